@@ -1,0 +1,58 @@
+"""Accounts API: obtain a token, who am I."""
+
+from django.contrib.auth import authenticate
+from ninja import Router, Schema
+
+from .models import ApiToken
+from .scope import scope_prefix
+
+router = Router(tags=["账户"])
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+    name: str = ""
+
+
+class TokenOut(Schema):
+    token: str
+    username: str
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    role: str
+    role_label: str
+    node_key: str
+    scope: str | None
+    department: str | None
+    rights: list[str]
+
+
+@router.post("/auth/token", auth=None, response={201: TokenOut, 401: ErrorOut}, summary="用户名和密码换取 API 令牌")
+def obtain_token(request, payload: TokenIn):
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None or not user.is_active:
+        return 401, {"code": "bad_credentials", "message": "用户名或密码错误"}
+    _, key = ApiToken.issue(user, payload.name or "api")
+    return 201, {"token": key, "username": user.username}
+
+
+@router.get("/me", response=MeOut, summary="当前用户")
+def me(request):
+    from .roles import RIGHTS, Role
+
+    u = request.user
+    rights = sorted({r for rs in RIGHTS.values() for r in rs}) if u.is_superuser else sorted(RIGHTS.get(Role(u.role), ()))
+    return {
+        "username": u.username, "display_name": u.display_name, "role": u.role, "role_label": u.role_label,
+        "node_key": u.node_key, "scope": scope_prefix(u), "department": u.department.name if u.department_id else None,
+        "rights": rights,
+    }

@@ -1,0 +1,77 @@
+"""Posts (岗位) and their rights — pure data, no Django import.
+
+Each staff account holds one post and is bound to one node of the jurisdiction tree (or to a department);
+the post says WHAT the person may do, the node says WHERE (see ``gridgov.accounts.scope``).
+"""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    GRID_WORKER = "grid_worker"
+    GRID_LEADER = "grid_leader"
+    GRID_SUPERVISOR = "grid_supervisor"
+    INSPECTOR = "inspector"
+    INTAKE_CLERK = "intake_clerk"
+    SHIFT_LEADER = "shift_leader"
+    DISPATCHER = "dispatcher"
+    HANDLER = "handler"
+    LEADER = "leader"
+    RESIDENT = "resident"
+    ADMIN = "admin"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.GRID_WORKER: "网格员",
+    Role.GRID_LEADER: "网格长",
+    Role.GRID_SUPERVISOR: "网格督导员",
+    Role.INSPECTOR: "监督员/信息员",
+    Role.INTAKE_CLERK: "受理员",
+    Role.SHIFT_LEADER: "值班长",
+    Role.DISPATCHER: "派遣员",
+    Role.HANDLER: "专业部门处置人员",
+    Role.LEADER: "领导",
+    Role.RESIDENT: "居民",
+    Role.ADMIN: "系统管理员",
+}
+
+# Rights are "<area>.<action>". Reads of the territory are open to every staff post within its scope;
+# writes to master data are for grid leaders (their own community's grids and 五定) and administrators.
+VIEW, LOCATE, EDIT, IMPORT, MANAGE_USERS = "geo.view", "geo.locate", "geo.edit", "geo.import", "accounts.manage"
+
+_STAFF_READ = frozenset({VIEW, LOCATE})
+RIGHTS: dict[Role, frozenset[str]] = {
+    Role.GRID_WORKER: _STAFF_READ,
+    Role.GRID_LEADER: _STAFF_READ | {EDIT},
+    Role.GRID_SUPERVISOR: _STAFF_READ,
+    Role.INSPECTOR: _STAFF_READ,
+    Role.INTAKE_CLERK: _STAFF_READ,
+    Role.SHIFT_LEADER: _STAFF_READ,
+    Role.DISPATCHER: _STAFF_READ,
+    Role.HANDLER: _STAFF_READ,
+    Role.LEADER: _STAFF_READ,  # 领导: read-only
+    Role.RESIDENT: frozenset({LOCATE}),
+    Role.ADMIN: _STAFF_READ | {EDIT, IMPORT, MANAGE_USERS},
+}
+
+# The level of tree node each post is normally bound to (used to validate accounts and by the demo).
+BOUND_LEVEL: dict[Role, str] = {
+    Role.GRID_WORKER: "grid",
+    Role.GRID_LEADER: "community",
+    Role.GRID_SUPERVISOR: "street",
+    Role.INSPECTOR: "street",
+    Role.INTAKE_CLERK: "district",
+    Role.SHIFT_LEADER: "district",
+    Role.DISPATCHER: "district",
+    Role.HANDLER: "department",
+    Role.LEADER: "district",
+    Role.RESIDENT: "none",
+    Role.ADMIN: "district",
+}
+
+
+def has_right(role: str, right: str) -> bool:
+    try:
+        return right in RIGHTS[Role(role)]
+    except ValueError:
+        return False

@@ -1,0 +1,75 @@
+"""The one scoping primitive.
+
+Every read of scoped data goes through :func:`scoped`; every write re-checks the saved row with
+:func:`ensure_in_scope` inside the same transaction, so nobody can move an object out of their subtree.
+
+A user's place in the tree is a *scope key prefix*: jurisdiction codes nest (county 6 → street 9 →
+community 12 digits) and every scoped row carries a key that starts with its community's code
+(a unit grid: ``<management grid code>.<unit grid code>``), so "my subtree" is a prefix match.
+Scoped models name the column in ``SCOPE_FIELD``.
+"""
+
+from django.db.models import Model, QuerySet
+
+from .roles import has_right
+
+
+class NoRight(Exception):
+    """The user's post does not carry the right (HTTP 403)."""
+
+    def __init__(self, right: str):
+        super().__init__(right)
+        self.right = right
+
+
+class OutOfScope(Exception):
+    """The object does not exist within the user's scope (HTTP 404 — existence is not revealed)."""
+
+
+def scope_prefix(user) -> str | None:
+    """'' for the whole system, a key prefix for a subtree, None for nothing at all."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_superuser:
+        return ""
+    if user.department_id:
+        return user.department.scope_key
+    return user.node_key or None
+
+
+def require(user, right: str) -> None:
+    if not getattr(user, "is_authenticated", False):
+        raise NoRight(right)
+    if not (user.is_superuser or has_right(user.role, right)):
+        raise NoRight(right)
+
+
+def in_scope(user, key: str) -> bool:
+    prefix = scope_prefix(user)
+    return prefix is not None and key.startswith(prefix)
+
+
+def scoped(qs: QuerySet, user, right: str) -> QuerySet:
+    """Restrict ``qs`` to what ``user`` may see with ``right``; raises NoRight when the post lacks it."""
+    require(user, right)
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return qs.none()
+    if prefix == "":
+        return qs
+    return qs.filter(**{f"{qs.model.SCOPE_FIELD}__startswith": prefix})
+
+
+def get_scoped(qs: QuerySet, user, right: str, **lookup) -> Model:
+    """One object within scope, or OutOfScope (never reveals that it exists elsewhere)."""
+    obj = scoped(qs, user, right).filter(**lookup).first()
+    if obj is None:
+        raise OutOfScope()
+    return obj
+
+
+def ensure_in_scope(obj: Model, user, right: str) -> None:
+    """Re-read the saved row and check it is still within scope; call inside the writing transaction."""
+    model = type(obj)
+    if not scoped(model._default_manager.all(), user, right).filter(pk=obj.pk).exists():
+        raise OutOfScope()

@@ -1,0 +1,161 @@
+"""The demo: 东城区 with its real streets and communities, grids, 五定 and one account per post.
+
+Everything personal here is synthetic and deterministic (names are drawn from fixed lists by index).
+"""
+
+import hashlib
+import json
+from importlib import resources
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+
+from gridgov.accounts.models import Department, User
+from gridgov.accounts.roles import ROLE_LABELS, Role
+from gridgov.geo import services
+from gridgov.geo.models import Grid, GridClass, GridDuty, GridType, Jurisdiction, Level, Post
+
+DISTRICT = "110101"
+PASSWORD = "gridgov-demo"
+DEPARTMENTS = [
+    ("110101-CG", "区城市管理委员会"),
+    ("110101-ZF", "区城管执法局"),
+    ("110101-HW", "区环境卫生服务中心"),
+    ("110101-SZ", "区市政市容管理委员会"),
+    ("110101-YL", "区园林绿化局"),
+    ("110101-JT", "区交通委员会"),
+    ("110101-ZJ", "区住房和城乡建设委员会"),
+    ("110101-SW", "区水务局"),
+]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英",
+         "霞", "平", "刚", "桂英", "建华", "文", "华", "红", "玉兰", "志强", "海燕", "晓东"]
+
+
+def synthetic_name(i: int) -> str:
+    return SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7 + i // len(SURNAMES)) % len(GIVEN)]
+
+
+def _pick(code: str, salt: str, choices: list[tuple[str, int]]) -> str:
+    h = int(hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()[:8], 16) % 100
+    for value, share in choices:
+        if h < share:
+            return value
+        h -= share
+    return choices[-1][0]
+
+
+DEMO_ACCOUNTS = [
+    # username, role, node (None = filled below), department
+    ("admin", Role.ADMIN, DISTRICT, ""),
+    ("leader", Role.LEADER, DISTRICT, ""),
+    ("intake", Role.INTAKE_CLERK, DISTRICT, ""),
+    ("shift", Role.SHIFT_LEADER, DISTRICT, ""),
+    ("dispatcher", Role.DISPATCHER, DISTRICT, ""),
+    ("supervisor", Role.GRID_SUPERVISOR, DISTRICT + "001", ""),
+    ("inspector", Role.INSPECTOR, DISTRICT + "001", ""),
+    ("gridleader", Role.GRID_LEADER, DISTRICT + "001001", ""),
+    ("gridworker", Role.GRID_WORKER, DISTRICT + "001001W001", ""),
+    ("handler", Role.HANDLER, "", "110101-HW"),
+    ("resident", Role.RESIDENT, "", ""),
+]
+
+
+def boundary_file() -> bytes:
+    return resources.files("gridgov.geo").joinpath("data/boundaries/beijing-districts.geojson").read_bytes()
+
+
+def build(stdout=print) -> list[tuple[str, str, str]]:
+    """Build the whole demo (idempotent: rebuilds grids and demo people). Returns the demo accounts."""
+    district = services.init_district(DISTRICT)
+    stdout(f"辖区：{district.parent.name}{district.name}，{services.descendants(district, Level.STREET).count()} 个街道，"
+           f"{services.descendants(district, Level.COMMUNITY).count()} 个社区")
+    report = services.import_boundary(boundary_file(), name=district.name)
+    for line in report.imported + report.repaired:
+        stdout(f"边界：{line}")
+    r = services.generate_grids(DISTRICT)
+    stdout(f"网格：{r.unit_count:,} 个单元网格，{r.management_count:,} 个管理网格")
+    _classify()
+    _environment_layer()
+    accounts = _people()
+    return accounts
+
+
+@transaction.atomic
+def _classify() -> None:
+    """Synthetic, deterministic variety of grid classes and types (real ones are set by the district)."""
+    grids = list(Grid.objects.filter(layer__code__in=["unit", "management"], community__code__startswith=DISTRICT))
+    for g in grids:
+        g.grid_class = _pick(g.code, "class", [(GridClass.ONE, 25), (GridClass.TWO, 55), (GridClass.THREE, 20)])
+        if g.layer.code == "unit":
+            g.grid_type = _pick(g.code, "type", [(GridType.STREET, 50), (GridType.COMPOUND, 35), (GridType.UNIT, 15)])
+    Grid.objects.bulk_update(grids, ["grid_class", "grid_type"], batch_size=1000)
+    services.bump_layers("unit", "management")
+
+
+def _environment_layer() -> None:
+    """A thematic layer made through the import path: 环保四级网格, one per community (as in seed 003)."""
+    features = [
+        {"type": "Feature", "geometry": json.loads(c.geometry),
+         "properties": {"code": f"HB{c.code}", "name": f"{c.name}环保网格", "community": c.code, "grid_class": "2"}}
+        for c in Jurisdiction.objects.filter(level=Level.COMMUNITY, code__startswith=DISTRICT).exclude(geometry="")
+    ]
+    services.import_grids(None, "env", "环保四级网格", json.dumps({"type": "FeatureCollection", "features": features}))
+
+
+@transaction.atomic
+def _people() -> list[tuple[str, str, str]]:
+    district = Jurisdiction.objects.get(code=DISTRICT)
+    for code, name in DEPARTMENTS:
+        Department.objects.update_or_create(code=code, defaults={"name": name, "district": district})
+    GridDuty.objects.filter(grid__community__code__startswith=DISTRICT).delete()
+    User.objects.filter(username__startswith="demo-").delete()
+    admin_perms = list(Permission.objects.filter(content_type__app_label__in=["geo", "accounts"]))
+    accounts = []
+    for i, (username, role, node, dept) in enumerate(DEMO_ACCOUNTS):
+        user, _ = User.objects.get_or_create(username=username)
+        user.role = role
+        user.node_key = node
+        user.department = Department.objects.get(code=dept) if dept else None
+        user.display_name = synthetic_name(1000 + i)
+        user.is_staff = role == Role.ADMIN
+        user.set_password(PASSWORD)
+        user.save()
+        if role == Role.ADMIN:
+            user.user_permissions.set(admin_perms)
+        where = user.department.name if user.department else (node or "—")
+        accounts.append((username, ROLE_LABELS[role], where))
+    # one synthetic grid worker per management grid, one grid leader per community, one supervisor per street
+    mgmt = list(Grid.objects.filter(layer__code="management", community__code__startswith=DISTRICT)
+                .select_related("community").order_by("code"))
+    communities = sorted({g.community.code for g in mgmt})
+    streets = sorted({c[:9] for c in communities})
+    people = []
+    for i, g in enumerate(mgmt):
+        people.append(User(username=f"demo-w{g.code}", role=Role.GRID_WORKER, node_key=g.scope_key,
+                           display_name=synthetic_name(i)))
+    for i, c in enumerate(communities):
+        people.append(User(username=f"demo-l{c}", role=Role.GRID_LEADER, node_key=c, display_name=synthetic_name(5000 + i)))
+    for i, s in enumerate(streets):
+        people.append(User(username=f"demo-s{s}", role=Role.GRID_SUPERVISOR, node_key=s,
+                           display_name=synthetic_name(9000 + i)))
+    for p in people:
+        p.set_unusable_password()
+    User.objects.bulk_create(people, batch_size=500)
+    by_name = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
+    demo_worker = User.objects.get(username="gridworker")
+    demo_leader = User.objects.get(username="gridleader")
+    duties = []
+    for g in mgmt:
+        standard = services.CLASS_STANDARD[GridClass(g.grid_class)]
+        worker = demo_worker if g.scope_key == demo_worker.node_key else by_name[f"demo-w{g.code}"]
+        leader = demo_leader if g.community.code == demo_leader.node_key else by_name[f"demo-l{g.community.code}"]
+        duties += [
+            GridDuty(grid=g, person=worker, post=Post.GRID_WORKER, duty_hours="周一至周五 8:30–17:30，周末轮值",
+                     standard=standard),
+            GridDuty(grid=g, person=leader, post=Post.GRID_LEADER, duty_hours="周一至周五 8:30–17:30", standard=standard),
+            GridDuty(grid=g, person=by_name[f"demo-s{g.community.code[:9]}"], post=Post.SUPERVISOR,
+                     duty_hours="每周巡查督导不少于 2 次", standard="督导本街道各网格履职"),
+        ]
+    GridDuty.objects.bulk_create(duties, batch_size=1000)
+    return accounts

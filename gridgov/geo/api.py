@@ -1,0 +1,283 @@
+"""Geo API: the jurisdiction tree, grids as GeoJSON, locate (single, bulk, CSV), boundary and layer import.
+
+Parse → call a service → serialise. Every read goes through ``scoped``; writes live in ``services``.
+"""
+
+import csv
+import io
+import json
+
+from ninja import Query, Router, Schema
+
+from gridgov.accounts import roles
+from gridgov.accounts.scope import require, scope_prefix, scoped
+
+from . import locating, services
+from .errors import GeoError, NotFound
+from .models import Grid, GridDuty, GridLayer, Jurisdiction
+
+router = Router(tags=["辖区与网格"])
+
+MAX_FEATURES = 20000
+MAX_POINTS = 100000
+
+
+class NodeOut(Schema):
+    code: str
+    name: str
+    level: str
+    level_label: str
+    parent_code: str | None
+    boundary_source: str
+    area_km2: float | None
+
+
+def _node(j: Jurisdiction, parent_code=None) -> dict:
+    return {
+        "code": j.code, "name": j.name, "level": j.level, "level_label": j.get_level_display(),
+        "parent_code": parent_code if parent_code is not None else (j.parent.code if j.parent_id else None),
+        "boundary_source": j.boundary_source, "area_km2": round(j.area_m2 / 1e6, 4) if j.area_m2 else None,
+    }
+
+
+@router.get("/tree", response=list[NodeOut], summary="辖区树（本人管辖范围内，含上级路径）")
+def tree(request, root: str | None = None):
+    qs = scoped(Jurisdiction.objects.select_related("parent"), request.user, roles.VIEW)
+    if root:
+        qs = qs.filter(code__startswith=root)
+    nodes = list(qs.order_by("code"))
+    prefix = scope_prefix(request.user) or ""
+    # the path above one's own node is shown for orientation (names only)
+    ancestors = [prefix[:n] for n in (4, 6, 9, 12) if len(prefix) > n]
+    seen = {n.code for n in nodes}
+    above = [a for a in Jurisdiction.objects.select_related("parent").filter(code__in=ancestors) if a.code not in seen]
+    return [_node(j) for j in above + nodes]
+
+
+class NodeDetail(NodeOut):
+    boundary: dict | None
+    boundary_note: str
+    children: list[NodeOut]
+    grid_counts: dict[str, int]
+
+
+@router.get("/tree/{code}", response=NodeDetail, summary="一个辖区节点：边界与下级")
+def tree_node(request, code: str):
+    from django.db.models import Count
+
+    from gridgov.accounts.scope import get_scoped
+
+    node = get_scoped(Jurisdiction.objects.select_related("parent"), request.user, roles.VIEW, code=code)
+    children = scoped(node.children.all(), request.user, roles.VIEW)
+    counts = (
+        Grid.objects.filter(community__code__startswith=node.code)
+        .values("layer__code").annotate(n=Count("id"))
+    )
+    return {
+        **_node(node), "boundary": json.loads(node.geometry) if node.geometry else None,
+        "boundary_note": node.boundary_note, "children": [_node(c, node.code) for c in children],
+        "grid_counts": {c["layer__code"]: c["n"] for c in counts},
+    }
+
+
+class LayerOut(Schema):
+    code: str
+    name: str
+    kind: str
+    description: str
+    grid_count: int
+
+
+@router.get("/layers", response=list[LayerOut], summary="网格图层")
+def layers(request):
+    from django.db.models import Count, Q
+
+    prefix = scope_prefix(request.user)
+    require(request.user, roles.VIEW)
+    flt = Q(grids__scope_key__startswith=prefix) if prefix else Q()
+    qs = GridLayer.objects.annotate(grid_count=Count("grids", filter=flt)).order_by("id")
+    return [{"code": l.code, "name": l.name, "kind": l.kind, "description": l.description, "grid_count": l.grid_count}
+            for l in qs]
+
+
+class GridFilter(Schema):
+    layer: str = "unit"
+    community: str | None = None
+    street: str | None = None
+    bbox: str | None = None  # min_lon,min_lat,max_lon,max_lat
+
+
+def _parse_bbox(text: str) -> tuple[float, float, float, float]:
+    try:
+        parts = [float(x) for x in text.split(",")]
+    except ValueError:
+        raise GeoError("invalid_bbox", "bbox 应为 最小经度,最小纬度,最大经度,最大纬度 四个数字") from None
+    if len(parts) != 4:
+        raise GeoError("invalid_bbox", "bbox 应为 最小经度,最小纬度,最大经度,最大纬度 四个数字")
+    locating.check_point(parts[0], parts[1], "bbox 西南角")
+    locating.check_point(parts[2], parts[3], "bbox 东北角")
+    if parts[0] > parts[2] or parts[1] > parts[3]:
+        raise GeoError("invalid_bbox", "bbox 的最小值大于最大值")
+    return tuple(parts)
+
+
+@router.get("/grids", summary="网格（GeoJSON FeatureCollection），按图层、社区、街道或范围筛选")
+def grids(request, filters: Query[GridFilter]):
+    if not GridLayer.objects.filter(code=filters.layer).exists():
+        raise NotFound("unknown_layer", f"没有编码为「{filters.layer}」的网格图层")
+    qs = scoped(Grid.objects.select_related("layer", "community"), request.user, roles.VIEW).filter(
+        layer__code=filters.layer
+    )
+    if filters.community:
+        qs = qs.filter(community__code=filters.community)
+    if filters.street:
+        qs = qs.filter(community__code__startswith=filters.street)
+    if filters.bbox:
+        x0, y0, x1, y1 = _parse_bbox(filters.bbox)
+        qs = qs.filter(min_lon__lte=x1, max_lon__gte=x0, min_lat__lte=y1, max_lat__gte=y0)
+    rows = list(qs.order_by("code")[: MAX_FEATURES + 1])
+    if len(rows) > MAX_FEATURES:
+        raise GeoError("too_many_features", f"结果超过 {MAX_FEATURES} 个网格，请缩小范围（bbox、社区或街道）")
+    return {"type": "FeatureCollection", "features": [services.grid_geojson_feature(g) for g in rows]}
+
+
+class DutyOut(Schema):
+    username: str
+    person: str
+    post: str
+    post_label: str
+    duty_hours: str
+    standard: str
+
+
+def _duties(grid: Grid) -> list[dict]:
+    # a unit grid's people are those of its management grid
+    ids = [grid.id] + ([grid.parent_id] if grid.parent_id else [])
+    return [
+        {"username": d.person.username, "person": str(d.person), "post": d.post, "post_label": d.get_post_display(),
+         "duty_hours": d.duty_hours, "standard": d.standard}
+        for d in GridDuty.objects.filter(grid_id__in=ids).select_related("person")
+    ]
+
+
+@router.get("/grids/{layer}/{code}", summary="一个网格（GeoJSON Feature），含五定人员")
+def grid_detail(request, layer: str, code: str):
+    grid = services.grid_lookup(request.user, layer, code)
+    feature = services.grid_geojson_feature(grid)
+    feature["properties"].update({
+        "street": grid.community.parent.name if grid.community.parent_id else "",
+        "parent": grid.parent.code if grid.parent_id else None,
+        "duties": _duties(grid),
+    })
+    return feature
+
+
+class GridPatch(Schema):
+    name: str | None = None
+    grid_class: str | None = None
+    grid_type: str | None = None
+    households: int | None = None
+    community_code: str | None = None
+
+
+@router.patch("/grids/{layer}/{code}", summary="修改网格属性，或把网格调整到另一个社区")
+def grid_update(request, layer: str, code: str, payload: GridPatch):
+    grid = services.update_grid(request.user, layer, code, payload.dict(exclude_none=True))
+    return services.grid_geojson_feature(grid)
+
+
+class DutyIn(Schema):
+    username: str
+    post: str
+    duty_hours: str = ""
+    standard: str = ""
+
+
+@router.put("/grids/{layer}/{code}/duties", response=list[DutyOut], summary="设置网格五定（定人、定岗、定区域、定时间、定标准）")
+def grid_duties(request, layer: str, code: str, payload: list[DutyIn]):
+    services.set_duties(request.user, layer, code, [d.dict() for d in payload])
+    return _duties(services.grid_lookup(request.user, layer, code))
+
+
+class LocateOut(Schema):
+    lon: float
+    lat: float
+    inside: bool
+    message: str
+    unit_grid: str | None
+    management_grid: str | None
+    community: dict | None
+    street: dict | None
+    district: dict | None
+
+
+@router.get("/locate", response=LocateOut, summary="定位一个点（WGS84 经纬度）")
+def locate(request, lon: float, lat: float):
+    require(request.user, roles.LOCATE)
+    lon, lat = locating.check_point(lon, lat)
+    return {"lon": lon, "lat": lat, **locating.locate(lon, lat)}
+
+
+class PointsIn(Schema):
+    points: list[tuple[float, float]]
+
+
+def _validated_points(points) -> tuple[list[float], list[float]]:
+    if len(points) > MAX_POINTS:
+        raise GeoError("too_many_points", f"一次最多定位 {MAX_POINTS} 个点，收到 {len(points)} 个")
+    lons, lats = [], []
+    for i, (lon, lat) in enumerate(points):
+        lon, lat = locating.check_point(lon, lat, f"第 {i + 1} 个点：")
+        lons.append(lon)
+        lats.append(lat)
+    return lons, lats
+
+
+@router.post("/locate", response=list[LocateOut], summary="批量定位：{\"points\": [[经度, 纬度], …]}")
+def locate_bulk(request, payload: PointsIn):
+    require(request.user, roles.LOCATE)
+    lons, lats = _validated_points(payload.points)
+    return [{"lon": x, "lat": y, **r} for x, y, r in zip(lons, lats, locating.locate_many(lons, lats), strict=True)]
+
+
+@router.post(
+    "/locate/csv", summary="批量定位 CSV：请求体为含 lon,lat 列的 CSV，返回附加定位结果列的 CSV",
+    openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}},
+)
+def locate_csv(request):
+    from django.http import HttpResponse
+
+    require(request.user, roles.LOCATE)
+    text = request.body.decode("utf-8-sig", errors="replace")
+    rows, lons, lats = locating.read_points_csv(text, max_rows=MAX_POINTS)
+    results = locating.locate_many(lons, lats)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(list(rows[0].keys()) + locating.CSV_RESULT_COLUMNS if rows else ["lon", "lat"])
+    for row, r in zip(rows, results, strict=True):
+        writer.writerow(list(row.values()) + locating.csv_result(r))
+    return HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+
+
+class ImportOut(Schema):
+    imported: list[str]
+    repaired: list[str]
+    refused: list[dict]
+
+
+@router.post("/boundaries", response=ImportOut, summary="导入 GeoJSON 边界（区、街道或社区；按编码或名称匹配）")
+def import_boundaries(request, name: str | None = None, code: str | None = None):
+    report = services.import_boundary(request.body, name=name, code=code, user=request.user)
+    if not report.imported and report.refused:
+        label, err, message = report.refused[0]
+        raise GeoError(err, message)
+    return {
+        "imported": report.imported, "repaired": report.repaired,
+        "refused": [{"feature": f, "code": c, "message": m} for f, c, m in report.refused],
+    }
+
+
+@router.post("/layers/{code}/grids", summary="导入专题网格图层（GeoJSON；要素属性 code、name，可选 grid_class、grid_type、parent）")
+def import_layer(request, code: str, name: str | None = None):
+    report = services.import_grids(request.user, code, name, request.body)
+    return report

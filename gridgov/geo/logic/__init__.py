@@ -1,0 +1,1 @@
+"""Pure-Python geometry logic (no Django): projection, boundary repair, partition, grids."""

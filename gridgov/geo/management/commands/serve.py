@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "启动 Web 服务（waitress），默认 http://127.0.0.1:8000"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, host, port, threads, **options):
+        from waitress import serve
+
+        from gridgov.wsgi import application
+
+        self.stdout.write(f"gridgov 已启动：http://{host}:{port}/ （Ctrl+C 停止）")
+        serve(application, host=host, port=port, threads=threads, ident="gridgov")

@@ -1,0 +1,114 @@
+"""Django settings for gridgov, read from the environment.
+
+GRIDGOV_DATABASE_URL  database URL (default: SQLite file ``gridgov.sqlite3`` in the working folder, WAL mode);
+                      PostgreSQL 15+ via ``postgres://user@host:5432/name`` (psycopg 3).
+GRIDGOV_SECRET_KEY    secret key (a development default is used when unset).
+GRIDGOV_DEBUG         "1" for debug pages.
+GRIDGOV_ALLOWED_HOSTS comma-separated host names (default: 127.0.0.1,localhost).
+GRIDGOV_DATA_DIR      folder for the SQLite file and uploads (default: the working folder).
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("GRIDGOV_DATA_DIR", os.getcwd()))
+
+SECRET_KEY = os.environ.get("GRIDGOV_SECRET_KEY", "gridgov-development-key-change-me-in-production-0123456789")
+DEBUG = os.environ.get("GRIDGOV_DEBUG", "") == "1"
+ALLOWED_HOSTS = [h for h in os.environ.get("GRIDGOV_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS.append("testserver")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "gridgov.accounts",
+    "gridgov.geo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "gridgov.urls"
+WSGI_APPLICATION = "gridgov.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+_default_db = f"sqlite:///{DATA_DIR / 'gridgov.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("GRIDGOV_DATABASE_URL", _default_db), conn_max_age=60)}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
+# Personal data never goes to logs: only warnings and errors of our own code, no request bodies.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "gridgov": {"handlers": ["console"], "level": os.environ.get("GRIDGOV_LOG_LEVEL", "INFO")},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
+}
+
+GRIDGOV = {
+    # Households per km² used to size 管理网格 where no household data exists yet (东城区: ≈ 700,000 people
+    # on 41.8 km², ≈ 2.6 people per household → ≈ 6,400 households/km²).
+    "DEFAULT_HOUSEHOLDS_PER_KM2": float(os.environ.get("GRIDGOV_HOUSEHOLDS_PER_KM2", "6400")),
+    "UNIT_GRID_CELL_M": 100.0,
+    "MANAGEMENT_GRID_HOUSEHOLDS": 300,
+}

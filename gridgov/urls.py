@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from gridgov.api import api
+from gridgov.geo import views as geo_views
+
+admin.site.site_header = admin.site.site_title = "gridgov 网格化管理平台 · 管理后台"
+admin.site.index_title = "基础数据管理"
+
+urlpatterns = [
+    path("", geo_views.home, name="home"),
+    path("map/", geo_views.grid_map, name="map"),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
