@@ -18,7 +18,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from gridgov import demo
-
     from gridgov.geo import services
 
     with django_db_blocker.unblock():

@@ -96,8 +96,8 @@ def layers(request):
     require(request.user, roles.VIEW)
     flt = Q(grids__scope_key__startswith=prefix) if prefix else Q()
     qs = GridLayer.objects.annotate(grid_count=Count("grids", filter=flt)).order_by("id")
-    return [{"code": l.code, "name": l.name, "kind": l.kind, "description": l.description, "grid_count": l.grid_count}
-            for l in qs]
+    return [{"code": x.code, "name": x.name, "kind": x.kind, "description": x.description, "grid_count": x.grid_count}
+            for x in qs]
 
 
 class GridFilter(Schema):

@@ -193,7 +193,9 @@ def import_boundary(data, *, name: str | None = None, code: str | None = None, u
                     raise OutOfScope()
                 clean = clean_geometry(feature.get("geometry"), label)
                 _store_boundary(node, clean.geometry, BoundarySource.IMPORTED, "；".join(clean.notes))
-                regenerate_partitions(node)
+                # a real street/community boundary: its generated siblings are re-shared around it
+                parent = node.parent if node.level in (Level.STREET, Level.COMMUNITY) else None
+                regenerate_partitions(parent if parent is not None and parent.geometry else node)
         except BoundaryError as e:
             report.refused.append((label, e.code, str(e)))
             continue

@@ -13,6 +13,6 @@ class Command(BaseCommand):
             accounts = demo.build(stdout=self.stdout.write)
         except GeoError as e:
             raise CommandError(f"{e.message}（{e.code}）") from e
-        self.stdout.write("\n演示账号（密码均为 %s）：" % demo.PASSWORD)
+        self.stdout.write(f"\n演示账号（密码均为 {demo.PASSWORD}）：")
         for username, role, where in accounts:
             self.stdout.write(f"  {username:<12} {role:<10} {where}")

@@ -28,7 +28,7 @@ class Command(BaseCommand):
             self.stdout.write(f"已导入 {line}")
         for line in report.repaired:
             self.stdout.write(f"已修复 {line}")
-        for label, err, message in report.refused:
+        for _label, err, message in report.refused:
             self.stderr.write(f"已拒绝 {message}（{err}）")
         generated = [n for node in report.nodes for n in node.children.all()]
         if generated:

@@ -1,0 +1,78 @@
+"""The `gridgov` command as a newcomer runs it, in a fresh folder with its own SQLite file."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gridgov.geo import services
+
+BOUNDARIES = Path(services.__file__).parent / "data" / "boundaries"
+
+
+def run(tmp_path, *args, ok=True):
+    env = {**os.environ, "GRIDGOV_DATA_DIR": str(tmp_path)}
+    env.pop("GRIDGOV_DATABASE_URL", None)
+    p = subprocess.run([sys.executable, "-m", "gridgov.cli", *args], cwd=tmp_path, env=env, capture_output=True,
+                       text=True, timeout=300)
+    assert (p.returncode == 0) == ok, (args, p.stdout, p.stderr)
+    return p.stdout + p.stderr
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cli")
+    out = run(tmp, "init-district", "110101")
+    assert "17 个街道，169 个社区" in out
+    out = run(tmp, "import-boundary", str(BOUNDARIES / "beijing-districts.geojson"), "--name", "东城区")
+    assert "已导入 东城区（110101）" in out and "自相交" in out
+    out = run(tmp, "generate-grids", "110101")
+    assert "个单元网格" in out and "个管理网格" in out
+    return tmp
+
+
+def test_locate_and_csv(district):
+    out = run(district, "locate", "116.4100", "39.9300")
+    assert "单元网格 110101" in out and "东城区" in out
+    assert "不在辖区范围内" in run(district, "locate", "116.0", "39.5")
+    (district / "pts.csv").write_text("name,经度,纬度\n甲,116.41,39.93\n乙,116.0,39.5\n", encoding="utf-8")
+    out = run(district, "locate", "--csv", "pts.csv", "--out", "out.csv")
+    assert "已定位 2 个点，1 个在辖区内" in out
+    rows = (district / "out.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[1].startswith("甲,116.41,39.93,1,110101") and rows[2].startswith("乙,116.0,39.5,0")
+
+
+def test_errors_are_clear(district):
+    assert "未知的区县代码 999999" in run(district, "init-district", "999999", ok=False)
+    assert "找不到文件" in run(district, "import-boundary", "missing.geojson", ok=False)
+    (district / "bad.geojson").write_text("{oops", encoding="utf-8")
+    assert "malformed_geojson" in run(district, "import-boundary", "bad.geojson", ok=False)
+    assert "坐标超出范围" in run(district, "locate", "116.4", "95", ok=False)
+    assert "未知岗位" in run(district, "createuser", "x", "--role", "boss", ok=False)
+    assert "须绑定一个辖区节点" in run(district, "createuser", "x", "--role", "grid_worker", ok=False)
+
+
+def test_createuser_binds_a_grid_and_gives_a_token(district):
+    out = run(district, "createuser", "wang", "--role", "grid_worker", "--node", "110101001001W001", "--token")
+    assert "已创建 wang（网格员），管辖节点 110101001001W001" in out
+    assert "API 令牌（只显示这一次）：gg_" in out
+    assert "找不到节点" in run(district, "createuser", "li", "--role", "grid_leader", "--node", "110101999999", ok=False)
+
+
+def test_thematic_layer_import(district):
+    import json
+
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "XF-01", "name": "消防一号网格", "grid_class": "一类"},
+         "geometry": {"type": "Polygon", "coordinates": [[[116.41, 39.93], [116.415, 39.93], [116.415, 39.935],
+                                                          [116.41, 39.935], [116.41, 39.93]]]}}]}
+    (district / "fire.geojson").write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    out = run(district, "import-grids", "fire.geojson", "--layer", "fire", "--name", "消防网格")
+    assert "图层 消防网格（fire）：已导入 1 个网格" in out
+
+
+def test_bench_locate_prints_figures_with_units(tmp_path):
+    out = run(tmp_path, "bench", "locate", "--grids", "2000", "--points", "20000", "--single", "2000")
+    assert "points/s" in out and "µs" in out and "p99" in out

@@ -1,0 +1,52 @@
+"""The web pages over HTTP: login, the grid map, vendored static files (nothing from the internet)."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_map_needs_login_and_shows_the_layers(client_for):
+    r = client_for(None).get("/map/")
+    assert r.status_code == 302 and r["Location"].startswith("/accounts/login/")
+    r = client_for("gridleader").get("/map/")
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "单元网格" in html and "管理网格" in html and "环保四级网格" in html
+    assert "管辖范围：多福巷社区居委会" in html
+    assert not re.search(r'(src|href)="https?://', html), "no asset is fetched from the internet"
+
+
+def test_login_page_in_chinese(client):
+    r = client.get("/accounts/login/")
+    assert r.status_code == 200 and "用户名" in r.content.decode() and "密码" in r.content.decode()
+    r = client.post("/accounts/login/", {"username": "gridleader", "password": "wrong"})
+    assert "用户名或密码错误" in r.content.decode()
+    r = client.post("/accounts/login/", {"username": "gridleader", "password": "gridgov-demo"})
+    assert r.status_code == 302
+
+
+def test_vendored_assets_are_served(client):
+    for path in ["/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css",
+                 "/static/gridgov/map.js", "/static/vendor/htmx/htmx.min.js"]:
+        r = client.get(path)
+        assert r.status_code == 200, path
+        body = b"".join(r.streaming_content) if r.streaming else r.content
+        assert len(body) > 1000 or path.endswith(".css")
+
+
+def test_openapi_document(client):
+    r = client.get("/api/v1/openapi.json")
+    paths = r.json()["paths"]
+    for p in ["/api/v1/tree", "/api/v1/grids", "/api/v1/locate", "/api/v1/me", "/api/v1/grids/{layer}/{code}"]:
+        assert p in paths
+
+
+def test_admin_in_chinese_for_master_data(client_for):
+    c = client_for("admin")
+    r = c.get("/admin/")
+    html = r.content.decode()
+    assert r.status_code == 200 and "辖区" in html and "网格" in html and "专业部门" in html
+    r = c.get("/admin/geo/grid/?q=110101001001001")
+    assert r.status_code == 200 and "110101001001001" in r.content.decode()
