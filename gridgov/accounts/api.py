@@ -1,7 +1,7 @@
 """Accounts API: obtain a token, who am I."""
 
 from django.contrib.auth import authenticate
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from .models import ApiToken
 from .scope import scope_prefix
@@ -40,9 +40,9 @@ class MeOut(Schema):
 def obtain_token(request, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
-        return 401, {"code": "bad_credentials", "message": "用户名或密码错误"}
+        return Status(401, {"code": "bad_credentials", "message": "用户名或密码错误"})
     _, key = ApiToken.issue(user, payload.name or "api")
-    return 201, {"token": key, "username": user.username}
+    return Status(201, {"token": key, "username": user.username})
 
 
 @router.get("/me", response=MeOut, summary="当前用户")
