@@ -29,7 +29,7 @@
       <dt>面积</dt><dd>${Number(p.area_m2).toLocaleString("zh-CN")} 平方米</dd>
       <dt>户数</dt><dd>${esc(p.households)}</dd>
       ${p.parent ? `<dt>管理网格</dt><dd>${esc(p.parent)}</dd>` : ""}
-    </dl><h3>五定人员</h3>${duties}`;
+    </dl><h3>五定人员${p.parent ? `（所属管理网格 ${esc(p.parent)}）` : ""}</h3>${duties}`;
   }
 
   async function load(layer) {

@@ -1,0 +1,69 @@
+"""Run gridgov as a newcomer would — `gridgov demo`, then `gridgov serve` — in a fresh folder, for browser tests.
+
+On SQLite the database is a file in a temporary folder; when GRIDGOV_DATABASE_URL points at PostgreSQL a
+throw-away database is created next to it and dropped afterwards, so browser tests run on both backends.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from contextlib import contextmanager
+from urllib.parse import urlparse, urlunparse
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def _database():
+    url = os.environ.get("GRIDGOV_DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        yield None
+        return
+    import psycopg
+
+    name = f"gridgov_e2e_{uuid.uuid4().hex[:8]}"
+    admin = urlunparse(urlparse(url)._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunparse(urlparse(url)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def demo_server(folder):
+    with _database() as db_url:
+        env = {**os.environ, "GRIDGOV_DATA_DIR": str(folder)}
+        env.pop("GRIDGOV_DATABASE_URL", None)
+        if db_url:
+            env["GRIDGOV_DATABASE_URL"] = db_url
+        demo = subprocess.run([sys.executable, "-m", "gridgov.cli", "demo"], cwd=folder, env=env,
+                              capture_output=True, text=True, timeout=600)
+        assert demo.returncode == 0, demo.stderr
+        port = _free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "gridgov.cli", "serve", "--port", str(port)], cwd=folder,
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(200):
+                try:
+                    urllib.request.urlopen(base + "/accounts/login/", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            else:
+                raise RuntimeError("gridgov serve did not start")
+            yield base, demo.stdout
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
