@@ -10,8 +10,14 @@ from ninja.errors import AuthenticationError, ValidationError
 from gridgov.accounts.api import router as accounts_router
 from gridgov.accounts.auth import API_AUTH
 from gridgov.accounts.scope import NoRight, OutOfScope
+from gridgov.audit.api import router as audit_router
+from gridgov.basedata.api import router as basedata_router
+from gridgov.cases.api import router as cases_router
+from gridgov.catalog.api import router as catalog_router
+from gridgov.errors import DomainError
 from gridgov.geo.api import router as geo_router
-from gridgov.geo.errors import GeoError
+from gridgov.notify.api import router as notify_router
+from gridgov.worktime.api import router as worktime_router
 
 api = NinjaAPI(
     title="gridgov API",
@@ -41,8 +47,8 @@ def on_out_of_scope(request, exc):
     return _error(request, 404, "not_found", "对象不存在或不在您的管辖范围内")
 
 
-@api.exception_handler(GeoError)
-def on_geo_error(request, exc):
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc):
     return _error(request, exc.status, exc.code, exc.message)
 
 
@@ -57,3 +63,9 @@ def on_validation(request, exc):
 
 api.add_router("/", accounts_router)
 api.add_router("/", geo_router)
+api.add_router("/catalog", catalog_router)
+api.add_router("/worktime", worktime_router)
+api.add_router("/cases", cases_router)
+api.add_router("/notifications", notify_router)
+api.add_router("/audit", audit_router)
+api.add_router("/basedata", basedata_router)

@@ -65,8 +65,15 @@ def boundary_file() -> bytes:
     return resources.files("gridgov.geo").joinpath("data/boundaries/beijing-districts.geojson").read_bytes()
 
 
-def build(stdout=print) -> list[tuple[str, str, str]]:
-    """Build the whole demo (idempotent: rebuilds grids and demo people). Returns the demo accounts."""
+# Apps that add to the demo provide ``<app>/demo.py`` with ``build(stdout, scale)``; they run in this order.
+DEMO_APPS = ["gridgov.catalog", "gridgov.basedata", "gridgov.cases"]
+
+
+def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:
+    """Build the whole demo (idempotent: rebuilds grids and demo people). Returns the demo accounts.
+
+    ``scale`` is "demo" for `make demo`, or "test" for the smaller world the test suite builds once.
+    """
     district = services.init_district(DISTRICT)
     stdout(f"辖区：{district.parent.name}{district.name}，{services.descendants(district, Level.STREET).count()} 个街道，"
            f"{services.descendants(district, Level.COMMUNITY).count()} 个社区")
@@ -78,6 +85,12 @@ def build(stdout=print) -> list[tuple[str, str, str]]:
     _classify()
     _environment_layer()
     accounts = _people()
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    for app in DEMO_APPS:
+        if find_spec(f"{app}.demo") is not None:
+            import_module(f"{app}.demo").build(stdout, scale)
     return accounts
 
 

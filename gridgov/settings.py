@@ -31,6 +31,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "gridgov.accounts",
     "gridgov.geo",
+    "gridgov.audit",
+    "gridgov.notify",
+    "gridgov.worktime",
+    "gridgov.catalog",
+    "gridgov.cases",
+    "gridgov.basedata",
 ]
 
 MIDDLEWARE = [

@@ -21,7 +21,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from gridgov.geo import services
 
     with django_db_blocker.unblock():
-        demo.build(stdout=lambda *a: None)
+        demo.build(stdout=lambda *a: None, scale="test")
         # a neighbouring district, so that "outside my scope" exists for district-level accounts too
         services.init_district(OTHER_DISTRICT)
         services.import_boundary(demo.boundary_file(), name="西城区")

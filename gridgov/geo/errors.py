@@ -1,14 +1,6 @@
-"""Errors of the geo domain: a stable code for the API and a Chinese message for people."""
+"""Errors of the geo domain (the shared ones, under the names the geo code uses)."""
 
+from gridgov.errors import DomainError as GeoError
+from gridgov.errors import NotFound
 
-class GeoError(Exception):
-    status = 400
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-class NotFound(GeoError):
-    status = 404
+__all__ = ["GeoError", "NotFound"]

@@ -114,6 +114,14 @@ class GridType(models.TextChoices):
     UNIT = "unit", "单位型"
 
 
+class AreaClass(models.TextChoices):
+    """区域类别: sets deadlines (A 核心区 / B 一般区 / C 其他)."""
+
+    A = "A", "A类（核心区）"
+    B = "B", "B类（一般区）"
+    C = "C", "C类（其他区域）"
+
+
 class Grid(GeometryMixin):
     """网格: one cell of a layer, belonging to exactly one community."""
 
@@ -132,6 +140,7 @@ class Grid(GeometryMixin):
     scope_key = models.CharField("范围键", max_length=100, db_index=True, editable=False)
     grid_class = models.CharField("网格类别", max_length=1, choices=GridClass.choices, default=GridClass.TWO)
     grid_type = models.CharField("网格类型", max_length=10, choices=GridType.choices, default=GridType.STREET)
+    area_class = models.CharField("区域类别", max_length=1, choices=AreaClass.choices, default=AreaClass.B)
     households = models.PositiveIntegerField("户数", default=0)
     households_estimated = models.BooleanField("户数为估算", default=True)
     generated = models.BooleanField("自动生成", default=False)

@@ -1,0 +1,24 @@
+"""Domain errors shared by every app: a stable code for the API and a plain Chinese message for people.
+
+Services raise these; the API turns them into ``{"code", "message"}`` with their HTTP status, the command
+line into a one-line error. A service that raises has written nothing (it owns its transaction).
+"""
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    """Someone else changed the object first (optimistic concurrency), or it is in the wrong state."""
+
+    status = 409

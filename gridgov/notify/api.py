@@ -1,0 +1,5 @@
+"""API of the notify app (django-ninja router, mounted under /api/v1/ by gridgov/api.py)."""
+
+from ninja import Router
+
+router = Router(tags=["消息通知"])
