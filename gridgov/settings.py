@@ -117,4 +117,11 @@ GRIDGOV = {
     "DEFAULT_HOUSEHOLDS_PER_KM2": float(os.environ.get("GRIDGOV_HOUSEHOLDS_PER_KM2", "6400")),
     "UNIT_GRID_CELL_M": 100.0,
     "MANAGEMENT_GRID_HOUSEHOLDS": 300,
+    "PHOTO_STORE": os.environ.get("GRIDGOV_PHOTO_STORE", "gridgov.cases.storage.DiskStore"),
+    "PHOTO_MAX_BYTES": 10 * 1024 * 1024,
+    # duplicates: open cases of the same matter within this distance and time window are suggested on intake
+    "DUPLICATE_RADIUS_M": float(os.environ.get("GRIDGOV_DUPLICATE_RADIUS_M", "50")),
+    "DUPLICATE_WINDOW_HOURS": float(os.environ.get("GRIDGOV_DUPLICATE_WINDOW_HOURS", "72")),
+    # how often `gridgov serve` scans deadlines in the background (seconds; 0 turns it off)
+    "SCAN_INTERVAL_S": float(os.environ.get("GRIDGOV_SCAN_INTERVAL_S", "60")),
 }

@@ -38,20 +38,24 @@ ROLE_LABELS: dict[Role, str] = {
 # Rights are "<area>.<action>". Reads of the territory are open to every staff post within its scope;
 # writes to master data are for grid leaders (their own community's grids and 五定) and administrators.
 VIEW, LOCATE, EDIT, IMPORT, MANAGE_USERS = "geo.view", "geo.locate", "geo.edit", "geo.import", "accounts.manage"
+# Cases: who may report, who may read the case lists of their scope, who configures routing and deadlines.
+# What each post may DO to a case is said by the transition table (gridgov/cases/logic/lifecycle.py).
+CASE_REPORT, CASE_VIEW, CASE_CONFIGURE = "cases.report", "cases.view", "cases.configure"
 
-_STAFF_READ = frozenset({VIEW, LOCATE})
+_STAFF_READ = frozenset({VIEW, LOCATE, CASE_VIEW})
+_REPORTER = _STAFF_READ | {CASE_REPORT}
 RIGHTS: dict[Role, frozenset[str]] = {
-    Role.GRID_WORKER: _STAFF_READ,
-    Role.GRID_LEADER: _STAFF_READ | {EDIT},
-    Role.GRID_SUPERVISOR: _STAFF_READ,
-    Role.INSPECTOR: _STAFF_READ,
-    Role.INTAKE_CLERK: _STAFF_READ,
-    Role.SHIFT_LEADER: _STAFF_READ,
+    Role.GRID_WORKER: _REPORTER,
+    Role.GRID_LEADER: _REPORTER | {EDIT},
+    Role.GRID_SUPERVISOR: _REPORTER,
+    Role.INSPECTOR: _REPORTER,
+    Role.INTAKE_CLERK: _REPORTER,
+    Role.SHIFT_LEADER: _REPORTER,
     Role.DISPATCHER: _STAFF_READ,
     Role.HANDLER: _STAFF_READ,
     Role.LEADER: _STAFF_READ,  # 领导: read-only
-    Role.RESIDENT: frozenset({LOCATE}),
-    Role.ADMIN: _STAFF_READ | {EDIT, IMPORT, MANAGE_USERS},
+    Role.RESIDENT: frozenset({LOCATE, CASE_REPORT}),
+    Role.ADMIN: _REPORTER | {EDIT, IMPORT, MANAGE_USERS, CASE_CONFIGURE},
 }
 
 # The level of tree node each post is normally bound to (used to validate accounts and by the demo).

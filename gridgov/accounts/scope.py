@@ -6,7 +6,8 @@ Every read of scoped data goes through :func:`scoped`; every write re-checks the
 A user's place in the tree is a *scope key prefix*: jurisdiction codes nest (county 6 → street 9 →
 community 12 digits) and every scoped row carries a key that starts with its community's code
 (a unit grid: ``<management grid code>.<unit grid code>``), so "my subtree" is a prefix match.
-Scoped models name the column in ``SCOPE_FIELD``.
+Scoped models name the column in ``SCOPE_FIELD``. Models whose rows are sent to departments (cases) also
+define ``department_scope(department_id) -> Q``: a department's staff see what was sent to their department.
 """
 
 from django.db.models import Model, QuerySet
@@ -52,6 +53,10 @@ def in_scope(user, key: str) -> bool:
 def scoped(qs: QuerySet, user, right: str) -> QuerySet:
     """Restrict ``qs`` to what ``user`` may see with ``right``; raises NoRight when the post lacks it."""
     require(user, right)
+    department_scope = getattr(qs.model, "department_scope", None)
+    if department_scope is not None and getattr(user, "department_id", None) and not user.is_superuser:
+        # objects that are sent to departments (cases): a department sees what was sent to it
+        return qs.filter(department_scope(user.department_id))
     prefix = scope_prefix(user)
     if prefix is None:
         return qs.none()

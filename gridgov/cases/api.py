@@ -1,5 +1,259 @@
-"""API of the cases app (django-ninja router, mounted under /api/v1/ by gridgov/api.py)."""
+"""Cases API under /api/v1/cases: intake, lists with filters, a case, its timeline, actions, duplicates, photos.
 
-from ninja import Router
+Parse → call a service → serialise. Reads go through the scoping primitive; writes through services.
+"""
+
+import datetime as dt
+
+from django.db.models import Q
+from django.http import HttpResponse
+from django.utils import timezone
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from gridgov.accounts import roles
+from gridgov.accounts.scope import require, scoped
+from gridgov.errors import DomainError
+
+from . import services
+from .logic.lifecycle import ACTION_LABELS, STAGE_LABELS, STATE_LABELS, Action, Stage, State
+from .models import Case, CaseEvent, CasePhoto, Source
+from .storage import photo_store
 
 router = Router(tags=["案件"])
+MAX_LIMIT = 500
+
+
+def light(case: Case, now: dt.datetime | None = None) -> str:
+    """绿 / 黄 / 红 for the running stage ("" when no clock runs, "paused" while suspended)."""
+    if not case.stage or case.status not in {s.value for s in State} - {"closed", "archived"}:
+        return ""
+    if case.paused_at:
+        return "paused"
+    now = now or timezone.now()
+    if case.stage_due_at and case.stage_due_at <= now:
+        return "red"
+    if case.stage_yellow_at and case.stage_yellow_at <= now:
+        return "yellow"
+    return "green"
+
+
+def mask_phone(phone: str) -> str:
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else ("****" if phone else "")
+
+
+def case_summary(c: Case, now=None) -> dict:
+    return {
+        "number": c.number, "status": c.status, "status_label": STATE_LABELS[State(c.status)], "version": c.version,
+        "source": c.source, "source_label": Source(c.source).label, "urgency": c.urgency,
+        "matter": {"code": c.matter.code, "name": c.matter.name} if c.matter_id else None,
+        "description": c.description, "address": c.address, "lon": c.lon, "lat": c.lat,
+        "unit_grid": c.unit_grid.code if c.unit_grid_id else None,
+        "community": {"code": c.community.code, "name": c.community.name} if c.community_id else None,
+        "assignee_department": c.assignee_department.name if c.assignee_department_id else None,
+        "assignee_node": c.assignee_node,
+        "stage": c.stage, "stage_label": STAGE_LABELS.get(Stage(c.stage), "") if c.stage else "",
+        "stage_due_at": c.stage_due_at, "light": light(c, now), "reported_at": c.reported_at,
+    }
+
+
+def case_detail(c: Case, user) -> dict:
+    from .services.routing import suggest
+
+    reports = list(c.reports.all())
+    s = suggest(c) if c.status in (State.REGISTERED, State.VERIFIED, State.REPORTED) else None
+    return {
+        **case_summary(c),
+        "management_grid": c.management_grid.code if c.management_grid_id else None,
+        "area_class": c.area_class, "pending_request": c.pending_request,
+        "pending_amount": str(c.pending_amount) if c.pending_amount is not None else None,
+        "verified": c.verified, "followed_up": c.followed_up, "satisfaction": c.satisfaction,
+        "counts": {"rework": c.rework_count, "return": c.return_count, "reopen": c.reopen_count,
+                   "extension": c.extension_count, "urge": c.urge_count},
+        "times": {k: getattr(c, f"{k}_at") for k in ("reported", "verified", "registered", "dispatched", "accepted",
+                                                        "handled", "inspected", "closed", "archived")},
+        "handle_due_at": c.handle_due_at,
+        "first_contact": str(c.first_contact) if c.first_contact_id else None,
+        "assist": [a.department.name for a in c.assists.select_related("department")],
+        "merged_into": c.merged_into.number if c.merged_into_id else None,
+        "reports": [{"source": r.source, "description": r.description, "reporter_name": r.reporter_name[:1] + "**"
+                     if r.reporter_name else "", "reporter_phone": mask_phone(r.reporter_phone),
+                     "created_at": r.created_at} for r in reports],
+        "photos": [{"id": p.id, "kind": p.kind, "url": f"/api/v1/cases/{c.number}/photos/{p.id}",
+                    "exif_lon": p.exif_lon, "exif_lat": p.exif_lat} for p in c.photos.all()],
+        "routing_suggestion": {"department_id": s.department_id, "department": s.department_name, "node": s.node,
+                               "label": s.label} if s else None,
+        "actions": [{"action": a, "label": ACTION_LABELS[Action(a)]} for a in services.available_actions(user, c)],
+    }
+
+
+DETAIL_RELATED = ("matter", "unit_grid", "management_grid", "community", "assignee_department", "first_contact",
+                  "merged_into")
+
+
+class IntakeIn(Schema):
+    source: str
+    lon: float
+    lat: float
+    description: str
+    matter: str | None = None
+    address: str = ""
+    urgency: str = "normal"
+    client_key: str | None = None
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    component: str | None = None
+
+
+def _intake_response(request, result):
+    c = Case.objects.select_related(*DETAIL_RELATED).get(pk=result.case.pk)
+    body = {"created": result.created, "case": case_detail(c, request.user), "duplicates": result.duplicates,
+            "photo_errors": result.photo_errors}
+    return Status(201 if result.created else 200, body)
+
+
+@router.post("", response={200: dict, 201: dict}, summary="上报（受理）一个问题；同一 client_key 重复提交只生成一个案件")
+def intake(request, payload: IntakeIn):
+    return _intake_response(request, services.intake(request.user, **payload.dict()))
+
+
+@router.post("/form", response={200: dict, 201: dict}, summary="上报（含照片，multipart/form-data）；坏照片被拒绝并说明，其余内容照常受理")
+def intake_form(request, payload: Form[IntakeIn], photos: File[list[UploadedFile]] = None):
+    files = [(f.name, f.read()) for f in (photos or [])]
+    return _intake_response(request, services.intake(request.user, **payload.dict(), photos=files))
+
+
+class CaseFilter(Schema):
+    status: list[str] | None = None
+    matter: str | None = None
+    grid: str | None = None  # a tree code or grid code: the case lies in that subtree
+    overdue: bool | None = None
+    source: str | None = None
+    urgency: str | None = None
+    department: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def filtered(user, f: CaseFilter):
+    qs = scoped(Case.objects.all(), user, roles.CASE_VIEW)
+    if f.status:
+        bad = set(f.status) - {s.value for s in State}
+        if bad:
+            raise DomainError("invalid_status", f"未知状态：{', '.join(sorted(bad))}")
+        qs = qs.filter(status__in=f.status)
+    if f.matter:
+        qs = qs.filter(matter__code=f.matter)
+    if f.grid:
+        qs = qs.filter(Q(scope_key__startswith=f.grid) | Q(scope_key__contains=f".{f.grid}"))
+    if f.overdue is not None:
+        late = Q(stage_due_at__lte=timezone.now(), paused_at__isnull=True,
+                 status__in=[s.value for s in State if s not in (State.CLOSED, State.ARCHIVED)])
+        qs = qs.filter(late) if f.overdue else qs.exclude(late)
+    if f.source:
+        qs = qs.filter(source=f.source)
+    if f.urgency:
+        qs = qs.filter(urgency=f.urgency)
+    if f.department:
+        qs = qs.filter(assignee_department__code=f.department)
+    if f.date_from:
+        qs = qs.filter(reported_at__date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(reported_at__date__lte=f.date_to)
+    if f.q:
+        qs = qs.filter(Q(number__contains=f.q) | Q(description__contains=f.q) | Q(address__contains=f.q))
+    return qs
+
+
+@router.get("", summary="案件列表（本人管辖范围内），按状态、事项、网格、超期、来源、日期筛选")
+def list_cases(request, filters: Query[CaseFilter]):
+    if not 1 <= filters.limit <= MAX_LIMIT or filters.offset < 0:
+        raise DomainError("invalid_paging", f"limit 应在 1～{MAX_LIMIT} 之间，offset 不能为负")
+    qs = filtered(request.user, filters)
+    total = qs.count()
+    rows = qs.select_related("matter", "unit_grid", "community", "assignee_department").order_by(
+        "-reported_at", "-id")[filters.offset: filters.offset + filters.limit]
+    now = timezone.now()
+    return {"total": total, "items": [case_summary(c, now) for c in rows]}
+
+
+@router.get("/{number}", summary="一个案件：详情、照片、可执行的操作、派遣建议")
+def get_case(request, number: str):
+    c = services.load_case(request.user, number)
+    c = Case.objects.select_related(*DETAIL_RELATED).get(pk=c.pk)
+    return case_detail(c, request.user)
+
+
+@router.get("/{number}/timeline", summary="案件过程（时间线）")
+def timeline(request, number: str):
+    c = services.load_case(request.user, number)
+    staff = roles.has_right(request.user.role, roles.CASE_VIEW) or request.user.is_superuser
+    out = []
+    for e in CaseEvent.objects.filter(case=c).order_by("at", "id"):
+        label = "上报" if e.action == "report" else ACTION_LABELS.get(Action(e.action), e.action)
+        out.append({
+            "action": e.action, "label": label, "from_state": e.from_state, "to_state": e.to_state,
+            "at": e.at, "actor": (e.actor_name if staff else ""), "role": e.role if staff else "",
+            "data": e.data if staff else {k: v for k, v in e.data.items() if k in ("reason", "feedback")},
+        })
+    return out
+
+
+class ActionIn(Schema):
+    version: int | None = None
+    reason: str | None = None
+    note: str | None = None
+    feedback: str | None = None
+    department: str | None = None
+    assist: list[str] | None = None
+    node: str | None = None
+    into: str | None = None
+    amount: float | None = None
+    satisfaction: int | None = None
+    matter: str | None = None
+    urgency: str | None = None
+
+
+@router.post("/{number}/actions/{action}", summary="对案件执行一个操作（状态流转）；version 不符时返回 409")
+def act(request, number: str, action: str, payload: ActionIn):
+    data = payload.dict(exclude_none=True)
+    version = data.pop("version", None)
+    c = services.transition(request.user, number, action, data, version=version)
+    c = Case.objects.select_related(*DETAIL_RELATED).get(pk=c.pk)
+    return case_detail(c, request.user)
+
+
+@router.get("/{number}/duplicates", summary="疑似重复案件（同一事项、相近位置与时间）")
+def duplicates(request, number: str):
+    return services.duplicates_of(services.load_case(request.user, number))
+
+
+@router.post("/{number}/photos", summary="补充照片（核实、处置、核查）")
+def add_photos(request, number: str, kind: Form[str], photos: File[list[UploadedFile]]):
+    from .services.photos import store_photos
+
+    c = services.load_case(request.user, number)
+    if kind not in ("verify", "feedback", "inspect", "report"):
+        raise DomainError("invalid_kind", "照片类型应为 verify、feedback、inspect 或 report")
+    if not services.available_actions(request.user, c) and c.reporter_id != request.user.pk:
+        raise DomainError("no_action", "您当前不能为此案件补充照片")
+    stored, errors = store_photos(c, [(f.name, f.read()) for f in photos], kind, request.user)
+    return {"stored": [p.id for p in stored], "photo_errors": errors}
+
+
+@router.get("/{number}/photos/{photo_id}", summary="照片文件")
+def photo(request, number: str, photo_id: int):
+    c = services.load_case(request.user, number)
+    p = CasePhoto.objects.filter(case=c, pk=photo_id).first()
+    if p is None:
+        raise DomainError("photo_not_found", "照片不存在")
+    return HttpResponse(photo_store().open(p.storage_key), content_type=p.content_type)
+
+
+@router.post("/scan", summary="立即扫描一次时限（管理员）；后台每分钟自动扫描")
+def run_scan(request):
+    require(request.user, roles.CASE_CONFIGURE)
+    return services.scan()

@@ -1,0 +1,207 @@
+"""Demo: routing rules and about a month of realistic case activity in 东城区, replayed through the services.
+
+Everything goes through ``intake`` and ``transition`` (with the historical time), so the timeline, deadlines,
+audit chain and notifications are exactly what real use would have produced. Deterministic (seeded).
+"""
+
+import datetime as dt
+import random
+import zoneinfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from gridgov.accounts.models import Department, User
+from gridgov.accounts.roles import Role
+from gridgov.catalog.models import CatalogItem
+from gridgov.errors import DomainError
+from gridgov.geo.models import Grid, Jurisdiction
+
+from .logic.lifecycle import State
+from .models import Case, RoutingRule
+from .services import intake, scan, suggest, transition
+
+DISTRICT = "110101"
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+# matter code → department code (the district's routing rules), and how often each matter is reported
+ROUTES = {
+    "06010": ("110101-HW", 22), "06036": ("110101-HW", 12), "06042": ("110101-HW", 6), "06012": ("110101-HW", 5),
+    "09006": ("110101-ZF", 12), "09005": ("110101-ZF", 8), "07001": ("110101-ZF", 10), "06001": ("110101-ZF", 3),
+    "01002": ("110101-SZ", 4), "01003": ("110101-SZ", 3), "06013": ("110101-SZ", 3),
+    "04013": ("110101-YL", 3), "06017": ("110101-YL", 2), "09010": ("110101-JT", 5), "09009": ("110101-JT", 2),
+}
+SOURCES = [("grid_worker", 40), ("inspector", 20), ("resident", 14), ("hotline", 16), ("sensor", 5), ("leader", 3),
+           ("media", 2)]
+TEXTS = {
+    "06010": ["路边有暴露垃圾未清运", "垃圾袋堆在路口", "胡同口有散落垃圾"],
+    "06036": ["楼道口乱堆杂物", "人行道上堆放建材", "院内堆放废旧家具"],
+    "06042": ["垃圾桶满溢", "垃圾站周边散落垃圾"], "06012": ["路面有油污", "道路不洁"],
+    "09006": ["早点摊占道经营", "水果摊占用人行道"], "09005": ["商户店外经营", "餐馆门前摆桌"],
+    "07001": ["电线杆上贴满小广告", "墙面喷涂小广告"], "06001": ["屋顶私搭乱建"],
+    "01002": ["污水井盖破损", "井盖松动有响声"], "01003": ["雨水井盖缺失"], "06013": ["路面坑洼"],
+    "04013": ["绿地黄土裸露"], "06017": ["绿地内有垃圾"], "09010": ["共享单车堆放堵路"], "09009": ["机动车占用盲道"],
+}
+
+
+def _rules() -> None:
+    district = Jurisdiction.objects.get(code=DISTRICT)
+    depts = {d.code: d for d in Department.objects.filter(district=district)}
+    items = {i.code: i for i in CatalogItem.objects.filter(kind="matter", code__in=ROUTES)}
+    RoutingRule.objects.filter(department__district=district).delete()
+    rules = [RoutingRule(matter=items[code], level="district", department=depts[dept], priority=10)
+             for code, (dept, _) in ROUTES.items() if code in items]
+    rules.append(RoutingRule(matter=None, level="district", department=depts["110101-CG"], priority=0))
+    # small matters in residential courtyards (C) go down to the community (小事不出社区)
+    if "06036" in items:
+        rules.append(RoutingRule(matter=items["06036"], level="district", area_class="C", target_level="community",
+                                 priority=20))
+    RoutingRule.objects.bulk_create(rules)
+
+
+def _people() -> dict:
+    """Synthetic inspectors per street and handlers per department (no password: they do not sign in)."""
+    streets = list(Jurisdiction.objects.filter(code__startswith=DISTRICT, level="street").values_list("code", flat=True))
+    depts = list(Department.objects.filter(district__code=DISTRICT))
+    existing = set(User.objects.filter(username__startswith="demo-").values_list("username", flat=True))
+    new = [User(username=f"demo-i{s}", role=Role.INSPECTOR, node_key=s, display_name=f"监督员{i + 1:02d}")
+           for i, s in enumerate(streets) if f"demo-i{s}" not in existing]
+    new += [User(username=f"demo-h{d.code}", role=Role.HANDLER, department=d, display_name=f"{d.name[1:5]}处置员")
+            for d in depts if f"demo-h{d.code}" not in existing]
+    for u in new:
+        u.set_unusable_password()
+    User.objects.bulk_create(new)
+    users = {u.username: u for u in User.objects.filter(username__in=[
+        "intake", "shift", "dispatcher", "resident", "gridworker", "inspector", "handler"])}
+    users["inspectors"] = {u.node_key: u for u in User.objects.filter(username__startswith="demo-i")}
+    users["handlers"] = {u.department_id: u for u in User.objects.filter(username__startswith="demo-h")}
+    users["handlers"][users["handler"].department_id] = users["handler"]
+    users["inspectors"]["110101001"] = users["inspector"]
+    users["workers"] = {u.node_key: u for u in User.objects.filter(role=Role.GRID_WORKER)}
+    return users
+
+
+def _weighted(rng: random.Random, pairs):
+    total = sum(w for _, w in pairs)
+    x = rng.uniform(0, total)
+    for value, w in pairs:
+        x -= w
+        if x <= 0:
+            return value
+    return pairs[-1][0]
+
+
+def build(stdout=print, scale: str = "demo") -> None:
+    _rules()
+    users = _people()
+    days, per_day = (30, 12) if scale == "demo" else (6, 4)
+    rng = random.Random(20261123)
+    grids = list(Grid.objects.filter(layer__code="unit", community__code__startswith=DISTRICT)
+                 .values_list("code", "geometry", "scope_key", "parent__scope_key"))
+    if scale != "demo":  # the test world: concentrate on the demo accounts' street so every role meets cases
+        grids = [g for g in grids if g[0].startswith("110101001")]
+    from shapely import from_geojson
+
+    today = timezone.now().astimezone(SHANGHAI).replace(hour=0, minute=0, second=0, microsecond=0)
+    matters = [(code, w) for code, (_, w) in ROUTES.items()]
+    made = 0
+    for day in range(days, 0, -1):
+        for _ in range(per_day):
+            at = today - dt.timedelta(days=day) + dt.timedelta(hours=rng.uniform(7.5, 20.5))
+            code, geometry, scope_key, mgmt_key = rng.choice(grids)
+            p = from_geojson(geometry).representative_point()
+            try:
+                with transaction.atomic():
+                    _one(rng, users, at, _weighted(rng, matters), p.x, p.y, mgmt_key, age_days=day)
+                made += 1
+            except DomainError as e:  # a step the demo could not take is reported, never hidden
+                stdout(f"案件演示跳过一步：{e.message}")
+    result = scan()
+    open_cases = Case.objects.filter(district__code=DISTRICT).exclude(
+        status__in=[State.CLOSED, State.ARCHIVED, State.DECLINED, State.VOIDED, State.MERGED]).count()
+    stdout(f"案件：回放 {days} 天共 {made} 件（在办 {open_cases} 件；时限预警 黄 {result['yellow']}、红 {result['red']}）")
+
+
+def _one(rng, users, at, matter, lon, lat, mgmt_key, age_days):
+    source = _weighted(rng, SOURCES)
+    worker = users["workers"].get(mgmt_key) or users["gridworker"]
+    reporter = {"grid_worker": worker, "inspector": users["inspectors"].get(mgmt_key[:9], users["inspector"]),
+                "resident": users["resident"]}.get(source, users["intake"])
+    urgent = rng.random() < 0.04
+    r = intake(reporter, source=source, lon=lon, lat=lat, description=rng.choice(TEXTS[matter]),
+               matter=matter if source not in ("resident", "hotline") else None,
+               urgency="urgent" if urgent else "normal", now=at, find_duplicates=False,
+               reporter_name="张先生" if source in ("resident", "hotline") else "",
+               reporter_phone=f"139{rng.randrange(10**8):08d}" if source in ("resident", "hotline") else "")
+    case = r.case
+    n = case.number
+    inspector = users["inspectors"].get(case.scope_key[:9], users["inspector"])
+    intake_clerk, shift, dispatcher = users["intake"], users["shift"], users["dispatcher"]
+    t = at
+
+    def step(user, action, hours, **data):
+        nonlocal t
+        t = t + dt.timedelta(hours=hours)
+        if t > timezone.now():
+            raise _Stop()
+        transition(user, n, action, data, now=t)
+
+    try:
+        # a share of what grid workers find is fixed on the spot (自行处置)
+        if source == "grid_worker" and rng.random() < 0.25 and matter in ("06010", "07001", "06036"):
+            step(worker, "self_handle", 0.3, feedback="已现场处置")
+            step(inspector, "inspect_pass", rng.uniform(1, 6))
+            step(intake_clerk, "close", 0.5)
+            if age_days > 7:
+                step(shift, "archive", 24 * 5)
+            return
+        if source in ("resident", "hotline", "media") and not urgent:
+            step(intake_clerk, "assign_verify", rng.uniform(0.1, 1))
+            if rng.random() < 0.06:
+                step(inspector, "refute", rng.uniform(0.5, 3), reason="现场未发现该问题")
+                return
+            step(inspector, "confirm", rng.uniform(0.5, 3))
+        if rng.random() < 0.03:
+            step(intake_clerk, "decline", 0.3, reason="不属于城市管理范围")
+            return
+        step(intake_clerk, "register", rng.uniform(0.1, 0.8), matter=matter)
+        case.refresh_from_db()
+        s = suggest(case)
+        if s.department_id:
+            dept = s.department_id
+            if rng.random() < 0.05:  # a wrong dispatch, returned by the department
+                wrong = next(d for d in users["handlers"] if d != dept)
+                step(dispatcher, "dispatch", 0.2, department=wrong)
+                step(users["handlers"][wrong], "return", rng.uniform(1, 5), reason="不属于本部门职责")
+            step(dispatcher, "dispatch", rng.uniform(0.1, 1), department=dept)
+            holder = users["handlers"][dept]
+        else:
+            step(dispatcher, "delegate", 0.3, node=s.node or case.scope_key[:12])
+            holder = User.objects.filter(role=Role.GRID_LEADER, node_key=s.node or case.scope_key[:12]).first()
+        slow = rng.random() < 0.15  # some departments are slow: these become the overdue cases
+        step(holder, "accept", rng.uniform(2, 30) if slow else rng.uniform(0.2, 6))
+        if rng.random() < 0.04:
+            step(holder, "request_suspension", 2, reason="需协调产权单位")
+            step(shift, "approve_suspension", 1)
+            step(holder, "resume", 24 * rng.uniform(1, 4))
+        if rng.random() < 0.04:
+            step(holder, "request_extension", 1, reason="需要采购配件", amount=2)
+            step(shift, "approve_extension", 1)
+        step(holder, "handle", rng.uniform(20, 120) if slow else rng.uniform(1, 8), feedback="已处置完毕")
+        if rng.random() < 0.08:
+            step(inspector, "inspect_fail", rng.uniform(1, 4), reason="现场仍有残留")
+            step(holder, "handle", rng.uniform(1, 6), feedback="已返工处理")
+        step(inspector, "inspect_pass", rng.uniform(1, 6))
+        step(intake_clerk, "close", rng.uniform(0.2, 2))
+        if source in ("resident", "hotline"):
+            if rng.random() < 0.06:
+                step(intake_clerk, "reopen", 24, reason="回访：居民表示问题未解决", satisfaction=2)
+                return
+            step(intake_clerk, "follow_up", 24, satisfaction=rng.choice([4, 5, 5, 5, 3]))
+        if age_days > 10:
+            step(shift, "archive", 24 * 3)
+    except _Stop:
+        return
+
+
+class _Stop(Exception):
+    """The replay reached the present: the case stays where it is now."""

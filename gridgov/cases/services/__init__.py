@@ -1,0 +1,14 @@
+"""The only place that writes cases. Each public function owns its transaction.
+
+- ``intake``: a report becomes a case (idempotent by client key), located, numbered, audited
+- ``transition``: the one transition function over the lifecycle table
+- ``duplicates_of``, ``suggest`` (routing), ``scan`` (deadline warnings)
+"""
+
+from .intake import IntakeResult, duplicates_of, intake, matter_by_code
+from .routing import suggest
+from .scan import scan, start_background_scan
+from .transitions import available_actions, load_case, refusal_error, transition
+
+__all__ = ["IntakeResult", "available_actions", "duplicates_of", "intake", "load_case", "matter_by_code",
+           "refusal_error", "scan", "start_background_scan", "suggest", "transition"]

@@ -1,0 +1,176 @@
+"""Intake (上报): validate, locate, number, persist, audit — idempotent by the client's key."""
+
+import datetime as dt
+import math
+import zoneinfo
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from gridgov.accounts import roles
+from gridgov.accounts.roles import Role
+from gridgov.accounts.scope import require
+from gridgov.audit.services import record as audit
+from gridgov.catalog.models import CatalogItem, Component
+from gridgov.errors import DomainError, NotFound
+from gridgov.geo import locating
+from gridgov.geo.models import Grid, Jurisdiction
+
+from ..logic.lifecycle import OPEN_STATES, Stage, State
+from ..models import Case, CaseCounter, CaseEvent, CaseReport, PhotoKind, Source, Urgency
+from . import clock
+from .notifications import notify_urgent
+from .photos import store_photos
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+# the sources each post may report as (residents only as residents; the centre records hotline, media, leaders)
+SOURCES_BY_ROLE = {
+    Role.GRID_WORKER: {Source.GRID_WORKER}, Role.GRID_LEADER: {Source.GRID_WORKER},
+    Role.GRID_SUPERVISOR: {Source.GRID_WORKER, Source.INSPECTOR}, Role.INSPECTOR: {Source.INSPECTOR},
+    Role.INTAKE_CLERK: set(Source), Role.SHIFT_LEADER: set(Source), Role.ADMIN: set(Source),
+    Role.RESIDENT: {Source.RESIDENT},
+}
+
+
+@dataclass
+class IntakeResult:
+    case: Case
+    created: bool
+    duplicates: list = field(default_factory=list)
+    photo_errors: list = field(default_factory=list)
+
+
+def matter_by_code(code) -> CatalogItem:
+    code = str(code).strip()
+    item = CatalogItem.objects.filter(code=code, kind="matter").first() or CatalogItem.objects.filter(code=code).first()
+    if item is None:
+        raise NotFound("unknown_matter", f"事项代码「{code}」不在目录中")
+    return item
+
+
+def next_number(district_code: str, when: dt.datetime) -> str:
+    """110101-20261123-0042: district, local date, daily serial (allocated atomically, also under concurrency)."""
+    day = when.astimezone(SHANGHAI).strftime("%Y%m%d")
+    table = CaseCounter._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} (district_code, day, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (district_code, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [district_code, day],
+        )
+        serial = cur.fetchone()[0]
+    return f"{district_code}-{day}-{serial:04d}"
+
+
+def _distance_m(lon1, lat1, lon2, lat2) -> float:
+    k = math.pi / 180
+    x = (lon2 - lon1) * k * math.cos((lat1 + lat2) / 2 * k)
+    y = (lat2 - lat1) * k
+    return 6371008.8 * math.hypot(x, y)
+
+
+def duplicates_of(case: Case, radius_m: float | None = None, window_hours: float | None = None) -> list[dict]:
+    """Open cases of the same matter within ``radius_m`` reported within ``window_hours`` before or after."""
+    if case.matter_id is None:
+        return []
+    radius = radius_m if radius_m is not None else settings.GRIDGOV["DUPLICATE_RADIUS_M"]
+    hours = window_hours if window_hours is not None else settings.GRIDGOV["DUPLICATE_WINDOW_HOURS"]
+    dlat = radius / 111_000
+    dlon = radius / (111_000 * max(0.1, math.cos(math.radians(case.lat))))
+    window = dt.timedelta(hours=hours)
+    rows = (Case.objects.filter(matter_id=case.matter_id, status__in=list(OPEN_STATES),
+                                lon__range=(case.lon - dlon, case.lon + dlon), lat__range=(case.lat - dlat, case.lat + dlat),
+                                reported_at__range=(case.reported_at - window, case.reported_at + window))
+            .exclude(pk=case.pk).values("number", "status", "lon", "lat", "description", "reported_at"))
+    out = []
+    for r in rows:
+        d = _distance_m(case.lon, case.lat, r["lon"], r["lat"])
+        if d <= radius:
+            out.append({"number": r["number"], "status": r["status"], "distance_m": round(d, 1),
+                        "description": r["description"][:80], "reported_at": r["reported_at"]})
+    return sorted(out, key=lambda r: r["distance_m"])
+
+
+def _validate(user, source, urgency, description, lon, lat):
+    if source not in Source.values:
+        raise DomainError("invalid_source", f"来源应为：{'、'.join(f'{v}（{label}）' for v, label in Source.choices)}")
+    if not user.is_superuser and source not in SOURCES_BY_ROLE.get(Role(user.role), set()):
+        raise DomainError("source_not_allowed", f"您的岗位不能以「{Source(source).label}」来源上报")
+    if urgency not in Urgency.values:
+        raise DomainError("invalid_urgency", "紧急程度应为 normal（一般）或 urgent（紧急）")
+    description = (description or "").strip()
+    if len(description) < 2:
+        raise DomainError("description_required", "请描述问题（至少 2 个字）")
+    if len(description) > 2000:
+        raise DomainError("description_too_long", "问题描述不能超过 2000 字")
+    lon, lat = locating.check_point(lon, lat)
+    return description, lon, lat
+
+
+def intake(user, *, source: str, lon, lat, description: str, matter: str | None = None, address: str = "",
+           urgency: str = "normal", client_key: str | None = None, reporter_name: str = "",
+           reporter_phone: str = "", component: str | None = None, photos=(), now: dt.datetime | None = None,
+           find_duplicates: bool = True) -> IntakeResult:
+    """Register a report as a new case (state 上报). The same ``client_key`` twice makes one case."""
+    require(user, roles.CASE_REPORT)
+    client_key = (client_key or "").strip() or None
+    if client_key and len(client_key) > 64:
+        raise DomainError("invalid_client_key", "client_key 不能超过 64 个字符")
+    if client_key:
+        existing = CaseReport.objects.filter(client_key=client_key).select_related("case").first()
+        if existing:
+            return IntakeResult(existing.case, False)
+    description, lon, lat = _validate(user, source, urgency, description, lon, lat)
+    where = locating.locate(lon, lat)
+    if not where["inside"]:
+        raise DomainError("outside_jurisdiction", f"位置（{lon:.6f}, {lat:.6f}）不在辖区范围内，无法受理")
+    item = matter_by_code(matter) if matter else None
+    comp = None
+    if component:
+        comp = Component.objects.filter(code=str(component)).first()
+        if comp is None:
+            raise NotFound("unknown_component", f"部件「{component}」不存在")
+    if reporter_phone and not (reporter_phone.isdigit() and 7 <= len(reporter_phone) <= 15):
+        raise DomainError("invalid_phone", "联系电话应为 7～15 位数字")
+    now = now or timezone.now()
+    unit = Grid.objects.filter(layer__code="unit", code=where["unit_grid"]).select_related("parent").first() \
+        if where["unit_grid"] else None
+    community = Jurisdiction.objects.get(code=where["community"]["code"])
+    district = Jurisdiction.objects.get(code=where["district"]["code"])
+    try:
+        with transaction.atomic():
+            case = Case(
+                number=next_number(district.code, now), district=district, source=source, urgency=urgency,
+                matter=item, component=comp, description=description, address=(address or "")[:200], lon=lon, lat=lat,
+                unit_grid=unit, management_grid=unit.parent if unit else None, community=community,
+                scope_key=unit.scope_key if unit else community.code, area_class=unit.area_class if unit else "B",
+                reporter=user if user.pk else None, reported_at=now,
+                verified=source not in ("resident", "hotline", "media"),
+            )
+            clock.start_stage(case, Stage.REGISTER, now)
+            case.save()
+            CaseReport.objects.create(
+                case=case, source=source, reporter=case.reporter, reporter_name=reporter_name[:50],
+                reporter_phone=reporter_phone, description=description, lon=lon, lat=lat, address=case.address,
+                client_key=client_key, created_at=now,
+            )
+            CaseEvent.objects.create(case=case, action="report", from_state="", to_state=State.REPORTED, actor=case.reporter,
+                                     actor_name=str(user), role=user.role, at=now,
+                                     data={"source": source, "description": description})
+            audit(user, "report", "case", case.number, before={},
+                  after={"status": State.REPORTED, "source": source, "matter": item.code if item else None,
+                         "urgency": urgency, "grid": unit.code if unit else None},
+                  role=user.role)
+            _, photo_errors = store_photos(case, photos, PhotoKind.REPORT, user) if photos else ([], [])
+            if urgency == Urgency.URGENT:
+                notify_urgent(case)
+    except IntegrityError:
+        # the same client key arrived twice at once: the other request made the case
+        existing = CaseReport.objects.filter(client_key=client_key).select_related("case").first() if client_key else None
+        if existing is None:
+            raise
+        return IntakeResult(existing.case, False)
+    dups = duplicates_of(case) if find_duplicates else []
+    return IntakeResult(case, True, dups, photo_errors)

@@ -1,0 +1,68 @@
+"""Who hears about what happens to a case (the inbox and channels live in gridgov.notify)."""
+
+from django.db.models import Q
+
+from gridgov.accounts.models import User
+from gridgov.accounts.roles import Role
+from gridgov.notify.services import notify
+
+from ..logic.lifecycle import ACTION_LABELS, STATE_LABELS, Action, State
+
+
+def _holders(case) -> Q:
+    """The people a case is with now: its department's handlers, or the staff bound to its node."""
+    if case.assignee_department_id:
+        return Q(role=Role.HANDLER, department_id=case.assignee_department_id)
+    if case.assignee_node:
+        return Q(node_key=case.assignee_node, role__in=[Role.DISPATCHER, Role.SHIFT_LEADER, Role.GRID_LEADER,
+                                                        Role.GRID_WORKER])
+    return Q(pk__in=[])
+
+
+def _centre(case) -> Q:
+    return Q(role=Role.SHIFT_LEADER, node_key=case.district.code)
+
+
+RECIPIENTS = {
+    Action.ASSIGN_VERIFY: lambda c: Q(role=Role.INSPECTOR, node_key__in=[c.scope_key[:9], c.scope_key[:12]]),
+    Action.DISPATCH: _holders, Action.DELEGATE: _holders,
+    Action.RETURN: lambda c: Q(role=Role.DISPATCHER, node_key=c.district.code),
+    Action.ESCALATE: lambda c: Q(role=Role.DISPATCHER, node_key=c.district.code),
+    Action.REQUEST_EXTENSION: _centre, Action.REQUEST_SUSPENSION: _centre,
+    Action.APPROVE_EXTENSION: _holders, Action.REFUSE_EXTENSION: _holders, Action.APPROVE_SUSPENSION: _holders,
+    Action.REFUSE_SUSPENSION: _holders, Action.INSPECT_FAIL: _holders, Action.URGE: _holders,
+    Action.HANDLE: lambda c: Q(role=Role.INSPECTOR, node_key__in=[c.scope_key[:9], c.scope_key[:12]]),
+    Action.SELF_HANDLE: lambda c: Q(role=Role.INSPECTOR, node_key__in=[c.scope_key[:9], c.scope_key[:12]]),
+    Action.REOPEN: lambda c: Q(role=Role.DISPATCHER, node_key=c.district.code),
+}
+
+
+def notify_transition(case, action: Action, actor, extra: dict) -> None:
+    title = f"案件 {case.number}：{ACTION_LABELS[action]}"
+    body = f"{case.description[:60]}（{STATE_LABELS[State(case.status)]}）"
+    if extra.get("reason"):
+        body += f"；原因：{extra['reason'][:100]}"
+    q = RECIPIENTS.get(action, lambda c: Q(pk__in=[]))(case)
+    if case.first_contact_id and case.status != State.ARCHIVED:
+        q |= Q(pk=case.first_contact_id)  # 首接负责: the first contact hears of every step until it is closed
+    users = list(User.objects.filter(q, is_active=True).exclude(pk=getattr(actor, "pk", None)))
+    if users:
+        notify(users, f"case.{action}", title, body, "case", case.number)
+
+
+def notify_urgent(case) -> None:
+    """紧急案件: an emergency alert to the centre's shift leaders and dispatchers."""
+    users = list(User.objects.filter(role__in=[Role.SHIFT_LEADER, Role.DISPATCHER], node_key=case.district.code,
+                                     is_active=True))
+    if users:
+        notify(users, "case.urgent", f"紧急案件 {case.number}", case.description[:100], "case", case.number)
+
+
+def notify_deadline(case, level: str) -> None:
+    title = f"案件 {case.number} {'即将超期（黄灯）' if level == 'yellow' else '已超期（红灯）'}"
+    q = _holders(case) | _centre(case)
+    if case.first_contact_id:
+        q |= Q(pk=case.first_contact_id)
+    users = list(User.objects.filter(q, is_active=True))
+    if users:
+        notify(users, f"case.{level}", title, case.description[:100], "case", case.number)

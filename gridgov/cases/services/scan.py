@@ -1,0 +1,81 @@
+"""The deadline scan: finds cases whose running stage turned yellow or red, warns and 督办s them — each level
+once per stage of a case, however often it runs (a unique row per (case, stage instance, level) decides)."""
+
+import datetime as dt
+import logging
+import threading
+
+from django.db import IntegrityError, close_old_connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ..logic.lifecycle import OPEN_STATES
+from ..models import Case, CaseAlert
+from .notifications import notify_deadline
+from .transitions import system_urge
+
+log = logging.getLogger("gridgov.cases")
+LEVELS = {"yellow": 1, "red": 2}
+
+
+def scan(now: dt.datetime | None = None, limit: int = 5000) -> dict[str, int]:
+    """One pass. Returns how many yellow and red warnings were sent now."""
+    now = now or timezone.now()
+    due = (Case.objects.filter(status__in=list(OPEN_STATES), paused_at__isnull=True)
+           .filter(Q(warned_level__lt=2, stage_due_at__lte=now) | Q(warned_level__lt=1, stage_yellow_at__lte=now))
+           .values_list("id", flat=True)[:limit])
+    sent = {"yellow": 0, "red": 0}
+    for case_id in list(due):
+        for level in _warn(case_id, now):
+            sent[level] += 1
+    return sent
+
+
+def _warn(case_id: int, now: dt.datetime) -> list[str]:
+    """Warn one case in its own transaction (takes an id, re-reads the row, idempotent)."""
+    done = []
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("district").filter(pk=case_id).first()
+        if case is None or case.status not in OPEN_STATES or case.paused_at:
+            return done
+        reached = 2 if case.stage_due_at and case.stage_due_at <= now else (
+            1 if case.stage_yellow_at and case.stage_yellow_at <= now else 0)
+        for level, n in LEVELS.items():
+            if case.warned_level >= n or reached < n:
+                continue
+            try:
+                with transaction.atomic():
+                    CaseAlert.objects.create(case=case, stage=case.stage, stage_seq=case.stage_seq, level=level, at=now)
+            except IntegrityError:
+                continue  # already sent for this stage: never twice
+            if n == reached:  # a case found already red gets the red warning only (its yellow is recorded, silent)
+                notify_deadline(case, level)
+                if level == "red":
+                    system_urge(case.pk, level, now)
+                done.append(level)
+        if reached > case.warned_level:
+            Case.objects.filter(pk=case.pk).update(warned_level=reached)
+    return done
+
+
+def start_background_scan(interval_s: float) -> threading.Thread | None:
+    """The loop that `gridgov serve` runs: a daemon thread with its own database connection."""
+    if interval_s <= 0:
+        return None
+
+    def loop():
+        stop = threading.Event()
+        while not stop.wait(interval_s):
+            try:
+                close_old_connections()
+                result = scan()
+                if result["yellow"] or result["red"]:
+                    log.info("deadline scan: %(yellow)d yellow, %(red)d red", result)
+            except Exception:  # keep the loop alive; the next pass retries
+                log.exception("deadline scan failed")
+            finally:
+                close_old_connections()
+
+    t = threading.Thread(target=loop, name="gridgov-deadline-scan", daemon=True)
+    t.start()
+    return t
