@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "gridgov",  # project-wide commands: serve, demo, bench
     "gridgov.accounts",
     "gridgov.geo",
     "gridgov.audit",
@@ -124,4 +125,6 @@ GRIDGOV = {
     "DUPLICATE_WINDOW_HOURS": float(os.environ.get("GRIDGOV_DUPLICATE_WINDOW_HOURS", "72")),
     # how often `gridgov serve` scans deadlines in the background (seconds; 0 turns it off)
     "SCAN_INTERVAL_S": float(os.environ.get("GRIDGOV_SCAN_INTERVAL_S", "60")),
+    # in-memory indexes and rule tables re-check the database at most this often (see gridgov/fresh.py)
+    "FRESH_CHECK_S": float(os.environ.get("GRIDGOV_FRESH_CHECK_S", "1")),
 }

@@ -1,83 +1,95 @@
 """Point → unit grid, management grid, community, street, district — served from memory.
 
-One in-process index per layer (see ``logic.locator.Locator``), rebuilt when the layer's version changes
-(every grid write bumps it). Communities are indexed too, so a point inside the district where no unit grid
-exists yet still gets its community; a point inside nothing is "outside jurisdiction", never a guess.
+One in-process index per layer (see ``logic.locator.Locator``), rebuilt when the layer's revision changes
+(every grid write changes it; see ``gridgov.fresh`` for how often other processes' writes are looked for).
+Communities are indexed too, so a point inside the district where no unit grid exists yet still gets its
+community; a point inside nothing is "outside jurisdiction", never a guess.
 """
 
 import math
-import threading
 from dataclasses import dataclass
 
 import numpy as np
+from django.db.models import Count, Max, Sum
+from shapely import from_geojson
+
+from gridgov.fresh import Fresh
 
 from .errors import GeoError
 from .logic.locator import Locator
 from .models import Grid, GridLayer, Jurisdiction, Level
 
-_lock = threading.Lock()
-_cache: dict[str, "_Index"] = {}
-
 
 @dataclass
 class _Index:
-    version: object
     locator: Locator
     codes: list[str]
-    extra: list  # per polygon: (community_code, parent_code) for grids
+    extra: list  # per polygon: a dict of what a caller needs besides the code (ids, community, parent…)
 
 
-def _community_version():
-    """A fingerprint that changes whenever a community boundary is added, removed or changed."""
-    from django.db.models import Count, Max, Sum
+def _layer_fingerprint(code: str):
+    return lambda: GridLayer.objects.filter(code=code).values_list("revision", flat=True).first()
 
+
+def _build_layer(code: str):
+    def build(revision) -> _Index:
+        rows = list(
+            Grid.objects.filter(layer__code=code).exclude(geometry="")
+            .values_list("code", "geometry", "community__code", "parent__code", "community__parent__parent__lattice",
+                         "id", "parent_id", "community_id", "scope_key", "area_class")
+        )
+        shapes = [from_geojson(r[1]) for r in rows]
+        lattices = {tuple(r[4]) for r in rows if r[4]}
+        hint = next(iter(lattices)) if len(lattices) == 1 else None
+        extra = [{"community": r[2], "parent": r[3], "id": r[5], "parent_id": r[6], "community_id": r[7],
+                  "scope_key": r[8], "area_class": r[9]} for r in rows]
+        return _Index(Locator(shapes, [r[0] for r in rows], hint), [r[0] for r in rows], extra)
+
+    return build
+
+
+def _community_fingerprint():
+    """Changes whenever a community boundary is added, removed or changed."""
     agg = Jurisdiction.objects.filter(level=Level.COMMUNITY).exclude(geometry="").aggregate(
         n=Count("id"), m=Max("id"), a=Sum("area_m2"), x=Sum("min_lon"), y=Sum("max_lat")
     )
     return tuple(agg.values())
 
 
-def _build_layer(layer: GridLayer) -> _Index:
-    rows = list(
-        Grid.objects.filter(layer=layer).exclude(geometry="")
-        .values_list("code", "geometry", "community__code", "parent__code", "community__parent__parent__lattice")
-    )
-    from shapely import from_geojson
-
-    shapes = [from_geojson(r[1]) for r in rows] if rows else []
-    lattices = {tuple(r[4]) for r in rows if r[4]} if layer.kind == "unit" else set()
-    hint = next(iter(lattices)) if len(lattices) == 1 else None
-    return _Index(layer.revision, Locator(shapes, [r[0] for r in rows], hint), [r[0] for r in rows],
-                  [(r[2], r[3]) for r in rows])
+def _build_communities(_key) -> _Index:
+    rows = list(Jurisdiction.objects.filter(level=Level.COMMUNITY).exclude(geometry="")
+                .values_list("code", "geometry", "id"))
+    return _Index(Locator([from_geojson(r[1]) for r in rows], [r[0] for r in rows]), [r[0] for r in rows],
+                  [{"community": r[0], "community_id": r[2]} for r in rows])
 
 
-def _build_communities(version) -> _Index:
-    from shapely import from_geojson
-
-    rows = list(Jurisdiction.objects.filter(level=Level.COMMUNITY).exclude(geometry="").values_list("code", "geometry"))
-    shapes = [from_geojson(r[1]) for r in rows]
-    return _Index(version, Locator(shapes, [r[0] for r in rows]), [r[0] for r in rows], [None] * len(rows))
+_indexes: dict[str, Fresh[_Index]] = {}
+_names: Fresh[dict] = Fresh(
+    lambda: tuple(Jurisdiction.objects.aggregate(n=Count("id"), m=Max("id")).values()),
+    lambda _key: {code: (pk, name) for code, pk, name in Jurisdiction.objects.values_list("code", "id", "name")},
+)
 
 
 def index_for(layer_code: str) -> _Index:
     """The current index of a layer ("communities" for the community boundaries)."""
-    if layer_code == "communities":
-        version = _community_version()
-        builder = lambda: _build_communities(version)  # noqa: E731
-    else:
-        layer = GridLayer.objects.filter(code=layer_code).first()
-        if layer is None:
-            raise GeoError("unknown_layer", f"没有编码为「{layer_code}」的网格图层")
-        version = layer.revision
-        builder = lambda: _build_layer(layer)  # noqa: E731
-    idx = _cache.get(layer_code)
-    if idx is None or idx.version != version:
-        with _lock:
-            idx = _cache.get(layer_code)
-            if idx is None or idx.version != version:
-                idx = builder()
-                _cache[layer_code] = idx
-    return idx
+    fresh = _indexes.get(layer_code)
+    if fresh is None:
+        if layer_code == "communities":
+            fresh = Fresh(_community_fingerprint, _build_communities)
+        else:
+            if not GridLayer.objects.filter(code=layer_code).exists():
+                raise GeoError("unknown_layer", f"没有编码为「{layer_code}」的网格图层")
+            fresh = Fresh(_layer_fingerprint(layer_code), _build_layer(layer_code))
+        fresh = _indexes.setdefault(layer_code, fresh)
+    return fresh.get()
+
+
+def invalidate(*layer_codes: str) -> None:
+    """Called by the services that change grids or boundaries, so this process sees the change at once."""
+    for code in layer_codes or list(_indexes):
+        if code in _indexes:
+            _indexes[code].invalidate()
+    _names.invalidate()
 
 
 def check_point(lon, lat, where: str = "") -> tuple[float, float]:
@@ -92,53 +104,58 @@ def check_point(lon, lat, where: str = "") -> tuple[float, float]:
     return lon, lat
 
 
-def _names() -> dict[str, str]:
-    return dict(Jurisdiction.objects.values_list("code", "name"))
+OUTSIDE = {"inside": False, "message": "不在辖区范围内", "unit_grid": None, "management_grid": None,
+           "community": None, "street": None, "district": None}
 
 
-def _result(unit_code, mgmt_code, community_code, names) -> dict:
-    if community_code is None:
-        return {"inside": False, "message": "不在辖区范围内", "unit_grid": None, "management_grid": None,
-                "community": None, "street": None, "district": None}
+def _result(unit_code, extra, names) -> dict:
+    community = extra["community"]
 
     def node(code):
-        return {"code": code, "name": names.get(code, "")}
+        return {"code": code, "name": names.get(code, (None, ""))[1]}
 
     return {
         "inside": True, "message": "",
-        "unit_grid": unit_code, "management_grid": mgmt_code,
-        "community": node(community_code), "street": node(community_code[:9]), "district": node(community_code[:6]),
+        "unit_grid": unit_code, "management_grid": extra.get("parent"),
+        "community": node(community), "street": node(community[:9]), "district": node(community[:6]),
     }
 
 
-def locate_many(lons, lats) -> list[dict]:
-    """Locate many points at once (validated by the caller)."""
+def locate_many(lons, lats, *, with_ids: bool = False) -> list[dict]:
+    """Locate many points at once (validated by the caller). ``with_ids`` adds the row ids services need."""
     lons = np.asarray(lons, dtype=float)
     lats = np.asarray(lats, dtype=float)
-    unit = index_for("unit") if GridLayer.objects.filter(code="unit").exists() else None
-    comm = index_for("communities")
-    names = _names()
-    hits = unit.locator.locate_many(lons, lats) if unit and len(unit.codes) else np.full(len(lons), -1)
+    try:
+        unit = index_for("unit")
+    except GeoError:
+        unit = None
+    names = _names.get()
+    hits = unit.locator.locate_many(lons, lats) if unit and unit.codes else np.full(len(lons), -1)
     missing = np.flatnonzero(hits < 0)
     chits = np.full(len(lons), -1)
-    if len(missing) and len(comm.codes):
+    comm = index_for("communities") if len(missing) else None
+    if comm is not None and comm.codes:
         chits[missing] = comm.locator.locate_many(lons[missing], lats[missing])
     out = []
     for i in range(len(lons)):
-        h = hits[i]
-        if h >= 0:
-            community, parent = unit.extra[h]
-            out.append(_result(unit.codes[h], parent, community, names))
+        if hits[i] >= 0:
+            extra = unit.extra[hits[i]]
+            r = _result(unit.codes[hits[i]], extra, names)
         elif chits[i] >= 0:
-            out.append(_result(None, None, comm.codes[chits[i]], names))
+            extra = comm.extra[chits[i]]
+            r = _result(None, extra, names)
         else:
-            out.append(_result(None, None, None, names))
+            out.append(dict(OUTSIDE))
+            continue
+        if with_ids:
+            r["ids"] = {**extra, "district_id": names[extra["community"][:6]][0]}
+        out.append(r)
     return out
 
 
-def locate(lon, lat) -> dict:
+def locate(lon, lat, *, with_ids: bool = False) -> dict:
     lon, lat = check_point(lon, lat)
-    return locate_many([lon], [lat])[0]
+    return locate_many([lon], [lat], with_ids=with_ids)[0]
 
 
 LON_NAMES = ("lon", "lng", "longitude", "经度", "x")

@@ -11,7 +11,7 @@ from django.db import transaction
 from gridgov.accounts import roles
 from gridgov.accounts.scope import OutOfScope, ensure_in_scope, get_scoped, in_scope, require
 
-from . import divisions
+from . import divisions, locating
 from .errors import GeoError, NotFound
 from .logic.boundary import BoundaryError, clean_geometry, read_features
 from .logic.gridgen import make_lattice, management_grids, unit_grids
@@ -53,6 +53,7 @@ def area_m2(shape) -> float:
 def bump_layers(*codes: str) -> None:
     """Every grid write bumps its layer's version; the locator rebuilds when it sees a new one."""
     GridLayer.objects.filter(code__in=codes).update(revision=uuid.uuid4().hex)
+    locating.invalidate(*codes)
 
 
 def ensure_default_layers() -> dict[str, GridLayer]:
@@ -98,6 +99,7 @@ def init_district(code: str) -> Jurisdiction:
         if c.code not in existing and c.parent_code in street_nodes
     ]
     Jurisdiction.objects.bulk_create(new, batch_size=500)
+    locating.invalidate()
     return district
 
 
@@ -216,6 +218,7 @@ def _store_boundary(node: Jurisdiction, shape, source: str, note: str) -> None:
     node.boundary_source = source
     node.boundary_note = note
     node.save()
+    locating.invalidate("communities")
 
 
 def regenerate_partitions(node: Jurisdiction) -> None:
@@ -438,8 +441,6 @@ def import_grids(user, layer_code: str, layer_name: str | None, data) -> dict:
     """
     import re
 
-    from .locating import index_for
-
     if user is not None:  # None: the command line, run by the operator
         require(user, roles.IMPORT)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,39}", layer_code or ""):
@@ -450,7 +451,7 @@ def import_grids(user, layer_code: str, layer_name: str | None, data) -> dict:
         features = read_features(data)
     except BoundaryError as e:
         raise GeoError(e.code, str(e)) from e
-    communities = index_for("communities")
+    communities = locating.index_for("communities")
     errors, rows, seen = [], [], set()
     for i, f in enumerate(features):
         props = f.get("properties") or {}

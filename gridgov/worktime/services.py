@@ -2,13 +2,12 @@
 
 ``current_calendar()`` builds a ``WorkCalendar`` from the ``CalendarDay`` overrides, chinese_calendar and the
 office hours of ``WorkSetting``, and keeps it in memory. Each call checks a cheap fingerprint of both tables
-(row count, sum of ids and latest modification time: two aggregate queries), so a row added, edited or deleted in
-the admin, by a service or by another process is seen on the next call; the rebuilt calendar starts with empty
-day caches. Call it once per request or batch and pass the calendar on, rather than once per case.
+(row count, sum of ids and latest modification time: two aggregate queries) — at most once a second, see
+``gridgov.fresh`` — so a row added, edited or deleted in the admin, by a service or by another process is seen;
+writes through this module are seen at once. The rebuilt calendar starts with empty day caches.
 """
 
 import datetime as dt
-import threading
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -16,6 +15,7 @@ from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from gridgov.errors import DomainError
+from gridgov.fresh import Fresh
 
 from .logic import sla
 from .logic.calendar import (
@@ -37,16 +37,6 @@ class _State:
     yellow_share: float
 
 
-_state: _State | None = None
-_lock = threading.Lock()
-
-
-def _fingerprint() -> tuple:
-    days = CalendarDay.objects.aggregate(n=Count("id"), ids=Sum("id"), last=Max("updated_at"))
-    setting = WorkSetting.objects.filter(pk=WorkSetting.SINGLETON).values_list("updated_at", flat=True).first()
-    return days["n"], days["ids"], days["last"], setting
-
-
 def _build(fingerprint: tuple) -> _State:
     overrides = {d: Override(w, n) for d, w, n in CalendarDay.objects.values_list("date", "is_workday", "name")}
     setting = WorkSetting.load()
@@ -57,16 +47,17 @@ def _build(fingerprint: tuple) -> _State:
     return _State(fingerprint, china_calendar(overrides, hours), setting.yellow_share)
 
 
+def _fingerprint() -> tuple:
+    days = CalendarDay.objects.aggregate(n=Count("id"), ids=Sum("id"), last=Max("updated_at"))
+    setting = WorkSetting.objects.filter(pk=WorkSetting.SINGLETON).values_list("updated_at", flat=True).first()
+    return days["n"], days["ids"], days["last"], setting
+
+
+_state: Fresh[_State] = Fresh(_fingerprint, _build)
+
+
 def _current() -> _State:
-    global _state
-    fingerprint = _fingerprint()
-    state = _state
-    if state is None or state.fingerprint != fingerprint:
-        with _lock:
-            state = _state
-            if state is None or state.fingerprint != fingerprint:
-                state = _state = _build(fingerprint)
-    return state
+    return _state.get()
 
 
 def current_calendar() -> WorkCalendar:
@@ -155,6 +146,7 @@ def set_day(day: dt.date, is_workday: bool, name: str = "", note: str = "") -> C
     row, _ = CalendarDay.objects.update_or_create(
         date=day, defaults={"is_workday": bool(is_workday), "name": name.strip(), "note": note.strip()}
     )
+    _state.invalidate()
     return row
 
 
@@ -162,6 +154,7 @@ def set_day(day: dt.date, is_workday: bool, name: str = "", note: str = "") -> C
 def remove_day(day: dt.date) -> bool:
     """Drop the override of ``day`` (the library or the plain rule applies again)."""
     deleted, _ = CalendarDay.objects.filter(date=day).delete()
+    _state.invalidate()
     return bool(deleted)
 
 
@@ -178,4 +171,5 @@ def update_setting(office_hours: str | None = None, yellow_share: float | None =
             raise DomainError("invalid_yellow_share", f"预警比例应在 (0, 1] 之间，收到 {yellow_share}")
         setting.yellow_share = yellow_share
     setting.save()
+    _state.invalidate()
     return setting

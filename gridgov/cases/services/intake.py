@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from gridgov.accounts import roles
@@ -15,8 +16,8 @@ from gridgov.accounts.scope import require
 from gridgov.audit.services import record as audit
 from gridgov.catalog.models import CatalogItem, Component
 from gridgov.errors import DomainError, NotFound
+from gridgov.fresh import Fresh
 from gridgov.geo import locating
-from gridgov.geo.models import Grid, Jurisdiction
 
 from ..logic.lifecycle import OPEN_STATES, Stage, State
 from ..models import Case, CaseCounter, CaseEvent, CaseReport, PhotoKind, Source, Urgency
@@ -42,9 +43,15 @@ class IntakeResult:
     photo_errors: list = field(default_factory=list)
 
 
+_matters: Fresh[dict] = Fresh(
+    lambda: tuple(CatalogItem.objects.filter(kind="matter").aggregate(n=Count("id"), m=Max("id")).values()),
+    lambda _key: {i.code: i for i in CatalogItem.objects.filter(kind="matter", active=True)},
+)
+
+
 def matter_by_code(code) -> CatalogItem:
-    code = str(code).strip()
-    item = CatalogItem.objects.filter(code=code, kind="matter").first() or CatalogItem.objects.filter(code=code).first()
+    """A 管理事项 by its 5-digit code (the catalog is kept in memory; it changes rarely)."""
+    item = _matters.get().get(str(code).strip())
     if item is None:
         raise NotFound("unknown_matter", f"事项代码「{code}」不在目录中")
     return item
@@ -123,7 +130,7 @@ def intake(user, *, source: str, lon, lat, description: str, matter: str | None 
         if existing:
             return IntakeResult(existing.case, False)
     description, lon, lat = _validate(user, source, urgency, description, lon, lat)
-    where = locating.locate(lon, lat)
+    where = locating.locate(lon, lat, with_ids=True)
     if not where["inside"]:
         raise DomainError("outside_jurisdiction", f"位置（{lon:.6f}, {lat:.6f}）不在辖区范围内，无法受理")
     item = matter_by_code(matter) if matter else None
@@ -135,18 +142,17 @@ def intake(user, *, source: str, lon, lat, description: str, matter: str | None 
     if reporter_phone and not (reporter_phone.isdigit() and 7 <= len(reporter_phone) <= 15):
         raise DomainError("invalid_phone", "联系电话应为 7～15 位数字")
     now = now or timezone.now()
-    unit = Grid.objects.filter(layer__code="unit", code=where["unit_grid"]).select_related("parent").first() \
-        if where["unit_grid"] else None
-    community = Jurisdiction.objects.get(code=where["community"]["code"])
-    district = Jurisdiction.objects.get(code=where["district"]["code"])
+    ids = where["ids"]
+    in_grid = where["unit_grid"] is not None
     try:
         with transaction.atomic():
             case = Case(
-                number=next_number(district.code, now), district=district, source=source, urgency=urgency,
-                matter=item, component=comp, description=description, address=(address or "")[:200], lon=lon, lat=lat,
-                unit_grid=unit, management_grid=unit.parent if unit else None, community=community,
-                scope_key=unit.scope_key if unit else community.code, area_class=unit.area_class if unit else "B",
-                reporter=user if user.pk else None, reported_at=now,
+                number=next_number(where["district"]["code"], now), district_id=ids["district_id"], source=source,
+                urgency=urgency, matter=item, component=comp, description=description, address=(address or "")[:200],
+                lon=lon, lat=lat, unit_grid_id=ids["id"] if in_grid else None,
+                management_grid_id=ids["parent_id"] if in_grid else None, community_id=ids["community_id"],
+                scope_key=ids["scope_key"] if in_grid else ids["community"],
+                area_class=ids["area_class"] if in_grid else "B", reporter=user if user.pk else None, reported_at=now,
                 verified=source not in ("resident", "hotline", "media"),
             )
             clock.start_stage(case, Stage.REGISTER, now)
@@ -161,7 +167,7 @@ def intake(user, *, source: str, lon, lat, description: str, matter: str | None 
                                      data={"source": source, "description": description})
             audit(user, "report", "case", case.number, before={},
                   after={"status": State.REPORTED, "source": source, "matter": item.code if item else None,
-                         "urgency": urgency, "grid": unit.code if unit else None},
+                         "urgency": urgency, "grid": where["unit_grid"]},
                   role=user.role)
             _, photo_errors = store_photos(case, photos, PhotoKind.REPORT, user) if photos else ([], [])
             if urgency == Urgency.URGENT:

@@ -20,20 +20,20 @@ def _holders(case) -> Q:
 
 
 def _centre(case) -> Q:
-    return Q(role=Role.SHIFT_LEADER, node_key=case.district.code)
+    return Q(role=Role.SHIFT_LEADER, node_key=case.number[:6])
 
 
 RECIPIENTS = {
     Action.ASSIGN_VERIFY: lambda c: Q(role=Role.INSPECTOR, node_key__in=[c.scope_key[:9], c.scope_key[:12]]),
     Action.DISPATCH: _holders, Action.DELEGATE: _holders,
-    Action.RETURN: lambda c: Q(role=Role.DISPATCHER, node_key=c.district.code),
-    Action.ESCALATE: lambda c: Q(role=Role.DISPATCHER, node_key=c.district.code),
+    Action.RETURN: lambda c: Q(role=Role.DISPATCHER, node_key=c.number[:6]),
+    Action.ESCALATE: lambda c: Q(role=Role.DISPATCHER, node_key=c.number[:6]),
     Action.REQUEST_EXTENSION: _centre, Action.REQUEST_SUSPENSION: _centre,
     Action.APPROVE_EXTENSION: _holders, Action.REFUSE_EXTENSION: _holders, Action.APPROVE_SUSPENSION: _holders,
     Action.REFUSE_SUSPENSION: _holders, Action.INSPECT_FAIL: _holders, Action.URGE: _holders,
     Action.HANDLE: lambda c: Q(role=Role.INSPECTOR, node_key__in=[c.scope_key[:9], c.scope_key[:12]]),
     Action.SELF_HANDLE: lambda c: Q(role=Role.INSPECTOR, node_key__in=[c.scope_key[:9], c.scope_key[:12]]),
-    Action.REOPEN: lambda c: Q(role=Role.DISPATCHER, node_key=c.district.code),
+    Action.REOPEN: lambda c: Q(role=Role.DISPATCHER, node_key=c.number[:6]),
 }
 
 
@@ -52,7 +52,7 @@ def notify_transition(case, action: Action, actor, extra: dict) -> None:
 
 def notify_urgent(case) -> None:
     """紧急案件: an emergency alert to the centre's shift leaders and dispatchers."""
-    users = list(User.objects.filter(role__in=[Role.SHIFT_LEADER, Role.DISPATCHER], node_key=case.district.code,
+    users = list(User.objects.filter(role__in=[Role.SHIFT_LEADER, Role.DISPATCHER], node_key=case.number[:6],
                                      is_active=True))
     if users:
         notify(users, "case.urgent", f"紧急案件 {case.number}", case.description[:100], "case", case.number)

@@ -24,6 +24,7 @@ from .notifications import notify_transition
 # the guards whose failure means "not now" (409) rather than "not you" (403)
 STATE_GUARDS = {"no_pending_request", "pending_extension", "pending_suspension", "not_followed_up",
                 "verified_if_public"}
+CONCRETE = [f for f in Case._meta.concrete_fields if f.attname not in ("id", "number", "updated_at")]
 TRACKED = ["status", "stage", "stage_due_at", "assignee_department_id", "assignee_node", "pending_request",
            "urgency", "matter_id", "satisfaction"]
 
@@ -43,16 +44,16 @@ def facts_of(case: Case) -> Facts:
 
 def load_case(user, number: str) -> Case:
     """A case the user may see: within scope (or sent to their department), or their own report (residents)."""
-    qs = Case.objects.select_related("matter", "assignee_department", "district", "community")
     if not getattr(user, "is_authenticated", False):
         raise NoRight(roles.CASE_VIEW)
     if roles.has_right(user.role, roles.CASE_VIEW) or user.is_superuser:
-        case = scoped(qs, user, roles.CASE_VIEW).filter(number=number).first()
+        qs = scoped(Case.objects.all(), user, roles.CASE_VIEW).filter(number=number)
     else:
-        case = qs.filter(number=number, reporter=user).first()  # a resident: only their own reports
-    if case is None:
+        qs = Case.objects.filter(number=number, reporter=user)  # a resident: only their own reports
+    found = list(qs.order_by()[:1])
+    if not found:
         raise NotFound("case_not_found", f"案件 {number} 不存在或不在您的管辖范围内")
-    return case
+    return found[0]
 
 
 def available_actions(user, case: Case) -> list[str]:
@@ -89,7 +90,7 @@ def _child_node(case: Case, actor: Actor, node: str) -> str:
         if grid is None:
             raise NotFound("unknown_node", f"找不到下派目标「{node}」（街道、社区代码或管理网格编码）")
         key = grid.scope_key
-    here = case.assignee_node or case.district.code
+    here = case.assignee_node or case.number[:6]
     if actor.role != Role.SHIFT_LEADER and actor.role != Role.DISPATCHER:
         here = actor.node or here
     if not (key.startswith(here) and len(key) > len(here)):
@@ -235,7 +236,8 @@ def transition(user, number: str, action: str, data: dict | None = None, *, vers
         except Refusal as r:
             raise refusal_error(r) from None
         action = Action(action)
-        before = {f: _plain(getattr(case, f)) for f in TRACKED}
+        original = {f.attname: getattr(case, f.attname) for f in CONCRETE}
+        before = {f: _plain(original[f]) for f in TRACKED}
         from_state = case.status
         seen_version = case.version
         extra = _effects(case, action, actor, user, data, now)
@@ -243,10 +245,10 @@ def transition(user, number: str, action: str, data: dict | None = None, *, vers
         if rule.stage != KEEP:
             clock.start_stage(case, rule.stage, now)
         case.version = seen_version + 1
-        fields = {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields
-                  if f.attname not in ("id", "number", "updated_at")}
-        fields["updated_at"] = now
-        updated = Case.objects.filter(pk=case.pk, version=seen_version).update(**fields)
+        changed = {f.attname: getattr(case, f.attname) for f in CONCRETE
+                   if getattr(case, f.attname) != original[f.attname]}
+        changed["updated_at"] = now
+        updated = Case.objects.filter(pk=case.pk, version=seen_version).update(**changed)
         if updated != 1:
             raise Conflict("version_conflict", f"案件 {number} 已被他人同时更新，请刷新后重试")
         CaseEvent.objects.create(case=case, action=action, from_state=from_state, to_state=case.status, actor=user,

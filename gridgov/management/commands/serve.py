@@ -10,9 +10,14 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
 
     def handle(self, host, port, threads, **options):
+        from django.conf import settings
         from waitress import serve
 
+        from gridgov.cases.services import start_background_scan
         from gridgov.wsgi import application
 
+        interval = settings.GRIDGOV["SCAN_INTERVAL_S"]
+        if start_background_scan(interval):
+            self.stdout.write(f"案件时限扫描：每 {interval:g} 秒一次（GRIDGOV_SCAN_INTERVAL_S）")
         self.stdout.write(f"gridgov 已启动：http://{host}:{port}/ （Ctrl+C 停止）")
         serve(application, host=host, port=port, threads=threads, ident="gridgov")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from gridgov.geo.errors import GeoError
+from gridgov.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
         try:
             accounts = demo.build(stdout=self.stdout.write)
-        except GeoError as e:
+        except DomainError as e:
             raise CommandError(f"{e.message}（{e.code}）") from e
         self.stdout.write(f"\n演示账号（密码均为 {demo.PASSWORD}）：")
         for username, role, where in accounts:

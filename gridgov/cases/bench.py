@@ -1,0 +1,257 @@
+"""Benchmarks of the case engine (not tests): `gridgov bench intake` and `gridgov bench loop`.
+
+Each backend gets a throw-away database (a temporary SQLite file; a temporary PostgreSQL database next to
+GRIDGOV_BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432/postgres) with a minimal world: 东城区,
+its grids, the demo accounts, departments and routing rules. A worker process per backend measures:
+
+- intake via the service layer (validate, locate, route suggestion, number, persist, audit);
+- intake via HTTP: `gridgov serve` (waitress) in its own process, driven by keep-alive clients with a token;
+- the full loop (report → verify → register → dispatch → accept → handle → inspect → close → follow-up →
+  archive) via the service layer, each transition its own transaction, persisted and audited.
+"""
+
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+LOOP = [("intake", "assign_verify"), ("inspector", "confirm"), ("intake", "register"),
+        ("dispatcher", "dispatch"), ("handler", "accept"), ("handler", "handle"), ("inspector2", "inspect_pass"),
+        ("intake", "close"), ("intake", "follow_up"), ("shift", "archive")]
+LOOP_DATA = {"dispatch": {"department": "110101-HW"}, "handle": {"feedback": "已处置"},
+             "follow_up": {"satisfaction": 5}, "register": {"matter": "06010"}}
+
+
+# ---------------------------------------------------------------- orchestration (parent process)
+
+
+@contextmanager
+def backend_database(backend: str):
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="gridgov-bench-") as d:
+            yield f"sqlite:///{Path(d) / 'bench.sqlite3'}", d
+        return
+    import psycopg
+
+    base = os.environ.get("GRIDGOV_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
+    name = f"gridgov_bench_{uuid.uuid4().hex[:8]}"
+    admin = urlunparse(urlparse(base)._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    try:
+        with tempfile.TemporaryDirectory(prefix="gridgov-bench-") as d:
+            yield urlunparse(urlparse(base)._replace(path=f"/{name}")), d
+    finally:
+        with psycopg.connect(admin, autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run(what: str, n: int, backends: list[str], workers: int, clients: int, out=print) -> list[dict]:
+    results = []
+    for backend in backends:
+        with backend_database(backend) as (url, folder):
+            env = {**os.environ, "GRIDGOV_DATABASE_URL": url, "GRIDGOV_DATA_DIR": folder,
+                   "GRIDGOV_SCAN_INTERVAL_S": "0"}
+            cmd = [sys.executable, "-m", "gridgov.cli", "bench_worker", what, "--n", str(n), "--workers", str(workers),
+                   "--clients", str(clients)]
+            p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=3600)
+            if p.returncode != 0:
+                raise RuntimeError(f"bench worker failed on {backend}:\n{p.stderr[-3000:]}")
+            for line in p.stdout.splitlines():
+                if line.startswith("{"):
+                    r = json.loads(line)
+                    r["backend"] = backend
+                    results.append(r)
+                    out(format_line(r))
+    return results
+
+
+def format_line(r: dict) -> str:
+    label = {"sqlite": "SQLite    ", "postgresql": "PostgreSQL"}[r["backend"]]
+    if r["kind"] == "loop":
+        return (f"{label} service loop : {r['rate']:,.0f} loops/s ({r['transitions_per_s']:,.0f} transitions/s, "
+                f"{r['n']:,} loops × {r['transitions']} transitions, {r['workers']} worker(s), {r['seconds']:.1f} s)")
+    return (f"{label} {r['path']:<7} intake: {r['rate']:,.0f} cases/s ({r['n']:,} cases, {r['seconds']:.1f} s"
+            + (f", {r['clients']} clients" if r["path"] == "http" else f", {r['workers']} worker(s)") + ")")
+
+
+# ---------------------------------------------------------------- the worker (its own database)
+
+
+def prepare_world() -> None:
+    from gridgov import demo
+    from gridgov.accounts.models import User
+    from gridgov.cases import demo as cases_demo
+    from gridgov.geo import services as geo
+
+    geo.init_district("110101")
+    geo.import_boundary(demo.boundary_file(), name="东城区")
+    geo.generate_grids("110101")
+    demo._people()
+    cases_demo._rules()
+    cases_demo._people()
+    # a second inspector of the first street, so that 核查 is independent of the one who verified
+    if not User.objects.filter(username="inspector2").exists():
+        u = User(username="inspector2", role="inspector", node_key="110101001", display_name="监督员乙")
+        u.set_unusable_password()
+        u.save()
+
+
+def _points(n: int, seed: int = 1) -> list[tuple[float, float]]:
+    from shapely import from_geojson
+
+    from gridgov.geo.models import Grid
+
+    shapes = [from_geojson(g) for g in Grid.objects.filter(layer__code="unit", code__startswith="110101001")
+              .values_list("geometry", flat=True)]
+    rng = random.Random(seed)
+    pts = []
+    for _ in range(n):
+        p = rng.choice(shapes).representative_point()
+        pts.append((p.x + rng.uniform(-1e-5, 1e-5), p.y + rng.uniform(-1e-5, 1e-5)))
+    return pts
+
+
+def _users() -> dict:
+    from gridgov.accounts.models import User
+
+    names = ["gridworker", "intake", "inspector", "inspector2", "dispatcher", "handler", "shift"]
+    return {u.username: u for u in User.objects.filter(username__in=names).select_related("department")}
+
+
+def _parallel(workers: int, target, chunks: list) -> None:
+    """Run ``target(chunk)`` in ``workers`` processes (fork), each with its own database connection."""
+    if workers <= 1:
+        target(chunks[0])
+        return
+    from django.db import connections
+
+    connections.close_all()
+    pids = []
+    for chunk in chunks:
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                target(chunk)
+            except Exception:  # pragma: no cover - reported by the exit code
+                import traceback
+
+                traceback.print_exc()
+                code = 1
+            finally:
+                connections.close_all()
+                os._exit(code)
+        pids.append(pid)
+    failed = [pid for pid in pids if os.waitpid(pid, 0)[1] != 0]
+    if failed:
+        raise RuntimeError(f"{len(failed)} bench process(es) failed")
+
+
+def service_intake(n: int, workers: int) -> dict:
+    from gridgov.cases.services import intake
+
+    pts = _points(n)
+    user = _users()["gridworker"]
+    intake(user, source="grid_worker", lon=pts[0][0], lat=pts[0][1], description="预热", matter="06010")
+    chunks = [pts[i::workers] for i in range(workers)]
+
+    def go(chunk):
+        u = _users()["gridworker"]
+        for lon, lat in chunk:
+            intake(u, source="grid_worker", lon=lon, lat=lat, description="路边有暴露垃圾", matter="06010",
+                   find_duplicates=False)
+
+    t = time.perf_counter()
+    _parallel(workers, go, chunks)
+    s = time.perf_counter() - t
+    return {"kind": "intake", "path": "service", "n": n, "seconds": s, "rate": n / s, "workers": workers}
+
+
+def service_loop(n: int, workers: int) -> dict:
+    from gridgov.cases.services import intake, transition
+
+    pts = _points(n, seed=2)
+    chunks = [pts[i::workers] for i in range(workers)]
+
+    def go(chunk):
+        users = _users()
+        for lon, lat in chunk:
+            number = intake(users["intake"], source="hotline", lon=lon, lat=lat, description="居民来电：垃圾未清运",
+                            find_duplicates=False).case.number
+            for who, action in LOOP:
+                transition(users[who], number, action, LOOP_DATA.get(action))
+
+    go([pts[0]])  # warm up
+    t = time.perf_counter()
+    _parallel(workers, go, chunks)
+    s = time.perf_counter() - t
+    steps = len(LOOP) + 1
+    return {"kind": "loop", "n": n, "seconds": s, "rate": n / s, "transitions": steps,
+            "transitions_per_s": n * steps / s, "workers": workers}
+
+
+def http_intake(n: int, clients: int) -> dict:
+    import http.client
+
+    from gridgov.accounts.models import ApiToken
+
+    _, token = ApiToken.issue(_users()["gridworker"], "bench")
+    pts = _points(n, seed=3)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "gridgov.cli", "serve", "--port", str(port), "--threads", "8"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
+    try:
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        errors = []
+
+        def post(conn, lon, lat):
+            body = json.dumps({"source": "grid_worker", "lon": lon, "lat": lat, "description": "路边有暴露垃圾",
+                               "matter": "06010"})
+            conn.request("POST", "/api/v1/cases", body, headers)
+            r = conn.getresponse()
+            r.read()
+            if r.status != 201:
+                errors.append(r.status)
+
+        warm = http.client.HTTPConnection("127.0.0.1", port)
+        for lon, lat in pts[:20]:
+            post(warm, lon, lat)
+        chunks = [pts[20:][i::clients] for i in range(clients)]
+
+        def client(chunk):
+            conn = http.client.HTTPConnection("127.0.0.1", port)
+            for lon, lat in chunk:
+                post(conn, lon, lat)
+
+        threads = [threading.Thread(target=client, args=(c,)) for c in chunks]
+        t = time.perf_counter()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        s = time.perf_counter() - t
+        if errors:
+            raise RuntimeError(f"{len(errors)} HTTP errors, e.g. {errors[:5]}")
+        done = n - 20
+        return {"kind": "intake", "path": "http", "n": done, "seconds": s, "rate": done / s, "clients": clients}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -1,0 +1,24 @@
+import json
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "（内部）gridgov bench intake/loop 在一个临时数据库里运行的工作进程"
+
+    def add_arguments(self, parser):
+        parser.add_argument("what", choices=["intake", "loop"])
+        parser.add_argument("--n", type=int, required=True)
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--clients", type=int, default=8)
+
+    def handle(self, what, n, workers, clients, **options):
+        from gridgov.cases import bench
+
+        bench.prepare_world()
+        if what == "intake":
+            results = [bench.service_intake(n, workers), bench.http_intake(n, clients)]
+        else:
+            results = [bench.service_loop(n, workers)]
+        for r in results:
+            self.stdout.write(json.dumps(r))

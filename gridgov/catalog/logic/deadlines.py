@@ -1,0 +1,57 @@
+"""Which deadline rule applies — pure, no Django import.
+
+A rule has a matter (None = any matter), an urgency ("" = any), an area class ("" = any) and a stage.
+A rule applies when each of its set fields equals the case's; among the applicable rules of the stage the
+most specific wins, compared field by field in the order matter, urgency, area class:
+
+    matter+urgency+area > matter+urgency > matter+area > matter > urgency+area > urgency > area > (none)
+
+so any rule naming the matter beats every generic rule (a 私搭乱建 demolition keeps its 20 working days
+even when urgent, unless an administrator adds a 私搭乱建 + 紧急 rule).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+STAGES = ("verify", "register", "dispatch", "accept", "handle", "inspect", "close")
+URGENCIES = ("normal", "urgent")
+AREA_CLASSES = ("A", "B", "C")
+UNITS = ("work_hours", "work_days", "natural_days", "natural_hours")
+
+
+@dataclass(frozen=True)
+class Rule:
+    matter: str | None  # class code, None = any matter
+    urgency: str  # "" = any
+    area_class: str  # "" = any
+    stage: str
+    amount: Decimal
+    unit: str
+    id: int | None = None
+
+
+def applies(rule: Rule, matter: str | None, urgency: str, area_class: str, stage: str) -> bool:
+    return (
+        rule.stage == stage
+        and (rule.matter is None or rule.matter == matter)
+        and (rule.urgency == "" or rule.urgency == urgency)
+        and (rule.area_class == "" or rule.area_class == area_class)
+    )
+
+
+def specificity(rule: Rule) -> tuple[int, int, int]:
+    return (rule.matter is not None, rule.urgency != "", rule.area_class != "")
+
+
+def pick(rules: Iterable[Rule], matter: str | None, urgency: str, area_class: str, stage: str) -> Rule | None:
+    """The most specific applicable rule (ties, which constraints forbid, go to the lowest id)."""
+    best = None
+    for r in rules:
+        if not applies(r, matter, urgency, area_class, stage):
+            continue
+        if best is None or specificity(r) > specificity(best) or (
+            specificity(r) == specificity(best) and (r.id or 0) < (best.id or 0)
+        ):
+            best = r
+    return best

@@ -1,0 +1,41 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = ("基准测试（不是测试）：gridgov bench locate | intake | loop | import。"
+            "intake/loop 在临时 SQLite 和 PostgreSQL 数据库上各跑一遍（--backends 选择）")
+
+    def add_arguments(self, parser):
+        parser.add_argument("what", choices=["locate", "intake", "loop", "import"])
+        parser.add_argument("--grids", type=int, default=100_000, help="locate: 合成网格数")
+        parser.add_argument("--points", type=int, default=1_000_000, help="locate: 批量定位点数")
+        parser.add_argument("--single", type=int, default=200_000, help="locate: 单点定位次数")
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--n", type=int, default=None, help="intake/loop: 案件数")
+        parser.add_argument("--backends", default="sqlite,postgresql", help="intake/loop: sqlite,postgresql")
+        parser.add_argument("--workers", type=int, default=2, help="intake/loop: 服务层并行进程数")
+        parser.add_argument("--clients", type=int, default=8, help="intake: HTTP 并发连接数")
+
+    def handle(self, what, grids, points, single, seed, n, backends, workers, clients, **options):
+        if what == "import":
+            call_command("bench_import")
+            return
+        if what in ("intake", "loop"):
+            from gridgov.cases.bench import run
+
+            chosen = [b.strip() for b in backends.split(",") if b.strip()]
+            if not chosen or set(chosen) - {"sqlite", "postgresql"}:
+                raise CommandError("--backends 只能是 sqlite、postgresql 或二者（逗号分隔）")
+            count = n or (3000 if what == "intake" else 500)
+            self.stdout.write(f"bench {what}: {count:,} cases per backend and path")
+            run(what, count, chosen, workers, clients, out=self.stdout.write)
+            return
+        from gridgov.geo.logic.synthetic import bench_locate, format_bench
+
+        if grids < 1 or points < 1 or single < 1:
+            raise CommandError("--grids、--points、--single 必须为正整数")
+        self.stdout.write(f"bench locate: synthetic layer of {grids:,} grids, {points:,} bulk points, {single:,} single lookups")
+        result = bench_locate(n_grids=grids, n_points=points, n_single=single, seed=seed)
+        for line in format_bench(result):
+            self.stdout.write(line)
