@@ -1,0 +1,85 @@
+"""The only writer of notifications (消息通知).
+
+:func:`notify` writes the inbox rows in one INSERT inside the caller's transaction (or its own) and calls the
+external channels only after that transaction commits (``transaction.on_commit``): a rolled-back change
+notifies nobody, and a channel never announces something that is not in the database.
+"""
+
+import logging
+from collections.abc import Iterable
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import channels
+from .models import Notification
+
+log = logging.getLogger("gridgov.notify")
+
+
+def notify(users: Iterable, kind: str, title: str, body: str, object_type: str = "", object_id="") -> list[Notification]:
+    """One inbox message per user (users or user ids; duplicates and None are dropped), in one INSERT.
+
+    External channels are called after the commit; their outcome is stored in ``channel_results``.
+    """
+    user_ids = list(dict.fromkeys(getattr(u, "pk", u) for u in users if u is not None))
+    if not user_ids:
+        return []
+    now = timezone.now()
+    object_id = "" if object_id is None else str(object_id)
+    rows = [Notification(user_id=uid, kind=kind, title=title, body=body, object_type=object_type,
+                         object_id=object_id, created=now) for uid in user_ids]
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows)
+        if rows and rows[0].pk is None:  # a backend that does not return ids from a bulk insert
+            rows = list(Notification.objects.filter(user_id__in=user_ids, kind=kind, created=now).order_by("id"))
+        targets = channels.external()
+        if targets:
+            messages = [channels.Message(n.pk, n.user_id, kind, title, body, object_type, object_id) for n in rows]
+            transaction.on_commit(partial(deliver, targets, messages), robust=True)
+    return rows
+
+
+def deliver(targets, messages: list["channels.Message"]) -> None:
+    """Send messages through the external channels (after the commit); failures are logged and recorded."""
+    results: dict[int, dict[str, str]] = {}
+    for message in messages:
+        outcome = results.setdefault(message.notification_id, {})
+        for channel in targets:
+            try:
+                channel.send(message)
+                outcome[channel.name] = "sent"
+            except Exception as e:  # one failing channel must not stop the others
+                log.warning("notification %s kind=%s: channel %s failed (%s)", message.notification_id,
+                            message.kind, channel.name, type(e).__name__)
+                outcome[channel.name] = f"error: {type(e).__name__}"
+    rows = list(Notification.objects.filter(pk__in=results).only("id", "channel_results"))
+    for n in rows:
+        n.channel_results = {**(n.channel_results or {}), **results[n.pk]}
+    Notification.objects.bulk_update(rows, ["channel_results"], batch_size=500)
+
+
+def mark_read(user, ids: Iterable[int]) -> int:
+    """Mark the user's own notifications read; ids of others' (or unknown) notifications are ignored."""
+    ids = [int(i) for i in ids]
+    if not ids or not getattr(user, "is_authenticated", False):
+        return 0
+    with transaction.atomic():
+        return Notification.objects.filter(user=user, pk__in=ids, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def unread_count(user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def inbox(user, unread_only: bool = False, before_id: int | None = None, limit: int = 50):
+    """The user's own notifications, newest first."""
+    qs = Notification.objects.filter(user=user)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    if before_id:
+        qs = qs.filter(pk__lt=before_id)
+    return list(qs.order_by("-id")[:limit])
