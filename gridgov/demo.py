@@ -16,6 +16,8 @@ from gridgov.geo import services
 from gridgov.geo.models import Grid, GridClass, GridDuty, GridType, Jurisdiction, Level, Post
 
 DISTRICT = "110101"
+# the demo administrator may use the admin pages of every gridgov app
+ADMIN_APPS = ["geo", "accounts", "catalog", "cases", "worktime", "audit", "notify", "basedata"]
 PASSWORD = "gridgov-demo"
 DEPARTMENTS = [
     ("110101-CG", "区城市管理委员会"),
@@ -59,6 +61,20 @@ DEMO_ACCOUNTS = [
     ("handler", Role.HANDLER, "", "110101-HW"),
     ("resident", Role.RESIDENT, "", ""),
 ]
+
+
+def already_built() -> bool:
+    """The demo finished once in this database (its last step made the case history)."""
+    from gridgov.cases.models import Case
+
+    return User.objects.filter(username="admin").exists() and Case.objects.filter(number__startswith=DISTRICT).exists()
+
+
+def accounts() -> list[tuple[str, str, str]]:
+    users = {u.username: u for u in User.objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS])
+             .select_related("department")}
+    return [(name, ROLE_LABELS[role], users[name].department.name if users[name].department_id else (node or "—"))
+            for name, role, node, _ in DEMO_ACCOUNTS if name in users]
 
 
 def boundary_file() -> bytes:
@@ -123,7 +139,7 @@ def _people() -> list[tuple[str, str, str]]:
         Department.objects.update_or_create(code=code, defaults={"name": name, "district": district})
     GridDuty.objects.filter(grid__community__code__startswith=DISTRICT).delete()
     User.objects.filter(username__startswith="demo-").delete()
-    admin_perms = list(Permission.objects.filter(content_type__app_label__in=["geo", "accounts"]))
+    admin_perms = list(Permission.objects.filter(content_type__app_label__in=ADMIN_APPS))
     accounts = []
     for i, (username, role, node, dept) in enumerate(DEMO_ACCOUNTS):
         user, _ = User.objects.get_or_create(username=username)

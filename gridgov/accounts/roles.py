@@ -42,20 +42,27 @@ VIEW, LOCATE, EDIT, IMPORT, MANAGE_USERS = "geo.view", "geo.locate", "geo.edit",
 # What each post may DO to a case is said by the transition table (gridgov/cases/logic/lifecycle.py).
 CASE_REPORT, CASE_VIEW, CASE_CONFIGURE = "cases.report", "cases.view", "cases.configure"
 
+# Basic data (人、地、物、事、组织): personal registers are for the grid's own people and the administrators.
+BD_VIEW, BD_EDIT, BD_VISIT, BD_STATS = "basedata.view", "basedata.edit", "basedata.visit", "basedata.stats"
+BD_IMPORT, BD_EXPORT, BD_UNMASK = "basedata.import", "basedata.export", "basedata.unmask"
+BD_AUDIT, BD_CONFIGURE = "basedata.audit", "basedata.configure"
+_COLLECT = frozenset({BD_VIEW, BD_EDIT, BD_VISIT, BD_STATS})
+
 _STAFF_READ = frozenset({VIEW, LOCATE, CASE_VIEW})
 _REPORTER = _STAFF_READ | {CASE_REPORT}
 RIGHTS: dict[Role, frozenset[str]] = {
-    Role.GRID_WORKER: _REPORTER,
-    Role.GRID_LEADER: _REPORTER | {EDIT},
-    Role.GRID_SUPERVISOR: _REPORTER,
+    Role.GRID_WORKER: _REPORTER | _COLLECT,
+    Role.GRID_LEADER: _REPORTER | {EDIT} | _COLLECT | {BD_IMPORT, BD_EXPORT, BD_UNMASK},
+    Role.GRID_SUPERVISOR: _REPORTER | {BD_VIEW, BD_STATS},
     Role.INSPECTOR: _REPORTER,
     Role.INTAKE_CLERK: _REPORTER,
     Role.SHIFT_LEADER: _REPORTER,
     Role.DISPATCHER: _STAFF_READ,
     Role.HANDLER: _STAFF_READ,
-    Role.LEADER: _STAFF_READ,  # 领导: read-only
+    Role.LEADER: _STAFF_READ | {BD_VIEW, BD_STATS},  # 领导: read-only (personal data masked)
     Role.RESIDENT: frozenset({LOCATE, CASE_REPORT}),
-    Role.ADMIN: _REPORTER | {EDIT, IMPORT, MANAGE_USERS, CASE_CONFIGURE},
+    Role.ADMIN: _REPORTER | {EDIT, IMPORT, MANAGE_USERS, CASE_CONFIGURE} | _COLLECT
+    | {BD_IMPORT, BD_EXPORT, BD_UNMASK, BD_AUDIT, BD_CONFIGURE},
 }
 
 # The level of tree node each post is normally bound to (used to validate accounts and by the demo).

@@ -3,7 +3,6 @@ placed in the unit grids (synthetic and deterministic; run by ``gridgov.demo.bui
 
 import hashlib
 
-from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from .models import Component, ComponentSerial, ComponentStatus
@@ -82,15 +81,6 @@ def build(stdout=print, scale: str = "demo") -> None:
         Component.objects.filter(code__startswith=DISTRICT).delete()
         ComponentSerial.objects.filter(division=DISTRICT).delete()
         n = services.create_components_bulk(rows(scale))
-    _admin_permissions()
     broken = Component.objects.filter(code__startswith=DISTRICT, status__in=[ComponentStatus.DAMAGED, ComponentStatus.LOST])
     stdout(f"部件：{n:,} 个示例管理部件（其中破损或丢失 {broken.count()} 个）")
 
-
-def _admin_permissions() -> None:
-    """The demo administrator edits the catalog's local parts and the deadline rules in the admin."""
-    from gridgov.accounts.models import User
-
-    admin = User.objects.filter(username="admin").first()
-    if admin is not None:
-        admin.user_permissions.add(*Permission.objects.filter(content_type__app_label="catalog"))

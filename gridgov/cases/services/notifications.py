@@ -42,12 +42,13 @@ def notify_transition(case, action: Action, actor, extra: dict) -> None:
     body = f"{case.description[:60]}（{STATE_LABELS[State(case.status)]}）"
     if extra.get("reason"):
         body += f"；原因：{extra['reason'][:100]}"
-    q = RECIPIENTS.get(action, lambda c: Q(pk__in=[]))(case)
+    rule = RECIPIENTS.get(action)
+    ids = list(User.objects.filter(rule(case), is_active=True).values_list("pk", flat=True)) if rule else []
     if case.first_contact_id and case.status != State.ARCHIVED:
-        q |= Q(pk=case.first_contact_id)  # 首接负责: the first contact hears of every step until it is closed
-    users = list(User.objects.filter(q, is_active=True).exclude(pk=getattr(actor, "pk", None)))
-    if users:
-        notify(users, f"case.{action}", title, body, "case", case.number)
+        ids.append(case.first_contact_id)  # 首接负责: the first contact hears of every step until it is closed
+    ids = [i for i in ids if i != getattr(actor, "pk", None)]
+    if ids:
+        notify(ids, f"case.{action}", title, body, "case", case.number)
 
 
 def notify_urgent(case) -> None:

@@ -9,10 +9,17 @@ class Command(BaseCommand):
     def handle(self, **options):
         from gridgov import demo
 
+        if demo.already_built():
+            self.stdout.write("演示数据已存在，直接使用（要重建：删除 gridgov.sqlite3 或换一个空数据库后再运行）")
+            self._accounts(demo, demo.accounts())
+            return
         try:
             accounts = demo.build(stdout=self.stdout.write)
         except DomainError as e:
             raise CommandError(f"{e.message}（{e.code}）") from e
+        self._accounts(demo, accounts)
+
+    def _accounts(self, demo, accounts):
         self.stdout.write(f"\n演示账号（密码均为 {demo.PASSWORD}）：")
         for username, role, where in accounts:
             self.stdout.write(f"  {username:<12} {role:<10} {where}")
