@@ -3,7 +3,6 @@ encryption at rest, the phone endpoints, key-population visibility, 六必访 du
 
 import datetime as dt
 import io
-import json
 import re
 
 import pytest
@@ -15,6 +14,7 @@ from gridgov.basedata import rights
 from gridgov.basedata.crypto import cipher
 from gridgov.basedata.models import AccessLog, Dwelling, Household, KeyTag, Resident, VisitTrigger
 from gridgov.basedata.services import ID_FIELD, PHONE_FIELD
+from tests.matrix import call, expected
 
 pytestmark = pytest.mark.django_db
 
@@ -44,23 +44,6 @@ def plain_values(qs) -> set[str]:
         if r.phone_cipher:
             out.add(c.decrypt(r.phone_cipher, PHONE_FIELD))
     return out
-
-
-def call(client, method, path, body=None):
-    if body is None:
-        return getattr(client, method)(path)
-    return getattr(client, method)(path, data=json.dumps(body), content_type="application/json")
-
-
-def expected(user, right, key):
-    if user is None:
-        return 401
-    if right not in RIGHTS[Role(user.role)]:
-        return 403
-    prefix = scope_prefix(user)
-    if prefix is None or not key.startswith(prefix):
-        return 404
-    return 200
 
 
 @pytest.mark.parametrize("username", [None, *DEMO])

@@ -7,6 +7,7 @@ import pytest
 from gridgov.accounts.roles import RIGHTS, Role
 from gridgov.accounts.scope import scope_prefix
 from gridgov.geo.models import Grid, GridDuty
+from tests.matrix import call, expected
 
 DEMO = ["admin", "leader", "intake", "shift", "dispatcher", "supervisor", "inspector", "gridleader", "gridworker",
         "handler", "resident"]
@@ -29,23 +30,6 @@ def grid_endpoints(layer, code):
         ("put", base + "/duties", [], "geo.edit"),
         ("get", f"/api/v1/tree/{code[:12]}", None, "geo.view"),
     ]
-
-
-def call(client, method, path, body):
-    if body is None:
-        return getattr(client, method)(path)
-    return getattr(client, method)(path, data=json.dumps(body), content_type="application/json")
-
-
-def expected(user, right, key):
-    if user is None:
-        return 401
-    if right not in RIGHTS[Role(user.role)]:
-        return 403
-    prefix = scope_prefix(user)
-    if prefix is None or not key.startswith(prefix):
-        return 404
-    return 200
 
 
 @pytest.mark.django_db
