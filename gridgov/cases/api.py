@@ -105,10 +105,13 @@ class IntakeIn(Schema):
     component: str | None = None
 
 
-def _intake_response(request, result):
-    c = Case.objects.select_related(*DETAIL_RELATED).get(pk=result.case.pk)
-    body = {"created": result.created, "case": case_detail(c, request.user), "duplicates": result.duplicates,
-            "photo_errors": result.photo_errors}
+def _intake_response(request, result, with_photos: bool = False):
+    """The case as filed (its details and actions: GET /cases/{number}), duplicates and refused photos."""
+    c = Case.objects.select_related("matter", "unit_grid", "community", "assignee_department").get(pk=result.case.pk)
+    photos = [{"id": p.id, "kind": p.kind, "url": f"/api/v1/cases/{c.number}/photos/{p.id}"}
+              for p in c.photos.all()] if with_photos else []
+    body = {"created": result.created, "case": {**case_summary(c), "photos": photos},
+            "duplicates": result.duplicates, "photo_errors": result.photo_errors}
     return Status(201 if result.created else 200, body)
 
 
@@ -120,7 +123,7 @@ def intake(request, payload: IntakeIn):
 @router.post("/form", response={200: dict, 201: dict}, summary="上报（含照片，multipart/form-data）；坏照片被拒绝并说明，其余内容照常受理")
 def intake_form(request, payload: Form[IntakeIn], photos: File[list[UploadedFile]] = None):
     files = [(f.name, f.read()) for f in (photos or [])]
-    return _intake_response(request, services.intake(request.user, **payload.dict(), photos=files))
+    return _intake_response(request, services.intake(request.user, **payload.dict(), photos=files), with_photos=True)
 
 
 class CaseFilter(Schema):

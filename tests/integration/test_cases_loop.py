@@ -70,7 +70,10 @@ def test_resident_report_goes_round_the_whole_loop(api, point):
     case = r["case"]
     n = case["number"]
     assert r["created"] and case["status"] == "reported" and case["unit_grid"] == grid.code
-    assert case["reports"][0]["reporter_phone"] == "139****1111", "personal data is masked"
+    shown = api.get("intake", f"/api/v1/cases/{n}")
+    assert shown["reports"][0]["reporter_phone"] == "139****1111", "personal data is masked"
+    # an unverified resident report cannot be registered yet, so 立案 is not offered
+    assert [a["action"] for a in shown["actions"]] == ["assign_verify", "decline", "merge"]
     assert n.startswith("110101-") and len(n.split("-")[1]) == 8
     # a resident's report must be verified before it is registered
     api.act("intake", n, "register", 409, matter="06010")

@@ -144,10 +144,14 @@ def intake(user, *, source: str, lon, lat, description: str, matter: str | None 
     now = now or timezone.now()
     ids = where["ids"]
     in_grid = where["unit_grid"] is not None
+    # the number is taken in its own short transaction, so concurrent intakes do not queue on the counter row
+    # for the whole of their transaction (a number is skipped only if the insert below then fails)
+    with transaction.atomic():
+        number = next_number(where["district"]["code"], now)
     try:
         with transaction.atomic():
             case = Case(
-                number=next_number(where["district"]["code"], now), district_id=ids["district_id"], source=source,
+                number=number, district_id=ids["district_id"], source=source,
                 urgency=urgency, matter=item, component=comp, description=description, address=(address or "")[:200],
                 lon=lon, lat=lat, unit_grid_id=ids["id"] if in_grid else None,
                 management_grid_id=ids["parent_id"] if in_grid else None, community_id=ids["community_id"],

@@ -16,7 +16,7 @@ from gridgov.audit.services import record as audit
 from gridgov.errors import Conflict, DomainError, NotFound
 from gridgov.geo.models import Grid, Jurisdiction
 
-from ..logic.lifecycle import KEEP, Action, Actor, Facts, Refusal, State, allowed_actions, check
+from ..logic.lifecycle import KEEP, OPEN_STATES, Action, Actor, Facts, Refusal, State, allowed_actions, check
 from ..models import Case, CaseAssist, CaseEvent, RoutingDecision
 from . import clock
 from .notifications import notify_transition
@@ -122,9 +122,8 @@ def _effects(case: Case, action: Action, actor: Actor, user, data: dict, now: dt
             target = Case.objects.filter(number=data["into"], district_id=case.district_id).first()
             if target is None or target.pk == case.pk:
                 raise NotFound("unknown_case", f"找不到要合并到的案件 {data['into']}")
-            if target.status not in State.__members__.values() or State(target.status) in (
-                    State.DECLINED, State.VOIDED, State.MERGED, State.ARCHIVED):
-                raise Conflict("target_closed", f"案件 {target.number} 已终结，不能合并进去")
+            if target.status not in OPEN_STATES:
+                raise Conflict("target_closed", f"案件 {target.number} 已结案或终结，不能合并进去")
             case.merged_into = target
             case.reports.update(case=target)  # every report and reporter moves to the surviving case
             case.photos.update(case=target)
