@@ -1,4 +1,3 @@
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 
@@ -18,15 +17,15 @@ class Command(BaseCommand):
         parser.add_argument("--clients", type=int, default=8, help="intake: HTTP 并发连接数")
 
     def handle(self, what, grids, points, single, seed, n, backends, workers, clients, **options):
+        chosen = [b.strip() for b in backends.split(",") if b.strip()]
+        if what != "locate" and (not chosen or set(chosen) - {"sqlite", "postgresql"}):
+            raise CommandError("--backends 只能是 sqlite、postgresql 或二者（逗号分隔）")
         if what == "import":
-            call_command("bench_import")
+            self._import(chosen, n)
             return
         if what in ("intake", "loop"):
             from gridgov.cases.bench import run
 
-            chosen = [b.strip() for b in backends.split(",") if b.strip()]
-            if not chosen or set(chosen) - {"sqlite", "postgresql"}:
-                raise CommandError("--backends 只能是 sqlite、postgresql 或二者（逗号分隔）")
             count = n or (3000 if what == "intake" else 500)
             self.stdout.write(f"bench {what}: {count:,} cases per backend and path")
             run(what, count, chosen, workers, clients, out=self.stdout.write)
@@ -39,3 +38,23 @@ class Command(BaseCommand):
         result = bench_locate(n_grids=grids, n_points=points, n_single=single, seed=seed)
         for line in format_bench(result):
             self.stdout.write(line)
+
+    def _import(self, backends, n):
+        """`gridgov bench-import` (basedata) in a throw-away database of each backend."""
+        import os
+        import subprocess
+        import sys
+
+        from gridgov.benchtools import backend_database
+
+        for backend in backends:
+            with backend_database(backend) as (url, folder):
+                env = {**os.environ, "GRIDGOV_DATABASE_URL": url, "GRIDGOV_DATA_DIR": folder}
+                cmd = [sys.executable, "-m", "gridgov.cli", "bench-import"] + (["--rows", str(n)] if n else [])
+                p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=3600)
+                if p.returncode != 0:
+                    raise CommandError(f"bench import failed on {backend}:\n{p.stderr[-3000:]}")
+                label = {"sqlite": "SQLite    ", "postgresql": "PostgreSQL"}[backend]
+                for line in p.stdout.splitlines():
+                    if line.strip():
+                        self.stdout.write(f"{label} {line}")
