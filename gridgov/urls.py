@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from gridgov.api import api
 from gridgov.geo import views as geo_views
@@ -13,6 +13,7 @@ urlpatterns = [
     path("map/", geo_views.grid_map, name="map"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("basedata/", include("gridgov.basedata.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -63,8 +63,10 @@ def _people() -> dict:
     streets = list(Jurisdiction.objects.filter(code__startswith=DISTRICT, level="street").values_list("code", flat=True))
     depts = list(Department.objects.filter(district__code=DISTRICT))
     existing = set(User.objects.filter(username__startswith="demo-").values_list("username", flat=True))
-    new = [User(username=f"demo-i{s}", role=Role.INSPECTOR, node_key=s, display_name=f"监督员{i + 1:02d}")
-           for i, s in enumerate(streets) if f"demo-i{s}" not in existing]
+    # two inspectors a street: one finds and reports problems, the other verifies and inspects (监督与处置分离
+    # also means nobody inspects what they reported)
+    new = [User(username=f"demo-{k}{s}", role=Role.INSPECTOR, node_key=s, display_name=f"监督员{i + 1:02d}{k}")
+           for i, s in enumerate(streets) for k in ("i", "r") if f"demo-{k}{s}" not in existing]
     new += [User(username=f"demo-h{d.code}", role=Role.HANDLER, department=d, display_name=f"{d.name[1:5]}处置员")
             for d in depts if f"demo-h{d.code}" not in existing]
     for u in new:
@@ -73,6 +75,7 @@ def _people() -> dict:
     users = {u.username: u for u in User.objects.filter(username__in=[
         "intake", "shift", "dispatcher", "resident", "gridworker", "inspector", "handler"])}
     users["inspectors"] = {u.node_key: u for u in User.objects.filter(username__startswith="demo-i")}
+    users["reporters"] = {u.node_key: u for u in User.objects.filter(username__startswith="demo-r")}
     users["handlers"] = {u.department_id: u for u in User.objects.filter(username__startswith="demo-h")}
     users["handlers"][users["handler"].department_id] = users["handler"]
     users["inspectors"]["110101001"] = users["inspector"]
@@ -124,7 +127,7 @@ def build(stdout=print, scale: str = "demo") -> None:
 def _one(rng, users, at, matter, lon, lat, mgmt_key, age_days):
     source = _weighted(rng, SOURCES)
     worker = users["workers"].get(mgmt_key) or users["gridworker"]
-    reporter = {"grid_worker": worker, "inspector": users["inspectors"].get(mgmt_key[:9], users["inspector"]),
+    reporter = {"grid_worker": worker, "inspector": users["reporters"][mgmt_key[:9]],
                 "resident": users["resident"]}.get(source, users["intake"])
     urgent = rng.random() < 0.04
     r = intake(reporter, source=source, lon=lon, lat=lat, description=rng.choice(TEXTS[matter]),

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, host, port, threads, **options):
         from django.conf import settings
-        from waitress import serve
+        from waitress import create_server
 
         from gridgov.cases.services import start_background_scan
         from gridgov.wsgi import application
@@ -19,5 +19,9 @@ class Command(BaseCommand):
         interval = settings.GRIDGOV["SCAN_INTERVAL_S"]
         if start_background_scan(interval):
             self.stdout.write(f"案件时限扫描：每 {interval:g} 秒一次（GRIDGOV_SCAN_INTERVAL_S）")
+        try:
+            server = create_server(application, host=host, port=port, threads=threads, ident="gridgov")
+        except OSError as e:
+            raise CommandError(f"无法在 {host}:{port} 上启动：{e.strerror}（端口被占用时请用 --port 换一个）") from e
         self.stdout.write(f"gridgov 已启动：http://{host}:{port}/ （Ctrl+C 停止）")
-        serve(application, host=host, port=port, threads=threads, ident="gridgov")
+        server.run()
