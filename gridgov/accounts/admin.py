@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 
 from .models import ApiToken, Department, User
+
+# rights come from the post (accounts/roles.py), not from Django groups
+admin.site.unregister(Group)
 
 
 @admin.register(User)

@@ -50,3 +50,20 @@ def test_admin_in_chinese_for_master_data(client_for):
     assert r.status_code == 200 and "辖区" in html and "网格" in html and "专业部门" in html
     r = c.get("/admin/geo/grid/?q=110101001001001")
     assert r.status_code == 200 and "110101001001001" in r.content.decode()
+
+
+def test_every_admin_page_opens_in_chinese(client_for):
+    """Every registered model's list page opens for the demo administrator."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    c = client_for("admin")
+    checked = 0
+    for model in admin.site._registry:
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        r = c.get(url)
+        assert r.status_code == 200, (url, r.status_code)
+        assert "gridgov 网格化管理平台" in r.content.decode()
+        checked += 1
+    assert checked >= 20
