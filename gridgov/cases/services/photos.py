@@ -47,16 +47,18 @@ def check_photo(name: str, data: bytes) -> CheckedPhoto:
     if len(data) > limit:
         raise DomainError("photo_too_large", f"照片「{name}」超过 {limit // (1024 * 1024)} MB")
     try:
+        with Image.open(io.BytesIO(data)) as img:  # verify() must come straight after open
+            img.verify()
         with Image.open(io.BytesIO(data)) as img:
             fmt = img.format
             width, height = img.size
             if width * height > MAX_PIXELS:
                 raise DomainError("photo_too_large", f"照片「{name}」像素过多")
             exif = img.getexif()
-            img.verify()
+            img.load()  # decode it all: a truncated file fails here
     except DomainError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, RuntimeError, Image.DecompressionBombError):
         raise DomainError("photo_not_image", f"文件「{name}」不是有效的图片（只接受 JPEG、PNG、WebP）") from None
     if fmt not in ALLOWED:
         raise DomainError("photo_type", f"照片「{name}」的格式 {fmt} 不受支持（只接受 JPEG、PNG、WebP）")
