@@ -1,3 +1,17 @@
-"""Pages of the basic data (the grid worker's phone pages)."""
+"""Pages of the basic data (the grid worker's phone pages), mounted at /basedata/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "basedata"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("due/", views.due, name="due"),
+    path("buildings/<int:pk>/", views.building, name="building"),
+    path("residents/new/", views.resident_new, name="resident_new"),
+    path("residents/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
+    path("dwellings/<int:pk>/edit/", views.dwelling_edit, name="dwelling_edit"),
+    path("visits/new/", views.visit_new, name="visit_new"),
+]

@@ -14,7 +14,7 @@ def scope_label(user) -> str:
         return "无管辖范围"
     if prefix == "":
         return "全部辖区"
-    node = Jurisdiction.objects.filter(code=prefix[:12] if len(prefix) > 12 else prefix).first()
+    node = Jurisdiction.objects.filter(code=prefix[:12] if len(prefix) > 12 else prefix).only("code", "name").first()
     if len(prefix) > 12:
         return f"{node.name if node else ''} · 网格 {prefix}"
     return node.name if node else prefix
