@@ -67,3 +67,15 @@ def test_every_admin_page_opens_in_chinese(client_for):
         assert "gridgov 网格化管理平台" in r.content.decode()
         checked += 1
     assert checked >= 20
+
+
+@pytest.mark.parametrize("username,shown,hidden", [
+    ("gridworker", ["网格地图", "基础数据"], ["管理后台"]),
+    ("intake", ["网格地图"], ["基础数据", "管理后台"]),
+    ("admin", ["网格地图", "基础数据", "管理后台"], []),
+])
+def test_navigation_follows_the_post(username, shown, hidden, client_for):
+    html = client_for(username).get("/map/").content.decode()
+    nav = html[html.index('<nav class="mainnav"'):html.index("</nav>")]
+    assert all(label in nav for label in shown) and not any(label in nav for label in hidden)
+    assert 'aria-current="page">网格地图' in nav
