@@ -22,7 +22,13 @@ def scope_label(user) -> str:
 
 @login_required
 def home(request):
-    return redirect("map")
+    """Each post's first page: the map for staff who read the territory; otherwise what the post can use."""
+    from gridgov.accounts import roles
+
+    user = request.user
+    if user.is_superuser or roles.has_right(user.role, roles.VIEW):
+        return redirect("map")
+    return render(request, "home.html", {"scope_label": scope_label(user)}, status=200)
 
 
 @login_required

@@ -79,3 +79,9 @@ def test_navigation_follows_the_post(username, shown, hidden, client_for):
     nav = html[html.index('<nav class="mainnav"'):html.index("</nav>")]
     assert all(label in nav for label in shown) and not any(label in nav for label in hidden)
     assert 'aria-current="page">网格地图' in nav
+
+
+def test_home_page_by_post(client_for):
+    assert client_for("gridleader").get("/")["Location"] == "/map/"
+    r = client_for("resident").get("/")
+    assert r.status_code == 200 and "居民" in r.content.decode() and "/api/v1/cases" in r.content.decode()
