@@ -6,7 +6,7 @@ class Command(BaseCommand):
             "intake/loop 在临时 SQLite 和 PostgreSQL 数据库上各跑一遍（--backends 选择）")
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["locate", "intake", "loop", "import"])
+        parser.add_argument("what", choices=["locate", "intake", "loop", "import", "audit"])
         parser.add_argument("--grids", type=int, default=100_000, help="locate: 合成网格数")
         parser.add_argument("--points", type=int, default=1_000_000, help="locate: 批量定位点数")
         parser.add_argument("--single", type=int, default=200_000, help="locate: 单点定位次数")
@@ -20,8 +20,10 @@ class Command(BaseCommand):
         chosen = [b.strip() for b in backends.split(",") if b.strip()]
         if what != "locate" and (not chosen or set(chosen) - {"sqlite", "postgresql"}):
             raise CommandError("--backends 只能是 sqlite、postgresql 或二者（逗号分隔）")
-        if what == "import":
-            self._import(chosen, n)
+        if what in ("import", "audit"):
+            worker = {"import": ["bench-import"] + (["--rows", str(n)] if n else []),
+                      "audit": ["bench-audit"] + (["--records", str(n)] if n else [])}[what]
+            self._per_backend(chosen, worker)
             return
         if what in ("intake", "loop"):
             from gridgov.cases.bench import run
@@ -39,8 +41,8 @@ class Command(BaseCommand):
         for line in format_bench(result):
             self.stdout.write(line)
 
-    def _import(self, backends, n):
-        """`gridgov bench-import` (basedata) in a throw-away database of each backend."""
+    def _per_backend(self, backends, worker):
+        """Run a benchmark worker command in a throw-away database of each backend."""
         import os
         import subprocess
         import sys
@@ -50,10 +52,10 @@ class Command(BaseCommand):
         for backend in backends:
             with backend_database(backend) as (url, folder):
                 env = {**os.environ, "GRIDGOV_DATABASE_URL": url, "GRIDGOV_DATA_DIR": folder}
-                cmd = [sys.executable, "-m", "gridgov.cli", "bench-import"] + (["--rows", str(n)] if n else [])
+                cmd = [sys.executable, "-m", "gridgov.cli", *worker]
                 p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=3600)
                 if p.returncode != 0:
-                    raise CommandError(f"bench import failed on {backend}:\n{p.stderr[-3000:]}")
+                    raise CommandError(f"{worker[0]} failed on {backend}:\n{p.stderr[-3000:]}")
                 label = {"sqlite": "SQLite    ", "postgresql": "PostgreSQL"}[backend]
                 for line in p.stdout.splitlines():
                     if line.strip():
