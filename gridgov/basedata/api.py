@@ -323,7 +323,7 @@ def org_update(request, pk: int, payload: OrgIn):
 
 @router.post("/organisations/{pk}/unmask", summary="查看单位联系电话明文（须有权限并填写事由；记录日志）")
 def org_unmask(request, pk: int, payload: ReasonIn):
-    from .crypto import cipher
+    from gridgov.crypto import cipher
 
     rights.require(request.user, rights.UNMASK)
     o = rights.get_scoped(Organisation.objects.all(), request.user, rights.UNMASK, pk=pk)

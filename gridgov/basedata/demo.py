@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from gridgov.accounts.models import User
 from gridgov.accounts.roles import Role
+from gridgov.crypto import cipher
 from gridgov.geo import locating
 from gridgov.geo.models import Grid, Jurisdiction
 
-from .crypto import cipher
 from .fastsql import db_datetime, insert_rows
 from .logic import ids
 from .models import (

@@ -11,10 +11,10 @@ import io
 from django.db import transaction
 
 from gridgov.accounts.scope import scope_prefix
+from gridgov.crypto import cipher
 from gridgov.errors import DomainError
 
 from . import rights
-from .crypto import cipher
 from .importing import COLUMNS, LABELS
 from .models import AccessAction, Building, Dwelling, Organisation, Resident
 from .services import ID_FIELD, ORG_PHONE_FIELD, PHONE_FIELD, _reason, log_access

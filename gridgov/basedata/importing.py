@@ -20,10 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridgov.accounts.scope import scope_prefix
+from gridgov.crypto import cipher
 from gridgov.errors import DomainError
 
 from . import rights
-from .crypto import cipher
 from .fastsql import chunks, db_datetime, insert_rows, max_id, rows_after, select_in, tune_for_bulk
 from .logic import ids
 from .models import (

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import OutOfScope, scope_prefix
+from gridgov.crypto import cipher
 from gridgov.errors import Conflict, DomainError, NotFound
 
 from . import rights
-from .crypto import cipher
 from .logic import ids
 from .models import (
     AccessAction,

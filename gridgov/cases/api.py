@@ -38,10 +38,6 @@ def light(case: Case, now: dt.datetime | None = None) -> str:
     return "green"
 
 
-def mask_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else ("****" if phone else "")
-
-
 def case_summary(c: Case, now=None) -> dict:
     return {
         "number": c.number, "status": c.status, "status_label": STATE_LABELS[State(c.status)], "version": c.version,
@@ -77,7 +73,7 @@ def case_detail(c: Case, user) -> dict:
         "assist": [a.department.name for a in c.assists.select_related("department")],
         "merged_into": c.merged_into.number if c.merged_into_id else None,
         "reports": [{"source": r.source, "description": r.description, "reporter_name": r.reporter_name[:1] + "**"
-                     if r.reporter_name else "", "reporter_phone": mask_phone(r.reporter_phone),
+                     if r.reporter_name else "", "reporter_phone": r.reporter_phone_masked,
                      "created_at": r.created_at} for r in reports],
         "photos": [{"id": p.id, "kind": p.kind, "url": f"/api/v1/cases/{c.number}/photos/{p.id}",
                     "exif_lon": p.exif_lon, "exif_lat": p.exif_lat} for p in c.photos.all()],

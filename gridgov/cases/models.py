@@ -129,7 +129,9 @@ class CaseReport(models.Model):
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上报人", null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+")
     reporter_name = models.CharField("联系人", max_length=50, blank=True)
-    reporter_phone = models.CharField("联系电话", max_length=20, blank=True)
+    # the reporter's phone: encrypted at rest (gridgov.crypto), shown masked
+    reporter_phone_cipher = models.BinaryField("联系电话（密文）", blank=True, default=b"")
+    reporter_phone_masked = models.CharField("联系电话（脱敏）", max_length=20, blank=True)
     description = models.TextField("描述")
     lon = models.FloatField("经度")
     lat = models.FloatField("纬度")

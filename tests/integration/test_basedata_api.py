@@ -11,9 +11,9 @@ from django.db import connection
 from gridgov.accounts.roles import RIGHTS, Role
 from gridgov.accounts.scope import scope_prefix
 from gridgov.basedata import rights
-from gridgov.basedata.crypto import cipher
 from gridgov.basedata.models import AccessLog, Dwelling, Household, KeyTag, Resident, VisitTrigger
 from gridgov.basedata.services import ID_FIELD, PHONE_FIELD
+from gridgov.crypto import cipher
 from tests.matrix import call, expected
 
 pytestmark = pytest.mark.django_db

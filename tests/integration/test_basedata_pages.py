@@ -7,7 +7,6 @@ import re
 import pytest
 from django.utils import timezone
 
-from gridgov.basedata.crypto import cipher
 from gridgov.basedata.logic import ids
 from gridgov.basedata.models import (
     Building,
@@ -21,6 +20,7 @@ from gridgov.basedata.models import (
     VisitTrigger,
 )
 from gridgov.basedata.services import ID_FIELD, PHONE_FIELD
+from gridgov.crypto import cipher
 
 pytestmark = pytest.mark.django_db
 

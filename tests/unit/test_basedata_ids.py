@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from gridgov.basedata.crypto import Cipher, KeyError_
 from gridgov.basedata.logic import ids
 from gridgov.basedata.logic.synthetic import resident_rows, synthetic_id, wrong_check
+from gridgov.crypto import Cipher, KeyError_
 
 TODAY = dt.date(2025, 6, 1)
 

@@ -1,4 +1,4 @@
-"""Encryption at rest for personal data: AES-256-GCM with a random nonce per value, plus a keyed blind index.
+"""Encryption at rest for personal data (ID numbers, phones): AES-256-GCM with a random nonce per value, plus a keyed blind index.
 
 The master key comes from the environment, ``GRIDGOV_DATA_KEY`` (base64 of 32 bytes), and is never stored in
 the database. Without it (development, tests) a key is derived from ``settings.SECRET_KEY`` and a warning is
@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-log = logging.getLogger("gridgov.basedata")
+log = logging.getLogger("gridgov.crypto")
 
 ENV = "GRIDGOV_DATA_KEY"
 VERSION = b"\x01"
