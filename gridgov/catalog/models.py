@@ -8,6 +8,8 @@ only by ``services``.
 from django.db import models
 from django.db.models import Q
 
+from .logic import deadlines as dl
+
 
 class Kind(models.TextChoices):
     COMPONENT = "component", "管理部件"
@@ -85,14 +87,8 @@ class AreaClassFilter(models.TextChoices):
 
 
 
-class Stage(models.TextChoices):
-    VERIFY = "verify", "核实"
-    REGISTER = "register", "立案"
-    DISPATCH = "dispatch", "派遣"
-    ACCEPT = "accept", "签收"
-    HANDLE = "handle", "处置"
-    INSPECT = "inspect", "核查"
-    CLOSE = "close", "结案"
+# the stages are defined once, in logic/deadlines.py; these are their Django choices
+Stage = models.TextChoices("Stage", [(s.name, (s.value, dl.STAGE_LABELS[s])) for s in dl.Stage])
 
 
 class TimeUnit(models.TextChoices):

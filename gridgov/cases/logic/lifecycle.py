@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from gridgov.accounts.roles import Role
+from gridgov.catalog.logic.deadlines import STAGE_LABELS as STAGE_LABELS  # the stages are the deadline rules'
+from gridgov.catalog.logic.deadlines import Stage as Stage
 
 
 class State(StrEnum):
@@ -87,20 +89,6 @@ ACTION_LABELS = {
 }
 
 
-class Stage(StrEnum):
-    """A stage whose duration is limited (its deadline is configuration, see the catalog's DeadlineRule)."""
-
-    VERIFY = "verify"
-    REGISTER = "register"
-    DISPATCH = "dispatch"
-    ACCEPT = "accept"
-    HANDLE = "handle"
-    INSPECT = "inspect"
-    CLOSE = "close"
-
-
-STAGE_LABELS = {Stage.VERIFY: "核实", Stage.REGISTER: "立案", Stage.DISPATCH: "派遣", Stage.ACCEPT: "签收",
-                Stage.HANDLE: "处置", Stage.INSPECT: "核查", Stage.CLOSE: "结案"}
 
 KEEP = "keep"  # the stage clock keeps running (an action that does not move the case to another stage)
 

@@ -13,8 +13,24 @@ even when urgent, unless an administrator adds a 私搭乱建 + 紧急 rule).
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
-STAGES = ("verify", "register", "dispatch", "accept", "handle", "inspect", "close")
+
+class Stage(StrEnum):
+    """A stage of a case whose duration is limited — the one definition (the case lifecycle uses it too)."""
+
+    VERIFY = "verify"
+    REGISTER = "register"
+    DISPATCH = "dispatch"
+    ACCEPT = "accept"
+    HANDLE = "handle"
+    INSPECT = "inspect"
+    CLOSE = "close"
+
+
+STAGE_LABELS = {Stage.VERIFY: "核实", Stage.REGISTER: "立案", Stage.DISPATCH: "派遣", Stage.ACCEPT: "签收",
+                Stage.HANDLE: "处置", Stage.INSPECT: "核查", Stage.CLOSE: "结案"}
+STAGES = tuple(s.value for s in Stage)
 URGENCIES = ("normal", "urgent")
 AREA_CLASSES = ("A", "B", "C")
 UNITS = ("work_hours", "work_days", "natural_days", "natural_hours")
