@@ -318,3 +318,20 @@ def test_lists_filter_and_scope(api, point):
     assert api.get("intake", "/api/v1/cases?status=nope", 400)["code"] == "invalid_status"
     overdue = api.get("intake", "/api/v1/cases?overdue=true&limit=500")["items"]
     assert all(i["light"] == "red" for i in overdue)
+
+
+def test_lists_do_not_grow_queries_with_rows(client_for, django_assert_max_num_queries):
+    """Query-count guards: a page of 200 cases, a case with its timeline, and a layer of grids."""
+    c = client_for("intake")
+    assert Case.objects.count() >= 20
+    with django_assert_max_num_queries(8):
+        r = c.get("/api/v1/cases?limit=200")
+    assert r.status_code == 200 and len(r.json()["items"]) >= 20
+    number = r.json()["items"][0]["number"]
+    with django_assert_max_num_queries(14):
+        assert c.get(f"/api/v1/cases/{number}").status_code == 200
+    with django_assert_max_num_queries(8):
+        assert c.get(f"/api/v1/cases/{number}/timeline").status_code == 200
+    with django_assert_max_num_queries(8):
+        fc = c.get("/api/v1/grids?layer=unit").json()
+    assert len(fc["features"]) > 100
