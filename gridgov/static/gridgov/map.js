@@ -38,6 +38,7 @@
     if (!r.ok) { status.textContent = "加载失败"; return; }
     const fc = await r.json();
     if (current) map.removeLayer(current);
+    map.invalidateSize();
     current = L.geoJSON(fc, {
       style: (f) => ({ color: colours[f.properties.grid_class] || "#0b7dda", weight: 1, fillOpacity: 0.12 }),
       onEachFeature: (f, lyr) => {
@@ -45,10 +46,13 @@
         lyr.bindTooltip(f.properties.code, { sticky: true });
       },
     }).addTo(map);
-    if (fc.features.length) map.fitBounds(current.getBounds());
+    if (fc.features.length) map.fitBounds(current.getBounds(), { animate: false });
     status.textContent = `共 ${fc.features.length.toLocaleString("zh-CN")} 个网格`;
     status.dataset.count = fc.features.length;
   }
+
+  // the container can change size after the map is made (fonts, a wrapping top bar, rotation): redraw to fit it
+  if (window.ResizeObserver) new ResizeObserver(() => map.invalidateSize()).observe(document.getElementById("map"));
 
   document.querySelectorAll('input[name="layer"]').forEach((el) => el.addEventListener("change", () => load(el.value)));
   const first = document.querySelector('input[name="layer"]:checked');
