@@ -30,7 +30,7 @@ def notify(users: Iterable, kind: str, title: str, body: str, object_type: str =
     object_id = "" if object_id is None else str(object_id)
     rows = [Notification(user_id=uid, kind=kind, title=title, body=body, object_type=object_type,
                          object_id=object_id, created=now) for uid in user_ids]
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # part of the caller's transaction: no savepoint round trips
         Notification.objects.bulk_create(rows)
         if rows and rows[0].pk is None:  # a backend that does not return ids from a bulk insert
             rows = list(Notification.objects.filter(user_id__in=user_ids, kind=kind, created=now).order_by("id"))
