@@ -13,10 +13,11 @@ from ninja.files import UploadedFile
 
 from gridgov.accounts import roles
 from gridgov.accounts.scope import require, scoped
+from gridgov.basedata.logic.ids import mask_name
 from gridgov.errors import DomainError
 
 from . import services
-from .logic.lifecycle import ACTION_LABELS, STAGE_LABELS, STATE_LABELS, Action, Stage, State
+from .logic.lifecycle import ACTION_LABELS, OPEN_STATES, STAGE_LABELS, STATE_LABELS, Action, Stage, State
 from .models import Case, CaseEvent, CasePhoto, Source
 from .storage import photo_store
 
@@ -26,7 +27,7 @@ MAX_LIMIT = 500
 
 def light(case: Case, now: dt.datetime | None = None) -> str:
     """绿 / 黄 / 红 for the running stage ("" when no clock runs, "paused" while suspended)."""
-    if not case.stage or case.status not in {s.value for s in State} - {"closed", "archived"}:
+    if not case.stage or case.status not in OPEN_STATES:
         return ""
     if case.paused_at:
         return "paused"
@@ -72,8 +73,7 @@ def case_detail(c: Case, user) -> dict:
         "first_contact": str(c.first_contact) if c.first_contact_id else None,
         "assist": [a.department.name for a in c.assists.select_related("department")],
         "merged_into": c.merged_into.number if c.merged_into_id else None,
-        "reports": [{"source": r.source, "description": r.description, "reporter_name": r.reporter_name[:1] + "**"
-                     if r.reporter_name else "", "reporter_phone": r.reporter_phone_masked,
+        "reports": [{"source": r.source, "description": r.description, "reporter_name": mask_name(r.reporter_name), "reporter_phone": r.reporter_phone_masked,
                      "created_at": r.created_at} for r in reports],
         "photos": [{"id": p.id, "kind": p.kind, "url": f"/api/v1/cases/{c.number}/photos/{p.id}",
                     "exif_lon": p.exif_lon, "exif_lat": p.exif_lat} for p in c.photos.all()],
@@ -150,7 +150,7 @@ def filtered(user, f: CaseFilter):
         qs = qs.filter(Q(scope_key__startswith=f.grid) | Q(scope_key__contains=f".{f.grid}"))
     if f.overdue is not None:
         late = Q(stage_due_at__lte=timezone.now(), paused_at__isnull=True,
-                 status__in=[s.value for s in State if s not in (State.CLOSED, State.ARCHIVED)])
+                 status__in=list(OPEN_STATES))
         qs = qs.filter(late) if f.overdue else qs.exclude(late)
     if f.source:
         qs = qs.filter(source=f.source)

@@ -17,9 +17,6 @@ class Level(models.TextChoices):
     COMMUNITY = "community", "社区(村)"
 
 
-CODE_LENGTH = {Level.CITY: 4, Level.DISTRICT: 6, Level.STREET: 9, Level.COMMUNITY: 12}
-
-
 class BoundarySource(models.TextChoices):
     NONE = "none", "无边界"
     IMPORTED = "imported", "导入"

@@ -18,7 +18,6 @@ from .logic.gridgen import make_lattice, management_grids, unit_grids
 from .logic.partition import partition
 from .logic.projection import LocalProjection
 from .models import (
-    CODE_LENGTH,
     BoundarySource,
     Grid,
     GridClass,
@@ -117,10 +116,6 @@ class ImportReport:
     repaired: list[str] = field(default_factory=list)
     refused: list[tuple[str, str, str]] = field(default_factory=list)  # (feature label, code, message)
     nodes: list[Jurisdiction] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.imported) and not self.refused
 
 
 def _feature_label(feature: dict, index: int) -> str:
@@ -422,9 +417,6 @@ def grid_geojson_feature(g: Grid) -> dict:
         },
     }
 
-
-def level_of_code(code: str) -> str | None:
-    return next((lvl for lvl, n in CODE_LENGTH.items() if len(code) == n), None)
 
 
 _CLASS_WORDS = {"1": "1", "2": "2", "3": "3", "一类": "1", "二类": "2", "三类": "3", "一类网格": "1", "二类网格": "2", "三类网格": "3"}

@@ -12,12 +12,11 @@ from gridgov.cases.models import Case, CaseAlert, CaseEvent, CaseReport, Routing
 from gridgov.notify.models import Notification
 
 pytestmark = pytest.mark.django_db
-# a point in 东华门街道 多福巷社区 (the demo accounts' street and community)
-POINT = None
 
 
 @pytest.fixture
 def point():
+    """A point in 东华门街道 多福巷社区 (the demo accounts' street and community)."""
     from gridgov.geo.models import Grid
 
     g = Grid.objects.filter(layer__code="unit", community__code="110101001001").order_by("code").first()

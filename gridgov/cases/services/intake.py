@@ -14,6 +14,7 @@ from gridgov.accounts import roles
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import require
 from gridgov.audit.services import record as audit
+from gridgov.basedata.logic.ids import mask_phone
 from gridgov.catalog.models import CatalogItem, Component
 from gridgov.crypto import cipher
 from gridgov.errors import DomainError, NotFound
@@ -29,9 +30,6 @@ from .photos import store_photos
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 PHONE_FIELD = "cases.report.phone"  # bound into the ciphertext: the value cannot be moved to another column
 
-
-def mask_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else ("****" if phone else "")
 # the sources each post may report as (residents only as residents; the centre records hotline, media, leaders)
 SOURCES_BY_ROLE = {
     Role.GRID_WORKER: {Source.GRID_WORKER}, Role.GRID_LEADER: {Source.GRID_WORKER},
