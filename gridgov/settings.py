@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "gridgov.catalog",
     "gridgov.cases",
     "gridgov.basedata",
+    "gridgov.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("basedata/", include("gridgov.basedata.urls")),
+    path("cases/", include("gridgov.cases.urls")),
+    path("r/", include("gridgov.cases.public_urls")),
+    path("dashboard/", include("gridgov.dashboard.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -18,25 +18,12 @@ from gridgov.errors import DomainError
 
 from . import services
 from .logic.lifecycle import ACTION_LABELS, OPEN_STATES, STAGE_LABELS, STATE_LABELS, Action, Stage, State
-from .models import Case, CaseEvent, CasePhoto, Source
+from .models import Case, CasePhoto, Source
+from .services.lights import light
 from .storage import photo_store
 
 router = Router(tags=["案件"])
 MAX_LIMIT = 500
-
-
-def light(case: Case, now: dt.datetime | None = None) -> str:
-    """绿 / 黄 / 红 for the running stage ("" when no clock runs, "paused" while suspended)."""
-    if not case.stage or case.status not in OPEN_STATES:
-        return ""
-    if case.paused_at:
-        return "paused"
-    now = now or timezone.now()
-    if case.stage_due_at and case.stage_due_at <= now:
-        return "red"
-    if case.stage_yellow_at and case.stage_yellow_at <= now:
-        return "yellow"
-    return "green"
 
 
 def case_summary(c: Case, now=None) -> dict:
@@ -189,16 +176,7 @@ def get_case(request, number: str):
 @router.get("/{number}/timeline", summary="案件过程（时间线）")
 def timeline(request, number: str):
     c = services.load_case(request.user, number)
-    staff = roles.has_right(request.user.role, roles.CASE_VIEW) or request.user.is_superuser
-    out = []
-    for e in CaseEvent.objects.filter(case=c).order_by("at", "id"):
-        label = "上报" if e.action == "report" else ACTION_LABELS.get(Action(e.action), e.action)
-        out.append({
-            "action": e.action, "label": label, "from_state": e.from_state, "to_state": e.to_state,
-            "at": e.at, "actor": (e.actor_name if staff else ""), "role": e.role if staff else "",
-            "data": e.data if staff else {k: v for k, v in e.data.items() if k in ("reason", "feedback")},
-        })
-    return out
+    return services.timeline(c, staff=roles.has_right(request.user.role, roles.CASE_VIEW) or request.user.is_superuser)
 
 
 class ActionIn(Schema):

@@ -22,13 +22,10 @@ def scope_label(user) -> str:
 
 @login_required
 def home(request):
-    """Each post's first page: the map for staff who read the territory; otherwise what the post can use."""
-    from gridgov.accounts import roles
+    """Each post's first page: the page made for its daily work (``gridgov.context.HOME``)."""
+    from gridgov.context import home_of
 
-    user = request.user
-    if user.is_superuser or roles.has_right(user.role, roles.VIEW):
-        return redirect("map")
-    return render(request, "home.html", {"scope_label": scope_label(user)}, status=200)
+    return redirect(home_of(request.user))
 
 
 @login_required

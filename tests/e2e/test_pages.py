@@ -70,9 +70,11 @@ def test_every_admin_page_opens_in_chinese(client_for):
 
 
 @pytest.mark.parametrize("username,shown,hidden", [
-    ("gridworker", ["网格地图", "基础数据"], ["管理后台"]),
-    ("intake", ["网格地图"], ["基础数据", "管理后台"]),
-    ("admin", ["网格地图", "基础数据", "管理后台"], []),
+    ("gridworker", ["网格地图", "基础数据", "我的任务"], ["管理后台", "案件受理", "领导看板", "部门待办"]),
+    ("intake", ["网格地图", "案件受理", "超期督办"], ["基础数据", "管理后台", "我的任务", "领导看板"]),
+    ("handler", ["部门待办", "网格地图"], ["案件受理", "我的任务", "管理后台"]),
+    ("leader", ["领导看板", "网格地图", "基础数据"], ["案件受理", "管理后台"]),
+    ("admin", ["网格地图", "基础数据", "管理后台", "案件受理", "领导看板"], ["我的任务", "部门待办"]),
 ])
 def test_navigation_follows_the_post(username, shown, hidden, client_for):
     html = client_for(username).get("/map/").content.decode()
@@ -82,6 +84,10 @@ def test_navigation_follows_the_post(username, shown, hidden, client_for):
 
 
 def test_home_page_by_post(client_for):
-    assert client_for("gridleader").get("/")["Location"] == "/map/"
-    r = client_for("resident").get("/")
-    assert r.status_code == 200 and "居民" in r.content.decode() and "/api/v1/cases" in r.content.decode()
+    homes = {"intake": "/cases/", "dispatcher": "/cases/", "shift": "/cases/", "admin": "/cases/",
+             "gridworker": "/cases/field/", "gridleader": "/cases/field/", "inspector": "/cases/field/",
+             "supervisor": "/cases/field/", "handler": "/cases/inbox/", "leader": "/dashboard/", "resident": "/r/"}
+    assert {u: client_for(u).get("/")["Location"] for u in homes} == homes
+    assert client_for(None).get("/")["Location"].startswith("/accounts/login/")
+
+

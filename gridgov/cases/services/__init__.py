@@ -6,9 +6,11 @@
 """
 
 from .intake import IntakeResult, duplicates_of, intake, matter_by_code
+from .lights import countdown, light
 from .routing import suggest
 from .scan import scan, start_background_scan
+from .timeline import timeline
 from .transitions import available_actions, load_case, refusal_error, transition
 
-__all__ = ["IntakeResult", "available_actions", "duplicates_of", "intake", "load_case", "matter_by_code",
+__all__ = ["IntakeResult", "available_actions", "countdown", "light", "timeline", "duplicates_of", "intake", "load_case", "matter_by_code",
            "refusal_error", "scan", "start_background_scan", "suggest", "transition"]

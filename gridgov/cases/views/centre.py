@@ -1,0 +1,3 @@
+"""Case pages: centre (see the package docstring)."""
+
+urls = []

@@ -1,0 +1,3 @@
+"""Case pages: department (see the package docstring)."""
+
+urls = []

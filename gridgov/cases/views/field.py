@@ -1,0 +1,3 @@
+"""Case pages: field (see the package docstring)."""
+
+urls = []

@@ -1,0 +1,3 @@
+"""Case pages: public (see the package docstring)."""
+
+urls = []

@@ -1,0 +1,4 @@
+"""Leader dashboard under /dashboard/."""
+
+app_name = "dashboard"
+urlpatterns = []
