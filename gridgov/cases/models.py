@@ -268,3 +268,21 @@ class RoutingDecision(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "派遣决定"
         ordering = ["at", "id"]
+
+
+class SavedView(models.Model):
+    """保存的视图: a named set of filters of the case queue, kept per person (one-click tabs)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE,
+                             related_name="saved_case_views")
+    name = models.CharField("名称", max_length=40)
+    query = models.CharField("筛选条件", max_length=1000, blank=True, help_text="查询字符串，如 status=registered")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "保存的视图"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_view_unique_name")]
+
+    def __str__(self):
+        return self.name

@@ -1,3 +1,568 @@
-"""Case pages: centre (see the package docstring)."""
+"""The command centre's pages (受理员, 值班长, 派遣员) and the case page every staff post acts on.
 
-urls = []
+- ``/cases/<number>/``: a case — details, photos, map, timeline, suggestions — and exactly the actions the user
+  may take now (``services.available_actions``), each as a small form (``cases/_actions.html``)
+- ``/cases/<number>/act/<action>/``: the one POST endpoint behind those forms (→ ``services.transition``)
+- ``/cases/``: the live queue with filters (``api.filtered``), paging, saved views and polling for new reports
+- ``/cases/overdue/``: red and yellow cases by department / level, with 督办 for the shift leader
+
+Reads go through ``load_case`` / ``filtered`` (scoped); writes only through ``services``. A refused action
+writes nothing and comes back to the case page with the reason next to the field.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, re_path, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from gridgov.accounts import roles
+from gridgov.accounts.models import Department
+from gridgov.accounts.roles import Role
+from gridgov.accounts.scope import scope_prefix
+from gridgov.basedata.logic.ids import mask_name
+from gridgov.catalog.models import CatalogItem
+from gridgov.context import CENTRE
+from gridgov.errors import Conflict, DomainError
+from gridgov.geo.models import Grid, Jurisdiction
+from gridgov.pages import page, render_page
+
+from .. import services
+from ..api import CaseFilter, filtered
+from ..logic.lifecycle import (
+    ACTION_LABELS,
+    OPEN_STATES,
+    STAGE_LABELS,
+    STATE_LABELS,
+    TABLE,
+    Action,
+    Refusal,
+    Stage,
+    State,
+    check,
+)
+from ..models import Case, CaseAssist, CasePhoto, PhotoKind, SavedView, Source, Urgency
+from ..services.photos import store_photos
+from ..services.transitions import Forbidden, actor_of, facts_of, refusal_error
+
+PAGE_SIZE = 50
+NUMBER = r"\d{6}-\d{8}-\d{4,6}"  # 110101-20261123-0042 (other pages under /cases/ keep their names)
+MAX_OVERDUE = 300
+
+# ------------------------------------------------------------------ actions as forms
+
+# where evidence belongs: the photo kind an action's upload is stored as
+PHOTO_KIND = {Action.CONFIRM: PhotoKind.VERIFY, Action.REFUTE: PhotoKind.VERIFY, Action.HANDLE: PhotoKind.FEEDBACK,
+              Action.SELF_HANDLE: PhotoKind.FEEDBACK, Action.INSPECT_PASS: PhotoKind.INSPECT,
+              Action.INSPECT_FAIL: PhotoKind.INSPECT}
+# the main step forward in each state: shown as a primary button, its form open
+PRIMARY = {Action.REGISTER, Action.DISPATCH, Action.ACCEPT, Action.HANDLE, Action.CONFIRM, Action.INSPECT_PASS,
+           Action.CLOSE, Action.APPROVE_EXTENSION, Action.APPROVE_SUSPENSION, Action.RESUME, Action.SELF_HANDLE}
+REASON_LABELS = {Action.URGE: "督办意见", Action.DECLINE: "不予立案的原因", Action.VOID: "作废原因",
+                 Action.RETURN: "退回原因", Action.ESCALATE: "上报原因", Action.INSPECT_FAIL: "不通过的原因",
+                 Action.REFUTE: "核实情况（不属实的原因）", Action.REOPEN: "未解决的情况",
+                 Action.REQUEST_EXTENSION: "延期理由", Action.REQUEST_SUSPENSION: "挂账理由",
+                 Action.REFUSE_EXTENSION: "驳回理由", Action.REFUSE_SUSPENSION: "驳回理由"}
+FIELD_LABELS = {"reason": "原因", "into": "合并到的案件编号", "department": "主办部门", "node": "下派到",
+                "amount": "延期时长", "feedback": "处置情况", "satisfaction": "满意度", "assist": "协办部门",
+                "matter": "事项类别", "urgency": "紧急程度", "note": "备注", "photos": "照片"}
+SATISFACTION = [("5", "5 非常满意"), ("4", "4 满意"), ("3", "3 基本满意"), ("2", "2 不满意"), ("1", "1 非常不满意")]
+UNIT_LABELS = {"work_hours": "工作小时", "work_days": "工作日", "hours": "小时", "days": "天"}
+# a service's error code → the field it is about (the rest are shown above the form)
+ERROR_FIELDS = {"unknown_department": "department", "not_below": "node", "not_containing": "node",
+                "unknown_node": "node", "unknown_case": "into", "target_closed": "into", "invalid_input": "amount",
+                "invalid_satisfaction": "satisfaction", "matter_required": "matter", "unknown_matter": "matter"}
+
+
+def _needs(case: Case, action: Action) -> tuple[str, ...]:
+    rule = TABLE.get((State(case.status), action))
+    return rule.needs if rule else ()
+
+
+def _fields_of(case: Case, action: Action) -> list[str]:
+    """The fields of an action's form: what the rule needs, then the optional extras the services accept."""
+    fields = list(_needs(case, action))
+    if action == Action.DISPATCH:
+        fields.append("assist")
+    if action == Action.REGISTER:
+        fields += ["matter", "urgency"]
+    if "reason" not in fields and "feedback" not in fields:
+        fields.append("note")
+    if action in PHOTO_KIND:
+        fields.append("photos")
+    return fields
+
+
+class Choices:
+    """Select options an action form needs, loaded once per page and only when a form uses them."""
+
+    def __init__(self, user, case: Case):
+        self.user, self.case = user, case
+        self._suggestion = None
+
+    @property
+    def suggestion(self):
+        if self._suggestion is None:
+            self._suggestion = services.suggest(self.case)
+        return self._suggestion
+
+    def departments(self) -> list[tuple[int, str, str]]:
+        if not hasattr(self, "_departments"):
+            self._departments = list(Department.objects.filter(district_id=self.case.district_id).order_by("code")
+                                     .values_list("pk", "code", "name"))
+        return self._departments
+
+    def matters(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        groups: dict[str, list] = {}
+        for code, name, major in (CatalogItem.objects.filter(kind="matter", active=True).order_by("code")
+                                  .values_list("code", "name", "major_name")):
+            groups.setdefault(major, []).append((code, f"{code} {name}"))
+        return list(groups.items())
+
+    def nodes(self) -> list[tuple[str, str]]:
+        """The levels below the current one that contain the case: its street, community, management grid."""
+        case = self.case
+        here = case.assignee_node or case.number[:6]
+        if self.user.role not in (Role.SHIFT_LEADER, Role.DISPATCHER):
+            here = scope_prefix(self.user) or here
+        key = case.scope_key or ""
+        names = dict(Jurisdiction.objects.filter(code__in=[key[:9], key[:12]]).values_list("code", "name"))
+        # (value posted, its scope key, label)
+        candidates = [(c, c, f"{names[c]}（{'街道' if len(c) == 9 else '社区'}）") for c in (key[:9], key[:12])
+                      if c in names]
+        if case.management_grid_id:
+            g = Grid.objects.filter(pk=case.management_grid_id).values("code", "scope_key", "name").first()
+            if g:
+                candidates.append((g["code"], g["scope_key"], f"{g['name'] or g['code']}（管理网格）"))
+        return [(value, label) for value, scope, label in candidates
+                if scope.startswith(here) and len(scope) > len(here) and key.startswith(scope)]
+
+
+def action_forms(user, case: Case, errors: dict | None = None, data=None) -> list[dict]:
+    """One form per action ``user`` may take on ``case`` now, for ``cases/_actions.html``.
+
+    ``errors`` = {"action": ..., "fields": {field: message}, "form": message} after a refused submission, whose
+    values (``data``, a QueryDict) are put back into that form.
+    """
+    errors = errors or {}
+    choices = Choices(user, case)
+    out = []
+    for name in services.available_actions(user, case):
+        action = Action(name)
+        mine = errors.get("action") == name
+        given = data if mine and data is not None else {}
+        needs = _needs(case, action)
+        fields = []
+        for f in _fields_of(case, action):
+            field = {"name": f, "label": FIELD_LABELS[f], "required": f in needs, "value": given.get(f, "") if given else "",
+                     "error": (errors.get("fields") or {}).get(f, "") if mine else "", "id": f"act-{name}-{f}"}
+            if f == "reason":
+                field["label"] = REASON_LABELS.get(action, "原因")
+                if action == Action.URGE and not field["value"]:
+                    field["value"] = "请抓紧办理，按时反馈"
+            if f == "department":
+                s = choices.suggestion
+                field["options"] = [(code, name) for _, code, name in choices.departments()]
+                field["suggested"] = next((code for pk, code, _ in choices.departments() if pk == s.department_id), "")
+                field["value"] = field["value"] or field["suggested"]
+            if f == "assist":
+                field["options"] = [(code, name) for _, code, name in choices.departments()]
+                field["values"] = given.getlist("assist") if hasattr(given, "getlist") else []
+            if f == "node":
+                field["options"] = choices.nodes()
+                s = choices.suggestion
+                field["suggested"] = s.node if not s.department_id else ""
+            if f == "matter":
+                field["groups"] = choices.matters()
+                field["value"] = field["value"] or (case.matter.code if case.matter_id else "")
+                field["required"] = case.matter_id is None
+            if f == "urgency":
+                field["options"] = Urgency.choices
+                field["value"] = field["value"] or case.urgency
+            if f == "satisfaction":
+                field["options"] = SATISFACTION
+            if f == "amount":
+                field["label"] = f"延期时长（{UNIT_LABELS.get(case.stage_unit, case.stage_unit or '小时')}）"
+            if f == "photos":
+                field["label"] = f"{PhotoKind(PHOTO_KIND[action]).label}（可多张，JPEG/PNG/WebP）"
+            fields.append(field)
+        out.append({"action": name, "label": ACTION_LABELS[action], "fields": fields, "primary": action in PRIMARY,
+                    "open": mine or action in PRIMARY or not needs, "error": errors.get("form", "") if mine else "",
+                    "multipart": action in PHOTO_KIND,
+                    "url": reverse("cases:act", args=[case.number, name])})
+    out.sort(key=lambda a: not a["primary"])
+    return out
+
+
+# ------------------------------------------------------------------ the case page
+
+
+def _case_context(request, case: Case, errors: dict | None = None, data=None) -> dict:
+    case = (Case.objects.select_related("matter", "unit_grid", "management_grid", "community__parent",
+                                        "assignee_department", "first_contact", "merged_into")
+            .get(pk=case.pk))
+    user = request.user
+    reports = [{"source": Source(r.source).label, "description": r.description,
+                "name": mask_name(r.reporter_name), "phone": r.reporter_phone_masked, "at": r.created_at}
+               for r in case.reports.all()]
+    photos = [{"id": p.id, "kind": PhotoKind(p.kind).label,
+               "url": f"/api/v1/cases/{case.number}/photos/{p.id}"} for p in CasePhoto.objects.filter(case=case)]
+    waiting = case.status in (State.REPORTED, State.VERIFIED, State.REGISTERED)
+    suggestion = services.suggest(case) if waiting else None
+    duplicates = services.duplicates_of(case) if waiting else []
+    for d in duplicates:
+        d["status_label"] = STATE_LABELS[State(d["status"])]
+    timeline = services.timeline(case, staff=True)
+    for t in timeline:
+        t["role_label"] = roles.ROLE_LABELS.get(t["role"], "") if t["role"] in Role else ""
+        t["state_label"] = STATE_LABELS.get(t["to_state"], "") if t["to_state"] in State else ""
+        t["items"] = [(FIELD_LABELS.get(k, k), ", ".join(v) if isinstance(v, list) else v)
+                      for k, v in t["data"].items() if k not in ("level", "source", "description") and v not in ("", [], None)]
+    return {
+        "case": case, "status_label": STATE_LABELS[State(case.status)],
+        "stage_label": STAGE_LABELS.get(Stage(case.stage), "") if case.stage else "",
+        "reports": reports, "photos": photos, "timeline": timeline,
+        "assists": [a.department.name for a in CaseAssist.objects.filter(case=case).select_related("department")],
+        "suggestion": suggestion, "duplicates": duplicates, "actions": action_forms(user, case, errors, data),
+        "action_error": (errors or {}).get("page", ""), "back": _back(request),
+        "street": case.community.parent if case.community_id else None,
+    }
+
+
+def _back(request) -> str:
+    user = request.user
+    if user.is_superuser or user.role in CENTRE:
+        return reverse("cases:queue")
+    from gridgov.context import home_of
+
+    return home_of(user)
+
+
+@page(roles.CASE_VIEW)
+def case_page(request, number: str):
+    case = services.load_case(request.user, number)
+    return render_page(request, "cases/case.html", _case_context(request, case))
+
+
+def _safe_next(request) -> str:
+    nxt = request.POST.get("next", "")
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}) and nxt.startswith("/"):
+        return nxt
+    return ""
+
+
+def _form_data(request, case: Case, action: Action) -> dict:
+    data = {}
+    for f in _fields_of(case, action):
+        if f == "photos":
+            continue
+        if f == "assist":
+            values = [v for v in request.POST.getlist("assist") if v]
+            if values:
+                data["assist"] = values
+            continue
+        value = request.POST.get(f, "").strip()
+        if value:
+            data[f] = value
+    return data
+
+
+@page(roles.CASE_VIEW)
+def act(request, number: str, action: str):
+    """Do one action on a case from its form; refused → the case page again with the reason, nothing written."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    user = request.user
+    case = services.load_case(user, number)
+    try:
+        act_on = Action(action)
+    except ValueError:
+        return render_page(request, "not_found.html", status=404)
+    errors: dict = {"action": action, "fields": {}}
+
+    def again(status: int):
+        ctx = _case_context(request, case, errors, request.POST)
+        return render_page(request, "cases/case.html", ctx, status=status)
+
+    if action not in services.available_actions(user, case):
+        # the table says why (and so which status): not for this post (403), not in this state (409)
+        error = Forbidden("role_not_allowed", "您的账号没有岗位，不能办理案件")
+        if user.role in Role:
+            try:
+                check(facts_of(case), act_on, actor_of(user), {f: "-" for f in _needs(case, act_on)})
+                error = Conflict("not_now", "此操作现在不能进行，请刷新")
+            except Refusal as r:
+                error = refusal_error(r)
+        errors["page"] = error.message
+        posted = request.POST.get("version", "")
+        if posted.isdigit() and int(posted) != case.version:  # the page was old: someone changed the case since
+            errors["page"] = f"已被他人更新，请刷新（{error.message}）"
+            return again(409)
+        return again(error.status)
+    data = _form_data(request, case, act_on)
+    missing = [f for f in _needs(case, act_on) if f not in data]
+    if act_on == Action.REGISTER and case.matter_id is None and "matter" not in data:
+        missing.append("matter")
+    if missing:
+        errors["fields"] = {f: f"请填写{FIELD_LABELS[f] if f != 'reason' else REASON_LABELS.get(act_on, '原因')}"
+                            for f in missing}
+        errors["form"] = f"有 {len(missing)} 项需要填写，请看标红的提示。"
+        return again(400)
+    version = request.POST.get("version", "")
+    try:
+        services.transition(user, number, action, data, version=int(version) if version.isdigit() else None)
+    except DomainError as e:
+        if e.code == "version_conflict":
+            errors["page"] = errors["form"] = "已被他人更新，请刷新"
+        elif e.code in ERROR_FIELDS:
+            errors["fields"][ERROR_FIELDS[e.code]] = e.message
+        else:
+            errors["form"] = e.message
+            if isinstance(e, Forbidden):
+                errors["page"] = e.message
+        case.refresh_from_db()
+        return again(e.status)
+    done = f"已{ACTION_LABELS[act_on]}：{number}" if not ACTION_LABELS[act_on].startswith("已") else number
+    messages.success(request, done)
+    files = request.FILES.getlist("photos") if act_on in PHOTO_KIND else []
+    if files:
+        stored, refused = store_photos(case, [(f.name, f.read()) for f in files], PHOTO_KIND[act_on], user)
+        if stored:
+            messages.success(request, f"已保存 {len(stored)} 张照片")
+        for r in refused:
+            messages.error(request, f"照片未保存：{r['message']}")
+    nxt = _safe_next(request) or reverse("cases:case", args=[number])
+    if request.headers.get("HX-Request"):
+        resp = HttpResponse(status=204)
+        resp["HX-Redirect"] = nxt
+        return resp
+    return redirect(nxt)
+
+
+# ------------------------------------------------------------------ the live queue
+
+FILTER_KEYS = ("status", "matter", "grid", "source", "overdue", "urgency", "q", "pending")
+BUILTIN = {  # the post's own tabs (key → label, query)
+    "intake": ("待受理", "status=reported&status=verified"),
+    "verifying": ("核实中", "status=verifying"),
+    "dispatch": ("待派遣", "status=registered"),
+    "pending": ("待审批（延期/挂账）", "pending=1"),
+    "overdue": ("已超期", "overdue=1"),
+}
+TABS_BY_POST = {
+    Role.INTAKE_CLERK: ["intake", "verifying", "overdue"],
+    Role.DISPATCHER: ["dispatch", "overdue"],
+    Role.SHIFT_LEADER: ["pending", "intake", "dispatch", "overdue"],
+    Role.ADMIN: ["intake", "dispatch", "pending", "overdue"],
+}
+
+
+def _tabs_of(user) -> list[str]:
+    return TABS_BY_POST.get(user.role, TABS_BY_POST[Role.ADMIN] if user.is_superuser else [])
+
+
+def _clean_query(params) -> list[tuple[str, str]]:
+    """The filter part of a query string, empty values dropped, in a stable order (for saved views and tabs)."""
+    out = []
+    for k in FILTER_KEYS:
+        for v in params.getlist(k):
+            v = v.strip()
+            if v:
+                out.append((k, v))
+    return out
+
+
+def _filter_of(pairs: list[tuple[str, str]]) -> CaseFilter:
+    d: dict = {}
+    for k, v in pairs:
+        if k == "status":
+            d.setdefault("status", []).append(v)
+        elif k == "overdue":
+            d["overdue"] = v in ("1", "true", "on")
+        elif k != "pending":
+            d[k] = v
+    return CaseFilter(**d)
+
+
+def _queue_qs(user, pairs):
+    qs = filtered(user, _filter_of(pairs))
+    if ("pending", "1") in pairs:
+        qs = qs.exclude(pending_request="")
+    return qs
+
+
+ROW_RELATED = ("matter", "community__parent", "assignee_department")
+
+
+def _rows(qs):
+    return list(qs.select_related(*ROW_RELATED).only(
+        "id", "number", "status", "source", "urgency", "description", "address", "reported_at", "stage", "stage_due_at",
+        "stage_yellow_at", "paused_at", "pending_request", "assignee_node", "matter__code", "matter__name",
+        "community__name", "community__parent__name", "assignee_department__name"))
+
+
+def _rows_context(rows):
+    return [{"case": c, "status_label": STATE_LABELS[State(c.status)], "source_label": Source(c.source).label}
+            for c in rows]
+
+
+def _active(user, pairs, request) -> tuple[str, list]:
+    """The active tab, and the filters to apply: with no filter given, the post's first tab."""
+    if request.GET.get("all"):
+        return "all", []
+    if not pairs and "view" not in request.GET:
+        tabs = _tabs_of(user)
+        if tabs:
+            key = tabs[0]
+            return key, _clean_query(_parse(BUILTIN[key][1]))
+    query = urlencode(pairs)
+    for key in _tabs_of(user):
+        if BUILTIN[key][1] == query:
+            return key, pairs
+    return "", pairs
+
+
+def _parse(query: str):
+    from django.http import QueryDict
+
+    return QueryDict(query)
+
+
+@page(roles.CASE_VIEW, posts=CENTRE)
+def queue(request):
+    user = request.user
+    pairs = _clean_query(request.GET)
+    tab, pairs = _active(user, pairs, request)
+    try:
+        qs = _queue_qs(user, pairs)
+        error = ""
+    except DomainError as e:
+        qs, error = Case.objects.none(), e.message
+    total = qs.count()
+    try:
+        page_no = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_no = 1
+    pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
+    page_no = min(page_no, pages)
+    rows = _rows(qs.order_by("-reported_at", "-id")[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE])
+    newest = max((c.id for c in rows), default=0) if page_no == 1 else 0
+    if page_no == 1:  # the poll looks for rows after the newest case of the whole set, not only of this page
+        newest = qs.order_by("-id").values_list("id", flat=True).first() or 0
+    query = urlencode(pairs)
+    saved = list(SavedView.objects.filter(user=user).order_by("name"))
+    saved_active = next((v.pk for v in saved if v.query == query), None) if tab == "" else None
+    ctx = {
+        "rows": _rows_context(rows), "total": total, "page": page_no, "pages": pages, "error": error,
+        "query": query, "tab": tab, "newest": newest, "saved": saved, "saved_active": saved_active,
+        "tabs": [(k, BUILTIN[k][0], BUILTIN[k][1]) for k in _tabs_of(user)],
+        "f": {k: [v for kk, v in pairs if kk == k] for k in FILTER_KEYS},
+        "statuses": [(s.value, STATE_LABELS[s]) for s in State], "sources": Source.choices,
+        "urgencies": Urgency.choices, "places": _places(user),
+        "matters": list(CatalogItem.objects.filter(kind="matter", active=True).order_by("code")
+                        .values_list("code", "name")),
+        "prev_url": f"?{urlencode([*pairs, ('page', page_no - 1)])}" if page_no > 1 else "",
+        "next_url": f"?{urlencode([*pairs, ('page', page_no + 1)])}" if page_no < pages else "",
+        "poll_url": reverse("cases:poll") + "?" + urlencode([*pairs, ("after", newest)]),
+    }
+    return render_page(request, "cases/centre/queue.html", ctx)
+
+
+def _places(user) -> list[tuple[str, str]]:
+    """Streets and communities of the user's scope, for the place filter."""
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return []
+    qs = Jurisdiction.objects.filter(level__in=["street", "community"])
+    if prefix:
+        qs = qs.filter(code__startswith=prefix[:12])
+    return [(code, ("　" if level == "community" else "") + name)
+            for code, name, level in qs.order_by("code").values_list("code", "name", "level")[:400]]
+
+
+@page(roles.CASE_VIEW, posts=CENTRE)
+def poll(request):
+    """Rows newer than the newest shown (by id), with the poller re-armed after them; nothing new → 204."""
+    user = request.user
+    pairs = _clean_query(request.GET)
+    try:
+        after = int(request.GET.get("after", "0"))
+        qs = _queue_qs(user, pairs)
+    except (ValueError, DomainError):
+        return HttpResponse(status=204)
+    rows = _rows(qs.filter(id__gt=after).order_by("-reported_at", "-id")[:PAGE_SIZE])
+    if not rows:
+        return HttpResponse(status=204)
+    newest = max(c.id for c in rows)
+    ctx = {"rows": _rows_context(rows), "fresh": True,
+           "poll_url": reverse("cases:poll") + "?" + urlencode([*pairs, ("after", newest)])}
+    return render_page(request, "cases/centre/_poll.html", ctx)
+
+
+@require_POST
+@page(roles.CASE_VIEW, posts=CENTRE)
+def save_view(request):
+    name = request.POST.get("name", "").strip()[:40]
+    query = urlencode(_clean_query(_parse(request.POST.get("query", ""))))
+    if not name:
+        messages.error(request, "请填写视图名称")
+    else:
+        SavedView.objects.update_or_create(user=request.user, name=name, defaults={"query": query})
+        messages.success(request, f"已保存视图「{name}」")
+    return redirect(reverse("cases:queue") + (f"?{query}" if query else "?view="))
+
+
+@require_POST
+@page(roles.CASE_VIEW, posts=CENTRE)
+def delete_view(request, pk: int):
+    deleted, _ = SavedView.objects.filter(user=request.user, pk=pk).delete()
+    if deleted:
+        messages.success(request, "已删除视图")
+    return redirect("cases:queue")
+
+
+# ------------------------------------------------------------------ the overdue board
+
+
+@page(roles.CASE_VIEW, posts=CENTRE)
+def overdue(request):
+    user = request.user
+    now = timezone.now()
+    late = Q(status__in=list(OPEN_STATES), paused_at__isnull=True) & (
+        Q(stage_due_at__lte=now) | Q(stage_yellow_at__lte=now))
+    qs = filtered(user, CaseFilter()).filter(late).exclude(stage="")
+    total = qs.count()
+    cases = list(qs.select_related(*ROW_RELATED).order_by("stage_due_at", "id")[:MAX_OVERDUE])
+    groups: dict[str, dict] = {}
+    for c in cases:
+        if c.assignee_department_id:
+            key, label = f"d{c.assignee_department_id}", c.assignee_department.name
+        elif c.assignee_node:
+            key, label = f"n{c.assignee_node}", f"下派层级 {c.assignee_node}"
+        else:
+            key, label = "centre", "指挥中心（受理、立案、派遣环节）"
+        g = groups.setdefault(key, {"label": label, "red": 0, "yellow": 0, "rows": []})
+        red = c.stage_due_at is not None and c.stage_due_at <= now
+        g["red" if red else "yellow"] += 1
+        g["rows"].append({"case": c, "red": red, "status_label": STATE_LABELS[State(c.status)],
+                          "stage_label": STAGE_LABELS.get(Stage(c.stage), ""),
+                          "can_urge": Action.URGE in services.available_actions(user, c)})
+    ordered = sorted(groups.values(), key=lambda g: (-g["red"], -g["yellow"], g["label"]))
+    return render_page(request, "cases/centre/overdue.html",
+                       {"groups": ordered, "total": total, "shown": len(cases), "now": now})
+
+
+urls = [
+    path("", queue, name="queue"),
+    path("poll/", poll, name="poll"),
+    path("views/", save_view, name="save_view"),
+    path("views/<int:pk>/delete/", delete_view, name="delete_view"),
+    path("overdue/", overdue, name="overdue"),
+    re_path(rf"^(?P<number>{NUMBER})/$", case_page, name="case"),
+    re_path(rf"^(?P<number>{NUMBER})/act/(?P<action>[a-z_]+)/$", act, name="act"),
+]
