@@ -5,6 +5,7 @@
 - ``duplicates_of``, ``suggest`` (routing), ``scan`` (deadline warnings)
 """
 
+from . import public as public  # residents' pages: anonymous reports, follow-up by number + phone
 from .intake import IntakeResult, duplicates_of, intake, matter_by_code
 from .lights import countdown, light
 from .routing import suggest
