@@ -2,17 +2,19 @@
 sees and may do, the one act endpoint (refusals write nothing), the live queue with filters, saved views and
 polling, the overdue board with 督办, and query-count guards."""
 
+import datetime as dt
 import io
 import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from PIL import Image
 
 from gridgov.audit.models import AuditRecord
 from gridgov.cases import services
-from gridgov.cases.models import Case, CaseEvent, CasePhoto
+from gridgov.cases.models import Case, CaseEvent, CasePhoto, SavedView
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +213,163 @@ def test_case_page_queries_do_not_grow_with_timeline_and_photos(client_for, repo
             assert client.get(f"/cases/{case.number}/").status_code == 200
         counts.append(len(q))
     assert counts[0] == counts[1], counts
+
+
+# ------------------------------------------------------------------ the live queue
+
+
+def numbers(html: str) -> list[str]:
+    return re.findall(r'<tr data-href="/cases/([\d-]+)/"', html)
+
+
+@pytest.fixture
+def west_case(users):
+    """A case in 西城区, outside the district accounts' scope (reported by the superuser administrator)."""
+    from gridgov.geo.models import Grid
+
+    g = Grid.objects.filter(layer__code="unit", community__code__startswith="110102").order_by("code").first()
+    p = g.shape.representative_point()
+    admin = users["admin"]
+    admin.is_superuser = True
+    return services.intake(admin, source="hotline", lon=p.x, lat=p.y, description="西城的暴露垃圾", matter="06010",
+                           find_duplicates=False).case
+
+
+def test_queue_is_for_the_centre_and_shows_only_cases_in_scope(client_for, report, west_case):
+    mine = report("东城的暴露垃圾")
+    r = client_for("intake").get("/cases/?all=1")
+    html = r.content.decode()
+    assert r.status_code == 200 and "案件受理" in html
+    shown = numbers(html)
+    assert mine.number in shown and west_case.number not in shown
+    assert re.search(rf'data-href="/cases/{mine.number}/"[^>]*>\s*<td class="cs-col-light"><span class="cs-light '
+                     r'cs-(green|yellow|red)"><span class="cs-dot" aria-hidden="true"></span>(正常|预警|超期)</span>', html), \
+        "the light is a dot and a word"
+    assert "键盘" in html and "<kbd>/</kbd> 搜索" in html
+    assert west_case.number not in client_for("intake").get(f"/cases/?all=1&q={west_case.number}").content.decode()
+    for who in ["handler", "gridworker", "inspector", "leader"]:
+        assert client_for(who).get("/cases/").status_code == 403, who
+    assert client_for(None).get("/cases/").status_code == 302
+
+
+def test_each_filter_narrows_the_queue(client_for, report, users):
+    a = report("甲：胡同口有散落垃圾", address="甲号院")
+    b = report("乙：井盖松动有响声", matter="01002", source="inspector", who="inspector", urgency="urgent")
+    services.transition(users["intake"], a.number, "register")
+    Case.objects.filter(pk=b.pk).update(stage_due_at=timezone.now() - dt.timedelta(hours=2))  # b is late
+    c = client_for("intake")
+
+    def shown(query):
+        return set(numbers(c.get(f"/cases/?{query}").content.decode())) & {a.number, b.number}
+
+    assert shown("all=1") == {a.number, b.number}
+    assert shown("status=registered") == {a.number}
+    assert shown("status=reported") == {b.number}
+    assert shown("matter=01002") == {b.number}
+    assert shown("source=inspector") == {b.number}
+    assert shown("urgency=urgent") == {b.number}
+    assert shown("overdue=1") == {b.number}
+    assert shown("q=甲号院") == {a.number} and shown("q=井盖松动") == {b.number}
+    assert shown(f"grid={a.unit_grid.code}") == {a.number, b.number}
+    assert shown("grid=110101002") == set(), "another street"
+    r = c.get("/cases/?status=nonsense")
+    assert r.status_code == 200 and "未知状态" in r.content.decode()
+
+
+def test_default_tab_by_post(client_for, report, users):
+    fresh, registered = report(), report("乙案件")
+    services.transition(users["intake"], registered.number, "register")
+    html = client_for("intake").get("/cases/").content.decode()
+    assert re.search(r'<a href="\?status=reported&amp;status=verified" aria-current="page">待受理</a>', html)
+    assert fresh.number in numbers(html) and registered.number not in numbers(html)
+    html = client_for("dispatcher").get("/cases/").content.decode()
+    assert re.search(r'aria-current="page">待派遣</a>', html)
+    assert registered.number in numbers(html) and fresh.number not in numbers(html)
+    # the shift leader starts with the requests waiting for approval
+    services.transition(users["dispatcher"], registered.number, "dispatch", {"department": "110101-HW"})
+    services.transition(users["handler"], registered.number, "accept")
+    services.transition(users["handler"], registered.number, "request_extension", {"reason": "需协调", "amount": 4})
+    html = client_for("shift").get("/cases/").content.decode()
+    assert re.search(r'aria-current="page">待审批（延期/挂账）</a>', html)
+    assert registered.number in numbers(html) and fresh.number not in numbers(html) and "申请延期" in html
+
+
+def test_saved_view_round_trip(client_for, report, users):
+    a, b = report("甲案件"), report("乙案件", matter="01002")
+    c = client_for("dispatcher")
+    r = c.post("/cases/views/", {"name": "井盖", "query": "matter=01002&page=3&bogus=1"})
+    assert r.status_code == 302 and r["Location"] == "/cases/?matter=01002"
+    v = SavedView.objects.get(user__username="dispatcher")
+    assert (v.name, v.query) == ("井盖", "matter=01002")
+    html = c.get(r["Location"]).content.decode()
+    assert re.search(r'<a href="\?matter=01002" aria-current="page">井盖</a>', html), "the saved view is a tab"
+    assert b.number in numbers(html) and a.number not in numbers(html)
+    assert "井盖" not in client_for("intake").get("/cases/").content.decode().split("cs-tabs", 1)[1].split("</nav>")[0]
+    # another user cannot delete it; its owner can
+    assert client_for("intake").post(f"/cases/views/{v.pk}/delete/").status_code == 302
+    assert SavedView.objects.filter(pk=v.pk).exists()
+    c.post(f"/cases/views/{v.pk}/delete/")
+    assert not SavedView.objects.filter(pk=v.pk).exists()
+    assert c.post("/cases/views/", {"name": "  ", "query": "status=registered"}).status_code == 302
+    assert not SavedView.objects.exists(), "a view without a name is not saved"
+
+
+def test_poll_returns_only_new_cases(client_for, report):
+    c = client_for("intake")
+    r = c.get("/cases/")
+    newest = r.context["newest"]
+    poll = re.search(r'id="cs-poller" hx-get="([^"]+)" hx-trigger="every 10s"', r.content.decode()).group(1)
+    assert c.get(poll.replace("&amp;", "&")).status_code == 204, "nothing new: no content"
+    new = report("刚上报的暴露垃圾")
+    r = c.get(f"/cases/poll/?status=reported&status=verified&after={newest}")
+    html = r.content.decode()
+    assert r.status_code == 200 and numbers(html) == [new.number] and 'class="cs-fresh"' in html
+    assert f"after={new.pk}" in html and 'hx-swap-oob="true"' in html, "the poller is re-armed after the new row"
+    assert c.get(f"/cases/poll/?status=registered&after={newest}").status_code == 204, "filters apply"
+    assert c.get(f"/cases/poll/?status=reported&after={new.pk}").status_code == 204
+
+
+def test_queue_queries_do_not_grow_with_rows(client_for, report):
+    for i in range(50):
+        report(f"批量测试{'甲' if i < 10 else '乙'} {i}", address="批量")
+    c = client_for("intake")
+    counts = {}
+    for query, n in [("q=批量测试甲", 10), ("q=批量", 50)]:
+        with CaptureQueriesContext(connection) as q:
+            r = c.get(f"/cases/?{query}")
+        assert len(numbers(r.content.decode())) == n
+        counts[n] = len(q)
+    assert counts[10] == counts[50], counts
+
+
+# ------------------------------------------------------------------ the overdue board
+
+
+def test_overdue_board_lists_only_late_cases_and_urge_works_once(client_for, report):
+    late, yellow, fine = report("红灯案件"), report("黄灯案件"), report("正常案件")
+    now = timezone.now()
+    Case.objects.filter(pk=late.pk).update(stage_due_at=now - dt.timedelta(days=1, hours=3))
+    Case.objects.filter(pk=yellow.pk).update(stage_yellow_at=now - dt.timedelta(minutes=5),
+                                             stage_due_at=now + dt.timedelta(hours=1))
+    shift = client_for("shift")
+    html = shift.get("/cases/overdue/").content.decode()
+    assert late.number in html and yellow.number in html and fine.number not in html
+    assert "指挥中心（受理、立案、派遣环节）" in html and "超期 1 天 3 小时" in html
+    urge_form = f'action="/cases/{late.number}/act/urge/"'
+    assert urge_form in html
+    assert urge_form not in client_for("intake").get("/cases/overdue/").content.decode(), "only the shift leader urges"
+    version = Case.objects.get(pk=late.pk).version
+    r = shift.post(f"/cases/{late.number}/act/urge/", {"version": version, "reason": "已超期，请尽快办理并反馈",
+                                                       "next": "/cases/overdue/"})
+    assert r.status_code == 302 and r["Location"] == "/cases/overdue/"
+    c = Case.objects.get(pk=late.pk)
+    assert c.urge_count == 1 and CaseEvent.objects.filter(case=c, action="urge").count() == 1
+    assert "已督办 1 次" in shift.get("/cases/overdue/").content.decode()
+    # the same button pressed again on the old page: a conflict, no second urge
+    before = snapshot(late.number)
+    r = shift.post(f"/cases/{late.number}/act/urge/", {"version": version, "reason": "已超期"})
+    assert r.status_code == 409 and snapshot(late.number) == before
+    # an off-site "next" is ignored
+    r = shift.post(f"/cases/{late.number}/act/urge/", {"version": c.version, "reason": "再次督办",
+                                                       "next": "https://example.com/"})
+    assert r["Location"] == f"/cases/{late.number}/"
