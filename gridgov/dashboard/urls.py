@@ -1,4 +1,8 @@
 """Leader dashboard under /dashboard/."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "dashboard"
-urlpatterns = []
+urlpatterns = [path("", views.home, name="home")]

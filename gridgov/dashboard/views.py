@@ -1,2 +1,36 @@
 """The leader dashboard (领导看板): today and this month by street and department, open cases on a grid map,
-the trend (ECharts)."""
+the trend (ECharts). Read-only; everything within the user's jurisdiction (``scoped``); all counting in SQL
+(``queries``), the rates in the pure ``kpi`` module."""
+
+from gridgov.accounts import roles
+from gridgov.context import LEADERS
+from gridgov.pages import page, render_page
+
+from . import kpi, queries
+
+HEADLINE = [  # (label, attribute of kpi.Tally or a rate, kind)
+    ("上报", "reported", "count"), ("立案", "registered", "count"), ("结案", "closed", "count"),
+    ("按期结案率", "on_time_rate", "rate"), ("返工率", "rework_rate", "rate"),
+]
+
+
+def _cards(t: kpi.Tally) -> list[dict]:
+    out = []
+    for label, attr, kind in HEADLINE:
+        value = getattr(t, attr)
+        out.append({"label": label, "key": attr, "value": kpi.percent(value) if kind == "rate" else value,
+                    "raw": "" if value is None else value})
+    return out
+
+
+@page(roles.CASE_VIEW, posts=LEADERS)
+def home(request):
+    s = queries.summary(request.user)
+    trend = queries.trend(request.user, s["now"])
+    ctx = {
+        "s": s, "today_cards": _cards(s["today"]), "month_cards": _cards(s["month"]),
+        "overdue": s["month"].overdue, "open": s["month"].open,
+        "trend": trend, "trend_rows": list(zip(trend["dates"], trend["reported"], trend["closed"], strict=True)),
+        "grids": queries.open_by_grid(request.user, s["now"]),
+    }
+    return render_page(request, "dashboard/home.html", ctx)

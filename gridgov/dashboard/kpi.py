@@ -1,0 +1,108 @@
+"""The leader dashboard's indicators — pure, no Django import: periods, tallies and rates.
+
+THE definitions (the SQL in ``queries.py`` counts exactly these; the tests check both):
+
+- 上报 (reported): cases whose ``reported_at`` lies in the period.
+- 立案 (registered): cases whose ``registered_at`` lies in the period.
+- 结案 (closed): cases whose ``closed_at`` lies in the period (a reopened case is no longer closed).
+- 按期结案 (closed on time): a closed case whose last handling was done within its handling deadline,
+  ``handled_at <= handle_due_at``; a case that never had a handling deadline (自行处置 on the spot) is on time.
+  **按期结案率** = closed on time / closed.
+- 返工率 (rework rate): of the cases handled in the period (``handled_at`` in it — the last 处置反馈), the share
+  with ``rework_count > 0`` (the inspector sent them back at least once).
+- 超期在办 (overdue open): open cases (the loop still running) whose running stage is past due and not paused
+  (挂账) — as of now, not per period.
+
+Periods are calendar days and months in the district's time zone (Asia/Shanghai), half-open ``[start, end)``.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class Periods:
+    today: dt.datetime
+    tomorrow: dt.datetime
+    month: dt.datetime
+    next_month: dt.datetime
+
+
+def periods(now: dt.datetime, tz: ZoneInfo = SHANGHAI) -> Periods:
+    """Today and this month around ``now`` (aware), as aware datetimes in ``tz``."""
+    local = now.astimezone(tz)
+    today = dt.datetime(local.year, local.month, local.day, tzinfo=tz)
+    month = dt.datetime(local.year, local.month, 1, tzinfo=tz)
+    next_month = dt.datetime(local.year + (local.month == 12), local.month % 12 + 1, 1, tzinfo=tz)
+    return Periods(today, today + dt.timedelta(days=1), month, next_month)
+
+
+def trend_days(now: dt.datetime, days: int = 30, tz: ZoneInfo = SHANGHAI) -> list[tuple[dt.date, dt.datetime, dt.datetime]]:
+    """The last ``days`` calendar days up to today: (date, start, end), oldest first."""
+    today = periods(now, tz).today
+    out = []
+    for back in range(days - 1, -1, -1):
+        start = today - dt.timedelta(days=back)
+        # rebuild from the date so a DST change (none in China, but other zones) keeps midnights exact
+        start = dt.datetime(start.year, start.month, start.day, tzinfo=tz)
+        end_date = start.date() + dt.timedelta(days=1)
+        out.append((start.date(), start, dt.datetime(end_date.year, end_date.month, end_date.day, tzinfo=tz)))
+    return out
+
+
+def on_time(handled_at: dt.datetime | None, handle_due_at: dt.datetime | None) -> bool:
+    """按期: the last handling at or before the handling deadline; no deadline (自行处置) counts as on time."""
+    if handle_due_at is None:
+        return True
+    return handled_at is not None and handled_at <= handle_due_at
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts of one period for one group of cases (a street, a department, or everything in scope)."""
+
+    reported: int = 0
+    registered: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    handled: int = 0
+    reworked: int = 0
+    open: int = 0  # open now (not per period)
+    overdue: int = 0  # open and overdue now (not per period)
+
+    def __add__(self, other: "Tally") -> "Tally":
+        return Tally(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return rate(self.closed_on_time, self.closed)
+
+    @property
+    def rework_rate(self) -> float | None:
+        return rate(self.reworked, self.handled)
+
+
+def total(tallies) -> Tally:
+    out = Tally()
+    for t in tallies:
+        out = out + t
+    return out
+
+
+def rate(part: int, whole: int) -> float | None:
+    """part / whole, or None when there is nothing to divide (shown as 「—」, never as 0 % or 100 %)."""
+    if whole <= 0:
+        return None
+    if not 0 <= part <= whole:
+        raise ValueError(f"part {part} outside 0..{whole}")
+    return part / whole
+
+
+def percent(value: float | None) -> str:
+    """0.9346 → 「93.5%」; None → 「—」."""
+    if value is None:
+        return "—"
+    return f"{value * 100:.1f}%"
