@@ -354,7 +354,7 @@ def test_overdue_board_lists_only_late_cases_and_urge_works_once(client_for, rep
     shift = client_for("shift")
     html = shift.get("/cases/overdue/").content.decode()
     assert late.number in html and yellow.number in html and fine.number not in html
-    assert "指挥中心（受理、立案、派遣环节）" in html and "超期 1 天 3 小时" in html
+    assert "指挥中心：待受理、立案" in html and "超期 1 天 3 小时" in html
     urge_form = f'action="/cases/{late.number}/act/urge/"'
     assert urge_form in html
     assert urge_form not in client_for("intake").get("/cases/overdue/").content.decode(), "only the shift leader urges"

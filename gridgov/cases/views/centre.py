@@ -499,7 +499,7 @@ def poll(request):
     if not rows:
         return HttpResponse(status=204)
     newest = max(c.id for c in rows)
-    ctx = {"rows": _rows_context(rows), "fresh": True,
+    ctx = {"rows": _rows_context(rows), "fresh": True, "total": qs.count(),
            "poll_url": reverse("cases:poll") + "?" + urlencode([*pairs, ("after", newest)])}
     return render_page(request, "cases/centre/_poll.html", ctx)
 
@@ -529,6 +529,11 @@ def delete_view(request, pk: int):
 # ------------------------------------------------------------------ the overdue board
 
 
+HELD_BY = {State.REPORTED: "指挥中心：待受理、立案", State.VERIFIED: "指挥中心：待受理、立案",
+           State.REGISTERED: "指挥中心：待派遣", State.VERIFYING: "监督员：待核实", State.HANDLED: "监督员：待核查",
+           State.INSPECTED: "指挥中心：待结案"}
+
+
 @page(roles.CASE_VIEW, posts=CENTRE)
 def overdue(request):
     user = request.user
@@ -539,13 +544,17 @@ def overdue(request):
     total = qs.count()
     cases = list(qs.select_related(*ROW_RELATED).order_by("stage_due_at", "id")[:MAX_OVERDUE])
     groups: dict[str, dict] = {}
+    node_names = dict(Jurisdiction.objects.filter(code__in={c.assignee_node for c in cases if c.assignee_node})
+                      .values_list("code", "name"))
     for c in cases:
-        if c.assignee_department_id:
+        if c.status in HELD_BY:  # not with a department yet (or any more): who must move it now
+            key = label = HELD_BY[c.status]
+        elif c.assignee_department_id:
             key, label = f"d{c.assignee_department_id}", c.assignee_department.name
         elif c.assignee_node:
-            key, label = f"n{c.assignee_node}", f"下派层级 {c.assignee_node}"
+            key, label = f"n{c.assignee_node}", f"{node_names.get(c.assignee_node, c.assignee_node)}（下派）"
         else:
-            key, label = "centre", "指挥中心（受理、立案、派遣环节）"
+            key = label = "指挥中心"
         g = groups.setdefault(key, {"label": label, "red": 0, "yellow": 0, "rows": []})
         red = c.stage_due_at is not None and c.stage_due_at <= now
         g["red" if red else "yellow"] += 1
