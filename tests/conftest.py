@@ -7,6 +7,8 @@ GRIDGOV_DATABASE_URL says (SQLite by default; `make test` runs them again on Pos
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -27,6 +29,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # uploads (photos) go to a throw-away folder, never into the working tree
+    settings.DATA_DIR = Path(tempfile.mkdtemp(prefix="gridgov-test-data-"))
     # every test rolls back its writes: in-memory indexes must look at the database on every use
     settings.GRIDGOV["FRESH_CHECK_S"] = 0
     from gridgov import demo
