@@ -158,6 +158,9 @@ def test_inspector_gets_verify_and_inspect_tasks_where_independent(users, client
     assert own_inspect.number not in inspect, "nobody inspects what they reported (监督与处置分离)"
     assert own_inspect.number in section(html, "reported") and own_verify.number in section(html, "reported")
     assert f'href="/cases/{to_inspect.number}/"' in inspect
+    # the task opens the case page, where the inspector's actions are
+    case_page = client_for("inspector").get(f"/cases/{to_inspect.number}/").content.decode()
+    assert "核查通过" in case_page
 
 
 def test_task_list_query_count_does_not_grow(users, client_for):
@@ -217,7 +220,7 @@ def test_report_with_a_photo_makes_one_case_in_the_right_grid(users, client_for)
     assert CasePhoto.objects.filter(case=case, kind="report").count() == 1
     page = c.get(r["Location"]).content.decode()
     assert number in page and f'href="/cases/{number}/"' in page
-    assert "自行处置" in page, "the reporter may handle it on the spot"
+    assert f'href="/cases/{number}/#actions">自行处置' in page, "the reporter may handle it on the spot"
     assert "1 张" in page
 
 

@@ -62,7 +62,7 @@ class Task:
     def __init__(self, case: Case, actions: list[str], now):
         self.case = case
         self.number = case.number
-        self.url = f"/cases/{case.number}/"
+        self.url = reverse("cases:case", args=[case.number])
         self.actions = [ACTION_LABELS[Action(a)] for a in actions if a != Action.URGE]
         self.status_label = STATE_LABELS[State(case.status)]
         self.light = services.light(case, now)
@@ -260,7 +260,8 @@ def report_done(request, number: str):
     case = services.load_case(user, number)
     case = Case.objects.select_related(*RELATED, "management_grid").get(pk=case.pk)
     actions = services.available_actions(user, case)
-    ctx = {"case": case, "can_self_handle": Action.SELF_HANDLE in actions, "case_url": f"/cases/{case.number}/",
+    ctx = {"case": case, "can_self_handle": Action.SELF_HANDLE in actions,
+           "case_url": reverse("cases:case", args=[case.number]),
            "photos": case.photos.count(), "duplicates": services.duplicates_of(case)[:5],
            "mine": case.reporter_id == user.pk}
     return render_page(request, "cases/field/report_done.html", ctx)
