@@ -373,3 +373,39 @@ def test_overdue_board_lists_only_late_cases_and_urge_works_once(client_for, rep
     r = shift.post(f"/cases/{late.number}/act/urge/", {"version": c.version, "reason": "再次督办",
                                                        "next": "https://example.com/"})
     assert r["Location"] == f"/cases/{late.number}/"
+
+
+def test_delegate_offers_the_levels_below_that_contain_the_case(client_for, report, users):
+    case = report()
+    services.transition(users["intake"], case.number, "register")
+    dispatcher = client_for("dispatcher")
+    html = dispatcher.get(f"/cases/{case.number}/").content.decode()
+    nodes = re.findall(r'<option value="([^"]+)"', field_block(html, "delegate", "node"))
+    assert nodes[:2] == ["110101001", "110101001001"], nodes  # its street, its community (then its management grid)
+    assert all(case.scope_key.startswith(n[:12]) for n in nodes)
+    act(dispatcher, case.number, "delegate", node="110101001001")
+    c = Case.objects.get(number=case.number)
+    assert (c.status, c.assignee_node, c.assignee_department_id) == ("dispatched", "110101001001", None)
+    # the community's grid leader now holds it: 签收 on the case page
+    html = client_for("gridleader").get(f"/cases/{case.number}/").content.decode()
+    assert "accept" in action_names(html)
+
+
+def test_merge_offers_the_duplicates(client_for, report):
+    first, second = report("胡同口有散落垃圾"), report("胡同口有散落垃圾，又一次")
+    html = client_for("intake").get(f"/cases/{second.number}/").content.decode()
+    assert "疑似重复" in html and first.number in html
+    merge = html.split('data-action="merge"', 1)[1].split("</details>", 1)[0]
+    assert f'<option value="{first.number}">' in merge
+    act(client_for("intake"), second.number, "merge", into=first.number)
+    assert Case.objects.get(number=second.number).merged_into.number == first.number
+
+
+def test_the_filter_form_keeps_a_tab_of_several_statuses(client_for, report, users):
+    reported, registered = report("甲案件"), report("乙案件")
+    services.transition(users["intake"], registered.number, "register")
+    c = client_for("intake")
+    html = c.get("/cases/?view=&status=reported,verified&q=案件").content.decode()
+    assert '<option value="reported,verified" selected>已上报、已核实</option>' in html
+    assert reported.number in numbers(html) and registered.number not in numbers(html)
+    assert 'aria-current="page">全部</a>' in c.get("/cases/?view=&q=").content.decode(), "an empty filter: all cases"

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from gridgov.accounts import roles
 from gridgov.accounts.models import Department
 from gridgov.accounts.roles import Role
-from gridgov.accounts.scope import scope_prefix
+from gridgov.accounts.scope import scope_prefix, scoped
 from gridgov.basedata.logic.ids import mask_name
 from gridgov.catalog.models import CatalogItem
 from gridgov.context import CENTRE
@@ -143,11 +143,12 @@ class Choices:
                 if scope.startswith(here) and len(scope) > len(here) and key.startswith(scope)]
 
 
-def action_forms(user, case: Case, errors: dict | None = None, data=None) -> list[dict]:
+def action_forms(user, case: Case, errors: dict | None = None, data=None, duplicates=()) -> list[dict]:
     """One form per action ``user`` may take on ``case`` now, for ``cases/_actions.html``.
 
     ``errors`` = {"action": ..., "fields": {field: message}, "form": message} after a refused submission, whose
-    values (``data``, a QueryDict) are put back into that form.
+    values (``data``, a QueryDict) are put back into that form. ``duplicates`` (``duplicates_of``) are offered
+    as targets of 合并.
     """
     errors = errors or {}
     choices = Choices(user, case)
@@ -184,6 +185,9 @@ def action_forms(user, case: Case, errors: dict | None = None, data=None) -> lis
             if f == "urgency":
                 field["options"] = Urgency.choices
                 field["value"] = field["value"] or case.urgency
+            if f == "into":
+                field["options"] = [(d["number"], f"{d['status_label']} · 相距 {d['distance_m']:.0f} 米")
+                                    for d in duplicates if d["status"] in OPEN_STATES]
             if f == "satisfaction":
                 field["options"] = SATISFACTION
             if f == "amount":
@@ -215,6 +219,10 @@ def _case_context(request, case: Case, errors: dict | None = None, data=None) ->
     waiting = case.status in (State.REPORTED, State.VERIFIED, State.REGISTERED)
     suggestion = services.suggest(case) if waiting else None
     duplicates = services.duplicates_of(case) if waiting else []
+    if duplicates:  # only those the user may open
+        visible = set(scoped(Case.objects.filter(number__in=[d["number"] for d in duplicates]), user, roles.CASE_VIEW)
+                      .values_list("number", flat=True))
+        duplicates = [d for d in duplicates if d["number"] in visible]
     for d in duplicates:
         d["status_label"] = STATE_LABELS[State(d["status"])]
     timeline = services.timeline(case, staff=True)
@@ -228,7 +236,8 @@ def _case_context(request, case: Case, errors: dict | None = None, data=None) ->
         "stage_label": STAGE_LABELS.get(Stage(case.stage), "") if case.stage else "",
         "reports": reports, "photos": photos, "timeline": timeline,
         "assists": [a.department.name for a in CaseAssist.objects.filter(case=case).select_related("department")],
-        "suggestion": suggestion, "duplicates": duplicates, "actions": action_forms(user, case, errors, data),
+        "suggestion": suggestion, "duplicates": duplicates,
+        "actions": action_forms(user, case, errors, data, duplicates=duplicates),
         "action_error": (errors or {}).get("page", ""), "back": _back(request),
         "street": case.community.parent if case.community_id else None,
     }
@@ -370,10 +379,11 @@ def _clean_query(params) -> list[tuple[str, str]]:
     """The filter part of a query string, empty values dropped, in a stable order (for saved views and tabs)."""
     out = []
     for k in FILTER_KEYS:
-        for v in params.getlist(k):
-            v = v.strip()
-            if v:
-                out.append((k, v))
+        for value in params.getlist(k):
+            for v in value.split(",") if k == "status" else [value]:  # a view's statuses may come as one value
+                v = v.strip()
+                if v and (k, v) not in out:
+                    out.append((k, v))
     return out
 
 
@@ -413,9 +423,9 @@ def _rows_context(rows):
 
 def _active(user, pairs, request) -> tuple[str, list]:
     """The active tab, and the filters to apply: with no filter given, the post's first tab."""
-    if request.GET.get("all"):
+    if request.GET.get("all") or (not pairs and "view" in request.GET):
         return "all", []
-    if not pairs and "view" not in request.GET:
+    if not pairs:
         tabs = _tabs_of(user)
         if tabs:
             key = tabs[0]
@@ -451,9 +461,8 @@ def queue(request):
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
     page_no = min(page_no, pages)
     rows = _rows(qs.order_by("-reported_at", "-id")[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE])
-    newest = max((c.id for c in rows), default=0) if page_no == 1 else 0
-    if page_no == 1:  # the poll looks for rows after the newest case of the whole set, not only of this page
-        newest = qs.order_by("-id").values_list("id", flat=True).first() or 0
+    # the poll looks for cases after the newest of the whole set (by id: new reports get higher ids)
+    newest = (qs.order_by("-id").values_list("id", flat=True).first() or 0) if page_no == 1 else 0
     query = urlencode(pairs)
     saved = list(SavedView.objects.filter(user=user).order_by("name"))
     saved_active = next((v.pk for v in saved if v.query == query), None) if tab == "" else None
@@ -462,6 +471,7 @@ def queue(request):
         "query": query, "tab": tab, "newest": newest, "saved": saved, "saved_active": saved_active,
         "tabs": [(k, BUILTIN[k][0], BUILTIN[k][1]) for k in _tabs_of(user)],
         "f": {k: [v for kk, v in pairs if kk == k] for k in FILTER_KEYS},
+        "multi_status": _multi_status(pairs),
         "statuses": [(s.value, STATE_LABELS[s]) for s in State], "sources": Source.choices,
         "urgencies": Urgency.choices, "places": _places(user),
         "matters": list(CatalogItem.objects.filter(kind="matter", active=True).order_by("code")
@@ -471,6 +481,14 @@ def queue(request):
         "poll_url": reverse("cases:poll") + "?" + urlencode([*pairs, ("after", newest)]),
     }
     return render_page(request, "cases/centre/queue.html", ctx)
+
+
+def _multi_status(pairs) -> tuple[str, str] | None:
+    """A view of several statuses (待受理: 已上报 + 已核实) as one option of the status select."""
+    statuses = [v for k, v in pairs if k == "status" and v in State]
+    if len(statuses) < 2:
+        return None
+    return ",".join(statuses), "、".join(STATE_LABELS[State(v)] for v in statuses)
 
 
 def _places(user) -> list[tuple[str, str]]:
