@@ -340,6 +340,15 @@ def test_queue_queries_do_not_grow_with_rows(client_for, report):
         assert len(numbers(r.content.decode())) == n
         counts[n] = len(q)
     assert counts[10] == counts[50], counts
+    # paging: 50 a page, the next page holds the rest
+    first = c.get("/cases/?all=1").content.decode()
+    total = Case.objects.filter(scope_key__startswith="110101").count()
+    assert total > 50 and f"共 <span id=\"cs-total\" aria-live=\"polite\">{total}</span> 件，第 1/" in first
+    assert 'rel="next"' in first and len(numbers(first)) == 50
+    next_url = re.search(r'href="(\?[^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    second = c.get(f"/cases/{next_url}").content.decode()
+    assert len(numbers(second)) == min(50, total - 50) and not set(numbers(first)) & set(numbers(second))
+    assert 'id="cs-poller"' not in second, "only the first page is live"
 
 
 # ------------------------------------------------------------------ the overdue board

@@ -72,6 +72,7 @@ FIELD_LABELS = {"reason": "原因", "into": "合并到的案件编号", "departm
                 "amount": "延期时长", "feedback": "处置情况", "satisfaction": "满意度", "assist": "协办部门",
                 "matter": "事项类别", "urgency": "紧急程度", "note": "备注", "photos": "照片"}
 SATISFACTION = [("5", "5 非常满意"), ("4", "4 满意"), ("3", "3 基本满意"), ("2", "2 不满意"), ("1", "1 非常不满意")]
+SELECTS = {"department", "node", "matter", "satisfaction"}
 UNIT_LABELS = {"work_hours": "工作小时", "work_days": "工作日", "hours": "小时", "days": "天"}
 # a service's error code → the field it is about (the rest are shown above the form)
 ERROR_FIELDS = {"unknown_department": "department", "not_below": "node", "not_containing": "node",
@@ -318,8 +319,8 @@ def act(request, number: str, action: str):
     if act_on == Action.REGISTER and case.matter_id is None and "matter" not in data:
         missing.append("matter")
     if missing:
-        errors["fields"] = {f: f"请填写{FIELD_LABELS[f] if f != 'reason' else REASON_LABELS.get(act_on, '原因')}"
-                            for f in missing}
+        errors["fields"] = {f: ("请选择" if f in SELECTS else "请填写")
+                            + (REASON_LABELS.get(act_on, "原因") if f == "reason" else FIELD_LABELS[f]) for f in missing}
         errors["form"] = f"有 {len(missing)} 项需要填写，请看标红的提示。"
         return again(400)
     version = request.POST.get("version", "")
@@ -336,8 +337,8 @@ def act(request, number: str, action: str):
                 errors["page"] = e.message
         case.refresh_from_db()
         return again(e.status)
-    done = f"已{ACTION_LABELS[act_on]}：{number}" if not ACTION_LABELS[act_on].startswith("已") else number
-    messages.success(request, done)
+    label = ACTION_LABELS[act_on]
+    messages.success(request, f"已{label}：{number}" if label.isalnum() else f"「{label}」已完成：{number}")
     files = request.FILES.getlist("photos") if act_on in PHOTO_KIND else []
     if files:
         stored, refused = store_photos(case, [(f.name, f.read()) for f in files], PHOTO_KIND[act_on], user)
@@ -476,8 +477,8 @@ def queue(request):
         "urgencies": Urgency.choices, "places": _places(user),
         "matters": list(CatalogItem.objects.filter(kind="matter", active=True).order_by("code")
                         .values_list("code", "name")),
-        "prev_url": f"?{urlencode([*pairs, ('page', page_no - 1)])}" if page_no > 1 else "",
-        "next_url": f"?{urlencode([*pairs, ('page', page_no + 1)])}" if page_no < pages else "",
+        "prev_url": f"?{urlencode([('view', ''), *pairs, ('page', page_no - 1)])}" if page_no > 1 else "",
+        "next_url": f"?{urlencode([('view', ''), *pairs, ('page', page_no + 1)])}" if page_no < pages else "",
         "poll_url": reverse("cases:poll") + "?" + urlencode([*pairs, ("after", newest)]),
     }
     return render_page(request, "cases/centre/queue.html", ctx)
