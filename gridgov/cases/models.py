@@ -109,6 +109,16 @@ class Case(models.Model):
             models.Index(fields=["status", "stage_due_at"]),
             models.Index(fields=["matter", "status", "lon", "lat"]),
             models.Index(fields=["assignee_department", "status"]),
+            # the leader dashboard (gridgov/dashboard/queries.py, `gridgov bench pages`): each count of a period
+            # reads only its period's rows from one of these, without touching the table (covering indexes)
+            models.Index(fields=["reported_at", "scope_key", "assignee_department"], name="case_reported_cover"),
+            models.Index(fields=["registered_at", "scope_key", "assignee_department"], name="case_registered_cover"),
+            models.Index(fields=["closed_at", "scope_key", "assignee_department", "handled_at", "handle_due_at"],
+                         name="case_closed_cover"),
+            models.Index(fields=["handled_at", "scope_key", "assignee_department", "rework_count"],
+                         name="case_handled_cover"),
+            models.Index(fields=["status", "scope_key", "assignee_department", "management_grid", "stage_due_at",
+                                 "paused_at"], name="case_open_cover"),
         ]
 
     def __str__(self):

@@ -2,11 +2,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = ("基准测试（不是测试）：gridgov bench locate | intake | loop | import。"
+    help = ("基准测试（不是测试）：gridgov bench locate | intake | loop | import | audit | pages。"
             "intake/loop 在临时 SQLite 和 PostgreSQL 数据库上各跑一遍（--backends 选择）")
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["locate", "intake", "loop", "import", "audit"])
+        parser.add_argument("what", choices=["locate", "intake", "loop", "import", "audit", "pages"])
         parser.add_argument("--grids", type=int, default=100_000, help="locate: 合成网格数")
         parser.add_argument("--points", type=int, default=1_000_000, help="locate: 批量定位点数")
         parser.add_argument("--single", type=int, default=200_000, help="locate: 单点定位次数")
@@ -15,8 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--backends", default="sqlite,postgresql", help="intake/loop: sqlite,postgresql")
         parser.add_argument("--workers", type=int, default=2, help="intake/loop: 服务层并行进程数")
         parser.add_argument("--clients", type=int, default=8, help="intake: HTTP 并发连接数")
+        parser.add_argument("--requests", type=int, default=30, help="pages: 每个页面的请求次数")
 
-    def handle(self, what, grids, points, single, seed, n, backends, workers, clients, **options):
+    def handle(self, what, grids, points, single, seed, n, backends, workers, clients, requests, **options):
         chosen = [b.strip() for b in backends.split(",") if b.strip()]
         if what != "locate" and (not chosen or set(chosen) - {"sqlite", "postgresql"}):
             raise CommandError("--backends 只能是 sqlite、postgresql 或二者（逗号分隔）")
@@ -24,6 +25,13 @@ class Command(BaseCommand):
             worker = {"import": ["bench-import"] + (["--rows", str(n)] if n else []),
                       "audit": ["bench-audit"] + (["--records", str(n)] if n else [])}[what]
             self._per_backend(chosen, worker)
+            return
+        if what == "pages":
+            from gridgov.dashboard.bench import run as run_pages
+
+            closed = n or 100_000
+            self.stdout.write(f"bench pages: {closed // 10:,} open + {closed:,} closed cases, {requests} requests a page")
+            run_pages(requests, chosen, closed // 10, closed, out=self.stdout.write)
             return
         if what in ("intake", "loop"):
             from gridgov.cases.bench import run
