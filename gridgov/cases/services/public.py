@@ -201,7 +201,7 @@ def case_for(grant: str | None, number: str) -> Case:
     """The case a grant opens; the grant must be for this very number."""
     if granted_number(grant) != str(number):
         raise AccessDenied("wrong_number_or_phone", WRONG)
-    case = (Case.objects.select_related("matter", "merged_into").filter(number=str(number)).first())
+    case = (Case.objects.select_related("matter", "merged_into", "community").filter(number=str(number)).first())
     if case is None:
         raise AccessDenied("wrong_number_or_phone", WRONG)
     return case

@@ -226,7 +226,6 @@ def case_page(request, number: str):
             try:
                 if what == "rate":
                     svc.rate(grant, number, form.cleaned_data["satisfaction"], form.cleaned_data["note"])
-                    messages.success(request, "感谢您的评价！")
                 else:
                     svc.reopen(grant, number, form.cleaned_data["reason"])
                     messages.success(request, "已收到，问题将重新办理。")

@@ -10,6 +10,15 @@
   const submit = document.getElementById("submit-report");
   const MAX_SIDE = 1600;
 
+  // an error next to a field goes once the person changes that field
+  function clearErrors(box) {
+    if (!box || !box.classList.contains("has-error")) return;
+    box.classList.remove("has-error");
+    box.querySelectorAll(".error").forEach((e) => e.remove());
+  }
+  form.querySelectorAll(".pub-field input, .pub-field textarea, .pub-field select").forEach((el) =>
+    el.addEventListener("input", () => clearErrors(el.closest(".pub-field"))));
+
   // ------------------------------------------------------------ the map
   const map = L.map("report-map", { zoomSnap: 0.5, attributionControl: false });
   map.setView([39.92, 116.41], 13);
@@ -38,10 +47,15 @@
     if (marker) marker.setLatLng([lat, lon]);
     else marker = L.circleMarker([lat, lon], { radius: 10, color: "#b00020", weight: 3, fillColor: "#ff5252", fillOpacity: 0.8 }).addTo(map);
     if (zoom) map.setView([lat, lon], Math.max(map.getZoom(), 16), { animate: false });
+    clearErrors(document.querySelector('[data-field="position"]'));
     describe(lon, lat);
   }
 
   map.on("click", (e) => setPoint(e.latlng.lat, e.latlng.lng, false));
+  // street names only when zoomed in far enough for them not to overlap
+  const labels = () => map.getContainer().classList.toggle("far", map.getZoom() < 14.5);
+  map.on("zoomend", labels);
+  labels();
   document.getElementById("report-map").addEventListener("keydown", (e) => {
     if (e.key === "Enter" || e.key === " ") {
       e.preventDefault();
@@ -60,7 +74,7 @@
     const outline = L.geoJSON({ type: "FeatureCollection", features: districts }, {
       style: { color: "#0b4f8a", weight: 3, fill: false, interactive: false },
     }).addTo(map);
-    if (!lonInput.value && districts.length) map.fitBounds(outline.getBounds(), { animate: false });
+    if (!lonInput.value && districts.length) map.fitBounds(outline.getBounds(), { animate: false, padding: [8, 8] });
     window.gridgovReportMap = map;
     map.getContainer().dataset.ready = "1";
   }).catch(() => { status.textContent = "地图加载失败，请使用「使用我的位置」"; });
