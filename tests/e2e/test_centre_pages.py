@@ -179,10 +179,7 @@ def test_stale_version_is_a_conflict_and_nothing_written(client_for, report, use
 def test_evidence_photos_are_stored_and_bad_ones_named(client_for, report, users):
     case = report()
     act(client_for("shift"), case.number, "assign_verify")
-    png = io.BytesIO()
-    Image.new("RGB", (40, 30), "green").save(png, "PNG")
-    png.seek(0)
-    png.name = "现场.png"
+    png = png_file()
     bad = io.BytesIO(b"not an image")
     bad.name = "坏.jpg"
     c = Case.objects.get(number=case.number)
@@ -418,3 +415,45 @@ def test_the_filter_form_keeps_a_tab_of_several_statuses(client_for, report, use
     assert '<option value="reported,verified" selected>已上报、已核实</option>' in html
     assert reported.number in numbers(html) and registered.number not in numbers(html)
     assert 'aria-current="page">全部</a>' in c.get("/cases/?view=&q=").content.decode(), "an empty filter: all cases"
+
+
+def png_file(name="现场.png", colour="green"):
+    f = io.BytesIO()
+    Image.new("RGB", (40, 30), colour).save(f, "PNG")
+    f.seek(0)
+    f.name = name
+    return f
+
+
+def test_the_loop_through_the_case_page_forms(client_for, report, users):
+    """签收 → 申请延期 (amount) → 批准 → 处置反馈 (feedback + photo) → 核查不通过 (reason) → rework shown."""
+    case = report()
+    n = case.number
+    services.transition(users["intake"], n, "register")
+    services.transition(users["dispatcher"], n, "dispatch", {"department": "110101-HW"})
+    handler, shift, inspector = client_for("handler"), client_for("shift"), client_for("inspector")
+    act(handler, n, "accept")
+    html = handler.get(f"/cases/{n}/").content.decode()
+    assert {"handle", "request_extension", "request_suspension"} <= action_names(html)
+    assert re.search(r"延期时长（(工作小时|工作日|小时|天)）", field_block(html, "request_extension", "amount"))
+    r = act(handler, n, "request_extension", status=400, reason="需协调物业")
+    assert "请填写延期时长" in field_block(r.content.decode(), "request_extension", "amount")
+    r = act(handler, n, "request_extension", status=400, reason="需协调物业", amount="-3")
+    assert "延期时长应为 0～1000 之间的正数" in field_block(r.content.decode(), "request_extension", "amount")
+    act(handler, n, "request_extension", reason="需协调物业", amount="4")
+    assert {"approve_extension", "refuse_extension"} <= action_names(shift.get(f"/cases/{n}/").content.decode())
+    act(shift, n, "approve_extension")
+    assert Case.objects.get(number=n).extension_count == 1
+    r = act(handler, n, "handle", status=400)
+    assert "请填写处置情况" in field_block(r.content.decode(), "handle", "feedback")
+    act(handler, n, "handle", feedback="已清运完毕", photos=[png_file()])
+    c = Case.objects.get(number=n)
+    assert c.status == "handled" and list(c.photos.values_list("kind", flat=True)) == ["feedback"]
+    html = inspector.get(f"/cases/{n}/").content.decode()
+    assert action_names(html) == {"inspect_pass", "inspect_fail"} and "处置照片" in html and "已清运完毕" in html
+    act(inspector, n, "inspect_fail", reason="仍有散落垃圾", photos=[png_file("复查.png", "red")])
+    c = Case.objects.get(number=n)
+    assert (c.status, c.rework_count) == ("accepted", 1)
+    assert sorted(c.photos.values_list("kind", flat=True)) == ["feedback", "inspect"]
+    html = handler.get(f"/cases/{n}/").content.decode()
+    assert "返工 1" in html and "仍有散落垃圾" in html and "延期 1" in html
