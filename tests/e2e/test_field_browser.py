@@ -182,6 +182,11 @@ def test_grid_worker_reports_with_a_map_tap_and_a_photo(server, phone, token):
     fits(page, "field-tasks-360")
     page.set_viewport_size({"width": 1366, "height": 800})
     fits(page, "field-tasks-1366")
+    page.set_viewport_size(PHONE)
+
+    # the next report offers the matter just used (remembered on this phone)
+    page.get_by_role("link", name="上报问题").first.click()
+    expect(page.locator("#matter-recent").get_by_label(re.compile("暴露垃圾"))).to_be_visible()
 
 
 def test_a_report_made_offline_is_kept_and_sent_once_when_back_online(server, phone, token):
@@ -196,8 +201,14 @@ def test_a_report_made_offline_is_kept_and_sent_once_when_back_online(server, ph
     response = page.reload()  # served by the service worker: the form is there without a network
     assert response.from_service_worker
     expect(page.get_by_role("heading", name="上报问题")).to_be_visible()
-    tap_inside_my_grid(page)
+    # position from the phone's location (「定位」)
+    data = json.loads(page.locator("#map-data").text_content())
+    p = shape(data["grids"]["features"][0]["geometry"]).representative_point()
+    context.grant_permissions(["geolocation"])
+    context.set_geolocation({"latitude": p.y, "longitude": p.x, "accuracy": 10})
+    page.get_by_role("button", name="定位").click()
     expect(page.locator("#where")).to_contain_text("离线")
+    assert abs(float(page.locator("[name=lon]").input_value()) - p.x) < 1e-6
     text = f"离线上报：井盖松动有响声（{uuid.uuid4().hex[:8]}）"
     page.get_by_label("问题描述").fill(text)
     page.locator("#id_photos").set_input_files(files=[{"name": "井盖.jpg", "mimeType": "image/jpeg",

@@ -50,8 +50,11 @@
       t.onerror = () => { d.close(); reject(t.error); };
     });
   }
+  // a phone may be shared: each user sees and sends only the reports they made (sent as someone else, a
+  // report would carry the wrong reporter)
+  const USER = root.dataset.user;
   const outbox = {
-    all: () => tx("readonly", (s) => s.getAll()),
+    all: async () => (await tx("readonly", (s) => s.getAll())).filter((it) => it.user === USER),
     put: (item) => tx("readwrite", (s) => s.put(item)),
     remove: (key) => tx("readwrite", (s) => s.delete(key)),
   };
@@ -336,7 +339,8 @@
       if (k !== "photos" && k !== "csrfmiddlewaretoken" && k !== "q" && typeof v === "string") fields.push([k, v]);
     });
     return { client_key: keyInput.value, fields, photos: photos.map((p) => ({ name: p.name, blob: p.blob })),
-      description: form.querySelector("[name=description]").value.trim(), created: new Date().toISOString(), error: "" };
+      description: form.querySelector("[name=description]").value.trim(), created: new Date().toISOString(), error: "",
+      user: USER };
   }
   function localCheck(item) {
     const errs = {};
