@@ -115,6 +115,22 @@ def test_grid_worker_sees_the_open_cases_of_own_grid_only(users, client_for):
     assert "fd-lamp-green" in section(html, "open")
 
 
+def test_grid_leader_gets_the_cases_sent_down_to_the_community(users, client_for):
+    c = file_case(users["supervisor"], *point_in(other_grid("110101001001")), description="楼道口乱堆杂物",
+                  matter="06036")
+    services.transition(users["intake"], c.number, "register")
+    services.transition(users["dispatcher"], c.number, "delegate", {"node": "110101001001"})
+    html = client_for("gridleader").get("/cases/field/").content.decode()
+    todo = section(html, "todo")
+    assert c.number in todo and "签收" in todo
+    assert c.number not in section(html, "open"), "listed once"
+    assert "本社区在办案件" in html
+    # the grid worker of one grid of that community sees it among the open cases, with nothing to do
+    worker_html = client_for("gridworker").get("/cases/field/").content.decode()
+    assert (c.number in worker_html) == c.scope_key.startswith(MY_GRID)
+    assert c.number not in section(worker_html, "todo")
+
+
 def test_grid_supervisor_sees_the_street(users, client_for):
     there = file_case(users["gridworker"], *point_in(other_grid("110101001")), description="隔壁网格：垃圾桶满溢",
                       matter="06042")

@@ -15,6 +15,7 @@ Every list is a fixed number of queries whatever its length (select_related; lig
 from the row itself).
 """
 
+import datetime as dt
 import hashlib
 import json
 import uuid
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import messages
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
@@ -48,6 +49,7 @@ RECENT_DAYS = 7
 MAX_PHOTOS = 6
 MAP_MAX_GRIDS = 200  # management grids drawn on the report map (a street has ~50); more: no outlines
 RELATED = ("matter", "community", "unit_grid")
+AREA_WORDS = {Role.GRID_WORKER: "本网格", Role.GRID_LEADER: "本社区", Role.GRID_SUPERVISOR: "本街道"}
 ASSETS = ["gridgov/app.css", "gridgov/field.css", "gridgov/field.js", "vendor/htmx/htmx.min.js",
           "vendor/leaflet/leaflet.css", "vendor/leaflet/leaflet.js"]
 SW_FILE = Path(__file__).resolve().parents[2] / "static" / "gridgov" / "field-sw.js"
@@ -89,7 +91,7 @@ def tasks(request):
     user = request.user
     now = timezone.now()
     mine = scoped(Case.objects.all(), user, roles.CASE_VIEW).select_related(*RELATED)
-    ctx: dict = {"is_inspector": user.role == Role.INSPECTOR}
+    ctx: dict = {"is_inspector": user.role == Role.INSPECTOR, "area": AREA_WORDS.get(user.role, "辖区")}
     if user.role == Role.INSPECTOR:
         # one query for both lists; who may verify or inspect is the transition table's call
         rows = list(_due_first(mine.filter(status__in=[State.VERIFYING, State.HANDLED]))[:4 * LIST_MAX])
@@ -99,11 +101,15 @@ def tasks(request):
                                 lambda a: Action.INSPECT_PASS in a or Action.INSPECT_FAIL in a)[:LIST_MAX]
     else:
         open_cases = mine.filter(status__in=list(OPEN_STATES))
-        rows = _tasks(_due_first(open_cases)[:LIST_MAX], user, now)
-        ctx["todo"] = [t for t in rows if t.actions]
-        ctx["open"] = [t for t in rows if not t.actions]
-        ctx["open_total"], ctx["open_shown"] = open_cases.count(), len(rows)
-    since = now - timezone.timedelta(days=RECENT_DAYS)
+        # what I can act on: my own reports (自行处置) and what was sent down to my node (签收, 处置, 下派…)
+        node = scope_prefix(user)
+        mine_to_do = Q(reporter=user, status=State.REPORTED) | (Q(assignee_node=node) if node else Q(pk__in=[]))
+        todo = _tasks(_due_first(open_cases.filter(mine_to_do))[:LIST_MAX], user, now, bool)
+        shown = {t.number for t in todo}
+        rows = [t for t in _tasks(_due_first(open_cases)[:LIST_MAX], user, now) if t.number not in shown]
+        ctx["todo"], ctx["open"] = todo, rows
+        ctx["open_total"], ctx["open_shown"] = open_cases.count(), len(rows) + len(todo)
+    since = now - dt.timedelta(days=RECENT_DAYS)
     reported = mine.filter(reporter=user, reported_at__gte=since).order_by("-reported_at", "-id")[:20]
     ctx["reported"] = _tasks(reported, user, now)
     ctx["recent_days"] = RECENT_DAYS
