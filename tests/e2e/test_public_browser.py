@@ -109,6 +109,7 @@ def test_resident_reports_follows_rates_and_reopens(server, browser, tmp_path):
     page.goto(base + "/r/")
     assert "/accounts/login/" not in page.url, "no account needed"
     assert small_targets(page) == []
+    fits(page, "public-home-360")
     page.get_by_role("link", name=re.compile("我要反映问题")).first.click()
     page.wait_for_url(base + "/r/report/")
     wait_for_map(page)
@@ -173,6 +174,7 @@ def test_resident_reports_follows_rates_and_reopens(server, browser, tmp_path):
     other.get_by_label("手机号").fill("13900000000")
     other.get_by_role("button", name="查询").click()
     expect(other.locator('[data-field="number"] .error')).to_have_text(re.compile("编号或手机号不正确"))
+    fits(other, "public-track-360")
     other.get_by_label("手机号").fill(PHONE_NUMBER)
     other.get_by_role("button", name="查询").click()
     other.wait_for_url(base + f"/r/case/{number}/")

@@ -202,8 +202,27 @@ def test_repeated_wrong_phones_lock_the_number_even_for_the_right_phone(point):
     m = file_report(point, phone="13600000000").case.number
     assert public.granted_number(public.check_phone(m, "13600000000")) == m
     # after the lock expires, the right phone opens it again
-    cache.delete(f"gridgov:public:lock:{n}")
+    cache.delete(f"gridgov:public:lock:n:{n}")
     assert public.granted_number(public.check_phone(n, PHONE)) == n
+
+
+def test_one_known_phone_tried_on_many_numbers_is_locked_too(point):
+    """Someone who knows a person's phone cannot walk the case numbers to find that person's reports."""
+    theirs = file_report(point, phone="13700001111").case.number
+    day = theirs.split("-")[1]
+    for serial in range(9990, 9990 + public.MAX_FAILURES):
+        with pytest.raises(public.AccessDenied) as e:
+            public.check_phone(f"110101-{day}-{serial}", "13700001111")
+        assert e.value.code == "wrong_number_or_phone"
+    with pytest.raises(public.AccessDenied) as e:
+        public.check_phone(theirs, "13700001111")
+    assert e.value.code == "too_many_attempts"
+
+
+def test_case_numbers_typed_loosely_are_understood(point):
+    n = file_report(point).case.number
+    for typed in [f" {n} ", n.replace("-", ""), n.replace("-", "－"), n.replace("-", " - ")]:
+        assert public.granted_number(public.check_phone(typed, PHONE)) == n
 
 
 def test_right_phone_clears_earlier_failures(point):

@@ -128,29 +128,47 @@ def _phone_matches(reports, phone: str) -> bool:
     return False
 
 
-def _keys(number: str) -> tuple[str, str]:
-    return f"gridgov:public:fails:{number}", f"gridgov:public:lock:{number}"
+def _keys(what: str) -> tuple[str, str]:
+    return f"gridgov:public:fails:{what}", f"gridgov:public:lock:{what}"
 
 
-def locked(number: str) -> bool:
-    return bool(cache.get(_keys(number)[1]))
+def _subjects(number: str, phone: str) -> list[str]:
+    """What failures are counted against: the case number, and the phone (keyed, never stored in clear) — so
+    neither guessing the phone of one number nor trying one known phone on many numbers gets far."""
+    out = [f"n:{number}"]
+    if phone:
+        out.append("p:" + cipher().index(phone, "cases.public.throttle"))
+    return out
 
 
-def _fail(number: str) -> None:
-    fails, lock = _keys(number)
-    cache.add(fails, 0, WINDOW_S)
-    try:
-        n = cache.incr(fails)
-    except ValueError:  # expired between add and incr
-        cache.set(fails, 1, WINDOW_S)
-        n = 1
-    if n >= MAX_FAILURES:
-        cache.set(lock, True, LOCK_S)
-        cache.delete(fails)
+def locked(number: str, phone: str = "") -> bool:
+    return any(cache.get(_keys(s)[1]) for s in _subjects(number, phone))
+
+
+def _fail(number: str, phone: str = "") -> None:
+    for subject in _subjects(number, phone):
+        fails, lock = _keys(subject)
+        cache.add(fails, 0, WINDOW_S)
+        try:
+            n = cache.incr(fails)
+        except ValueError:  # expired between add and incr
+            cache.set(fails, 1, WINDOW_S)
+            n = 1
+        if n >= MAX_FAILURES:
+            cache.set(lock, True, LOCK_S)
+            cache.delete(fails)
 
 
 def _grant(number: str) -> str:
     return signing.dumps({"n": number}, salt=GRANT_SALT, compress=False)
+
+
+def clean_number(number) -> str:
+    """110101-20261123-0042, also typed with spaces, other dashes or none at all."""
+    text = re.sub(r"\s", "", str(number or "")).translate(str.maketrans("－—–_", "----"))
+    if re.fullmatch(r"\d{18,20}", text):
+        text = f"{text[:6]}-{text[6:14]}-{text[14:]}"
+    return text
 
 
 def check_phone(number, phone) -> str:
@@ -158,16 +176,16 @@ def check_phone(number, phone) -> str:
 
     Also a case merged into another opens with its reporter's phone (the reports moved to the other case).
     """
-    number = str(number or "").strip()
-    if not NUMBER_RE.match(number):
-        raise AccessDenied("wrong_number_or_phone", WRONG)
-    if locked(number):
-        raise AccessDenied("too_many_attempts", "尝试次数过多，请 15 分钟后再试")
+    number = clean_number(number)
     try:
         phone = clean_phone(phone)
     except DomainError:
-        _fail(number)
-        raise AccessDenied("wrong_number_or_phone", WRONG) from None
+        phone = ""
+    if locked(number, phone):
+        raise AccessDenied("too_many_attempts", "尝试次数过多，请 15 分钟后再试")
+    if not NUMBER_RE.match(number) or not phone:
+        _fail(number, phone)
+        raise AccessDenied("wrong_number_or_phone", WRONG)
     case = Case.objects.filter(number=number).first()
     ok = False
     if case is not None:
@@ -176,9 +194,10 @@ def check_phone(number, phone) -> str:
             reports = list(CaseReport.objects.filter(case_id=case.merged_into_id))
         ok = _phone_matches(reports, phone)
     if not ok:
-        _fail(number)
+        _fail(number, phone)
         raise AccessDenied("wrong_number_or_phone", WRONG)
-    cache.delete(_keys(number)[0])
+    for subject in _subjects(number, phone):
+        cache.delete(_keys(subject)[0])
     return _grant(number)
 
 

@@ -200,7 +200,7 @@ def done(request, number: str):
 def track(request):
     form = TrackForm(request.POST or None, initial={"number": request.GET.get("number", "")})
     if request.method == "POST" and form.is_valid():
-        number = form.cleaned_data["number"].strip()
+        number = svc.clean_number(form.cleaned_data["number"])
         try:
             grant = svc.check_phone(number, form.cleaned_data["phone"])
         except svc.AccessDenied as e:
