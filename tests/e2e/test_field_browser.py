@@ -156,6 +156,20 @@ def test_grid_worker_reports_with_a_map_tap_and_a_photo(server, phone, token):
     page.get_by_label("地址（选填）").fill("多福巷 3 号门前")
     fits(page, "field-report-360")
 
+    # a position outside every district (as a far-off GPS fix would give): refused next to the position by the
+    # server, and nothing typed or photographed is lost
+    page.evaluate("document.querySelector('[name=lon]').value = '121.4737';"
+                  "document.querySelector('[name=lat]').value = '31.2304'")
+    page.get_by_role("button", name="提交上报").click()
+    expect(page.locator('[data-field="position"] .fd-error')).to_contain_text("不在辖区范围内")
+    expect(page.locator("#form-errors")).to_contain_text("上报未提交")
+    expect(page.locator("#thumbs li")).to_have_count(1)
+    expect(page.get_by_label("问题描述")).to_have_value(text)
+    fits(page, "field-report-error-360")
+    assert cases_described(server, token, text) == []
+    tap_inside_my_grid(page)
+    expect(page.locator("#where")).to_contain_text(f"网格 {expected['unit_grid']}")
+
     page.get_by_role("button", name="提交上报").click()
     page.wait_for_url(re.compile(r"/cases/field/report/\d{6}-\d{8}-\d{4,6}/$"))
     number = page.get_by_test_id("case-number").inner_text().strip()
