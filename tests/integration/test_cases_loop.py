@@ -194,6 +194,7 @@ def test_rework_reopen_escalate_return_delegate(api, point):
     api.act("intake", n, "close")
     r = api.act("intake", n, "reopen", reason="回访未解决", satisfaction=1)
     assert r["status"] == "registered" and r["counts"]["reopen"] == 1 and r["satisfaction"] == 1
+    assert r["assignee_department"] is None and r["assignee_node"] == ""  # back to the dispatcher
 
 
 def test_self_handling_is_still_inspected_by_someone_else(api, point):

@@ -194,6 +194,7 @@ def _effects(case: Case, action: Action, actor: Actor, user, data: dict, now: dt
                 case.reopen_count += 1
                 case.closed_at = case.inspected_at = case.handled_at = None
                 case.followed_up = False
+                case.assignee_department, case.assignee_node = None, ""  # back to the dispatcher to send again
         case Action.ARCHIVE:
             case.archived_at = now
         case Action.URGE:
