@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from shapely.geometry import mapping
 
@@ -151,6 +152,7 @@ class ReopenForm(forms.Form):
 # ---------------------------------------------------------------- pages
 
 
+@never_cache
 @require_GET
 def home(request):
     cases = svc.resident_cases(request.user)
@@ -158,6 +160,7 @@ def home(request):
                                         "signed_in_resident": svc.is_resident(request.user)})
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def report(request):
     if request.method == "POST":
@@ -188,6 +191,7 @@ def report(request):
                  status=400 if form.errors else 200)
 
 
+@never_cache
 @require_GET
 def done(request, number: str):
     case, away = _case_or_track(request, number)
@@ -196,6 +200,7 @@ def done(request, number: str):
     return _page(request, "done.html", {"case": case})
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def track(request):
     form = TrackForm(request.POST or None, initial={"number": request.GET.get("number", "")})
@@ -211,6 +216,7 @@ def track(request):
     return _page(request, "track.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def case_page(request, number: str):
     case, away = _case_or_track(request, number)
