@@ -98,7 +98,8 @@
     });
     const type = r.headers.get("Content-Type") || "";
     if (!type.includes("application/json")) {
-      const e = new Error(r.status === 403 ? "登录已失效，请重新登录后发送" : `服务器暂时无法受理（${r.status}）`);
+      const signedOut = r.status === 403 || (r.redirected && r.url.includes("/accounts/login/"));
+      const e = new Error(signedOut ? "登录已失效，请重新登录，之后会自动发送" : `服务器暂时无法受理（${r.status}）`);
       e.retry = true;
       throw e;
     }
