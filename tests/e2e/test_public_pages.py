@@ -227,3 +227,17 @@ def test_map_data_and_where_a_point_lies(client, point):
     assert w["inside"] and "东华门街道" in w["text"]
     w = client.get("/r/where/?lon=121.47&lat=31.23").json()
     assert not w["inside"] and "不在受理范围内" in w["text"]
+
+
+def test_a_report_merged_into_another_case_says_where_it_went(client, point, users):
+    number = report(client, point)["Location"].split("/")[3]
+    lon, lat = point
+    target = services.intake(users["gridworker"], source="grid_worker", lon=lon, lat=lat, description="垃圾桶满溢",
+                             matter="06042").case.number
+    services.transition(users["intake"], number, "merge", {"into": target})
+    # the reports moved to the other case; the person still opens the old number with the phone
+    fresh = Client()
+    assert fresh.post("/r/track/", {"number": number, "phone": PHONE})["Location"] == f"/r/case/{number}/"
+    html = fresh.get(f"/r/case/{number}/").content.decode()
+    assert "已合并办理" in html and target in html
+    assert fresh.post("/r/track/", {"number": target, "phone": PHONE})["Location"] == f"/r/case/{target}/"
