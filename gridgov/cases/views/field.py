@@ -289,7 +289,7 @@ def service_worker(request):
     version = hashlib.sha256((body + "".join(urls)).encode() + b"".join(
         (SW_FILE.parent / Path(a).name).read_bytes() for a in ("field.js", "field.css"))).hexdigest()[:12]
     head = (f"const VERSION = {json.dumps(version)};\nconst ASSETS = {json.dumps(urls)};\n"
-            f"const PAGES = {json.dumps([reverse('cases:field_report'), reverse('cases:field')])};\n")
+            f"const PAGES = {json.dumps([reverse('cases:field_report')])};\n")
     response = HttpResponse(head + body, content_type="application/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = "/cases/field/"

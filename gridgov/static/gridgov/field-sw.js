@@ -1,9 +1,10 @@
 /* The field pages' service worker (scope /cases/field/), served by gridgov.cases.views.field.service_worker,
-   which puts VERSION, ASSETS (the static files of the pages) and PAGES (the report page, 我的任务) above this.
+   which puts VERSION, ASSETS (the static files of the pages) and PAGES (the report page) above this.
 
-   Pages: network first (always fresh online), the last good copy when offline. Static assets: from the cache,
-   refreshed in the background. Nothing else is touched: reports are POSTed by the page itself, which keeps
-   them in its outbox when the network is away (a service worker never replays a POST). */
+   Pages: network first (always fresh online); offline, any field page is answered with the last good copy of
+   the report page (only that page is kept: the task lists are not left on a phone that may be shared). Static
+   assets: from the cache, refreshed in the background. Nothing else is touched: reports are POSTed by the page
+   itself, which keeps them in its outbox when the network is away (a service worker never replays a POST). */
 const CACHE = `gridgov-field-${VERSION}`;
 
 self.addEventListener("install", (event) => {
@@ -36,8 +37,6 @@ async function pageFirst(request) {
     if (response.ok && !response.redirected && PAGES.includes(url.pathname)) await cache.put(url.pathname, response.clone());
     return response;
   } catch (e) {
-    const cached = await cache.match(url.pathname);
-    if (cached) return cached;
     const report = await cache.match(PAGES[0]);
     if (report) return report;
     return new Response("<!doctype html><meta charset=utf-8><title>离线</title><p>现在没有网络，这一页还没有保存在本机。</p>",
