@@ -98,6 +98,10 @@ def test_report_errors_in_chinese_next_to_their_fields(client, point):
     assert r.status_code == 400 and "不在辖区范围内" in field(html, "position")
     assert "不在辖区范围内" not in field(html, "phone")
     assert "小区门口垃圾桶满溢" in field(html, "description")
+    # too many photos: said next to the photos
+    r = report(client, point, photos=[upload(f"p{i}.jpg", jpeg()) for i in range(5)])
+    html = r.content.decode()
+    assert r.status_code == 400 and "最多上传 4 张照片" in field(html, "photos")
     assert Case.objects.count() == before, "a refused report writes nothing"
 
 

@@ -166,9 +166,10 @@ def report(request):
     if request.method == "POST":
         form = ReportForm(request.POST)
         files = request.FILES.getlist("photos")
-        if len(files) > MAX_PHOTOS:
+        photos_error = f"最多上传 {MAX_PHOTOS} 张照片，请重新选择" if len(files) > MAX_PHOTOS else ""
+        if photos_error:
             form.is_valid()
-            form.add_error(None, f"最多上传 {MAX_PHOTOS} 张照片")
+            form.add_error(None, photos_error)
         elif form.is_valid():
             cd = form.cleaned_data
             try:
@@ -186,8 +187,9 @@ def report(request):
         photos_lost = bool(files)
     else:
         form = ReportForm(initial={"client_key": uuid.uuid4().hex})
-        photos_lost = False
-    return _page(request, "report.html", {"form": form, "photos_lost": photos_lost, "max_photos": MAX_PHOTOS},
+        photos_lost, photos_error = False, ""
+    return _page(request, "report.html", {"form": form, "photos_lost": photos_lost, "photos_error": photos_error,
+                                          "max_photos": MAX_PHOTOS},
                  status=400 if form.errors else 200)
 
 
