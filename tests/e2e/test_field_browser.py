@@ -213,7 +213,7 @@ def test_a_report_made_offline_is_kept_and_sent_once_when_back_online(server, ph
 
     context.set_offline(True)
     response = page.reload()  # served by the service worker: the form is there without a network
-    assert response.from_service_worker
+    assert response.from_service_worker and response.headers.get("x-gridgov-offline") == "1"
     expect(page.get_by_role("heading", name="上报问题")).to_be_visible()
     # position from the phone's location (「定位」)
     data = json.loads(page.locator("#map-data").text_content())
