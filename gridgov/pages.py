@@ -53,3 +53,8 @@ def page(right: str | None = None, posts: frozenset | set | None = None):
         return wrapper
 
     return decorate
+
+
+def csrf_failure(request, reason=""):
+    """The page shown when a form's security token is missing or stale (settings.CSRF_FAILURE_VIEW)."""
+    return render(request, "csrf_failure.html", status=403)

@@ -91,3 +91,10 @@ def test_home_page_by_post(client_for):
     assert client_for(None).get("/")["Location"].startswith("/accounts/login/")
 
 
+
+
+def test_a_form_without_its_security_token_gets_a_chinese_page():
+    from django.test import Client
+
+    r = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "admin", "password": "x"})
+    assert r.status_code == 403 and "页面已过期" in r.content.decode() and "没有被保存" in r.content.decode()
