@@ -304,6 +304,10 @@ def test_description_too_short_and_missing_position_are_said_next_to_their_field
     r = c.post(REPORT, report_data("", ""), HTTP_ACCEPT="application/json")
     errors = r.json()["errors"]
     assert r.status_code == 422 and "定位" in errors["position"][0]
+    r = c.post(REPORT, report_data("东经116", "39.9"), HTTP_ACCEPT="application/json")
+    assert "坐标无效" in r.json()["errors"]["position"][0]
+    r = c.post(REPORT, report_data("nan", "39.9"), HTTP_ACCEPT="application/json")
+    assert r.status_code == 422 and r.json()["errors"]["position"]
     r = c.post(REPORT, report_data(*point_in(MY_GRID), description=""), HTTP_ACCEPT="application/json")
     assert r.json()["errors"]["description"] == ["请填写此项"]
     r = c.post(REPORT, report_data(*point_in(MY_GRID), matter="99999"), HTTP_ACCEPT="application/json")
@@ -340,3 +344,13 @@ def test_service_worker_covers_the_field_pages(client):
     assert "/static/vendor/leaflet/leaflet.js" in body
     for path in ["/static/gridgov/field.js", "/static/gridgov/field.css"]:
         assert client.get(path).status_code == 200
+
+
+def test_more_photos_than_allowed_keeps_the_report_and_names_the_extra(client_for):
+    c = client_for("gridworker")
+    data = report_data(*point_in(MY_GRID))
+    files = [upload(f"p{i}.jpg", jpeg(colour=(i * 30, 90, 90))) for i in range(7)]
+    html = c.post(REPORT, {**data, "photos": files}, follow=True).content.decode()
+    case = Case.objects.get(reports__client_key=data["client_key"])
+    assert CasePhoto.objects.filter(case=case).count() == 6
+    assert "最多上传 6 张照片" in html and "「p6.jpg」未保存" in html

@@ -130,8 +130,8 @@ class ReportForm(forms.Form):
                 "description_required": "description", "description_too_long": "description",
                 "invalid_urgency": "urgency", "unknown_matter": "matter", "invalid_client_key": "client_key"}
 
-    lon = forms.FloatField(required=False, widget=forms.HiddenInput)
-    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lon = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    lat = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     matter = forms.CharField(label="问题类别", required=False, max_length=5, widget=forms.HiddenInput)
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL,
                                 widget=forms.RadioSelect)
@@ -148,8 +148,14 @@ class ReportForm(forms.Form):
 
     def clean(self):
         cd = super().clean()
-        if not self.has_error("lon") and not self.has_error("lat") and (cd.get("lon") is None or cd.get("lat") is None):
+        lon, lat = (cd.get("lon") or "").strip(), (cd.get("lat") or "").strip()
+        if not lon or not lat:
             self.add_position_error("请点「定位」或在地图上点选问题的位置")
+            return cd
+        try:
+            cd["lon"], cd["lat"] = float(lon), float(lat)
+        except ValueError:
+            self.add_position_error("位置坐标无效，请重新定位或在地图上点选")
         return cd
 
     def add_position_error(self, message: str) -> None:
@@ -216,10 +222,8 @@ def _wants_json(request) -> bool:
 def _file_intake(request, form) -> Case | None:
     cd = form.cleaned_data
     files = request.FILES.getlist("photos")
-    if len(files) > MAX_PHOTOS:
-        form.add_error(None, f"一次最多上传 {MAX_PHOTOS} 张照片")
-        return None
-    photos = [(f.name, f.read()) for f in files]
+    photos = [(f.name, f.read()) for f in files[:MAX_PHOTOS]]
+    extra = [f.name for f in files[MAX_PHOTOS:]]  # refused like a bad photo: the report itself goes on
     user = request.user
     try:
         _district_check(user, cd["lon"], cd["lat"])
@@ -232,6 +236,8 @@ def _file_intake(request, form) -> Case | None:
         return None
     for err in result.photo_errors:
         messages.warning(request, f"{err['message']}，这张照片未保存；案件已受理，可在案件页补充照片。")
+    if extra and result.created:
+        messages.warning(request, f"一次最多上传 {MAX_PHOTOS} 张照片，「{'」「'.join(extra)}」未保存。")
     if not result.created:
         messages.info(request, "这份上报此前已经收到，没有重复立案。")
     return result.case
@@ -268,8 +274,7 @@ def report_done(request, number: str):
     actions = services.available_actions(user, case)
     ctx = {"case": case, "can_self_handle": Action.SELF_HANDLE in actions,
            "case_url": reverse("cases:case", args=[case.number]),
-           "photos": case.photos.count(), "duplicates": services.duplicates_of(case)[:5],
-           "mine": case.reporter_id == user.pk}
+           "photos": case.photos.count(), "duplicates": services.duplicates_of(case)[:5]}
     return render_page(request, "cases/field/report_done.html", ctx)
 
 
