@@ -99,12 +99,13 @@ def grouped(user, now: dt.datetime, p: kpi.Periods) -> dict[tuple[str, int | Non
                                ("closed_at", "closed", ("closed_on_time", ON_TIME)),
                                ("handled_at", "handled", ("reworked", Q(rework_count__gt=0)))]:
         today, month = _in(field, p.today, p.tomorrow), _in(field, p.month, p.next_month)
-        counts = {f"{name}_t": Count("id", filter=today), f"{name}_m": Count("id", filter=month)}
+        # count a column of the index (not "id"): PostgreSQL can then answer from the index alone
+        counts = {f"{name}_t": Count(field, filter=today), f"{name}_m": Count(field, filter=month)}
         if extra:
-            counts.update({f"{extra[0]}_t": Count("id", filter=today & extra[1]),
-                           f"{extra[0]}_m": Count("id", filter=month & extra[1])})
+            counts.update({f"{extra[0]}_t": Count(field, filter=today & extra[1]),
+                           f"{extra[0]}_m": Count(field, filter=month & extra[1])})
         parts.append(_by_group(cases.filter(_in(field, since, until)), **counts))
-    parts.append(_by_group(cases.filter(open_q()), open=Count("id"), overdue=Count("id", filter=overdue_q(now))))
+    parts.append(_by_group(cases.filter(open_q()), open=Count("*"), overdue=Count("status", filter=overdue_q(now))))
     out: dict[tuple[str, int | None], dict] = {}
     for rows in parts:
         for r in rows:
@@ -134,9 +135,9 @@ def summary(user, now: dt.datetime | None = None) -> dict:
     streets = Jurisdiction.objects.filter(level="street")
     if prefix:
         streets = streets.filter(code__startswith=prefix[:STREET_LEN])
-    street_rows = [{"code": code, "name": name, "t": by_street.pop(code, kpi.Tally())}
-                   for code, name in streets.order_by("code").values_list("code", "name")]
-    street_rows += [{"code": code, "name": code, "t": t} for code, t in sorted(by_street.items())]
+    street_rows = [{"code": code, "name": name, "t": by_street.pop(code, kpi.Tally()), "geometry": geometry}
+                   for code, name, geometry in streets.order_by("code").values_list("code", "name", "geometry")]
+    street_rows += [{"code": code, "name": code, "t": t, "geometry": ""} for code, t in sorted(by_street.items())]
     depts = Department.objects.all()
     if prefix:
         depts = depts.filter(district__code=prefix[:6])
@@ -156,7 +157,7 @@ def trend(user, now: dt.datetime | None = None, days: int = 30) -> dict:
     series = {}
     for field in ("reported_at", "closed_at"):
         rows = (cases_of(user).filter(_in(field, start, end)).order_by()
-                .values(day=LocalDate(field, now)).annotate(n=Count("id")).values_list("day", "n"))
+                .values(day=LocalDate(field, now)).annotate(n=Count("*")).values_list("day", "n"))
         series[field] = {(d if isinstance(d, dt.date) else dt.date.fromisoformat(d)): n for d, n in rows}
     return {"days": [f"{d.month}-{d.day:02d}" for d, _, _ in spans], "dates": [d.isoformat() for d, _, _ in spans],
             "reported": [series["reported_at"].get(d, 0) for d, _, _ in spans],
@@ -170,7 +171,7 @@ def open_by_grid(user, now: dt.datetime | None = None) -> list[dict]:
             .values("management_grid__code", "management_grid__name", "management_grid__community__name",
                     "management_grid__min_lon", "management_grid__min_lat", "management_grid__max_lon",
                     "management_grid__max_lat")
-            .annotate(n=Count("id"), overdue=Count("id", filter=overdue_q(now))))
+            .annotate(n=Count("*"), overdue=Count("status", filter=overdue_q(now))))
     out = []
     for r in rows:
         if r["management_grid__min_lon"] is None:

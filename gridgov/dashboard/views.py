@@ -2,6 +2,8 @@
 the trend (ECharts). Read-only; everything within the user's jurisdiction (``scoped``); all counting in SQL
 (``queries``), the rates in the pure ``kpi`` module."""
 
+import json
+
 from gridgov.accounts import roles
 from gridgov.context import LEADERS
 from gridgov.pages import page, render_page
@@ -32,5 +34,7 @@ def home(request):
         "overdue": s["month"].overdue, "open": s["month"].open,
         "trend": trend, "trend_rows": list(zip(trend["dates"], trend["reported"], trend["closed"], strict=True)),
         "grids": queries.open_by_grid(request.user, s["now"]),
+        # the streets' outlines under the markers (a few kB: generated or imported street boundaries)
+        "outlines": [{"name": r["name"], "geometry": json.loads(r["geometry"])} for r in s["streets"] if r["geometry"]],
     }
     return render_page(request, "dashboard/home.html", ctx)

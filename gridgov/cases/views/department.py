@@ -89,7 +89,7 @@ def inbox(request):
         tab = "pending"
     counts = tab_counts(user)
     order = ["stage_due_at", "id"] if tab != "handled" else ["-handled_at", "-id"]
-    rows = list(tab_cases(user, tab).select_related("matter").order_by(*order)[:MAX_ROWS])
+    rows = list(tab_cases(user, tab).select_related("matter", "community").order_by(*order)[:MAX_ROWS])
     reasons = _reasons([c.pk for c in rows], tab)
     items = []
     for c in rows:

@@ -34,12 +34,16 @@
     map.setView([39.91, 116.41], 13);
     const colour = (n) => (n >= 6 ? "#b00020" : n >= 3 ? "#e67e00" : "#0b7dda");
     const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+    const outlines = L.geoJSON(data("outline-data").map((o) => ({ type: "Feature", properties: { name: o.name }, geometry: o.geometry })), {
+      style: { color: "#5b6b7b", weight: 1, fillColor: "#ffffff", fillOpacity: 0.6 }, interactive: false,
+    }).addTo(map);
     const markers = grids.map((g) => L.circleMarker([g.lat, g.lon], {
       radius: Math.min(4 + Math.sqrt(g.n) * 2.5, 18), color: g.overdue ? "#5a0010" : "#ffffff", weight: g.overdue ? 2 : 1,
       fillColor: colour(g.n), fillOpacity: 0.85,
     }).bindTooltip(`${esc(g.community)} ${esc(g.name || g.code)}<br>在办 ${g.n} 件${g.overdue ? `，超期 ${g.overdue} 件` : ""}`));
     const layer = L.featureGroup(markers).addTo(map);
-    if (markers.length) map.fitBounds(layer.getBounds(), { animate: false, padding: [12, 12], maxZoom: 15 });
+    const bounds = outlines.getLayers().length ? outlines.getBounds() : layer.getBounds();
+    if (bounds.isValid()) map.fitBounds(bounds, { animate: false, padding: [8, 8], maxZoom: 15 });
     mapEl.dataset.markers = String(markers.length);
     if (window.ResizeObserver) new ResizeObserver(() => map.invalidateSize()).observe(mapEl);
     window.gridgovDashboardMap = map;
