@@ -214,6 +214,13 @@
     describe(lon, lat);
   }
   map.on("click", (e) => setPosition(e.latlng.lat, e.latlng.lng, false));
+  // keyboard: the arrow keys move the map (Leaflet), Enter takes the centre of the map
+  document.getElementById("report-map").addEventListener("keydown", (ev) => {
+    if (ev.key !== "Enter" || ev.target !== ev.currentTarget) return;
+    ev.preventDefault();
+    const c = map.getCenter();
+    setPosition(c.lat, c.lng, false);
+  });
   if (lonInput.value && latInput.value) setPosition(parseFloat(latInput.value), parseFloat(lonInput.value), true);
 
   document.getElementById("locate-btn").addEventListener("click", () => {
