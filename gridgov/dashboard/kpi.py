@@ -13,7 +13,8 @@ THE definitions (the SQL in ``queries.py`` counts exactly these; the tests check
 - 超期在办 (overdue open): open cases (the loop still running) whose running stage is past due and not paused
   (挂账) — as of now, not per period.
 
-Periods are calendar days and months in the district's time zone (Asia/Shanghai), half-open ``[start, end)``.
+Periods are calendar days and months in the site's time zone (settings.TIME_ZONE, Asia/Shanghai), half-open
+``[start, end)``.
 """
 
 import datetime as dt

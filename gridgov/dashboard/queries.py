@@ -121,7 +121,7 @@ def _tally(row: dict, suffix: str) -> kpi.Tally:
 def summary(user, now: dt.datetime | None = None) -> dict:
     """Headline (today, month), by street and by department (this month): sums of the grouped rows."""
     now = now or timezone.now()
-    p = kpi.periods(now)
+    p = kpi.periods(now, timezone.get_current_timezone())
     groups = grouped(user, now, p)
     today = kpi.total(_tally(r, "_t") for r in groups.values())
     month = kpi.total(_tally(r, "_m") for r in groups.values())
@@ -152,7 +152,7 @@ def summary(user, now: dt.datetime | None = None) -> dict:
 def trend(user, now: dt.datetime | None = None, days: int = 30) -> dict:
     """Daily reports and closures over the last ``days`` days: one GROUP BY local date for each."""
     now = now or timezone.now()
-    spans = kpi.trend_days(now, days)
+    spans = kpi.trend_days(now, days, timezone.get_current_timezone())
     start, end = spans[0][1], spans[-1][2]
     series = {}
     for field in ("reported_at", "closed_at"):
