@@ -173,3 +173,13 @@ def test_inbox_queries_do_not_grow_with_the_cases(world, users, client_for):
     after = {k: count(k) for k in before}
     assert after == before
     assert len(numbers(tab(c, "rework"))) >= 5
+
+
+def test_a_post_without_the_right_gets_403_and_nothing_is_written(world, client_for):
+    """The quick 签收 posted by someone whose post may not accept (the leader sees the case but is read-only)."""
+    case = Case.objects.get(number=world["pending"])
+    before = (case.status, case.version, case.events.count())
+    r = client_for("leader").post(f"/cases/{case.number}/act/accept/", {"version": case.version})
+    assert r.status_code == 403
+    case.refresh_from_db()
+    assert (case.status, case.version, case.events.count()) == before
