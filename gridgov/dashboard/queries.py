@@ -1,7 +1,10 @@
-"""The dashboard's aggregation in SQL (GROUP BY): a handful of queries whatever the number of cases.
+"""The dashboard's aggregation in SQL (GROUP BY): a fixed handful of queries whatever the number of cases.
 
 Every count implements a definition of ``kpi.py``; every read starts from ``scoped(Case, user, CASE_VIEW)``.
-Python only sums the grouped rows (≤ streets × departments) and computes the rates (``kpi``).
+Each kind of event (上报, 立案, 结案, 处置) is counted by its own GROUP BY (street, department) that reads only
+the rows of its period through a covering index on its timestamp (``Case.Meta.indexes``), so the cost follows
+the month's volume, not the years of history; open cases come through the status index. Python only sums the
+grouped rows (≤ streets × departments) and computes the rates (``kpi``). Measured by ``gridgov bench pages``.
 """
 
 import datetime as dt
