@@ -3,38 +3,18 @@
 visit, edit a dwelling, search as you type — no horizontal scrolling, nothing fetched from the internet."""
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from gridgov.basedata.logic import ids
 
-from .server import demo_server
-from .test_browser import ARGS
+from .conftest import ARTIFACTS
 
-CHROMIUM = os.environ.get("GRIDGOV_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(os.environ.get("GRIDGOV_ARTIFACTS", "test-artifacts"))
 PHONE = {"width": 360, "height": 740}
 PLAIN_ID = re.compile(r"\d{17}[\dX]")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with demo_server(tmp_path_factory.mktemp("demo-basedata")) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: apt-get install chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

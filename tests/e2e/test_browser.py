@@ -1,34 +1,11 @@
 """The grid map in a real browser (Debian's Chromium, headless), as a grid leader and as a district admin."""
 
 import json
-import os
 import urllib.request
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from .server import demo_server
-
-CHROMIUM = os.environ.get("GRIDGOV_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(os.environ.get("GRIDGOV_ARTIFACTS", "test-artifacts"))
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with demo_server(tmp_path_factory.mktemp("demo")) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: apt-get install chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
+from .conftest import ARTIFACTS
 
 
 def login(browser, base, username, width=1366, height=800):
@@ -105,6 +82,9 @@ def test_no_request_leaves_the_machine(server, browser):
     page.get_by_label("用户名").fill("leader")
     page.get_by_label("密码").fill("gridgov-demo")
     page.get_by_role("button", name="登录").click()
+    page.wait_for_url(base + "/dashboard/")  # the leader's home: ECharts and Leaflet, both served from here
+    page.wait_for_load_state("networkidle")
+    page.goto(base + "/map/")
     page.wait_for_function("document.getElementById('status').dataset.count !== undefined")
     assert outside == []
     page.close()

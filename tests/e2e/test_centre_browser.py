@@ -4,34 +4,14 @@ the keyboard opens it, the clerk registers it; the dispatcher dispatches it to t
 Screenshots of the queue and the case page at 1366 and 360 px go to test-artifacts/."""
 
 import json
-import os
 import re
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from .server import demo_server
-from .test_browser import ARGS
+from .conftest import ARTIFACTS
 
-CHROMIUM = os.environ.get("GRIDGOV_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(os.environ.get("GRIDGOV_ARTIFACTS", "test-artifacts"))
 WIDE, PHONE = {"width": 1366, "height": 860}, {"width": 360, "height": 740}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with demo_server(tmp_path_factory.mktemp("demo-centre")) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: apt-get install chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

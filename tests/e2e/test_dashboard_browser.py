@@ -2,33 +2,12 @@
 `gridgov demo` + `gridgov serve`: each post lands on its page after signing in, the ECharts trend is drawn on its
 canvas, the map shows the open cases, tables sort, phones (360 px) scroll only vertically; screenshots."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from .server import demo_server
-from .test_browser import ARGS
-
-CHROMIUM = os.environ.get("GRIDGOV_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(os.environ.get("GRIDGOV_ARTIFACTS", "test-artifacts"))
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with demo_server(tmp_path_factory.mktemp("demo-dashboard")) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: apt-get install chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
+from .conftest import ARTIFACTS
 
 
 def sign_in(browser, base, username, width):

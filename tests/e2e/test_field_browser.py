@@ -5,40 +5,20 @@ before upload), find the matter by pinyin initials; then report with no network:
 
 import io
 import json
-import os
 import re
 import urllib.parse
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from shapely.geometry import shape
 
-from .server import demo_server
-from .test_browser import ARGS
+from .conftest import ARTIFACTS
 
-CHROMIUM = os.environ.get("GRIDGOV_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(os.environ.get("GRIDGOV_ARTIFACTS", "test-artifacts"))
 PHONE = {"width": 360, "height": 740}
 SLOW = 20_000  # ms: resizing a photo or filing a report on a busy machine can take longer than expect's 5 s
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with demo_server(tmp_path_factory.mktemp("demo-field")) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: apt-get install chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

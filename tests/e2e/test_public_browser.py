@@ -5,39 +5,18 @@ A second case (position from 「使用我的位置」) is reopened with 「问�
 
 import io
 import json
-import os
 import re
 import urllib.request
-from pathlib import Path
 
-import pytest
 from PIL import Image
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from shapely.geometry import shape
 
-from .server import demo_server
-from .test_browser import ARGS
+from .conftest import ARTIFACTS
 
-CHROMIUM = os.environ.get("GRIDGOV_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(os.environ.get("GRIDGOV_ARTIFACTS", "test-artifacts"))
 PHONE = {"width": 360, "height": 740}
 MOBILE = {"viewport": PHONE, "locale": "zh-CN", "has_touch": True, "is_mobile": True}
 PHONE_NUMBER = "13912345678"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with demo_server(tmp_path_factory.mktemp("demo-public")) as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: apt-get install chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 class Staff:
