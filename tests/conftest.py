@@ -64,3 +64,23 @@ def client_for(db):
         return c
 
     return make
+
+
+@pytest.fixture
+def point():
+    """A point in 东华门街道 多福巷社区 (the demo accounts' street and community): (lon, lat)."""
+    from gridgov.geo.models import Grid
+
+    g = Grid.objects.filter(layer__code="unit", community__code="110101001001").order_by("code").first()
+    p = g.shape.representative_point()
+    return p.x, p.y
+
+
+@pytest.fixture
+def fresh_cache():
+    """An empty cache before and after the test (throttles and grants live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -20,16 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def point():
-    """A point in 东华门街道 多福巷社区 (the demo accounts' street and community)."""
-    from gridgov.geo.models import Grid
-
-    g = Grid.objects.filter(layer__code="unit", community__code="110101001001").order_by("code").first()
-    p = g.shape.representative_point()
-    return p.x, p.y
-
-
-@pytest.fixture
 def report(users, point):
     """report(description=…, **intake args) → a new case reported by the grid worker (or ``who``)."""
 

@@ -5,31 +5,14 @@ import io
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from PIL import Image
 
 from gridgov.cases import services
 from gridgov.cases.models import Case, CaseEvent, CaseReport
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 PHONE = "13912345678"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def point():
-    from gridgov.geo.models import Grid
-
-    g = Grid.objects.filter(layer__code="unit", community__code="110101001001").order_by("code").first()
-    p = g.shape.representative_point()
-    return p.x, p.y
 
 
 def field(html: str, name: str) -> str:
