@@ -108,7 +108,11 @@ def build(stdout=print, scale: str = "demo") -> None:
     matters = [(code, w) for code, (_, w) in ROUTES.items()]
     made = 0
     for day in range(days, 0, -1):
-        for _ in range(per_day):
+        n = per_day
+        if scale == "demo":  # a real district's days differ: fewer reports at weekends, some busy days
+            weekend = (today - dt.timedelta(days=day)).weekday() >= 5
+            n = max(3, per_day + rng.randint(-4, 5) - (4 if weekend else 0))
+        for _ in range(n):
             at = today - dt.timedelta(days=day) + dt.timedelta(hours=rng.uniform(7.5, 20.5))
             code, geometry, scope_key, mgmt_key = rng.choice(grids)
             p = from_geojson(geometry).representative_point()
