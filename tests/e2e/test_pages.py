@@ -1,6 +1,7 @@
 """The web pages over HTTP: login, the grid map, vendored static files (nothing from the internet)."""
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -98,3 +99,62 @@ def test_a_form_without_its_security_token_gets_a_chinese_page():
 
     r = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "admin", "password": "x"})
     assert r.status_code == 403 and "页面已过期" in r.content.decode() and "没有被保存" in r.content.decode()
+
+
+class _Fields(HTMLParser):
+    """Form fields of a page and the labels that name them."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self.label_for, self.open_labels = [], set(), 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "label":
+            self.open_labels += 1
+            if a.get("for"):
+                self.label_for.add(a["for"])
+        elif tag in ("input", "select", "textarea") and a.get("type") not in ("hidden", "submit", "button"):
+            self.fields.append((a.get("name"), a.get("id"), bool(a.get("aria-label") or a.get("aria-labelledby")),
+                                self.open_labels > 0))
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self.open_labels -= 1
+
+    def unlabelled(self):
+        return [name or fid for name, fid, aria, wrapped in self.fields
+                if not (aria or wrapped or (fid and fid in self.label_for))]
+
+
+@pytest.mark.parametrize("username,url", [
+    ("intake", "/cases/"), ("dispatcher", "/cases/"), ("shift", "/cases/overdue/"), ("gridworker", "/cases/field/"),
+    ("gridworker", "/cases/field/report/"), ("inspector", "/cases/field/"), ("handler", "/cases/inbox/"),
+    ("leader", "/dashboard/"), (None, "/r/report/"), (None, "/r/track/"), (None, "/accounts/login/"),
+])
+def test_every_form_field_of_the_main_pages_has_a_label(username, url, client_for):
+    r = client_for(username).get(url)
+    assert r.status_code == 200
+    page = _Fields()
+    page.feed(r.content.decode())
+    assert page.fields or url in ("/cases/inbox/", "/dashboard/", "/cases/overdue/", "/cases/field/")
+    assert page.unlabelled() == []
+
+
+def test_every_form_field_of_a_case_page_has_a_label(client_for, point):
+    from gridgov.accounts.models import User
+    from gridgov.cases import services
+
+    lon, lat = point
+    number = services.intake(User.objects.get(username="gridworker"), source="grid_worker", lon=lon, lat=lat,
+                             description="标签检查：路边垃圾", matter="06010").case.number
+    for username, then in (("intake", ("register", {})), ("dispatcher", ("dispatch", {"department": "110101-HW"})),
+                           ("handler", ("accept", {})), ("handler", None)):
+        r = client_for(username).get(f"/cases/{number}/")
+        assert r.status_code == 200
+        page = _Fields()
+        page.feed(r.content.decode())
+        assert page.fields, f"{username} has actions on this case"
+        assert page.unlabelled() == []
+        if then:
+            services.transition(User.objects.get(username=username), number, then[0], then[1])
