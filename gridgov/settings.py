@@ -80,6 +80,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"].endswith("postgresql") and os.environ.get("GRIDGOV_PG_SERVER_BINDING", "1") == "1":
+    # psycopg 3 server-side binding: parameters travel apart from the SQL text, and a statement run five times
+    # on a connection is prepared (parsed and planned once); the case engine's hot statements all repeat
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

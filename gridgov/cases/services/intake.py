@@ -47,18 +47,28 @@ class IntakeResult:
     photo_errors: list = field(default_factory=list)
 
 
+def _matter_index(_key) -> dict:
+    items = list(CatalogItem.objects.filter(kind="matter", active=True))
+    return {"code": {i.code: i for i in items}, "id": {i.pk: i for i in items}}
+
+
 _matters: Fresh[dict] = Fresh(
     lambda: tuple(CatalogItem.objects.filter(kind="matter").aggregate(n=Count("id"), m=Max("id")).values()),
-    lambda _key: {i.code: i for i in CatalogItem.objects.filter(kind="matter", active=True)},
+    _matter_index,
 )
 
 
 def matter_by_code(code) -> CatalogItem:
     """A 管理事项 by its 5-digit code (the catalog is kept in memory; it changes rarely)."""
-    item = _matters.get().get(str(code).strip())
+    item = _matters.get()["code"].get(str(code).strip())
     if item is None:
         raise NotFound("unknown_matter", f"事项代码「{code}」不在目录中")
     return item
+
+
+def matter_by_id(pk: int | None) -> CatalogItem | None:
+    """An active 管理事项 by id from memory; None when there is none (an inactive one: read it from the database)."""
+    return _matters.get()["id"].get(pk) if pk is not None else None
 
 
 def next_number(district_code: str, when: dt.datetime) -> str:
