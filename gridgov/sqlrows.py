@@ -48,6 +48,35 @@ def insert(obj: Model) -> Model:
     return obj
 
 
+def insert_many(objs: list[Model], batch: int = 500) -> list[Model]:
+    """INSERT rows of one model, ``batch`` per statement (as ``bulk_create``), setting their primary keys where
+    the database returns them (PostgreSQL, SQLite)."""
+    for start in range(0, len(objs), batch):
+        _insert_rows(objs[start:start + batch])
+    return objs
+
+
+def _insert_rows(objs: list[Model]) -> list[Model]:
+    if not objs:
+        return objs
+    model = type(objs[0])
+    alias = router.db_for_write(model)
+    conn = connections[alias]
+    returning = conn.features.can_return_rows_from_bulk_insert
+    sql, fields = _insert_sql(model, conn.vendor, returning)
+    head, _, tail = sql.partition(" VALUES ")
+    row, _, ret = tail.partition(" RETURNING ")
+    sql = f"{head} VALUES {', '.join([row] * len(objs))}" + (f" RETURNING {ret}" if returning else "")
+    params = [f.get_db_prep_save(f.pre_save(obj, True), conn) for obj in objs for f in fields]
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        pks = [r[0] for r in cursor.fetchall()] if returning else [None] * len(objs)
+    for obj, pk in zip(objs, pks, strict=True):
+        setattr(obj, model._meta.pk.attname, pk)
+        obj._state.adding, obj._state.db = False, alias
+    return objs
+
+
 @cache
 def _select(model: type[Model], vendor: str) -> tuple[str, tuple[str, ...], tuple]:
     meta = model._meta

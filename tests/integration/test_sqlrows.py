@@ -83,3 +83,23 @@ def test_fetch_builds_the_instance_the_orm_builds():
         assert type(getattr(by_sql, f.attname)) is type(getattr(by_orm, f.attname)), f.attname
     assert not by_sql._state.adding and by_sql._state.db == "default"
     assert sqlrows.fetch(Case, "id = %s", [-1]) == []
+
+
+def test_insert_many_writes_what_bulk_create_writes():
+    ids = list(User.objects.order_by("id").values_list("id", flat=True)[:7])
+    now = timezone.now()
+
+    def rows(kind):
+        return [Notification(user_id=u, kind=kind, title=f"案件 {i}", body="正文", object_type="case",
+                             object_id=str(i), created=now) for i, u in enumerate(ids)]
+
+    by_orm = Notification.objects.bulk_create(rows("orm"))
+    by_sql = sqlrows.insert_many(rows("sql"), batch=3)  # three statements
+    assert all(n.pk for n in by_sql) and len({n.pk for n in by_sql}) == len(ids)
+    assert [n.pk for n in by_sql] == sorted(n.pk for n in by_sql)  # ids in the order given
+
+    def stored(objs):
+        return [{k: v for k, v in _row(Notification, n.pk).items() if k not in ("id", "kind")} for n in objs]
+
+    assert stored(by_orm) == stored(by_sql)
+    assert sqlrows.insert_many([]) == []
