@@ -78,11 +78,11 @@ def _insert_rows(objs: list[Model]) -> list[Model]:
 
 
 @cache
-def _select(model: type[Model], vendor: str) -> tuple[str, tuple[str, ...], tuple]:
+def _select(model: type[Model], vendor: str, names: tuple[str, ...] | None = None) -> tuple[str, tuple[str, ...], tuple]:
     meta = model._meta
     conn = connections[router.db_for_read(model)]
     quote = conn.ops.quote_name
-    fields = tuple(meta.concrete_fields)
+    fields = tuple(meta.concrete_fields) if names is None else tuple(meta.get_field(n) for n in names)
     converters = []  # (position, column, converters) as the ORM's compiler would choose them
     for i, f in enumerate(fields):
         col = f.get_col(meta.db_table)
@@ -93,22 +93,30 @@ def _select(model: type[Model], vendor: str) -> tuple[str, tuple[str, ...], tupl
     return sql, tuple(f.attname for f in fields), tuple(converters)
 
 
-def fetch(model: type[Model], where: str, params=()) -> list[Model]:
-    """The rows of ``model`` matching the SQL condition ``where`` as model instances, like a queryset would give."""
+def _rows(model: type[Model], names, where: str, params) -> tuple[str, tuple[str, ...], list[list]]:
     alias = router.db_for_read(model)
     conn = connections[alias]
-    select, attnames, converters = _select(model, conn.vendor)
+    select, attnames, converters = _select(model, conn.vendor, names)
     with conn.cursor() as cursor:
         cursor.execute(f"{select} WHERE {where}", params)
-        rows = cursor.fetchall()
-    out = []
-    for row in rows:
-        values = list(row)
+        rows = [list(r) for r in cursor.fetchall()]
+    for values in rows:
         for i, col, chain in converters:
             for convert in chain:
                 values[i] = convert(values[i], col, conn)
-        out.append(model.from_db(alias, attnames, values))
-    return out
+    return alias, attnames, rows
+
+
+def fetch(model: type[Model], where: str, params=()) -> list[Model]:
+    """The rows of ``model`` matching the SQL condition ``where`` as model instances, like a queryset would give."""
+    alias, attnames, rows = _rows(model, None, where, params)
+    return [model.from_db(alias, attnames, values) for values in rows]
+
+
+def values(model: type[Model], names: tuple[str, ...], where: str, params=()) -> list[dict]:
+    """Some columns (field names) of the rows matching ``where`` as dicts, like ``QuerySet.values(*names)``."""
+    _, _, rows = _rows(model, tuple(names), where, params)
+    return [dict(zip(names, r, strict=True)) for r in rows]
 
 
 @cache

@@ -103,3 +103,10 @@ def test_insert_many_writes_what_bulk_create_writes():
 
     assert stored(by_orm) == stored(by_sql)
     assert sqlrows.insert_many([]) == []
+
+
+def test_values_reads_what_queryset_values_reads():
+    case = _case("110101-20990101-0007")
+    case.save()
+    names = ("number", "status", "lon", "lat", "reported_at", "stage_amount", "stage_pauses", "matter_id")
+    assert sqlrows.values(Case, names, "id = %s", [case.pk]) == list(Case.objects.filter(pk=case.pk).values(*names))

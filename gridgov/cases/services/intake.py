@@ -107,16 +107,16 @@ def duplicates_of(case: Case, radius_m: float | None = None, window_hours: float
     # the conditions of matter_id=, status__in, lon/lat/reported_at__range and exclude(pk) written out
     conn = connections[Case.objects.db]
     when = Case._meta.get_field("reported_at")
-    rows = sqlrows.fetch(Case, _NEARBY, [
+    rows = sqlrows.values(Case, ("number", "status", "lon", "lat", "description", "reported_at"), _NEARBY, [
         case.matter_id, *_OPEN, case.lon - dlon, case.lon + dlon, case.lat - dlat, case.lat + dlat,
         when.get_db_prep_value(case.reported_at - window, conn), when.get_db_prep_value(case.reported_at + window, conn),
         case.pk])
     out = []
     for r in rows:
-        d = _distance_m(case.lon, case.lat, r.lon, r.lat)
+        d = _distance_m(case.lon, case.lat, r["lon"], r["lat"])
         if d <= radius:
-            out.append({"number": r.number, "status": r.status, "distance_m": round(d, 1),
-                        "description": r.description[:80], "reported_at": r.reported_at})
+            out.append({"number": r["number"], "status": r["status"], "distance_m": round(d, 1),
+                        "description": r["description"][:80], "reported_at": r["reported_at"]})
     return sorted(out, key=lambda r: r["distance_m"])
 
 
