@@ -110,3 +110,41 @@ def test_values_reads_what_queryset_values_reads():
     case.save()
     names = ("number", "status", "lon", "lat", "reported_at", "stage_amount", "stage_pauses", "matter_id")
     assert sqlrows.values(Case, names, "id = %s", [case.pk]) == list(Case.objects.filter(pk=case.pk).values(*names))
+
+
+def test_insert_with_children_writes_what_save_writes():
+    from django.db import DataError, connection, transaction
+
+    from gridgov.cases.models import CaseReport
+
+    users = list(User.objects.order_by("id")[:1])
+    now = timezone.now()
+
+    def family(number):
+        case = _case(number, reporter=users[0])
+        report = CaseReport(source="hotline", reporter=users[0], reporter_name="王", reporter_phone_cipher=b"\x00\xff",
+                            reporter_phone_masked="138****0000", description="描述", lon=116.4, lat=39.9,
+                            client_key=None, created_at=now)
+        event = CaseEvent(action="report", to_state="reported", actor=None, actor_name="系统", at=now,
+                          data={"source": "hotline", "n": [1, 2]})
+        return case, report, event
+
+    a, ra, ea = family("110101-20990101-0008")
+    a.save()
+    ra.case, ea.case = a, a
+    ra.save()
+    ea.save()
+    b, rb, eb = family("110101-20990101-0009")
+    sqlrows.insert_with_children(b, [rb, eb], link="case")
+    assert b.pk and rb.pk and eb.pk and rb.case_id == eb.case_id == b.pk
+    assert {k: v for k, v in _row(Case, a.pk).items() if k not in SKIP} == {
+        k: v for k, v in _row(Case, b.pk).items() if k not in SKIP}
+    for model, x, y in ((CaseReport, ra, rb), (CaseEvent, ea, eb)):
+        assert {k: v for k, v in _row(model, x.pk).items() if k not in ("id", "case_id")} == {
+            k: v for k, v in _row(model, y.pk).items() if k not in ("id", "case_id")}
+    if connection.vendor == "postgresql":  # an over-long value is refused, as by a plain INSERT (not cut)
+        c, r, e = family("110101-20990101-0010")
+        r.reporter_name = "长" * 51
+        with pytest.raises(DataError), transaction.atomic():
+            sqlrows.insert_with_children(c, [r, e], link="case")
+        assert not Case.objects.filter(number="110101-20990101-0010").exists()
