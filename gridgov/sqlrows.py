@@ -49,25 +49,62 @@ def insert(obj: Model) -> Model:
     return obj
 
 
-_TYPMOD = re.compile(r"\(.*\)")
-
-
 def insert_with_children(parent: Model, children: list[Model], link: str) -> Model:
     """INSERT ``parent`` and ``children`` (rows of other models whose foreign key ``link`` points to the parent),
     as ``insert`` one after the other would. On PostgreSQL it is ONE statement (the children's inserts select the
     parent's new id from a data-modifying WITH): an intake writes its case, report and timeline row in one round
     trip. Elsewhere: one statement per row."""
     conn = connections[router.db_for_write(type(parent))]
+    for child in children:
+        setattr(child, link, parent)
     if conn.vendor != "postgresql":
         insert(parent)
         for child in children:
-            setattr(child, link, parent)
+            setattr(child, link, parent)  # now with its primary key
             insert(child)
         return parent
-    quote = conn.ops.quote_name
     sql, fields = _insert_sql(type(parent), conn.vendor, True)
-    parts = [f"p AS ({sql})"]
     params = [f.get_db_prep_save(f.pre_save(parent, True), conn) for f in fields]
+    row = _with_children(conn, sql, params, children, link)
+    setattr(parent, parent._meta.pk.attname, row[0])
+    parent._state.adding, parent._state.db = False, conn.alias
+    for child in children:
+        setattr(child, link, parent)
+    return parent
+
+
+def update_with_children(model: type[Model], values: dict, children: list[Model], link: str, **where) -> int:
+    """``update(model, values, **where)`` and, if it changed exactly one row, INSERT ``children`` (their foreign
+    key ``link`` is that row). Returns the number of rows updated; when it is not 1, no child is written. On
+    PostgreSQL one statement (a transition updates its case and writes its timeline row in one round trip)."""
+    conn = connections[router.db_for_write(model)]
+    if conn.vendor != "postgresql":
+        changed = update(model, values, **where)
+        if changed == 1:
+            for child in children:
+                insert(child)
+        return changed
+    where = {(model._meta.pk.attname if k == "pk" else k): v for k, v in where.items()}
+    sql, sets, conds = _update_sql(model, tuple(values), tuple(where))
+    params = [f.get_db_prep_save(v, conn) for f, v in zip(sets, values.values(), strict=True)]
+    params += [f.get_db_prep_value(v, conn) for f, v in zip(conds, where.values(), strict=True)]
+    row = _with_children(conn, f"{sql} RETURNING {conn.ops.quote_name(model._meta.pk.column)}", params, children,
+                         link, exactly_one=True)
+    return row[0]
+
+
+_TYPMOD = re.compile(r"\(.*\)")
+
+
+def _with_children(conn, parent_sql: str, params: list, children: list[Model], link: str,
+                   exactly_one: bool = False) -> tuple:
+    """Run ``parent_sql`` (an INSERT or UPDATE … RETURNING the primary key, as "p") and the children's INSERTs
+    selecting p's key, as one statement; returns (parent key or row count, child keys…) and sets the children's
+    keys. With ``exactly_one``, children are written only if p has exactly one row."""
+    quote = conn.ops.quote_name
+    parts = [f"p AS ({parent_sql})"]
+    params = list(params)
+    guard = " WHERE (SELECT count(*) FROM p) = 1" if exactly_one else ""
     for n, child in enumerate(children):
         meta = child._meta
         cols = [f for f in meta.concrete_fields if not (f.primary_key and f.db_returning)]
@@ -76,19 +113,18 @@ def insert_with_children(parent: Model, children: list[Model], link: str) -> Mod
         # length, so that an over-long value is refused as by a plain INSERT instead of cut by the cast
         values = ", ".join("p.id" if f is fk else f"%s::{_TYPMOD.sub('', f.cast_db_type(conn))}" for f in cols)
         parts.append(f"c{n} AS (INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in cols)}) "
-                     f"SELECT {values} FROM p RETURNING {quote(meta.pk.column)})")
+                     f"SELECT {values} FROM p{guard} RETURNING {quote(meta.pk.column)})")
         params += [f.get_db_prep_save(f.pre_save(child, True), conn) for f in cols if f is not fk]
-    ids = ", ".join(["(SELECT id FROM p)"] + [f"(SELECT {quote(c._meta.pk.column)} FROM c{n})"
-                                             for n, c in enumerate(children)])
+    first = "(SELECT count(*) FROM p)" if exactly_one else "(SELECT id FROM p)"
+    ids = ", ".join([first] + [f"(SELECT {quote(c._meta.pk.column)} FROM c{n})" for n, c in enumerate(children)])
     with conn.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(parts)} SELECT {ids}", params)
         row = cursor.fetchone()
-    for obj, pk in zip([parent, *children], row, strict=True):
-        setattr(obj, obj._meta.pk.attname, pk)
-        obj._state.adding, obj._state.db = False, conn.alias
-    for child in children:
-        setattr(child, link, parent)
-    return parent
+    for child, pk in zip(children, row[1:], strict=True):
+        if pk is not None:
+            setattr(child, child._meta.pk.attname, pk)
+            child._state.adding, child._state.db = False, conn.alias
+    return row
 
 
 def insert_many(objs: list[Model], batch: int = 500) -> list[Model]:

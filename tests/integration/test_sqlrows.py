@@ -148,3 +148,19 @@ def test_insert_with_children_writes_what_save_writes():
         with pytest.raises(DataError), transaction.atomic():
             sqlrows.insert_with_children(c, [r, e], link="case")
         assert not Case.objects.filter(number="110101-20990101-0010").exists()
+
+
+def test_update_with_children_writes_children_only_when_one_row_changed():
+    case = _case("110101-20990101-0011")
+    case.save()
+    now = timezone.now()
+    event = CaseEvent(case=case, action="confirm", from_state="verifying", to_state="verified", at=now, data={"a": 1})
+    changed = sqlrows.update_with_children(Case, {"status": "verified", "version": 2}, [event], "case", pk=case.pk,
+                                           version=1)
+    assert changed == 1 and event.pk
+    assert _row(CaseEvent, event.pk)["case_id"] == case.pk and Case.objects.get(pk=case.pk).status == "verified"
+    stale = CaseEvent(case=case, action="close", from_state="verified", to_state="closed", at=now, data={})
+    assert sqlrows.update_with_children(Case, {"status": "closed", "version": 3}, [stale], "case", pk=case.pk,
+                                        version=1) == 0  # someone was first: nothing is written
+    assert stale.pk is None and Case.objects.get(pk=case.pk).status == "verified"
+    assert list(CaseEvent.objects.filter(case=case).values_list("action", flat=True)) == ["confirm"]

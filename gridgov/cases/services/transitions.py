@@ -255,12 +255,12 @@ def transition(user, number: str, action: str, data: dict | None = None, *, vers
         changed = {f.attname: getattr(case, f.attname) for f in CONCRETE
                    if getattr(case, f.attname) != original[f.attname]}
         changed["updated_at"] = now
-        # plain SQL (gridgov.sqlrows): the same UPDATE … WHERE id AND version the ORM would send, at a fraction
-        # of its CPU; the version condition is the optimistic lock
-        if sqlrows.update(Case, changed, pk=case.pk, version=seen_version) != 1:
+        # plain SQL (gridgov.sqlrows): the same UPDATE … WHERE id AND version the ORM would send (the version
+        # condition is the optimistic lock) and the timeline row, in one round trip on PostgreSQL
+        event = CaseEvent(case=case, action=action, from_state=from_state, to_state=case.status, actor=user,
+                          actor_name=str(user), role=user.role, at=now, data=extra)
+        if sqlrows.update_with_children(Case, changed, [event], "case", pk=case.pk, version=seen_version) != 1:
             raise Conflict("version_conflict", f"案件 {number} 已被他人同时更新，请刷新后重试")
-        sqlrows.insert(CaseEvent(case=case, action=action, from_state=from_state, to_state=case.status, actor=user,
-                                 actor_name=str(user), role=user.role, at=now, data=extra))
         notify_transition(case, action, user, extra)
         after = {f: _plain(getattr(case, f)) for f in TRACKED}
         changed_before = {k: v for k, v in before.items() if after[k] != v}
