@@ -90,7 +90,9 @@ class IntakeIn(Schema):
 
 def _intake_response(request, result, with_photos: bool = False):
     """The case as filed (its details and actions: GET /cases/{number}), duplicates and refused photos."""
-    c = Case.objects.select_related("matter", "unit_grid", "community", "assignee_department").get(pk=result.case.pk)
+    c = result.case  # a new case comes with its matter, grid and community attached (no query)
+    if not result.created:  # the same client_key again: the case as it is now
+        c = Case.objects.select_related("matter", "unit_grid", "community", "assignee_department").get(pk=c.pk)
     photos = [{"id": p.id, "kind": p.kind, "url": f"/api/v1/cases/{c.number}/photos/{p.id}"}
               for p in c.photos.all()] if with_photos else []
     body = {"created": result.created, "case": {**case_summary(c), "photos": photos},

@@ -5,7 +5,8 @@ GRIDGOV_BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432/postgres) wit
 its grids, the demo accounts, departments and routing rules. A worker process per backend measures:
 
 - intake via the service layer (validate, locate, route suggestion, number, persist, audit);
-- intake via HTTP: `gridgov serve` (waitress) in its own process, driven by keep-alive clients with a token;
+- intake via HTTP: `gridgov serve` (its waitress worker processes), driven by keep-alive http.client connections
+  spread over several client processes, with a token;
 - the full loop (report → verify → register → dispatch → accept → handle → inspect → close → follow-up →
   archive) via the service layer, each transition its own transaction, persisted and audited.
 """
@@ -31,14 +32,15 @@ LOOP_DATA = {"dispatch": {"department": "110101-HW"}, "handle": {"feedback": "�
 # ---------------------------------------------------------------- orchestration (parent process)
 
 
-def run(what: str, n: int, backends: list[str], workers: int, clients: int, out=print) -> list[dict]:
+def run(what: str, n: int, backends: list[str], workers: int, clients: int, out=print, client_procs: int = 2,
+        server_workers: int = 2) -> list[dict]:
     results = []
     for backend in backends:
         with backend_database(backend) as (url, folder):
             env = {**os.environ, "GRIDGOV_DATABASE_URL": url, "GRIDGOV_DATA_DIR": folder,
                    "GRIDGOV_SCAN_INTERVAL_S": "0"}
             cmd = [sys.executable, "-m", "gridgov.cli", "bench_worker", what, "--n", str(n), "--workers", str(workers),
-                   "--clients", str(clients)]
+                   "--clients", str(clients), "--client-procs", str(client_procs), "--server-workers", str(server_workers)]
             p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=3600)
             if p.returncode != 0:
                 raise RuntimeError(f"bench worker failed on {backend}:\n{p.stderr[-3000:]}")
@@ -57,7 +59,9 @@ def format_line(r: dict) -> str:
         return (f"{label} service loop : {r['rate']:,.0f} loops/s ({r['transitions_per_s']:,.0f} transitions/s, "
                 f"{r['n']:,} loops × {r['transitions']} transitions, {r['workers']} worker(s), {r['seconds']:.1f} s)")
     return (f"{label} {r['path']:<7} intake: {r['rate']:,.0f} cases/s ({r['n']:,} cases, {r['seconds']:.1f} s"
-            + (f", {r['clients']} clients" if r["path"] == "http" else f", {r['workers']} worker(s)") + ")")
+            + (f", {r['clients']} connections from {r['client_procs']} client processes, "
+               f"{r['server_workers']} server processes" if r["path"] == "http" else f", {r['workers']} worker(s)")
+            + ")")
 
 
 # ---------------------------------------------------------------- the worker (its own database)
@@ -176,17 +180,26 @@ def service_loop(n: int, workers: int) -> dict:
             "transitions_per_s": n * steps / s, "workers": workers}
 
 
-def http_intake(n: int, clients: int) -> dict:
-    import http.client
+def http_intake(n: int, clients: int, server_workers: int = 2, client_procs: int = 2) -> dict:
+    """``gridgov serve`` with ``server_workers`` processes, driven by ``clients`` keep-alive connections spread over
+    ``client_procs`` client processes (plain http.client, one thread per connection: a single Python process
+    could not generate the load). Each connection first sends a few requests that are not timed, so every server
+    process has built its in-memory indexes; then all start together at a barrier and the clock runs until the
+    last response."""
+    import multiprocessing
+
+    from django.db import connections
 
     from gridgov.accounts.models import ApiToken
 
     _, token = ApiToken.issue(_users()["gridworker"], "bench")
-    pts = _points(n, seed=3)
+    warm_per_conn = 5
+    pts = _points(n + clients * warm_per_conn, seed=3)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "gridgov.cli", "serve", "--port", str(port), "--threads", "8"],
+    server = subprocess.Popen([sys.executable, "-m", "gridgov.cli", "serve", "--port", str(port),
+                               "--workers", str(server_workers)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
     try:
         for _ in range(300):
@@ -195,39 +208,73 @@ def http_intake(n: int, clients: int) -> dict:
                 break
             except OSError:
                 time.sleep(0.1)
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        errors = []
-
-        def post(conn, lon, lat):
-            body = json.dumps({"source": "grid_worker", "lon": lon, "lat": lat, "description": "路边有暴露垃圾",
-                               "matter": "06010"})
-            conn.request("POST", "/api/v1/cases", body, headers)
-            r = conn.getresponse()
-            r.read()
-            if r.status != 201:
-                errors.append(r.status)
-
-        warm = http.client.HTTPConnection("127.0.0.1", port)
-        for lon, lat in pts[:20]:
-            post(warm, lon, lat)
-        chunks = [pts[20:][i::clients] for i in range(clients)]
-
-        def client(chunk):
-            conn = http.client.HTTPConnection("127.0.0.1", port)
-            for lon, lat in chunk:
-                post(conn, lon, lat)
-
-        threads = [threading.Thread(target=client, args=(c,)) for c in chunks]
+        connections.close_all()
+        ctx = multiprocessing.get_context("fork")
+        procs = max(1, min(client_procs, clients))
+        barrier = ctx.Barrier(procs + 1)
+        results = ctx.Queue()
+        conns = [list(range(clients))[i::procs] for i in range(procs)]
+        chunks = [pts[i::clients] for i in range(clients)]
+        workers = [ctx.Process(target=_http_client_process,
+                               args=(port, token, [chunks[c] for c in mine], warm_per_conn, barrier, results))
+                   for mine in conns]
+        for w in workers:
+            w.start()
+        barrier.wait(timeout=300)
         t = time.perf_counter()
+        outcome = [results.get(timeout=3600) for _ in workers]
+        s = time.perf_counter() - t
+        for w in workers:
+            w.join()
+        errors = [e for _, errs in outcome for e in errs]
+        if errors:
+            raise RuntimeError(f"{len(errors)} HTTP errors, e.g. {errors[:5]}")
+        done = sum(k for k, _ in outcome)
+        return {"kind": "intake", "path": "http", "n": done, "seconds": s, "rate": done / s, "clients": clients,
+                "client_procs": procs, "server_workers": server_workers}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _http_client_process(port, token, chunks, warm, barrier, results) -> None:
+    """One client process: a thread per keep-alive connection; returns (timed requests, errors)."""
+    import http.client
+
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    errors: list = []
+    done = [0]
+    lock = threading.Lock()
+    conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=120) for _ in chunks]
+
+    def post(conn, lon, lat):
+        body = json.dumps({"source": "grid_worker", "lon": lon, "lat": lat, "description": "路边有暴露垃圾",
+                           "matter": "06010"})
+        conn.request("POST", "/api/v1/cases", body, headers)
+        r = conn.getresponse()
+        r.read()
+        if r.status != 201:
+            errors.append(r.status)
+
+    def warm_up(conn, chunk):
+        for lon, lat in chunk[:warm]:
+            post(conn, lon, lat)
+
+    def timed(conn, chunk):
+        for lon, lat in chunk[warm:]:
+            post(conn, lon, lat)
+        with lock:
+            done[0] += len(chunk[warm:])
+
+    def in_threads(target):
+        threads = [threading.Thread(target=target, args=(c, ch)) for c, ch in zip(conns, chunks, strict=True)]
         for th in threads:
             th.start()
         for th in threads:
             th.join()
-        s = time.perf_counter() - t
-        if errors:
-            raise RuntimeError(f"{len(errors)} HTTP errors, e.g. {errors[:5]}")
-        done = n - 20
-        return {"kind": "intake", "path": "http", "n": done, "seconds": s, "rate": done / s, "clients": clients}
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+
+    in_threads(warm_up)
+    warm_errors = len(errors)
+    barrier.wait(timeout=300)
+    in_threads(timed)
+    results.put((done[0], errors if warm_errors == 0 else errors + ["warm-up failed"]))

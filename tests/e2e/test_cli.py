@@ -76,3 +76,61 @@ def test_thematic_layer_import(district):
 def test_bench_locate_prints_figures_with_units(tmp_path):
     out = run(tmp_path, "bench", "locate", "--grids", "2000", "--points", "20000", "--single", "2000")
     assert "points/s" in out and "µs" in out and "p99" in out
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return sorted(int(x) for x in out.split())
+
+
+def _wait(predicate, seconds=30):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def test_serve_runs_worker_processes_restarts_them_and_stops_them(tmp_path):
+    """serve --workers 2: two worker processes answer on one port, a killed worker is replaced, the deadline
+    scan is started once, and SIGTERM stops everything."""
+    import signal
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "GRIDGOV_DATA_DIR": str(tmp_path), "GRIDGOV_SCAN_INTERVAL_S": "30"}
+    env.pop("GRIDGOV_DATABASE_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "gridgov.cli", "serve", "--port", str(port), "--workers", "2",
+                             "--threads", "2"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        workers = _wait(lambda: (lambda c: c if len(c) == 2 else None)(_children(proc.pid)))
+
+        def answers():
+            try:
+                return urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2).status == 200
+            except OSError:
+                return False
+
+        assert _wait(answers)
+        os.kill(workers[0], signal.SIGKILL)
+        replaced = _wait(lambda: (lambda c: c if len(c) == 2 and workers[0] not in c else None)(_children(proc.pid)))
+        assert workers[1] in replaced
+        assert _wait(answers)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+        for w in replaced:
+            _wait(lambda w=w: not os.path.exists(f"/proc/{w}") or "zombie" in open(f"/proc/{w}/status").read().lower())
+        out = proc.stdout.read()
+        assert "2 个工作进程" in out and "重新启动" in out
+        assert out.count("案件时限扫描") == 1  # started once, by the serving process (workers never start it)
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -83,8 +83,8 @@ def test_a_rolled_back_append_leaves_no_gap():
 @pytest.mark.django_db
 def test_record_many_is_one_lock_one_insert_one_head_update(django_assert_num_queries):
     entries = [Entry("update", "grid", f"G{i}", {"households": i}, {"households": i + 1}) for i in range(50)]
-    # PostgreSQL moves the head in the INSERT statement itself
-    with transaction.atomic(), django_assert_num_queries(2 if connection.vendor == "postgresql" else 3):
+    # PostgreSQL locks, hashes, inserts and moves the head in one statement
+    with transaction.atomic(), django_assert_num_queries(1 if connection.vendor == "postgresql" else 3):
         recs = services.record_many(None, entries)
     assert [r.object_id for r in recs] == [f"G{i}" for i in range(50)]
     assert recs[-1].id - recs[0].id == 49
@@ -272,3 +272,24 @@ def test_api_verify_reports_tampering(client_for):
         cursor.execute("UPDATE audit_auditrecord SET object_id = 'C999' WHERE id = %s", [recs[2].pk])
     verdict = client_for("admin").get("/api/v1/audit/verify").json()
     assert (verdict["ok"], verdict["first_bad_id"]) == (False, recs[2].pk)
+
+
+@pytest.mark.django_db
+def test_stored_hashes_are_the_chain_hashes_for_awkward_content(users):
+    """The append computes hashes where the database is (PostgreSQL: in SQL); they must be chain.record_hash."""
+    awkward = [
+        {"text": 'quote " backslash \\ newline \n tab \t', "emoji": "🚧", "zh": "井盖缺失（东华门）"},
+        {"float": 1e20, "small": 1.5e-7, "int": 10**18, "neg": -0.25, "bool": True, "none": None},
+        {"nested": {"b": [1, {"a": "GRIDGOVc"}], "a": []}, "separator": "\u2028"},  # jsonb refuses \u0000 anyway
+        None, [], "", 0,
+    ]
+    with transaction.atomic():
+        recs = services.record_many(users["admin"], [Entry("edit", "case", f"N{i}", v, awkward[-1 - i])
+                                                     for i, v in enumerate(awkward)])
+        recs.append(services.record(None, "scan", "case", "系统", before=None, after={"level": "red"}))
+    for r in recs:
+        stored = AuditRecord.objects.get(pk=r.pk)
+        assert stored.hash == r.hash == chain.record_hash(stored.chain_fields(), stored.prev_hash)
+        assert stored.created == r.created
+    assert [r.prev_hash for r in recs[1:]] == [r.hash for r in recs[:-1]]
+    assert services.verify_chain().ok

@@ -137,3 +137,19 @@ def test_verify_streams_and_stops_at_the_first_bad_record():
 def test_start_hash_continues_a_chain():
     records = make_chain(10)
     assert verify(records[5:], start_hash=records[4]["hash"]).ok
+
+
+def test_template_pieces_rebuild_the_canonical_text():
+    import datetime as dt
+
+    from gridgov.audit.logic.chain import canonical, iso_utc, template
+
+    fields = {"actor_id": 7, "actor_name": "王伟（wang）", "role": "grid_worker", "object_type": "case",
+              "object_id": "110101-20261123-0042", "action": "dispatch",
+              "before": {"status": "registered", "note": 'GRIDGOVc "引号" \\ 反斜杠', "n": 1.5},
+              "after": {"status": "dispatched", "list": [1, None, "二"]}}
+    p0, p1, p2, p3 = template(fields)
+    when = dt.datetime(2026, 11, 23, 17, 1, 37, 314660, tzinfo=dt.UTC)
+    prev = "a" * 64
+    full = canonical({**fields, "id": 35, "created": when}, prev)
+    assert (p0 + iso_utc(when) + p1 + "35" + p2 + prev + p3).encode() == full

@@ -106,6 +106,23 @@ def record_hash(fields: Mapping[str, Any], prev_hash: str) -> str:
     return hashlib.sha256(canonical(fields, prev_hash)).hexdigest()
 
 
+def template(fields: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """The canonical text of a record whose time, id and previous hash are not known yet, in four pieces:
+    ``canonical(fields | {created, id}, prev_hash)`` is ``p0 + iso_utc(created) + p1 + str(id) + p2 + prev_hash +
+    p3`` (UTF-8). For a store that fills in those three under its own lock (the PostgreSQL append computes the
+    SHA-256 there). The pieces are cut at random markers, so no content can be mistaken for one."""
+    nonce = uuid.uuid4().hex
+    marks = (f"GRIDGOVc{nonce}", f"GRIDGOVi{nonce}", f"GRIDGOVp{nonce}")
+    text = canonical({**fields, "created": marks[0], "id": marks[1]}, marks[2]).decode()
+    pieces = []
+    for mark in marks:
+        head, found, text = text.partition(mark)
+        if not found or mark in text:
+            raise ChainError("审计记录模板生成失败")
+        pieces.append(head)
+    return pieces[0], pieces[1], pieces[2], text
+
+
 class Verdict(NamedTuple):
     ok: bool
     first_bad_id: Any  # the id of the first record that fails, None when ok

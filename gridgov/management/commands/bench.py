@@ -14,10 +14,14 @@ class Command(BaseCommand):
         parser.add_argument("--n", type=int, default=None, help="intake/loop: 案件数")
         parser.add_argument("--backends", default="sqlite,postgresql", help="intake/loop: sqlite,postgresql")
         parser.add_argument("--workers", type=int, default=2, help="intake/loop: 服务层并行进程数")
-        parser.add_argument("--clients", type=int, default=8, help="intake: HTTP 并发连接数")
+        parser.add_argument("--clients", type=int, default=16, help="intake: HTTP 并发连接数（keep-alive）")
+        parser.add_argument("--client-procs", type=int, default=2, help="intake: 发起 HTTP 请求的客户端进程数")
+        parser.add_argument("--server-workers", type=int, default=None,
+                            help="intake: gridgov serve 的工作进程数（默认同 gridgov serve）")
         parser.add_argument("--requests", type=int, default=30, help="pages: 每个页面的请求次数")
 
-    def handle(self, what, grids, points, single, seed, n, backends, workers, clients, requests, **options):
+    def handle(self, what, grids, points, single, seed, n, backends, workers, clients, client_procs, server_workers,
+               requests, **options):
         chosen = [b.strip() for b in backends.split(",") if b.strip()]
         if what != "locate" and (not chosen or set(chosen) - {"sqlite", "postgresql"}):
             raise CommandError("--backends 只能是 sqlite、postgresql 或二者（逗号分隔）")
@@ -38,7 +42,10 @@ class Command(BaseCommand):
 
             count = n or (3000 if what == "intake" else 500)
             self.stdout.write(f"bench {what}: {count:,} cases per backend and path")
-            run(what, count, chosen, workers, clients, out=self.stdout.write)
+            from gridgov.serving import default_workers
+
+            run(what, count, chosen, workers, clients, out=self.stdout.write, client_procs=client_procs,
+                server_workers=server_workers or default_workers())
             return
         from gridgov.geo.logic.synthetic import bench_locate, format_bench
 

@@ -2,26 +2,35 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "启动 Web 服务（waitress），默认 http://127.0.0.1:8000"
+    help = "启动 Web 服务（waitress，多进程），默认 http://127.0.0.1:8000"
 
     def add_arguments(self, parser):
+        from gridgov.serving import DEFAULT_THREADS, default_workers
+
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--workers", type=int, default=default_workers(),
+                            help=f"工作进程数（默认为 CPU 核数，最多 8；本机 {default_workers()}）")
+        parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="每个工作进程的线程数")
 
-    def handle(self, host, port, threads, **options):
+    def handle(self, host, port, workers, threads, **options):
         from django.conf import settings
-        from waitress import create_server
 
+        from gridgov import serving
         from gridgov.cases.services import start_background_scan
-        from gridgov.wsgi import application
 
-        interval = settings.GRIDGOV["SCAN_INTERVAL_S"]
-        if start_background_scan(interval):
-            self.stdout.write(f"案件时限扫描：每 {interval:g} 秒一次（GRIDGOV_SCAN_INTERVAL_S）")
+        if workers < 1 or threads < 1:
+            raise CommandError("--workers 和 --threads 至少为 1")
         try:
-            server = create_server(application, host=host, port=port, threads=threads, ident="gridgov")
+            sock = serving.bind(host, port)
         except OSError as e:
             raise CommandError(f"无法在 {host}:{port} 上启动：{e.strerror}（端口被占用时请用 --port 换一个）") from e
-        self.stdout.write(f"gridgov 已启动：http://{host}:{port}/ （Ctrl+C 停止）")
-        server.run()
+        interval = settings.GRIDGOV["SCAN_INTERVAL_S"]
+        if start_background_scan(interval):  # in this process only: one scan however many workers serve
+            self.stdout.write(f"案件时限扫描：每 {interval:g} 秒一次（GRIDGOV_SCAN_INTERVAL_S）")
+        self.stdout.write(f"gridgov 已启动：http://{host}:{port}/ （{workers} 个工作进程 × {threads} 线程；Ctrl+C 停止）")
+        self.stdout.flush()
+        if workers == 1:
+            serving.serve_socket(sock, threads)  # one process: serve here, next to the scan
+        else:
+            serving.supervise(sock, workers, threads, out=self.stdout.write)

@@ -10,14 +10,16 @@ class Command(BaseCommand):
         parser.add_argument("what", choices=["intake", "loop"])
         parser.add_argument("--n", type=int, required=True)
         parser.add_argument("--workers", type=int, default=2)
-        parser.add_argument("--clients", type=int, default=8)
+        parser.add_argument("--clients", type=int, default=16)
+        parser.add_argument("--client-procs", type=int, default=2)
+        parser.add_argument("--server-workers", type=int, default=2)
 
-    def handle(self, what, n, workers, clients, **options):
+    def handle(self, what, n, workers, clients, client_procs, server_workers, **options):
         from gridgov.cases import bench
 
         bench.prepare_world()
         if what == "intake":
-            results = [bench.service_intake(n, workers), bench.http_intake(n, clients)]
+            results = [bench.service_intake(n, workers), bench.http_intake(n, clients, server_workers, client_procs)]
         else:
             results = [bench.service_loop(n, workers)]
         for r in results:
