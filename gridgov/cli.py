@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     command = argv[0].replace("-", "_")
     if command not in NO_DB and command != "migrate":
         call_command("migrate", verbosity=0, interactive=False)
+        call_command("createcachetable", verbosity=0)  # the shared cache (throttles) lives in the database
     execute_from_command_line(["gridgov", command, *argv[1:]])
     return 0
 

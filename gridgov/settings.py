@@ -91,6 +91,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
+# One cache for all `gridgov serve` workers (and servers): it holds the residents' guess throttles, which must
+# count across processes. The table is made by `gridgov` before any command (createcachetable).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gridgov_cache"}}
 CSRF_FAILURE_VIEW = "gridgov.pages.csrf_failure"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
