@@ -168,6 +168,14 @@ def test_bad_intake_is_refused_clearly(api, point):
     assert api.report("gridworker", lon, lat, 400, source="hotline")["code"] == "source_not_allowed"
     assert api.report("gridworker", lon, lat, 400, description=" ")["code"] == "description_required"
     assert api.report("leader", lon, lat, 403)["code"] == "forbidden"
+    # a point in 西城区 (the system serves it) is not a 东城区 grid worker's or clerk's to report
+    from gridgov.geo.models import Grid
+
+    west = Grid.objects.filter(layer__code="unit", community__code__startswith="110102").first().shape
+    wlon, wlat = west.representative_point().x, west.representative_point().y
+    for who in ("gridworker", "intake"):
+        r = api.report(who, wlon, wlat, 400, source="grid_worker" if who == "gridworker" else "hotline")
+        assert r["code"] == "outside_district" and "西城区" in r["message"] and "东城区" in r["message"]
     assert Case.objects.count() == n_before
 
 

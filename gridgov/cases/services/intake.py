@@ -13,7 +13,7 @@ from django.utils import timezone
 from gridgov import sqlrows
 from gridgov.accounts import roles
 from gridgov.accounts.roles import Role
-from gridgov.accounts.scope import require
+from gridgov.accounts.scope import require, scope_prefix
 from gridgov.audit.services import record as audit
 from gridgov.basedata.logic.ids import mask_phone
 from gridgov.catalog.models import CatalogItem, Component
@@ -141,6 +141,15 @@ def _validate(user, source, urgency, description, lon, lat):
     return description, lon, lat
 
 
+def _own_district(user, district: dict) -> None:
+    """Staff report within their own district (a case elsewhere would leave their sight at once); residents and
+    the whole-system accounts report anywhere the system serves."""
+    prefix = scope_prefix(user) or ""
+    if len(prefix) >= 6 and district["code"] != prefix[:6]:
+        mine = Jurisdiction.objects.filter(code=prefix[:6]).values_list("name", flat=True).first() or prefix[:6]
+        raise DomainError("outside_district", f"该位置在{district['name']}，不在您的辖区（{mine}）内，无法上报")
+
+
 def intake(user, *, source: str, lon, lat, description: str, matter: str | None = None, address: str = "",
            urgency: str = "normal", client_key: str | None = None, reporter_name: str = "",
            reporter_phone: str = "", component: str | None = None, photos=(), now: dt.datetime | None = None,
@@ -158,6 +167,7 @@ def intake(user, *, source: str, lon, lat, description: str, matter: str | None 
     where = locating.locate(lon, lat, with_ids=True)
     if not where["inside"]:
         raise DomainError("outside_jurisdiction", f"位置（{lon:.6f}, {lat:.6f}）不在辖区范围内，无法受理")
+    _own_district(user, where["district"])
     item = matter_by_code(matter) if matter else None
     comp = None
     if component:

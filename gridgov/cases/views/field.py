@@ -36,7 +36,6 @@ from gridgov.accounts.scope import scope_prefix, scoped
 from gridgov.catalog.search import matters_by_code, search_matters
 from gridgov.context import FIELD
 from gridgov.errors import DomainError
-from gridgov.geo import locating
 from gridgov.geo.models import Grid, Jurisdiction
 from gridgov.pages import page, render_page
 
@@ -184,18 +183,6 @@ def source_for(user) -> str:
     return Source.INSPECTOR if user.role == Role.INSPECTOR else Source.GRID_WORKER
 
 
-def _district_check(user, lon: float, lat: float) -> None:
-    """A point inside the system but in another district than the user's is refused, like one outside all."""
-    prefix = scope_prefix(user) or ""
-    if len(prefix) < 6:
-        return
-    where = locating.locate(lon, lat)
-    if where["inside"] and where["district"]["code"] != prefix[:6]:
-        mine = Jurisdiction.objects.filter(code=prefix[:6]).values_list("name", flat=True).first() or prefix[:6]
-        raise DomainError("outside_district",
-                          f"该位置在{where['district']['name']}，不在您的辖区（{mine}）内，无法上报")
-
-
 def _map_context(user) -> dict:
     """The outlines of the user's management grids (drawn on the report map), or the bounds to start from."""
     prefix = scope_prefix(user)
@@ -226,7 +213,6 @@ def _file_intake(request, form) -> Case | None:
     extra = [f.name for f in files[MAX_PHOTOS:]]  # refused like a bad photo: the report itself goes on
     user = request.user
     try:
-        _district_check(user, cd["lon"], cd["lat"])
         result = services.intake(
             user, source=source_for(user), lon=cd["lon"], lat=cd["lat"], description=cd["description"],
             matter=cd["matter"] or None, address=cd["address"], urgency=cd["urgency"],
