@@ -74,11 +74,6 @@ def search_items(kind: str | None = None, query: str | None = None, major: str |
     return qs.order_by("kind", "code")
 
 
-def search_matters(query: str | None):
-    """Active matters whose name contains ``query`` or whose code starts with it (pinyin initials: a later issue)."""
-    return search_items(Kind.MATTER, query)
-
-
 def resolve_legacy(scheme: str, code: str) -> CatalogItem | None:
     """The GB/T 47678.5 class of a legacy code (None when there is none).
 

@@ -112,11 +112,11 @@ def test_reload_restores_a_deleted_default():
 
 
 def test_search_matters():
-    names = [i.name for i in services.search_matters("井盖")]
+    names = [i.name for i in services.search_items("matter", "井盖")]
     assert "供水井盖异常" in names and all("井盖" in n for n in names)
-    assert [i.code for i in services.search_matters("06010")] == ["06010"]
-    assert [i.code for i in services.search_matters("11010106010")] == ["06010"]  # an 11-digit matter code
-    assert {i.code for i in services.search_matters("090")} >= {"09001", "09005"}
-    assert all(i.kind == "matter" for i in services.search_matters("垃圾"))
+    assert [i.code for i in services.search_items("matter", "06010")] == ["06010"]
+    assert [i.code for i in services.search_items("matter", "11010106010")] == ["06010"]  # an 11-digit matter code
+    assert {i.code for i in services.search_items("matter", "090")} >= {"09001", "09005"}
+    assert all(i.kind == "matter" for i in services.search_items("matter", "垃圾"))
     CatalogItem.objects.filter(kind="matter", code="06010").update(active=False)
-    assert not services.search_matters("暴露垃圾").exists()
+    assert not services.search_items("matter", "暴露垃圾").exists()
