@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 
-from gridgov.benchtools import backend_database
+from gridgov.benchtools import LABELS, json_results
 
 LOOP = [("intake", "assign_verify"), ("inspector", "confirm"), ("intake", "register"),
         ("dispatcher", "dispatch"), ("handler", "accept"), ("handler", "handle"), ("inspector2", "inspect_pass"),
@@ -34,27 +34,13 @@ LOOP_DATA = {"dispatch": {"department": "110101-HW"}, "handle": {"feedback": "å·
 
 def run(what: str, n: int, backends: list[str], workers: int, clients: int, out=print, client_procs: int = 2,
         server_workers: int = 2) -> list[dict]:
-    results = []
-    for backend in backends:
-        with backend_database(backend) as (url, folder):
-            env = {**os.environ, "GRIDGOV_DATABASE_URL": url, "GRIDGOV_DATA_DIR": folder,
-                   "GRIDGOV_SCAN_INTERVAL_S": "0"}
-            cmd = [sys.executable, "-m", "gridgov.cli", "bench_worker", what, "--n", str(n), "--workers", str(workers),
-                   "--clients", str(clients), "--client-procs", str(client_procs), "--server-workers", str(server_workers)]
-            p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=3600)
-            if p.returncode != 0:
-                raise RuntimeError(f"bench worker failed on {backend}:\n{p.stderr[-3000:]}")
-            for line in p.stdout.splitlines():
-                if line.startswith("{"):
-                    r = json.loads(line)
-                    r["backend"] = backend
-                    results.append(r)
-                    out(format_line(r))
-    return results
+    worker = ["bench_worker", what, "--n", str(n), "--workers", str(workers), "--clients", str(clients),
+              "--client-procs", str(client_procs), "--server-workers", str(server_workers)]
+    return json_results(backends, worker, format_line, out)
 
 
 def format_line(r: dict) -> str:
-    label = {"sqlite": "SQLite    ", "postgresql": "PostgreSQL"}[r["backend"]]
+    label = LABELS[r["backend"]]
     if r["kind"] == "loop":
         return (f"{label} service loop : {r['rate']:,.0f} loops/s ({r['transitions_per_s']:,.0f} transitions/s, "
                 f"{r['n']:,} loops Ã— {r['transitions']} transitions, {r['workers']} worker(s), {r['seconds']:.1f} s)")

@@ -14,42 +14,23 @@ It prints p50/p95 server milliseconds and the number of SQL queries per page and
 """
 
 import datetime as dt
-import json
-import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 
-from gridgov.benchtools import backend_database
+from gridgov.benchtools import LABELS, json_results
 
 PAGES = [("/cases/", "dispatcher", "command-centre queue"), ("/dashboard/", "leader", "leader dashboard"),
          ("/cases/inbox/", "handler", "department inbox")]
 
 
 def run(requests: int, backends: list[str], open_cases: int, closed_cases: int, out=print) -> list[dict]:
-    results = []
-    for backend in backends:
-        with backend_database(backend) as (url, folder):
-            env = {**os.environ, "GRIDGOV_DATABASE_URL": url, "GRIDGOV_DATA_DIR": folder,
-                   "GRIDGOV_SCAN_INTERVAL_S": "0"}
-            cmd = [sys.executable, "-m", "gridgov.cli", "bench_pages", "--requests", str(requests),
-                   "--open", str(open_cases), "--closed", str(closed_cases)]
-            p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=3600)
-            if p.returncode != 0:
-                raise RuntimeError(f"bench pages worker failed on {backend}:\n{p.stderr[-3000:]}")
-            for line in p.stdout.splitlines():
-                if line.startswith("{"):
-                    r = json.loads(line)
-                    r["backend"] = backend
-                    results.append(r)
-                    out(format_line(r))
-    return results
+    worker = ["bench_pages", "--requests", str(requests), "--open", str(open_cases), "--closed", str(closed_cases)]
+    return json_results(backends, worker, format_line, out)
 
 
 def format_line(r: dict) -> str:
-    label = {"sqlite": "SQLite    ", "postgresql": "PostgreSQL"}[r["backend"]]
+    label = LABELS[r["backend"]]
     if r["kind"] == "data":
         return (f"{label} data: {r['open']:,} open + {r['closed']:,} closed cases inserted in {r['seconds']:.1f} s")
     verdict = "ok" if r["p95_ms"] < 300 else "OVER 300 ms"

@@ -57,21 +57,12 @@ class Command(BaseCommand):
             self.stdout.write(line)
 
     def _per_backend(self, backends, worker):
-        """Run a benchmark worker command in a throw-away database of each backend."""
-        import os
-        import subprocess
-        import sys
+        """Run a benchmark worker command in a throw-away database of each backend; print its lines."""
+        from gridgov.benchtools import LABELS, run_per_backend
 
-        from gridgov.benchtools import backend_database
-
-        for backend in backends:
-            with backend_database(backend) as (url, folder):
-                env = {**os.environ, "GRIDGOV_DATABASE_URL": url, "GRIDGOV_DATA_DIR": folder}
-                cmd = [sys.executable, "-m", "gridgov.cli", *worker]
-                p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=3600)
-                if p.returncode != 0:
-                    raise CommandError(f"{worker[0]} failed on {backend}:\n{p.stderr[-3000:]}")
-                label = {"sqlite": "SQLite    ", "postgresql": "PostgreSQL"}[backend]
-                for line in p.stdout.splitlines():
-                    if line.strip():
-                        self.stdout.write(f"{label} {line}")
+        try:
+            for backend, line in run_per_backend(backends, worker):
+                if line.strip():
+                    self.stdout.write(f"{LABELS[backend]} {line}")
+        except RuntimeError as e:
+            raise CommandError(str(e)) from None
