@@ -105,6 +105,8 @@ def test_no_request_leaves_the_machine(server, browser):
     page.get_by_label("用户名").fill("leader")
     page.get_by_label("密码").fill("gridgov-demo")
     page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.goto(base + "/map/")  # a leader's home is now the dashboard (gridgov.context.HOME); the map has the tiles
     page.wait_for_function("document.getElementById('status').dataset.count !== undefined")
     assert outside == []
     page.close()
