@@ -2,12 +2,14 @@
 
 Why not the ORM there: building and compiling an INSERT or UPDATE through the ORM costs 0.3–0.5 ms of CPU per
 statement (a case row has 60 columns), more than the database needs to run it, and an intake or a transition
-writes four or five rows. These two helpers cache the statement text per model and set of columns and take
-everything else from the model's own fields — column names, ``pre_save`` (``auto_now``), ``get_db_prep_save``
-(JSON, decimals, time zones) — so the rows they write are the rows ``Model.save()`` and ``QuerySet.update()``
-would write (tests/integration/test_sqlrows.py compares them column by column on every backend). ``fetch``
-reads whole rows the same way: the ORM spends most of a one-row read of a wide table on per-column work
-(compiling the column list, the cursor's description, choosing converters), which is done here once per model.
+writes four or five rows. ``insert``, ``insert_many`` and ``update`` cache the statement text per model and set
+of columns and take everything else from the model's own fields — column names, ``pre_save`` (``auto_now``),
+``get_db_prep_save`` (JSON, decimals, time zones) — so the rows they write are the rows ``Model.save()``,
+``bulk_create()`` and ``QuerySet.update()`` would write (tests/integration/test_sqlrows.py compares them column by
+column on every backend). ``insert_with_children`` and ``update_with_children`` write a row and rows that point
+to it in one statement on PostgreSQL (one round trip). ``fetch`` and ``values`` read rows the same way: the ORM
+spends most of a one-row read of a wide table on per-column work (compiling the column list, the cursor's
+description, choosing converters), which is done here once per model.
 
 What they do not do: signals (gridgov connects none), validation, related-object caching beyond setting the
 primary key. Use them only where a profile says the ORM is the cost.
