@@ -6,6 +6,8 @@ GRIDGOV_SECRET_KEY    secret key (a development default is used when unset).
 GRIDGOV_DEBUG         "1" for debug pages.
 GRIDGOV_ALLOWED_HOSTS comma-separated host names (default: 127.0.0.1,localhost).
 GRIDGOV_DATA_DIR      folder for the SQLite file and uploads (default: the working folder).
+GRIDGOV_PG_SERVER_BINDING  "0" turns off psycopg server-side binding and prepared statements (PostgreSQL; on by
+                      default — turn it off behind a transaction-mode connection pooler).
 """
 
 import os

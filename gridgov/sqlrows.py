@@ -2,12 +2,14 @@
 
 Why not the ORM there: building and compiling an INSERT or UPDATE through the ORM costs 0.3–0.5 ms of CPU per
 statement (a case row has 60 columns), more than the database needs to run it, and an intake or a transition
-writes four or five rows. These two helpers cache the statement text per model and set of columns and take
-everything else from the model's own fields — column names, ``pre_save`` (``auto_now``), ``get_db_prep_save``
-(JSON, decimals, time zones) — so the rows they write are the rows ``Model.save()`` and ``QuerySet.update()``
-would write (tests/integration/test_sqlrows.py compares them column by column on every backend). ``fetch``
-reads whole rows the same way: the ORM spends most of a one-row read of a wide table on per-column work
-(compiling the column list, the cursor's description, choosing converters), which is done here once per model.
+writes four or five rows. ``insert``, ``insert_many`` and ``update`` cache the statement text per model and set
+of columns and take everything else from the model's own fields — column names, ``pre_save`` (``auto_now``),
+``get_db_prep_save`` (JSON, decimals, time zones) — so the rows they write are the rows ``Model.save()``,
+``bulk_create()`` and ``QuerySet.update()`` would write (tests/integration/test_sqlrows.py compares them column by
+column on every backend). ``insert_with_children`` and ``update_with_children`` write a row and rows that point
+to it in one statement on PostgreSQL (one round trip). ``fetch`` and ``values`` read rows the same way: the ORM
+spends most of a one-row read of a wide table on per-column work (compiling the column list, the cursor's
+description, choosing converters), which is done here once per model.
 
 What they do not do: signals (gridgov connects none), validation, related-object caching beyond setting the
 primary key. Use them only where a profile says the ORM is the cost.
@@ -18,6 +20,19 @@ from functools import cache
 
 from django.db import connections, router
 from django.db.models import Model
+
+try:  # psycopg 3 (pinned): see below
+    from psycopg import _queries as _psycopg_queries
+except ImportError:  # pragma: no cover - SQLite-only installs
+    _psycopg_queries = None
+
+# psycopg caches the parsing of a statement's placeholders only for statements of at most 50 parameters (its
+# guard against caching ever-different bulk INSERTs); an intake's one statement has 78 (a case row has 59
+# columns), and re-parsing it costs 0.3–0.4 ms of CPU per request. The statements here are few and fixed, so the
+# bound is raised (the cache itself stays an LRU of 128 statements). A private constant of the pinned psycopg:
+# if it is gone, nothing breaks — statements are parsed every time, as before.
+if _psycopg_queries is not None and getattr(_psycopg_queries, "MAX_CACHED_STATEMENT_PARAMS", 0) < 200:
+    _psycopg_queries.MAX_CACHED_STATEMENT_PARAMS = 200
 
 
 @cache
@@ -96,6 +111,23 @@ def update_with_children(model: type[Model], values: dict, children: list[Model]
 _TYPMOD = re.compile(r"\(.*\)")
 
 
+@cache
+def _child_insert(model: type[Model], link: str, n: int, exactly_one: bool) -> tuple[str, tuple]:
+    """The WITH item ``c<n>`` inserting a row of ``model`` whose ``link`` is p's key, and its parameter fields."""
+    meta = model._meta
+    conn = connections[router.db_for_write(model)]
+    quote = conn.ops.quote_name
+    cols = [f for f in meta.concrete_fields if not (f.primary_key and f.db_returning)]
+    fk = meta.get_field(link)
+    # typed parameters (a SELECT list does not take its types from the target columns); the type without its
+    # length, so that an over-long value is refused as by a plain INSERT instead of cut by the cast
+    values = ", ".join("p.id" if f is fk else f"%s::{_TYPMOD.sub('', f.cast_db_type(conn))}" for f in cols)
+    guard = " WHERE (SELECT count(*) FROM p) = 1" if exactly_one else ""
+    sql = (f"c{n} AS (INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in cols)}) "
+           f"SELECT {values} FROM p{guard} RETURNING {quote(meta.pk.column)})")
+    return sql, tuple(f for f in cols if f is not fk)
+
+
 def _with_children(conn, parent_sql: str, params: list, children: list[Model], link: str,
                    exactly_one: bool = False) -> tuple:
     """Run ``parent_sql`` (an INSERT or UPDATE … RETURNING the primary key, as "p") and the children's INSERTs
@@ -104,17 +136,10 @@ def _with_children(conn, parent_sql: str, params: list, children: list[Model], l
     quote = conn.ops.quote_name
     parts = [f"p AS ({parent_sql})"]
     params = list(params)
-    guard = " WHERE (SELECT count(*) FROM p) = 1" if exactly_one else ""
     for n, child in enumerate(children):
-        meta = child._meta
-        cols = [f for f in meta.concrete_fields if not (f.primary_key and f.db_returning)]
-        fk = meta.get_field(link)
-        # typed parameters (a SELECT list does not take its types from the target columns); the type without its
-        # length, so that an over-long value is refused as by a plain INSERT instead of cut by the cast
-        values = ", ".join("p.id" if f is fk else f"%s::{_TYPMOD.sub('', f.cast_db_type(conn))}" for f in cols)
-        parts.append(f"c{n} AS (INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in cols)}) "
-                     f"SELECT {values} FROM p{guard} RETURNING {quote(meta.pk.column)})")
-        params += [f.get_db_prep_save(f.pre_save(child, True), conn) for f in cols if f is not fk]
+        sql, fields = _child_insert(type(child), link, n, exactly_one)
+        parts.append(sql)
+        params += [f.get_db_prep_save(f.pre_save(child, True), conn) for f in fields]
     first = "(SELECT count(*) FROM p)" if exactly_one else "(SELECT id FROM p)"
     ids = ", ".join([first] + [f"(SELECT {quote(c._meta.pk.column)} FROM c{n})" for n, c in enumerate(children)])
     with conn.cursor() as cursor:

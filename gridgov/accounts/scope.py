@@ -70,13 +70,15 @@ def may_see(user, obj: Model, right: str) -> bool:
 
     For the hot paths that read a row by a unique key first (a case by its number). A key-prefix scope is
     checked in memory (``startswith``, case-sensitive as on PostgreSQL; SQLite's LIKE would also accept other
-    letter cases, so this is never wider than the query); a department's scope asks the database with the
-    model's own ``department_scope``. Raises NoRight when the post lacks the right, like ``scoped``.
+    letter cases, so this is never wider than the query); a department's scope uses the model's ``sent_to`` (its
+    one-object ``department_scope``) or asks the database. Raises NoRight when the post lacks the right.
     """
     require(user, right)
     model = type(obj)
     department_scope = getattr(model, "department_scope", None)
     if department_scope is not None and getattr(user, "department_id", None) and not user.is_superuser:
+        if hasattr(obj, "sent_to"):  # the model's own one-object form of department_scope
+            return obj.sent_to(user.department_id)
         return model._default_manager.filter(department_scope(user.department_id), pk=obj.pk).exists()
     if "__" in model.SCOPE_FIELD:  # the key lives on a related row: ask the database
         return scoped(model._default_manager.all(), user, right).filter(pk=obj.pk).exists()

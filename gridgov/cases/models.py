@@ -130,6 +130,11 @@ class Case(models.Model):
         assisted = CaseAssist.objects.filter(department_id=department_id).values("case_id")
         return models.Q(assignee_department_id=department_id) | models.Q(pk__in=assisted)
 
+    def sent_to(self, department_id: int) -> bool:
+        """``department_scope`` for this one case (accounts.scope.may_see): no query when it is the lead."""
+        return self.assignee_department_id == department_id or CaseAssist.objects.filter(
+            case_id=self.pk, department_id=department_id).exists()
+
 
 class CaseReport(models.Model):
     """One report of the problem (a case keeps every report, also those merged into it)."""

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from gridgov.fresh import Fresh
 
 from ..models import RoutingRule
 
@@ -22,19 +22,45 @@ class Suggestion:
 NODE_LENGTH = {"street": 9, "community": 12}
 
 
+@dataclass(frozen=True)
+class _Rule:
+    id: int
+    matter_id: int | None
+    level: str
+    area_class: str
+    department_id: int | None
+    target_level: str
+    priority: int
+    active: bool
+    department_district_id: int | None
+    department_name: str | None
+
+
+_COLUMNS = ("id", "matter_id", "level", "area_class", "department_id", "target_level", "priority", "active",
+            "department__district_id", "department__name")
+
+
+def _all_rules():
+    return tuple(RoutingRule.objects.order_by("id").values_list(*_COLUMNS))
+
+
+# The rules table is small and asked at every 派遣 (and on every case page): kept in memory. Its fingerprint is
+# the table itself (a few dozen rows), so any edit — also of a rule's department — is seen (gridgov.fresh).
+_rules: Fresh[list[_Rule]] = Fresh(_all_rules, lambda rows: [_Rule(*r) for r in rows])
+
+
 def suggest(case, level: str = "district") -> Suggestion:
     """The most specific active rule wins: matter over any matter, area class over any, then priority."""
-    rules = (RoutingRule.objects.filter(active=True, level=level)
-             .filter(Q(matter=case.matter_id) | Q(matter__isnull=True) if case.matter_id else Q(matter__isnull=True))
-             .filter(Q(area_class=case.area_class) | Q(area_class=""))
-             .filter(Q(department__isnull=True) | Q(department__district_id=case.district_id))
-             .select_related("department"))
+    rules = [r for r in _rules.get()
+             if r.active and r.level == level and r.matter_id in (case.matter_id, None)
+             and r.area_class in (case.area_class, "")
+             and (r.department_id is None or r.department_district_id == case.district_id)]
     best = sorted(rules, key=lambda r: (r.matter_id is not None, r.area_class != "", r.priority, -r.id), reverse=True)
     if not best:
         return Suggestion()
     rule = best[0]
     if rule.department_id:
-        return Suggestion(rule.department_id, rule.department.name, "", rule.id)
+        return Suggestion(rule.department_id, rule.department_name, "", rule.id)
     if rule.target_level == "grid" and case.management_grid_id:
         node = case.management_grid.scope_key
     else:
