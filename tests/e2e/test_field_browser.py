@@ -196,7 +196,10 @@ def test_a_report_made_offline_is_kept_and_sent_once_when_back_online(server, ph
     page.goto(base + "/cases/field/report/")
     # the service worker takes the page under its wing (it keeps the page and its assets for offline use)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # a page that loaded before its worker was active may stay uncontrolled (clients.claim() races the load on a
+    # busy machine); any load after activation is controlled — as on a phone, from the second visit on
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=10_000)
 
     context.set_offline(True)
     response = page.reload()  # served by the service worker: the form is there without a network
