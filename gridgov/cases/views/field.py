@@ -49,7 +49,7 @@ MAX_PHOTOS = 6
 MAP_MAX_GRIDS = 200  # management grids drawn on the report map (a street has ~50); more: no outlines
 RELATED = ("matter", "community", "unit_grid")
 AREA_WORDS = {Role.GRID_WORKER: "本网格", Role.GRID_LEADER: "本社区", Role.GRID_SUPERVISOR: "本街道"}
-ASSETS = ["gridgov/app.css", "gridgov/field.css", "gridgov/field.js", "vendor/htmx/htmx.min.js",
+ASSETS = ["gridgov/app.css", "gridgov/field.css", "gridgov/photo-resize.js", "gridgov/field.js", "vendor/htmx/htmx.min.js",
           "vendor/leaflet/leaflet.css", "vendor/leaflet/leaflet.js"]
 SW_FILE = Path(__file__).resolve().parents[2] / "static" / "gridgov" / "field-sw.js"
 

@@ -6,8 +6,6 @@
   const root = document.getElementById("field");
   if (!root) return;
   const REPORT_URL = root.dataset.reportUrl;
-  const MAX_SIDE = 1600;
-  const MAX_BYTES = 500 * 1024;
   const RECENT_KEY = "gridgov.field.recentMatters";
 
   // ------------------------------------------------------------ helpers
@@ -241,38 +239,7 @@
   const maxPhotos = parseInt(photoInput.dataset.max, 10) || 6;
   const photos = [];
 
-  async function decode(file) {
-    if (window.createImageBitmap) {
-      try { return await createImageBitmap(file, { imageOrientation: "from-image" }); } catch (e) { /* fall back */ }
-    }
-    return new Promise((resolve, reject) => {
-      const img = new Image();
-      img.onload = () => resolve(img);
-      img.onerror = () => reject(new Error("decode"));
-      img.src = URL.createObjectURL(file);
-    });
-  }
-  function toBlob(canvas, q) { return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", q)); }
-  async function resize(file) {
-    const img = await decode(file);
-    const w0 = img.width, h0 = img.height;
-    if (!w0 || !h0) throw new Error("decode");
-    let scale = Math.min(1, MAX_SIDE / Math.max(w0, h0));
-    let blob = null;
-    for (let round = 0; round < 6; round++) {
-      const canvas = document.createElement("canvas");
-      canvas.width = Math.max(1, Math.round(w0 * scale));
-      canvas.height = Math.max(1, Math.round(h0 * scale));
-      canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
-      for (const q of [0.82, 0.7, 0.6]) {
-        blob = await toBlob(canvas, q);
-        if (blob && blob.size <= MAX_BYTES) return { blob, width: canvas.width, height: canvas.height };
-      }
-      scale *= 0.8;
-    }
-    if (!blob) throw new Error("encode");
-    return { blob, width: 0, height: 0 };
-  }
+  const resize = window.gridgovResizePhoto;
   function renderThumbs() {
     thumbs.replaceChildren(...photos.map((p, i) => {
       const li = el("li");

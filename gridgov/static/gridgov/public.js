@@ -8,7 +8,6 @@
   const latInput = form.querySelector('input[name="lat"]');
   const status = document.getElementById("position-status");
   const submit = document.getElementById("submit-report");
-  const MAX_SIDE = 1600;
 
   // an error next to a field goes once the person changes that field
   function clearErrors(box) {
@@ -97,26 +96,8 @@
   const input = document.getElementById("id_photos");
   const previews = document.getElementById("photo-previews");
 
-  function loadImage(file) {
-    return new Promise((resolve, reject) => {
-      const url = URL.createObjectURL(file);
-      const img = new Image();
-      img.onload = () => resolve({ img, url });
-      img.onerror = () => { URL.revokeObjectURL(url); reject(new Error("not an image")); };
-      img.src = url;
-    });
-  }
-
   async function shrink(file) {
-    const { img, url } = await loadImage(file);
-    const scale = Math.min(1, MAX_SIDE / Math.max(img.naturalWidth, img.naturalHeight));
-    const canvas = document.createElement("canvas");
-    canvas.width = Math.round(img.naturalWidth * scale);
-    canvas.height = Math.round(img.naturalHeight * scale);
-    canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
-    URL.revokeObjectURL(url);
-    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
-    if (!blob) throw new Error("encode failed");
+    const { blob } = await window.gridgovResizePhoto(file);
     const name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
     return new File([blob], name, { type: "image/jpeg" });
   }
