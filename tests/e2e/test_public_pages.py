@@ -10,6 +10,7 @@ from PIL import Image
 
 from gridgov.cases import services
 from gridgov.cases.models import Case, CaseEvent, CaseReport
+from tests.loop import close_loop
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 PHONE = "13912345678"
@@ -40,17 +41,6 @@ def report(client, point, **extra):
     data = {"phone": PHONE, "lon": lon, "lat": lat, "description": "小区门口垃圾桶满溢", "address": "", "matter": "",
             "client_key": extra.pop("client_key", "k" * 32), **extra}
     return client.post("/r/report/", data)
-
-
-def close_loop(users, number):
-    services.transition(users["intake"], number, "assign_verify")
-    services.transition(users["inspector"], number, "confirm")
-    services.transition(users["intake"], number, "register", {"matter": "06010"})
-    services.transition(users["dispatcher"], number, "dispatch", {"department": "110101-HW"})
-    services.transition(users["handler"], number, "accept")
-    services.transition(users["handler"], number, "handle", {"feedback": "已清运"})
-    services.transition(users["inspector"], number, "inspect_pass")
-    services.transition(users["intake"], number, "close")
 
 
 def test_home_and_forms_open_without_an_account(client):

@@ -6,10 +6,10 @@ from django.core.cache import cache
 from django.db import connection
 
 from gridgov.audit.models import AuditRecord
-from gridgov.cases import services
 from gridgov.cases.models import Case, CaseEvent, CaseReport
 from gridgov.cases.services import public
 from gridgov.errors import DomainError
+from tests.loop import close_loop
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 PHONE = "13912345678"
@@ -19,18 +19,6 @@ def file_report(point, phone=PHONE, **extra):
     lon, lat = point
     return public.report(None, phone=phone, lon=lon, lat=lat, description=extra.pop("description", "楼下垃圾桶满了"),
                          **extra)
-
-
-def close_loop(users, number):
-    """Staff take the case round the loop to 已结案 (as in test_cases_loop)."""
-    services.transition(users["intake"], number, "assign_verify")
-    services.transition(users["inspector"], number, "confirm")
-    services.transition(users["intake"], number, "register", {"matter": "06010"})
-    services.transition(users["dispatcher"], number, "dispatch", {"department": "110101-HW"})
-    services.transition(users["handler"], number, "accept")
-    services.transition(users["handler"], number, "handle", {"feedback": "已清运，垃圾桶已清洗"})
-    services.transition(users["inspector"], number, "inspect_pass")
-    return services.transition(users["intake"], number, "close")
 
 
 def snapshot(number):
