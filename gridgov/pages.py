@@ -15,7 +15,8 @@ from gridgov.accounts.scope import NoRight, OutOfScope
 from gridgov.errors import NotFound
 
 RIGHT_LABELS = {roles.CASE_VIEW: "查看案件", roles.CASE_REPORT: "上报问题", roles.CASE_CONFIGURE: "配置案件规则",
-                roles.BD_STATS: "查看统计"}
+                roles.BD_STATS: "查看统计", roles.BD_VIEW: "查看基础数据", roles.BD_EDIT: "采集和修改基础数据",
+                roles.BD_VISIT: "登记走访"}
 
 
 def render_page(request, template, context=None, status=200):

@@ -6,17 +6,15 @@ validates, re-checks scope and records the history). A post without the right ge
 an object outside one's scope is "not found" (404), never revealed. Personal data appears only masked.
 """
 
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Case, Count, IntegerField, Max, Prefetch, Q, Value, When
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from gridgov.accounts.scope import NoRight, OutOfScope
 from gridgov.errors import DomainError
 from gridgov.geo.views import scope_label
+from gridgov.pages import page
 
 from . import rights, services
 from .forms import DwellingForm, ResidentEditForm, ResidentForm, SearchForm, VisitForm
@@ -24,7 +22,6 @@ from .models import Building, Dwelling, Household, Relation, Resident, ResidentS
 
 MAX_BUILDINGS = 100  # shown on 我的网格 at once; the search narrows a larger scope
 MAX_CHOICES = 300  # a select longer than this is useless on a phone: choose from a building page instead
-RIGHT_LABELS = {rights.VIEW: "查看基础数据", rights.EDIT: "采集和修改基础数据", rights.VISIT: "登记走访"}
 
 
 # ---------------------------------------------------------------- plumbing
@@ -35,27 +32,6 @@ def _render(request, template, context=None, status=200):
     ctx = {"scope_label": scope_label(user), "can_edit": rights.has_right(user, rights.EDIT),
            "can_visit": rights.has_right(user, rights.VISIT), **(context or {})}
     return render(request, template, ctx, status=status)
-
-
-def page(right):
-    """Login required (302 to the login page); without ``right`` a 403 page; out of scope a 404 page."""
-
-    def decorate(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            try:
-                rights.require(request.user, right)
-                return view(request, *args, **kwargs)
-            except NoRight as e:
-                return _render(request, "basedata/forbidden.html",
-                               {"right_label": RIGHT_LABELS.get(e.right, "使用此页面")}, status=403)
-            except OutOfScope:
-                return _render(request, "basedata/not_found.html", status=404)
-
-        return wrapper
-
-    return decorate
 
 
 def _int(value) -> int | None:
