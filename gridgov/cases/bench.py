@@ -17,6 +17,7 @@ import random
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -184,9 +185,12 @@ def http_intake(n: int, clients: int, server_workers: int = 2, client_procs: int
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    # the server's output goes to a file: a pipe nobody reads fills up (waitress warns of its queue depth under
+    # this load) and then blocks the server's event loop in the middle of the run
+    log = tempfile.TemporaryFile()
     server = subprocess.Popen([sys.executable, "-m", "gridgov.cli", "serve", "--port", str(port),
                                "--workers", str(server_workers)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
+                              stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
     try:
         for _ in range(300):
             try:
@@ -214,13 +218,16 @@ def http_intake(n: int, clients: int, server_workers: int = 2, client_procs: int
             w.join()
         errors = [e for _, errs in outcome for e in errs]
         if errors:
-            raise RuntimeError(f"{len(errors)} HTTP errors, e.g. {errors[:5]}")
+            log.seek(0)
+            tail = log.read().decode(errors="replace")[-2000:]
+            raise RuntimeError(f"{len(errors)} HTTP errors, e.g. {errors[:5]}; the server said:\n{tail}")
         done = sum(k for k, _ in outcome)
         return {"kind": "intake", "path": "http", "n": done, "seconds": s, "rate": done / s, "clients": clients,
                 "client_procs": procs, "server_workers": server_workers}
     finally:
         server.terminate()
         server.wait(timeout=10)
+        log.close()
 
 
 def _http_client_process(port, token, chunks, warm, barrier, results) -> None:
@@ -236,11 +243,15 @@ def _http_client_process(port, token, chunks, warm, barrier, results) -> None:
     def post(conn, lon, lat):
         body = json.dumps({"source": "grid_worker", "lon": lon, "lat": lat, "description": "路边有暴露垃圾",
                            "matter": "06010"})
-        conn.request("POST", "/api/v1/cases", body, headers)
-        r = conn.getresponse()
-        r.read()
+        try:
+            conn.request("POST", "/api/v1/cases", body, headers)
+            r = conn.getresponse()
+            text = r.read()
+        except OSError as e:  # a refused or dropped connection is an error of the run, not a silent zero
+            errors.append(repr(e))
+            return
         if r.status != 201:
-            errors.append(r.status)
+            errors.append(f"{r.status} {text[:200]!r}")
 
     def warm_up(conn, chunk):
         for lon, lat in chunk[:warm]:
