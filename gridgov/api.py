@@ -49,7 +49,7 @@ def on_out_of_scope(request, exc):
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc):
-    return _error(request, exc.status, exc.code, exc.message)
+    return _error(request, exc.status, exc.code, exc.message, **getattr(exc, "details", {}))
 
 
 @api.exception_handler(ValidationError)

@@ -8,10 +8,11 @@ line into a one-line error. A service that raises has written nothing (it owns i
 class DomainError(Exception):
     status = 400
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, **details):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.details = details  # more fields of the API's error body (e.g. which cases of a bulk action failed)
 
 
 class NotFound(DomainError):

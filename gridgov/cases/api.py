@@ -111,6 +111,25 @@ def intake_form(request, payload: Form[IntakeIn], photos: File[list[UploadedFile
     return _intake_response(request, services.intake(request.user, **payload.dict(), photos=files), with_photos=True)
 
 
+class BatchIn(Schema):
+    reports: list[IntakeIn]
+
+
+@router.post("/batch", response={200: dict}, summary="批量上报（系统对接：12345 热线工单、智能设备告警）；逐条校验，"
+             "有误的一条返回其错误，其余照常受理；每条可带 client_key 防重")
+def intake_batch(request, payload: BatchIn):
+    results = services.intake_many(request.user, [r.dict() for r in payload.reports])
+    items = []
+    for i, r in enumerate(results):
+        if isinstance(r, DomainError):
+            items.append({"index": i, "error": {"code": r.code, "message": r.message}})
+        else:
+            items.append({"index": i, "created": r.created, "number": r.case.number, "status": r.case.status,
+                          "version": r.case.version, "unit_grid": r.case.unit_grid.code if r.case.unit_grid_id else None})
+    return {"created": sum(1 for it in items if it.get("created")),
+            "failed": sum(1 for it in items if "error" in it), "results": items}
+
+
 class CaseFilter(Schema):
     status: list[str] | None = None
     matter: str | None = None
@@ -203,6 +222,31 @@ def act(request, number: str, action: str, payload: ActionIn):
     c = services.transition(request.user, number, action, data, version=version)
     c = Case.objects.select_related(*DETAIL_RELATED).get(pk=c.pk)
     return case_detail(c, request.user)
+
+
+class BulkCase(Schema):
+    number: str
+    version: int | None = None
+
+
+class BulkIn(ActionIn):
+    cases: list[BulkCase]
+    skip_refused: bool = False
+
+
+@router.post("/bulk/{action}", summary="批量操作：对多个案件执行同一操作（如批量派遣、批量归档）。逐件校验、逐件留痕；"
+             "有案件不能执行时默认全部不执行并列出原因，skip_refused=true 时执行其余")
+def act_bulk(request, action: str, payload: BulkIn):
+    data = payload.dict(exclude_none=True)
+    cases, skip = data.pop("cases"), data.pop("skip_refused")
+    data.pop("version", None)
+    versions = {c["number"]: c["version"] for c in cases if c.get("version") is not None}
+    outcomes = services.transition_many(request.user, [c["number"] for c in cases], action, data,
+                                        versions=versions, skip_refused=skip)
+    return {"done": [{"number": o.number, "status": o.case.status, "version": o.case.version}
+                     for o in outcomes if o.error is None],
+            "refused": [{"number": o.number, "code": o.error.code, "message": o.error.message}
+                        for o in outcomes if o.error is not None]}
 
 
 @router.get("/{number}/duplicates", summary="疑似重复案件（同一事项、相近位置与时间）")

@@ -9,6 +9,11 @@ its grids, the demo accounts, departments and routing rules. A worker process pe
   spread over several client processes, with a token;
 - the full loop (report → verify → register → dispatch → accept → handle → inspect → close → follow-up →
   archive) via the service layer, each transition its own transaction, persisted and audited.
+
+With ``--batch B`` (default 100) each is measured a second time through the batch paths: ``intake_many`` and
+``POST /api/v1/cases/batch`` with B reports a call, and the loop with B cases a call (``intake_many``, then
+``transition_many`` for each step: every case still checked, persisted, timed and audited on its own, B cases a
+transaction). One line per backend and path.
 """
 
 import json
@@ -34,18 +39,20 @@ LOOP_DATA = {"dispatch": {"department": "110101-HW"}, "handle": {"feedback": "�
 
 
 def run(what: str, n: int, backends: list[str], workers: int, clients: int, out=print, client_procs: int = 2,
-        server_workers: int = 2) -> list[dict]:
+        server_workers: int = 2, batch: int = 0) -> list[dict]:
     worker = ["bench_worker", what, "--n", str(n), "--workers", str(workers), "--clients", str(clients),
-              "--client-procs", str(client_procs), "--server-workers", str(server_workers)]
+              "--client-procs", str(client_procs), "--server-workers", str(server_workers), "--batch", str(batch)]
     return json_results(backends, worker, format_line, out)
 
 
 def format_line(r: dict) -> str:
     label = LABELS[r["backend"]]
+    how = f", {r['batch']} a call" if r.get("batch") else ", one a call"
     if r["kind"] == "loop":
         return (f"{label} service loop : {r['rate']:,.0f} loops/s ({r['transitions_per_s']:,.0f} transitions/s, "
-                f"{r['n']:,} loops × {r['transitions']} transitions, {r['workers']} worker(s), {r['seconds']:.1f} s)")
-    return (f"{label} {r['path']:<7} intake: {r['rate']:,.0f} cases/s ({r['n']:,} cases, {r['seconds']:.1f} s"
+                f"{r['n']:,} loops × {r['transitions']} transitions{how}, {r['workers']} worker(s), "
+                f"{r['seconds']:.1f} s)")
+    return (f"{label} {r['path']:<7} intake: {r['rate']:,.0f} cases/s ({r['n']:,} cases{how}, {r['seconds']:.1f} s"
             + (f", {r['clients']} connections from {r['client_procs']} client processes, "
                f"{r['server_workers']} server processes" if r["path"] == "http" else f", {r['workers']} worker(s)")
             + ")")
@@ -124,37 +131,55 @@ def _parallel(workers: int, target, chunks: list) -> None:
         raise RuntimeError(f"{len(failed)} bench process(es) failed")
 
 
-def service_intake(n: int, workers: int) -> dict:
-    from gridgov.cases.services import intake
+def _report(lon: float, lat: float) -> dict:
+    return {"source": "grid_worker", "lon": lon, "lat": lat, "description": "路边有暴露垃圾", "matter": "06010"}
 
-    pts = _points(n)
+
+def service_intake(n: int, workers: int, batch: int = 0) -> dict:
+    from gridgov.cases.services import intake, intake_many
+
+    pts = _points(n, seed=1 + batch)
     user = _users()["gridworker"]
     intake(user, source="grid_worker", lon=pts[0][0], lat=pts[0][1], description="预热", matter="06010")
     chunks = [pts[i::workers] for i in range(workers)]
 
     def go(chunk):
         u = _users()["gridworker"]
+        if batch:
+            for start in range(0, len(chunk), batch):
+                results = intake_many(u, [_report(lon, lat) for lon, lat in chunk[start:start + batch]])
+                assert all(getattr(r, "created", False) for r in results), results
+            return
         for lon, lat in chunk:
-            intake(u, source="grid_worker", lon=lon, lat=lat, description="路边有暴露垃圾", matter="06010",
-                   find_duplicates=False)
+            intake(u, **_report(lon, lat), find_duplicates=False)
 
     t = time.perf_counter()
     _parallel(workers, go, chunks)
     s = time.perf_counter() - t
-    return {"kind": "intake", "path": "service", "n": n, "seconds": s, "rate": n / s, "workers": workers}
+    return {"kind": "intake", "path": "service", "n": n, "seconds": s, "rate": n / s, "workers": workers,
+            "batch": batch}
 
 
-def service_loop(n: int, workers: int) -> dict:
-    from gridgov.cases.services import intake, transition
+def service_loop(n: int, workers: int, batch: int = 0) -> dict:
+    from gridgov.cases.services import intake, intake_many, transition, transition_many
 
-    pts = _points(n, seed=2)
+    pts = _points(n, seed=2 + batch)
     chunks = [pts[i::workers] for i in range(workers)]
+    call = {"source": "hotline", "description": "居民来电：垃圾未清运"}
 
     def go(chunk):
         users = _users()
+        if batch:
+            for start in range(0, len(chunk), batch):
+                filed = intake_many(users["intake"], [{**call, "lon": lon, "lat": lat}
+                                                      for lon, lat in chunk[start:start + batch]])
+                numbers = [r.case.number for r in filed]
+                for who, action in LOOP:
+                    done = transition_many(users[who], numbers, action, LOOP_DATA.get(action))
+                    assert len(done) == len(numbers)
+            return
         for lon, lat in chunk:
-            number = intake(users["intake"], source="hotline", lon=lon, lat=lat, description="居民来电：垃圾未清运",
-                            find_duplicates=False).case.number
+            number = intake(users["intake"], **call, lon=lon, lat=lat, find_duplicates=False).case.number
             for who, action in LOOP:
                 transition(users[who], number, action, LOOP_DATA.get(action))
 
@@ -164,10 +189,10 @@ def service_loop(n: int, workers: int) -> dict:
     s = time.perf_counter() - t
     steps = len(LOOP) + 1
     return {"kind": "loop", "n": n, "seconds": s, "rate": n / s, "transitions": steps,
-            "transitions_per_s": n * steps / s, "workers": workers}
+            "transitions_per_s": n * steps / s, "workers": workers, "batch": batch}
 
 
-def http_intake(n: int, clients: int, server_workers: int = 2, client_procs: int = 2) -> dict:
+def http_intake(n: int, clients: int, server_workers: int = 2, client_procs: int = 2, batch: int = 0) -> dict:
     """``gridgov serve`` with ``server_workers`` processes, driven by ``clients`` keep-alive connections spread over
     ``client_procs`` client processes (plain http.client, one thread per connection: a single Python process
     could not generate the load). Each connection first sends a few requests that are not timed, so every server
@@ -180,8 +205,9 @@ def http_intake(n: int, clients: int, server_workers: int = 2, client_procs: int
     from gridgov.accounts.models import ApiToken
 
     _, token = ApiToken.issue(_users()["gridworker"], "bench")
-    warm_per_conn = 5
-    pts = _points(n + clients * warm_per_conn, seed=3)
+    warm_per_conn = 1 if batch else 5  # requests per connection before the clock starts
+    unit = batch or 1  # reports a request
+    pts = _points(n + clients * warm_per_conn * unit, seed=3 + batch)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -205,6 +231,7 @@ def http_intake(n: int, clients: int, server_workers: int = 2, client_procs: int
         results = ctx.Queue()
         conns = [list(range(clients))[i::procs] for i in range(procs)]
         chunks = [pts[i::clients] for i in range(clients)]
+        chunks = [[c[k:k + unit] for k in range(0, len(c), unit)] for c in chunks]  # the requests of a connection
         workers = [ctx.Process(target=_http_client_process,
                                args=(port, token, [chunks[c] for c in mine], warm_per_conn, barrier, results))
                    for mine in conns]
@@ -223,7 +250,7 @@ def http_intake(n: int, clients: int, server_workers: int = 2, client_procs: int
             raise RuntimeError(f"{len(errors)} HTTP errors, e.g. {errors[:5]}; the server said:\n{tail}")
         done = sum(k for k, _ in outcome)
         return {"kind": "intake", "path": "http", "n": done, "seconds": s, "rate": done / s, "clients": clients,
-                "client_procs": procs, "server_workers": server_workers}
+                "client_procs": procs, "server_workers": server_workers, "batch": batch}
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -240,28 +267,30 @@ def _http_client_process(port, token, chunks, warm, barrier, results) -> None:
     lock = threading.Lock()
     conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=120) for _ in chunks]
 
-    def post(conn, lon, lat):
-        body = json.dumps({"source": "grid_worker", "lon": lon, "lat": lat, "description": "路边有暴露垃圾",
-                           "matter": "06010"})
+    def post(conn, points):
+        """One request: a single report to /api/v1/cases, or a batch of them to /api/v1/cases/batch."""
+        reports = [_report(lon, lat) for lon, lat in points]
+        path, body, ok = ("/api/v1/cases", reports[0], 201) if len(points) == 1 else (
+            "/api/v1/cases/batch", {"reports": reports}, 200)
         try:
-            conn.request("POST", "/api/v1/cases", body, headers)
+            conn.request("POST", path, json.dumps(body), headers)
             r = conn.getresponse()
             text = r.read()
         except OSError as e:  # a refused or dropped connection is an error of the run, not a silent zero
             errors.append(repr(e))
             return
-        if r.status != 201:
+        if r.status != ok or (len(points) > 1 and json.loads(text)["created"] != len(points)):
             errors.append(f"{r.status} {text[:200]!r}")
 
-    def warm_up(conn, chunk):
-        for lon, lat in chunk[:warm]:
-            post(conn, lon, lat)
+    def warm_up(conn, requests):
+        for points in requests[:warm]:
+            post(conn, points)
 
-    def timed(conn, chunk):
-        for lon, lat in chunk[warm:]:
-            post(conn, lon, lat)
+    def timed(conn, requests):
+        for points in requests[warm:]:
+            post(conn, points)
         with lock:
-            done[0] += len(chunk[warm:])
+            done[0] += sum(len(p) for p in requests[warm:])
 
     def in_threads(target):
         threads = [threading.Thread(target=target, args=(c, ch)) for c, ch in zip(conns, chunks, strict=True)]

@@ -25,21 +25,31 @@ def notify(users: Iterable, kind: str, title: str, body: str, object_type: str =
 
     External channels are called after the commit; their outcome is stored in ``channel_results``.
     """
-    user_ids = list(dict.fromkeys(getattr(u, "pk", u) for u in users if u is not None))
-    if not user_ids:
-        return []
+    return notify_many([(users, kind, title, body, object_type, object_id)])
+
+
+def notify_many(messages: Iterable[tuple]) -> list[Notification]:
+    """:func:`notify` for several messages ``(users, kind, title, body, object_type, object_id)`` at once: all
+    their inbox rows in one INSERT (a bulk action on many cases notifies in one statement)."""
     now = timezone.now()
-    object_id = "" if object_id is None else str(object_id)
-    rows = [Notification(user_id=uid, kind=kind, title=title, body=body, object_type=object_type,
-                         object_id=object_id, created=now) for uid in user_ids]
+    rows = []
+    for users, kind, title, body, object_type, object_id in messages:
+        object_id = "" if object_id is None else str(object_id)
+        user_ids = dict.fromkeys(getattr(u, "pk", u) for u in users if u is not None)
+        rows += [Notification(user_id=uid, kind=kind, title=title, body=body, object_type=object_type,
+                              object_id=object_id, created=now) for uid in user_ids]
+    if not rows:
+        return []
     with transaction.atomic(savepoint=False):  # part of the caller's transaction: no savepoint round trips
         sqlrows.insert_many(rows)  # one INSERT, as bulk_create (every case transition notifies: plain SQL)
-        if rows and rows[0].pk is None:  # a backend that does not return ids from a bulk insert
-            rows = list(Notification.objects.filter(user_id__in=user_ids, kind=kind, created=now).order_by("id"))
+        if rows[0].pk is None:  # a backend that does not return ids from a bulk insert
+            rows = list(Notification.objects.filter(created=now, user_id__in={r.user_id for r in rows})
+                        .order_by("id"))
         targets = channels.external()
         if targets:
-            messages = [channels.Message(n.pk, n.user_id, kind, title, body, object_type, object_id) for n in rows]
-            transaction.on_commit(partial(deliver, targets, messages), robust=True)
+            sent = [channels.Message(n.pk, n.user_id, n.kind, n.title, n.body, n.object_type, n.object_id)
+                    for n in rows]
+            transaction.on_commit(partial(deliver, targets, sent), robust=True)
     return rows
 
 

@@ -6,12 +6,20 @@
 """
 
 from . import public as public  # residents' pages: anonymous reports, follow-up by number + phone
-from .intake import IntakeResult, duplicates_of, intake, matter_by_code
+from .intake import IntakeResult, duplicates_of, intake, intake_many, matter_by_code
 from .lights import countdown, light
 from .routing import suggest
 from .scan import scan, start_background_scan
 from .timeline import timeline
-from .transitions import available_actions, load_case, refusal_error, transition
+from .transitions import (
+           BulkRefused,
+           Outcome,
+           available_actions,
+           load_case,
+           refusal_error,
+           transition,
+           transition_many,
+)
 
-__all__ = ["IntakeResult", "available_actions", "countdown", "light", "timeline", "duplicates_of", "intake", "load_case", "matter_by_code",
+__all__ = ["BulkRefused", "IntakeResult", "Outcome", "transition_many", "available_actions", "countdown", "light", "timeline", "duplicates_of", "intake", "intake_many", "load_case", "matter_by_code",
            "refusal_error", "scan", "start_background_scan", "suggest", "transition"]

@@ -14,7 +14,7 @@ from gridgov import sqlrows
 from gridgov.accounts import roles
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import require, scope_prefix
-from gridgov.audit.services import record as audit
+from gridgov.audit.services import Entry, record_many
 from gridgov.basedata.logic.ids import mask_phone
 from gridgov.catalog.models import CatalogItem, Component
 from gridgov.crypto import cipher
@@ -75,16 +75,21 @@ def matter_by_id(pk: int | None) -> CatalogItem | None:
 
 def next_number(district_code: str, when: dt.datetime) -> str:
     """110101-20261123-0042: district, local date, daily serial (allocated atomically, also under concurrency)."""
+    return next_numbers(district_code, when, 1)[0]
+
+
+def next_numbers(district_code: str, when: dt.datetime, count: int) -> list[str]:
+    """``count`` consecutive numbers of one district and day, taken in one statement."""
     day = when.astimezone(SHANGHAI).strftime("%Y%m%d")
     table = CaseCounter._meta.db_table
     with connection.cursor() as cur:
         cur.execute(
-            f"INSERT INTO {table} (district_code, day, last) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (district_code, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [district_code, day],
+            f"INSERT INTO {table} (district_code, day, last) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (district_code, day) DO UPDATE SET last = {table}.last + EXCLUDED.last RETURNING last",
+            [district_code, day, count],
         )
-        serial = cur.fetchone()[0]
-    return f"{district_code}-{day}-{serial:04d}"
+        last = cur.fetchone()[0]
+    return [f"{district_code}-{day}-{serial:04d}" for serial in range(last - count + 1, last + 1)]
 
 
 def _distance_m(lon1, lat1, lon2, lat2) -> float:
@@ -150,19 +155,126 @@ def _own_district(user, district: dict) -> None:
         raise DomainError("outside_district", f"该位置在{district['name']}，不在您的辖区（{mine}）内，无法上报")
 
 
+MAX_BATCH = 500  # reports in one intake_many
+
+
+@dataclass
+class _Draft:
+    """A checked and located report, ready to be filed."""
+
+    case: Case
+    report: CaseReport
+    where: dict
+
+
 def intake(user, *, source: str, lon, lat, description: str, matter: str | None = None, address: str = "",
            urgency: str = "normal", client_key: str | None = None, reporter_name: str = "",
            reporter_phone: str = "", component: str | None = None, photos=(), now: dt.datetime | None = None,
            find_duplicates: bool = True) -> IntakeResult:
     """Register a report as a new case (state 上报). The same ``client_key`` twice makes one case."""
     require(user, roles.CASE_REPORT)
-    client_key = (client_key or "").strip() or None
-    if client_key and len(client_key) > 64:
-        raise DomainError("invalid_client_key", "client_key 不能超过 64 个字符")
+    client_key = _client_key(client_key)
     if client_key:
         existing = CaseReport.objects.filter(client_key=client_key).select_related("case").first()
         if existing:
             return IntakeResult(existing.case, False)
+    now = now or timezone.now()
+    draft = _prepare(user, now, source=source, lon=lon, lat=lat, description=description, matter=matter,
+                     address=address, urgency=urgency, client_key=client_key, reporter_name=reporter_name,
+                     reporter_phone=reporter_phone, component=component)
+    _number([draft], now)
+    try:
+        with transaction.atomic():
+            _file(user, [draft], now)
+            case = draft.case
+            _, photo_errors = store_photos(case, photos, PhotoKind.REPORT, user) if photos else ([], [])
+    except IntegrityError:
+        # the same client key arrived twice at once: the other request made the case
+        existing = CaseReport.objects.filter(client_key=client_key).select_related("case").first() if client_key else None
+        if existing is None:
+            raise
+        return IntakeResult(existing.case, False)
+    dups = duplicates_of(case) if find_duplicates else []
+    return IntakeResult(case, True, dups, photo_errors)
+
+
+def intake_many(user, reports: list[dict], *, now: dt.datetime | None = None) -> list[IntakeResult | DomainError]:
+    """Several reports by one user at once — an integration's batch (the 12345 hotline's work orders, a sensor
+    gateway's alarms). Each report (the keyword arguments of :func:`intake`, without photos) is checked and
+    located on its own: a bad one comes back as its DomainError and the others are filed, all in one transaction
+    (one numbering per district, one INSERT per table, one audit append). A ``client_key`` already filed, or
+    repeated within the batch, gives the existing case (``created`` False). No duplicate suggestions here: the
+    case page and ``GET /cases/{number}/duplicates`` show them."""
+    require(user, roles.CASE_REPORT)
+    if len(reports) > MAX_BATCH:
+        raise DomainError("too_many_reports", f"一次最多上报 {MAX_BATCH} 条")
+    now = now or timezone.now()
+    for attempt in (1, 2):
+        try:
+            return _intake_batch(user, reports, now)
+        except IntegrityError:  # a client key filed meanwhile by another request: once more, it is found now
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _intake_batch(user, reports: list[dict], now: dt.datetime) -> list[IntakeResult | DomainError]:
+    out: list = [None] * len(reports)
+    keys = {}
+    for i, fields in enumerate(reports):
+        try:
+            keys[i] = _client_key(fields.get("client_key"))
+        except DomainError as e:
+            out[i] = e
+    wanted = {k for k in keys.values() if k}
+    known = {r.client_key: r.case for r in CaseReport.objects.filter(client_key__in=wanted).select_related("case")
+             } if wanted else {}
+    drafts, first_of_key = [], {}
+    for i, fields in enumerate(reports):
+        if out[i] is not None:
+            continue
+        key = keys[i]
+        if key in known:
+            out[i] = IntakeResult(known[key], False)
+            continue
+        if key and key in first_of_key:
+            continue  # filled in below from the first report with this key
+        try:
+            if "photos" in fields:
+                raise DomainError("photos_not_allowed", "批量上报不带照片，请用 /cases/form 逐件上传")
+            draft = _prepare(user, now, **{**fields, "client_key": key})
+        except DomainError as e:
+            out[i] = e
+            continue
+        except TypeError as e:
+            out[i] = DomainError("invalid_input", f"上报内容有误：{e}")
+            continue
+        drafts.append((i, draft))
+        if key:
+            first_of_key[key] = i
+    if drafts:
+        _number([d for _, d in drafts], now)
+        with transaction.atomic():
+            _file(user, [d for _, d in drafts], now)
+    for i, draft in drafts:
+        out[i] = IntakeResult(draft.case, True)
+    for i, key in keys.items():
+        if out[i] is None:  # a key repeated within the batch: the case its first report made
+            out[i] = IntakeResult(out[first_of_key[key]].case, False)
+    return out
+
+
+def _client_key(value) -> str | None:
+    key = (value or "").strip() or None
+    if key and len(key) > 64:
+        raise DomainError("invalid_client_key", "client_key 不能超过 64 个字符")
+    return key
+
+
+def _prepare(user, now: dt.datetime, *, source: str, lon, lat, description: str, matter: str | None = None,
+             address: str = "", urgency: str = "normal", client_key: str | None = None, reporter_name: str = "",
+             reporter_phone: str = "", component: str | None = None) -> _Draft:
+    """Check and locate one report and build its rows (nothing is written; raises DomainError)."""
     description, lon, lat = _validate(user, source, urgency, description, lon, lat)
     where = locating.locate(lon, lat, with_ids=True)
     if not where["inside"]:
@@ -174,60 +286,66 @@ def intake(user, *, source: str, lon, lat, description: str, matter: str | None 
         comp = Component.objects.filter(code=str(component)).first()
         if comp is None:
             raise NotFound("unknown_component", f"部件「{component}」不存在")
+    reporter_phone = reporter_phone or ""
     if reporter_phone and not (reporter_phone.isdigit() and 7 <= len(reporter_phone) <= 15):
         raise DomainError("invalid_phone", "联系电话应为 7～15 位数字")
-    now = now or timezone.now()
     ids = where["ids"]
     in_grid = where["unit_grid"] is not None
-    # the number is taken in its own short transaction, so concurrent intakes do not queue on the counter row
-    # for the whole of their transaction (a number is skipped only if the insert below then fails): outside a
-    # caller's transaction the single statement commits by itself (one round trip, no BEGIN/COMMIT)
-    if transaction.get_connection().in_atomic_block:
-        with transaction.atomic():
-            number = next_number(where["district"]["code"], now)
+    case = Case(
+        district_id=ids["district_id"], source=source,
+        urgency=urgency, matter=item, component=comp, description=description, address=(address or "")[:200],
+        lon=lon, lat=lat, unit_grid_id=ids["id"] if in_grid else None,
+        management_grid_id=ids["parent_id"] if in_grid else None, community_id=ids["community_id"],
+        scope_key=ids["scope_key"] if in_grid else ids["community"],
+        area_class=ids["area_class"] if in_grid else "B", reporter=user if user.pk else None, reported_at=now,
+        verified=source not in ("resident", "hotline", "media"),
+    )
+    clock.start_stage(case, Stage.REGISTER, now)
+    report = CaseReport(
+        source=source, reporter=case.reporter, reporter_name=(reporter_name or "")[:50],
+        reporter_phone_cipher=cipher().encrypt(reporter_phone, PHONE_FIELD),
+        reporter_phone_masked=mask_phone(reporter_phone), description=description, lon=lon, lat=lat,
+        address=case.address, client_key=client_key, created_at=now,
+    )
+    return _Draft(case, report, where)
+
+
+def _number(drafts: list[_Draft], now: dt.datetime) -> None:
+    """Give checked reports their case numbers. Called before the filing transaction: outside a caller's
+    transaction each counter statement commits by itself, so concurrent intakes do not queue on the counter row
+    for the whole of their transaction (a number is skipped only if the filing then fails)."""
+    by_district: dict[str, list[_Draft]] = {}
+    for d in drafts:
+        by_district.setdefault(d.where["district"]["code"], []).append(d)
+    for code, group in by_district.items():
+        for d, number in zip(group, next_numbers(code, now, len(group)), strict=True):
+            d.case.number = number
+
+
+def _file(user, drafts: list[_Draft], now: dt.datetime) -> None:
+    """Write numbered reports: each case with its report and timeline row, and the audit records."""
+    events = [CaseEvent(action="report", from_state="", to_state=State.REPORTED, actor=d.case.reporter,
+                        actor_name=str(user), role=user.role, at=now,
+                        data={"source": d.case.source, "description": d.case.description}) for d in drafts]
+    if len(drafts) == 1:
+        # plain SQL (gridgov.sqlrows): the rows save() would write, at a fraction of the ORM's CPU, and on
+        # PostgreSQL the case, its report and its timeline row in one statement (one round trip)
+        sqlrows.insert_with_children(drafts[0].case, [drafts[0].report, events[0]], link="case")
     else:
-        number = next_number(where["district"]["code"], now)
-    try:
-        with transaction.atomic():
-            case = Case(
-                number=number, district_id=ids["district_id"], source=source,
-                urgency=urgency, matter=item, component=comp, description=description, address=(address or "")[:200],
-                lon=lon, lat=lat, unit_grid_id=ids["id"] if in_grid else None,
-                management_grid_id=ids["parent_id"] if in_grid else None, community_id=ids["community_id"],
-                scope_key=ids["scope_key"] if in_grid else ids["community"],
-                area_class=ids["area_class"] if in_grid else "B", reporter=user if user.pk else None, reported_at=now,
-                verified=source not in ("resident", "hotline", "media"),
-            )
-            clock.start_stage(case, Stage.REGISTER, now)
-            # plain SQL (gridgov.sqlrows): the rows save() would write, at a fraction of the ORM's CPU, and on
-            # PostgreSQL the case, its report and its timeline row in one statement (one round trip)
-            sqlrows.insert_with_children(case, [
-                CaseReport(
-                    source=source, reporter=case.reporter, reporter_name=reporter_name[:50],
-                    reporter_phone_cipher=cipher().encrypt(reporter_phone, PHONE_FIELD),
-                    reporter_phone_masked=mask_phone(reporter_phone), description=description, lon=lon, lat=lat,
-                    address=case.address, client_key=client_key, created_at=now,
-                ),
-                CaseEvent(action="report", from_state="", to_state=State.REPORTED, actor=case.reporter,
-                          actor_name=str(user), role=user.role, at=now,
-                          data={"source": source, "description": description}),
-            ], link="case")
-            audit(user, "report", "case", case.number, before={},
-                  after={"status": State.REPORTED, "source": source, "matter": item.code if item else None,
-                         "urgency": urgency, "grid": where["unit_grid"]},
-                  role=user.role)
-            _, photo_errors = store_photos(case, photos, PhotoKind.REPORT, user) if photos else ([], [])
-            if urgency == Urgency.URGENT:
-                notify_urgent(case)
-    except IntegrityError:
-        # the same client key arrived twice at once: the other request made the case
-        existing = CaseReport.objects.filter(client_key=client_key).select_related("case").first() if client_key else None
-        if existing is None:
-            raise
-        return IntakeResult(existing.case, False)
-    _known_places(case, where)
-    dups = duplicates_of(case) if find_duplicates else []
-    return IntakeResult(case, True, dups, photo_errors)
+        sqlrows.insert_many([d.case for d in drafts])
+        for d, event in zip(drafts, events, strict=True):
+            d.report.case = event.case = d.case
+        sqlrows.insert_many([d.report for d in drafts])
+        sqlrows.insert_many(events)
+    record_many(user, [Entry("report", "case", d.case.number, before={},
+                             after={"status": State.REPORTED, "source": d.case.source,
+                                    "matter": d.case.matter.code if d.case.matter_id else None,
+                                    "urgency": d.case.urgency, "grid": d.where["unit_grid"]}) for d in drafts],
+                role=user.role)
+    for d in drafts:
+        if d.case.urgency == Urgency.URGENT:
+            notify_urgent(d.case)
+        _known_places(d.case, d.where)
 
 
 def _known_places(case: Case, where: dict) -> None:

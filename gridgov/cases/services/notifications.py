@@ -37,18 +37,28 @@ RECIPIENTS = {
 }
 
 
-def notify_transition(case, action: Action, actor, extra: dict) -> None:
+def transition_message(case, action: Action, actor, extra: dict, memo: dict | None = None) -> tuple | None:
+    """Who hears of ``action`` on ``case`` and what they read, as a message for ``notify_many`` (None: nobody).
+    ``memo`` keeps the recipients of each rule across the cases of one bulk action (one query per rule)."""
     title = f"案件 {case.number}：{ACTION_LABELS[action]}"
     body = f"{case.description[:60]}（{STATE_LABELS[State(case.status)]}）"
     if extra.get("reason"):
         body += f"；原因：{extra['reason'][:100]}"
     rule = RECIPIENTS.get(action)
-    ids = list(User.objects.filter(rule(case), is_active=True).values_list("pk", flat=True)) if rule else []
+    ids = []
+    if rule:
+        q = rule(case)
+        key = str(q)
+        if memo is None or key not in memo:
+            found = list(User.objects.filter(q, is_active=True).values_list("pk", flat=True))
+            if memo is None:
+                memo = {}
+            memo[key] = found
+        ids = list(memo[key])
     if case.first_contact_id and case.status != State.ARCHIVED:
         ids.append(case.first_contact_id)  # 首接负责: the first contact hears of every step until it is closed
     ids = [i for i in ids if i != getattr(actor, "pk", None)]
-    if ids:
-        notify(ids, f"case.{action}", title, body, "case", case.number)
+    return (ids, f"case.{action}", title, body, "case", case.number) if ids else None
 
 
 def notify_urgent(case) -> None:

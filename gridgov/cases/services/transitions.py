@@ -1,10 +1,17 @@
 """The one transition function: check the table, apply the action's effects, stamp the time, write the
-timeline and the audit record, queue notifications — in one transaction, with optimistic concurrency."""
+timeline and the audit record, queue notifications — in one transaction, with optimistic concurrency.
+
+``transition_many`` does one action on many cases (批量操作: a shift leader archives a day's closed cases, a
+dispatcher sends a list of cases to one department): each case is checked and audited on its own, and all are
+written together (one UPDATE, one timeline INSERT, one audit append). ``transition`` is the same function for one
+case.
+"""
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -13,15 +20,29 @@ from gridgov.accounts import roles
 from gridgov.accounts.models import Department
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import NoRight, may_see, scope_prefix
-from gridgov.audit.services import record as audit
+from gridgov.audit.services import Entry, record_many
 from gridgov.errors import Conflict, DomainError, NotFound
 from gridgov.geo.models import Grid, Jurisdiction
+from gridgov.notify.services import notify_many
 
-from ..logic.lifecycle import KEEP, OPEN_STATES, Action, Actor, Facts, Refusal, State, allowed_actions, check
-from ..models import Case, CaseAssist, CaseEvent, RoutingDecision
+from ..logic.lifecycle import (
+    ACTION_LABELS,
+    KEEP,
+    OPEN_STATES,
+    Action,
+    Actor,
+    Facts,
+    Refusal,
+    State,
+    allowed_actions,
+    check,
+)
+from ..models import Case, CaseAssist, CaseEvent, CasePhoto, CaseReport, RoutingDecision
 from . import clock
 from .intake import matter_by_code, matter_by_id
-from .notifications import notify_transition
+from .notifications import transition_message
+
+MAX_BULK = 500  # cases in one bulk action
 
 # the guards whose failure means "not now" (409) rather than "not you" (403)
 STATE_GUARDS = {"no_pending_request", "pending_extension", "pending_suspension", "not_followed_up",
@@ -46,24 +67,37 @@ def facts_of(case: Case) -> Facts:
 
 def load_case(user, number: str) -> Case:
     """A case the user may see: within scope (or sent to their department), or their own report (residents)."""
+    case = load_cases(user, [number]).get(number)
+    if case is None:
+        raise NotFound("case_not_found", f"案件 {number} 不存在或不在您的管辖范围内")
+    return case
+
+
+def load_cases(user, numbers: list[str]) -> dict[str, Case]:
+    """The cases of ``numbers`` the user may see, by number (the others are simply absent)."""
     if not getattr(user, "is_authenticated", False):
         raise NoRight(roles.CASE_VIEW)
-    # Every transition and every case page starts here. The row is read by its unique number through
+    # Every transition and every case page starts here. The rows are read by their unique numbers through
     # gridgov.sqlrows and then checked with the scoping primitive's one-object form (may_see: the same decision
     # as scoped(), tested against it for every post) — the ORM's compile of the scoped query and its per-column
     # work on the case's 60 columns cost more CPU than the database needs for the whole read.
-    found = sqlrows.fetch(Case, "number = %s", [number])
+    numbers = [str(n) for n in numbers]
+    if len(numbers) == 1:
+        found = sqlrows.fetch(Case, "number = %s", numbers)
+    elif connections[Case.objects.db].vendor == "postgresql":
+        found = sqlrows.fetch(Case, "number = ANY(%s)", [numbers])
+    else:
+        found = [c for start in range(0, len(numbers), 500) for c in sqlrows.fetch(
+            Case, f"number IN ({', '.join(['%s'] * len(numbers[start:start + 500]))})", numbers[start:start + 500])]
     if roles.has_right(user.role, roles.CASE_VIEW) or user.is_superuser:
         found = [c for c in found if may_see(user, c, roles.CASE_VIEW)]
     else:
         found = [c for c in found if c.reporter_id == user.pk]  # a resident: only their own reports
-    if not found:
-        raise NotFound("case_not_found", f"案件 {number} 不存在或不在您的管辖范围内")
-    case = found[0]
-    matter = matter_by_id(case.matter_id)
-    if matter is not None:  # from the in-memory catalog: the stage clock and pages need it, without a query
-        Case.matter.field.set_cached_value(case, matter)
-    return case
+    for case in found:
+        matter = matter_by_id(case.matter_id)
+        if matter is not None:  # from the in-memory catalog: the stage clock and pages need it, without a query
+            Case.matter.field.set_cached_value(case, matter)
+    return {c.number: c for c in found}
 
 
 def available_actions(user, case: Case) -> list[str]:
@@ -110,8 +144,34 @@ def _child_node(case: Case, actor: Actor, node: str) -> str:
     return key
 
 
-def _effects(case: Case, action: Action, actor: Actor, user, data: dict, now: dt.datetime) -> dict:
-    """Apply what the action does to the case (besides its state); returns extra timeline data."""
+@dataclass
+class _Writes:
+    """What a transition writes besides the case row and its timeline, collected while its effects are worked out:
+    the effects themselves write nothing, so a case refused halfway through a bulk action leaves no trace."""
+
+    routing: list = field(default_factory=list)  # RoutingDecision rows
+    assists: dict = field(default_factory=dict)  # case id → its new 协办 departments (replacing the old ones)
+    merges: list = field(default_factory=list)  # (case id, surviving case id)
+
+    def add(self, other: "_Writes") -> None:
+        self.routing += other.routing
+        self.assists.update(other.assists)
+        self.merges += other.merges
+
+    def flush(self) -> None:
+        for source, target in self.merges:  # every report and reporter moves to the surviving case
+            CaseReport.objects.filter(case_id=source).update(case_id=target)
+            CasePhoto.objects.filter(case_id=source).update(case_id=target)
+        if self.assists:
+            CaseAssist.objects.filter(case_id__in=list(self.assists)).delete()
+            sqlrows.insert_many([CaseAssist(case_id=c, department=d) for c, ds in self.assists.items() for d in ds])
+        if self.routing:
+            sqlrows.insert_many(self.routing)
+
+
+def _effects(case: Case, action: Action, actor: Actor, user, data: dict, now: dt.datetime, writes: _Writes) -> dict:
+    """Apply what the action does to the case (besides its state); returns extra timeline data. Rows to write
+    besides the case go to ``writes``."""
     extra: dict = {}
     if case.first_contact_id is None and actor.role in (Role.INTAKE_CLERK, Role.SHIFT_LEADER):
         case.first_contact_id = user.pk  # 首接负责: the first person in the centre who received it
@@ -133,25 +193,23 @@ def _effects(case: Case, action: Action, actor: Actor, user, data: dict, now: dt
             if target.status not in OPEN_STATES:
                 raise Conflict("target_closed", f"案件 {target.number} 已结案或终结，不能合并进去")
             case.merged_into = target
-            case.reports.update(case=target)  # every report and reporter moves to the surviving case
-            case.photos.update(case=target)
+            writes.merges.append((case.pk, target.pk))
             extra["into"] = target.number
         case Action.DISPATCH:
             dept = _department(case, data["department"])
             case.assignee_department, case.assignee_node = dept, ""
             case.dispatched_at = now
             assists = [_department(case, d) for d in data.get("assist") or [] if str(d) != dept.code]
-            CaseAssist.objects.filter(case=case).delete()
-            CaseAssist.objects.bulk_create([CaseAssist(case=case, department=d) for d in assists])
+            writes.assists[case.pk] = assists
             extra.update(department=dept.name, assist=[d.name for d in assists])
-            _record_routing(case, user, now, department=dept)
+            writes.routing.append(_routing(case, user, now, department=dept))
         case Action.DELEGATE:
             key = _child_node(case, actor, data["node"])
             case.assignee_department, case.assignee_node = None, key
             case.dispatched_at = now
             extra["node"] = key
             if case.registered_at and not case.accepted_at:
-                _record_routing(case, user, now, node=key)
+                writes.routing.append(_routing(case, user, now, node=key))
         case Action.ESCALATE | Action.RETURN:
             if action == Action.RETURN:
                 case.return_count += 1  # a return counts against dispatch accuracy
@@ -213,12 +271,12 @@ def _effects(case: Case, action: Action, actor: Actor, user, data: dict, now: dt
     return extra
 
 
-def _record_routing(case: Case, user, now, department=None, node: str = "") -> None:
+def _routing(case: Case, user, now, department=None, node: str = "") -> RoutingDecision:
     from .routing import suggest
 
     s = suggest(case)
     overridden = (s.department_id or None) != (department.pk if department else None) or (s.node or "") != node
-    RoutingDecision.objects.create(
+    return RoutingDecision(
         case=case, at=now, rule_id=s.rule_id, suggested_department_id=s.department_id, suggested_node=s.node,
         chosen_department=department, chosen_node=node, overridden=overridden, actor=user,
     )
@@ -230,46 +288,137 @@ def transition(user, number: str, action: str, data: dict | None = None, *, vers
 
     ``version`` is the case version the client saw: if someone else changed the case since, 409.
     """
+    versions = {str(number): version} if version is not None else None
+    try:
+        [outcome] = transition_many(user, [number], action, data, versions=versions, now=now)
+    except BulkRefused as e:
+        raise e.refusals[0].error from None
+    return outcome.case
+
+
+@dataclass
+class Outcome:
+    """What a bulk action did to one case: the case as written, or why it was refused."""
+
+    number: str
+    case: Case | None = None
+    error: DomainError | None = None
+
+
+class BulkRefused(DomainError):
+    """Some cases of a bulk action may not take it: nothing was written (``skip_refused`` does the others)."""
+
+    def __init__(self, action: str, refusals: list[Outcome]):
+        statuses = {o.error.status for o in refusals}
+        self.status = statuses.pop() if len(statuses) == 1 else 409
+        self.refusals = refusals
+        label = ACTION_LABELS[Action(action)] if action in {a.value for a in Action} else action
+        super().__init__("bulk_refused", f"{len(refusals)} 个案件不能「{label}」，全部未执行",
+                         refused=[{"number": o.number, "code": o.error.code, "message": o.error.message}
+                                  for o in refusals])
+
+
+@dataclass
+class _Plan:
+    case: Case
+    seen_version: int
+    changed: dict
+    event: CaseEvent
+    message: tuple | None
+    entry: Entry
+
+
+def transition_many(user, numbers: list[str], action: str, data: dict | None = None, *,
+                    versions: dict[str, int] | None = None, now: dt.datetime | None = None,
+                    skip_refused: bool = False) -> list[Outcome]:
+    """Do ``action`` (with the same ``data``) on each case of ``numbers`` as ``user``, in one transaction.
+
+    Each case is checked as ``transition`` checks one (scope, version seen in ``versions``, role, state, data)
+    and gets its own timeline row, notifications and audit record. If any case is refused, BulkRefused lists
+    them and nothing is written — unless ``skip_refused``: then the others are done and the refused ones come
+    back with their error. A case changed by someone else between the read and the write fails the whole
+    call with 409 (nothing written).
+    """
+    numbers = list(dict.fromkeys(str(n) for n in numbers))
+    if len(numbers) > MAX_BULK:
+        raise DomainError("too_many_cases", f"一次最多操作 {MAX_BULK} 个案件")
     data = dict(data or {})
     now = now or timezone.now()
+    versions = versions or {}
+    outcomes = [Outcome(n) for n in numbers]
     with transaction.atomic():
-        case = load_case(user, number)
-        if version is not None and int(version) != case.version:
-            raise Conflict("version_conflict", f"案件 {number} 已被他人更新（当前版本 {case.version}），请刷新后重试")
-        try:
-            if user.role not in Role:
-                raise Refusal("role_not_allowed", "您的账号没有岗位，不能办理案件")
-            actor = actor_of(user)
-            rule = check(facts_of(case), action, actor, data)
-        except Refusal as r:
-            raise refusal_error(r) from None
-        action = Action(action)
-        original = {f.attname: getattr(case, f.attname) for f in CONCRETE}
-        before = {f: _plain(original[f]) for f in TRACKED}
-        from_state = case.status
-        seen_version = case.version
-        extra = _effects(case, action, actor, user, data, now)
-        case.status = rule.to
-        if rule.stage != KEEP:
-            clock.start_stage(case, rule.stage, now)
-        case.version = seen_version + 1
-        changed = {f.attname: getattr(case, f.attname) for f in CONCRETE
-                   if getattr(case, f.attname) != original[f.attname]}
-        changed["updated_at"] = now
-        # plain SQL (gridgov.sqlrows): the same UPDATE … WHERE id AND version the ORM would send (the version
-        # condition is the optimistic lock) and the timeline row, in one round trip on PostgreSQL
-        event = CaseEvent(case=case, action=action, from_state=from_state, to_state=case.status, actor=user,
-                          actor_name=str(user), role=user.role, at=now, data=extra)
-        if sqlrows.update_with_children(Case, changed, [event], "case", pk=case.pk, version=seen_version) != 1:
-            raise Conflict("version_conflict", f"案件 {number} 已被他人同时更新，请刷新后重试")
-        notify_transition(case, action, user, extra)
-        after = {f: _plain(getattr(case, f)) for f in TRACKED}
-        changed_before = {k: v for k, v in before.items() if after[k] != v}
-        # the audit record last: it locks the chain's head until the commit, so the lock is held briefly
-        audit(user, str(action), "case", case.number,
-              before=changed_before, after={k: after[k] for k in changed_before} | ({"data": extra} if extra else {}),
-              role=user.role)
-    return case
+        found = load_cases(user, numbers)
+        plans, writes, memo = [], _Writes(), {}
+        for outcome in outcomes:
+            case = found.get(outcome.number)
+            mine = _Writes()
+            try:
+                if case is None:
+                    raise NotFound("case_not_found", f"案件 {outcome.number} 不存在或不在您的管辖范围内")
+                plans.append(_plan(user, case, action, data, versions.get(outcome.number), now, mine, memo))
+            except DomainError as e:
+                outcome.error = e
+                continue
+            writes.add(mine)
+            outcome.case = case
+        refused = [o for o in outcomes if o.error is not None]
+        if refused and not skip_refused:
+            raise BulkRefused(action, refused)
+        if plans:
+            _write(user, plans, writes)
+    return outcomes
+
+
+def _plan(user, case: Case, action: str, data: dict, version, now: dt.datetime, writes: _Writes, memo: dict) -> _Plan:
+    """Check one case and work out, in memory, everything its transition writes."""
+    if version is not None and int(version) != case.version:
+        raise Conflict("version_conflict", f"案件 {case.number} 已被他人更新（当前版本 {case.version}），请刷新后重试")
+    try:
+        if user.role not in Role:
+            raise Refusal("role_not_allowed", "您的账号没有岗位，不能办理案件")
+        actor = actor_of(user)
+        rule = check(facts_of(case), action, actor, data)
+    except Refusal as r:
+        raise refusal_error(r) from None
+    action = Action(action)
+    original = {f.attname: getattr(case, f.attname) for f in CONCRETE}
+    before = {f: _plain(original[f]) for f in TRACKED}
+    from_state = case.status
+    seen_version = case.version
+    extra = _effects(case, action, actor, user, data, now, writes)
+    case.status = rule.to
+    if rule.stage != KEEP:
+        clock.start_stage(case, rule.stage, now)
+    case.version = seen_version + 1
+    changed = {f.attname: getattr(case, f.attname) for f in CONCRETE
+               if getattr(case, f.attname) != original[f.attname]}
+    changed["updated_at"] = now
+    event = CaseEvent(case=case, action=action, from_state=from_state, to_state=case.status, actor=user,
+                      actor_name=str(user), role=user.role, at=now, data=extra)
+    after = {f: _plain(getattr(case, f)) for f in TRACKED}
+    changed_before = {k: v for k, v in before.items() if after[k] != v}
+    entry = Entry(str(action), "case", case.number, before=changed_before,
+                  after={k: after[k] for k in changed_before} | ({"data": extra} if extra else {}))
+    return _Plan(case, seen_version, changed, event, transition_message(case, action, user, extra, memo), entry)
+
+
+def _write(user, plans: list[_Plan], writes: _Writes) -> None:
+    """Write the planned transitions: the case rows (each only if still at the version read — the optimistic
+    lock), their timeline rows, the other rows, notifications, and the audit records last (the audit append
+    locks the chain's head until the commit, so the lock is held briefly)."""
+    if len(plans) == 1:  # plain SQL (gridgov.sqlrows): on PostgreSQL the UPDATE and the timeline row in one round trip
+        p = plans[0]
+        written = sqlrows.update_with_children(Case, p.changed, [p.event], "case", pk=p.case.pk, version=p.seen_version)
+    else:
+        written = sqlrows.update_many(Case, [({"pk": p.case.pk, "version": p.seen_version}, p.changed) for p in plans])
+        if written == len(plans):
+            sqlrows.insert_many([p.event for p in plans])
+    if written != len(plans):
+        which = f"案件 {plans[0].case.number}" if len(plans) == 1 else "其中有案件"
+        raise Conflict("version_conflict", f"{which}已被他人同时更新，请刷新后重试")
+    writes.flush()
+    notify_many([p.message for p in plans if p.message])
+    record_many(user, [p.entry for p in plans], role=user.role)
 
 
 class Forbidden(DomainError):

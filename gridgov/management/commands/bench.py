@@ -18,10 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("--client-procs", type=int, default=2, help="intake: 发起 HTTP 请求的客户端进程数")
         parser.add_argument("--server-workers", type=int, default=None,
                             help="intake: gridgov serve 的工作进程数（默认同 gridgov serve）")
+        parser.add_argument("--batch", type=int, default=100,
+                            help="intake/loop: 批量路径每次调用的案件数（intake_many、/cases/batch、transition_many）；0 只测逐件路径")
         parser.add_argument("--requests", type=int, default=30, help="pages: 每个页面的请求次数")
 
     def handle(self, what, grids, points, single, seed, n, backends, workers, clients, client_procs, server_workers,
-               requests, **options):
+               requests, batch, **options):
         chosen = [b.strip() for b in backends.split(",") if b.strip()]
         if what != "locate" and (not chosen or set(chosen) - {"sqlite", "postgresql"}):
             raise CommandError("--backends 只能是 sqlite、postgresql 或二者（逗号分隔）")
@@ -44,8 +46,10 @@ class Command(BaseCommand):
             self.stdout.write(f"bench {what}: {count:,} cases per backend and path")
             from gridgov.serving import default_workers
 
+            if batch < 0 or batch > 500:
+                raise CommandError("--batch 应在 0～500 之间")
             run(what, count, chosen, workers, clients, out=self.stdout.write, client_procs=client_procs,
-                server_workers=server_workers or default_workers())
+                server_workers=server_workers or default_workers(), batch=batch)
             return
         from gridgov.geo.logic.synthetic import bench_locate, format_bench
 

@@ -13,14 +13,18 @@ class Command(BaseCommand):
         parser.add_argument("--clients", type=int, default=16)
         parser.add_argument("--client-procs", type=int, default=2)
         parser.add_argument("--server-workers", type=int, default=2)
+        parser.add_argument("--batch", type=int, default=0)
 
-    def handle(self, what, n, workers, clients, client_procs, server_workers, **options):
+    def handle(self, what, n, workers, clients, client_procs, server_workers, batch, **options):
         from gridgov.cases import bench
 
         bench.prepare_world()
         if what == "intake":
             results = [bench.service_intake(n, workers), bench.http_intake(n, clients, server_workers, client_procs)]
+            if batch:
+                results += [bench.service_intake(n, workers, batch),
+                            bench.http_intake(n, clients, server_workers, client_procs, batch)]
         else:
-            results = [bench.service_loop(n, workers)]
+            results = [bench.service_loop(n, workers)] + ([bench.service_loop(n, workers, batch)] if batch else [])
         for r in results:
             self.stdout.write(json.dumps(r))
