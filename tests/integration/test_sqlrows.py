@@ -73,6 +73,28 @@ def test_update_changes_what_queryset_update_changes():
     assert Case.objects.get(pk=b.pk).status == "verified"
 
 
+def test_update_many_changes_what_one_update_a_row_changes():
+    cases = [_case(f"110101-20990101-00{i}") for i in range(10, 16)]
+    for c in cases:
+        c.save()
+    now = timezone.now()
+    values = {"status": "verified", "version": 2, "stage_amount": Decimal("4.00"), "stage_due_at": now,
+              "stage_pauses": [[now.isoformat(), None]], "handler_ids": [7], "pending_amount": None,
+              "verified": True, "updated_at": now}
+    other = {**values, "urgency": "urgent"}  # another set of columns: its own statement on PostgreSQL
+    by_one = [sqlrows.update(Case, values, pk=cases[0].pk, version=1)]
+    rows = [({"pk": cases[1].pk, "version": 1}, values), ({"pk": cases[2].pk, "version": 1}, values),
+            ({"pk": cases[3].pk, "version": 1}, other), ({"pk": cases[4].pk, "version": 9}, values)]  # stale
+    assert by_one == [1] and sqlrows.update_many(Case, rows) == 3
+    r0, r1, r2, r3, r4 = (_row(Case, c.pk) for c in cases[:5])
+    keep = SKIP - {"updated_at"}
+    assert {k: v for k, v in r0.items() if k not in keep} == {k: v for k, v in r1.items() if k not in keep} == {
+        k: v for k, v in r2.items() if k not in keep}
+    assert r3["urgency"] == "urgent" and r3["stage_pauses"] == values["stage_pauses"]
+    assert r4["status"] == cases[4].status and r4["version"] == 1, "a stale version changes nothing"
+    assert _row(Case, cases[5].pk)["version"] == 1, "rows not named are untouched"
+
+
 def test_fetch_builds_the_instance_the_orm_builds():
     case = _case("110101-20990101-0006")
     case.save()
