@@ -168,10 +168,17 @@ def _insert_rows(objs: list[Model]) -> list[Model]:
     conn = connections[alias]
     returning = conn.features.can_return_rows_from_bulk_insert
     sql, fields = _insert_sql(model, conn.vendor, returning)
-    head, _, tail = sql.partition(" VALUES ")
-    row, _, ret = tail.partition(" RETURNING ")
-    sql = f"{head} VALUES {', '.join([row] * len(objs))}" + (f" RETURNING {ret}" if returning else "")
-    params = [f.get_db_prep_save(f.pre_save(obj, True), conn) for obj in objs for f in fields]
+    if conn.vendor == "postgresql" and len(objs) > 1:
+        # one array per column (INSERT … SELECT FROM unnest, as Django's bulk_create does on PostgreSQL): the
+        # statement's text and its number of parameters do not grow with the rows, so the driver parses it once
+        # and the server prepares it once, instead of a new statement of thousands of placeholders each time
+        sql = _insert_unnest_sql(model, returning)
+        params = [[f.get_db_prep_save(f.pre_save(obj, True), conn) for obj in objs] for f in fields]
+    else:
+        head, _, tail = sql.partition(" VALUES ")
+        row, _, ret = tail.partition(" RETURNING ")
+        sql = f"{head} VALUES {', '.join([row] * len(objs))}" + (f" RETURNING {ret}" if returning else "")
+        params = [f.get_db_prep_save(f.pre_save(obj, True), conn) for obj in objs for f in fields]
     with conn.cursor() as cursor:
         cursor.execute(sql, params)
         pks = [r[0] for r in cursor.fetchall()] if returning else [None] * len(objs)
@@ -179,6 +186,20 @@ def _insert_rows(objs: list[Model]) -> list[Model]:
         setattr(obj, model._meta.pk.attname, pk)
         obj._state.adding, obj._state.db = False, alias
     return objs
+
+
+def _array_type(field, conn) -> str:
+    return f"{_TYPMOD.sub('', field.cast_db_type(conn))}[]"
+
+
+@cache
+def _insert_unnest_sql(model: type[Model], returning: bool) -> str:
+    conn = connections[router.db_for_write(model)]
+    sql, fields = _insert_sql(model, conn.vendor, returning)
+    head, _, tail = sql.partition(" VALUES ")
+    _, _, ret = tail.partition(" RETURNING ")
+    arrays = ", ".join(f"%s::{_array_type(f, conn)}" for f in fields)
+    return f"{head} SELECT * FROM unnest({arrays})" + (f" RETURNING {ret}" if returning else "")
 
 
 @cache
@@ -235,17 +256,17 @@ def _update_sql(model: type[Model], columns: tuple[str, ...], where: tuple[str, 
 
 
 @cache
-def _update_many_sql(model: type[Model], columns: tuple[str, ...], where: tuple[str, ...], n: int) -> tuple[str, tuple, tuple]:
+def _update_many_sql(model: type[Model], columns: tuple[str, ...], where: tuple[str, ...]) -> tuple[str, tuple, tuple]:
     meta = model._meta
     conn = connections[router.db_for_write(model)]
     quote = conn.ops.quote_name
     sets = tuple(meta.get_field(a) for a in columns)
     conds = tuple(meta.get_field(a) for a in where)
-    typed = [f"%s::{_TYPMOD.sub('', f.cast_db_type(conn))}" for f in (*conds, *sets)]
     names = [f"w{i}" for i in range(len(conds))] + [f"s{i}" for i in range(len(sets))]
+    arrays = ", ".join(f"%s::{_array_type(f, conn)}" for f in (*conds, *sets))
     table = quote(meta.db_table)
     sql = (f"UPDATE {table} SET {', '.join(f'{quote(f.column)} = v.s{i}' for i, f in enumerate(sets))} "
-           f"FROM (VALUES {', '.join(['(' + ', '.join(typed) + ')'] * n)}) AS v ({', '.join(names)}) "
+           f"FROM unnest({arrays}) AS v ({', '.join(names)}) "
            f"WHERE {' AND '.join(f'{table}.{quote(f.column)} = v.w{i}' for i, f in enumerate(conds))}")
     return sql, sets, conds
 
@@ -253,7 +274,8 @@ def _update_many_sql(model: type[Model], columns: tuple[str, ...], where: tuple[
 def update_many(model: type[Model], rows: list[tuple[dict, dict]]) -> int:
     """``update(model, values, **where)`` for each ``(where, values)`` of ``rows``; returns the number of rows
     changed in all. On PostgreSQL the rows that set the same columns go in one statement
-    (``UPDATE … FROM (VALUES …)``): a bulk action on a hundred cases is one round trip, not a hundred."""
+    (``UPDATE … FROM unnest(arrays)``, one array per column): a bulk action on a hundred cases is one round trip,
+    not a hundred."""
     conn = connections[router.db_for_write(model)]
     if conn.vendor != "postgresql" or len(rows) == 1:
         return sum(update(model, values, **where) for where, values in rows)
@@ -265,15 +287,11 @@ def update_many(model: type[Model], rows: list[tuple[dict, dict]]) -> int:
     changed = 0
     with conn.cursor() as cursor:
         for (columns, keys), items in groups.items():
-            for start in range(0, len(items), 500):
-                chunk = items[start:start + 500]
-                sql, sets, conds = _update_many_sql(model, columns, keys, len(chunk))
-                params = []
-                for where, values in chunk:
-                    params += [f.get_db_prep_value(v, conn) for f, v in zip(conds, where.values(), strict=True)]
-                    params += [f.get_db_prep_save(v, conn) for f, v in zip(sets, values.values(), strict=True)]
-                cursor.execute(sql, params)
-                changed += cursor.rowcount
+            sql, sets, conds = _update_many_sql(model, columns, keys)
+            params = [[f.get_db_prep_value(w[f.attname], conn) for w, _ in items] for f in conds]
+            params += [[f.get_db_prep_save(v[f.attname], conn) for _, v in items] for f in sets]
+            cursor.execute(sql, params)
+            changed += cursor.rowcount
     return changed
 
 
