@@ -292,8 +292,17 @@ def _http_client_process(port, token, chunks, warm, barrier, results) -> None:
         with lock:
             done[0] += sum(len(p) for p in requests[warm:])
 
+    def guarded(target):
+        def run(conn, requests):
+            try:
+                target(conn, requests)
+            except Exception as e:  # a failing client thread is an error of the run, never a silently lower count
+                errors.append(repr(e))
+        return run
+
     def in_threads(target):
-        threads = [threading.Thread(target=target, args=(c, ch)) for c, ch in zip(conns, chunks, strict=True)]
+        threads = [threading.Thread(target=guarded(target), args=(c, ch))
+                   for c, ch in zip(conns, chunks, strict=True)]
         for th in threads:
             th.start()
         for th in threads:

@@ -1,7 +1,9 @@
 """The only place that writes cases. Each public function owns its transaction.
 
-- ``intake``: a report becomes a case (idempotent by client key), located, numbered, audited
-- ``transition``: the one transition function over the lifecycle table
+- ``intake``: a report becomes a case (idempotent by client key), located, numbered, audited;
+  ``intake_many``: an integration's batch of reports, each checked on its own, filed in one transaction
+- ``transition_many``: the one transition function over the lifecycle table — one action on one or many cases,
+  each checked, timed, notified and audited on its own; ``transition`` is its one-case form
 - ``duplicates_of``, ``suggest`` (routing), ``scan`` (deadline warnings)
 """
 
