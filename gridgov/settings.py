@@ -137,6 +137,7 @@ GRIDGOV = {
     # duplicates: open cases of the same matter within this distance and time window are suggested on intake
     "DUPLICATE_RADIUS_M": float(os.environ.get("GRIDGOV_DUPLICATE_RADIUS_M", "50")),
     "DUPLICATE_WINDOW_HOURS": float(os.environ.get("GRIDGOV_DUPLICATE_WINDOW_HOURS", "72")),
+    "DUPLICATE_LIMIT": int(os.environ.get("GRIDGOV_DUPLICATE_LIMIT", "10")),  # suggestions shown, nearest first
     # how often `gridgov serve` scans deadlines in the background (seconds; 0 turns it off)
     "SCAN_INTERVAL_S": float(os.environ.get("GRIDGOV_SCAN_INTERVAL_S", "60")),
     # in-memory indexes and rule tables re-check the database at most this often (see gridgov/fresh.py)

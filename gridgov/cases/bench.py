@@ -80,19 +80,32 @@ def prepare_world() -> None:
         u.save()
 
 
-def _points(n: int, seed: int = 1) -> list[tuple[float, float]]:
-    from shapely import from_geojson
+def _points(n: int, seed: int = 1, within: str = "110101001") -> list[tuple[float, float]]:
+    """``n`` points spread uniformly over the unit grids whose code starts with ``within`` (the loop keeps to the
+    first street, where its inspectors work; intake spreads over the district)."""
+    from shapely import from_geojson, prepared
 
     from gridgov.geo.models import Grid
 
-    shapes = [from_geojson(g) for g in Grid.objects.filter(layer__code="unit", code__startswith="110101001")
+    shapes = [from_geojson(g) for g in Grid.objects.filter(layer__code="unit", code__startswith=within)
               .values_list("geometry", flat=True)]
+    weights = [s.area for s in shapes]
+    tests = [prepared.prep(s) for s in shapes]
     rng = random.Random(seed)
     pts = []
-    for _ in range(n):
-        p = rng.choice(shapes).representative_point()
-        pts.append((p.x + rng.uniform(-1e-5, 1e-5), p.y + rng.uniform(-1e-5, 1e-5)))
+    from shapely.geometry import Point
+
+    while len(pts) < n:
+        i = rng.choices(range(len(shapes)), weights)[0]
+        x0, y0, x1, y1 = shapes[i].bounds
+        x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
+        if tests[i].contains(Point(x, y)):
+            pts.append((x, y))
     return pts
+
+
+# the commonest matters of a district's day (demo.py), taken in turn by the intake benchmark
+MATTERS = ["06010", "06036", "09006", "07001", "06042", "09005", "01002", "06012"]
 
 
 def _users() -> dict:
@@ -132,13 +145,14 @@ def _parallel(workers: int, target, chunks: list) -> None:
 
 
 def _report(lon: float, lat: float) -> dict:
-    return {"source": "grid_worker", "lon": lon, "lat": lat, "description": "路边有暴露垃圾", "matter": "06010"}
+    matter = MATTERS[int(lon * 1e7 + lat * 1e7) % len(MATTERS)]
+    return {"source": "grid_worker", "lon": lon, "lat": lat, "description": "发现问题，请处理", "matter": matter}
 
 
 def service_intake(n: int, workers: int, batch: int = 0) -> dict:
     from gridgov.cases.services import intake, intake_many
 
-    pts = _points(n, seed=1 + batch)
+    pts = _points(n, seed=1 + batch, within="110101")
     user = _users()["gridworker"]
     intake(user, source="grid_worker", lon=pts[0][0], lat=pts[0][1], description="预热", matter="06010")
     chunks = [pts[i::workers] for i in range(workers)]
@@ -207,7 +221,7 @@ def http_intake(n: int, clients: int, server_workers: int = 2, client_procs: int
     _, token = ApiToken.issue(_users()["gridworker"], "bench")
     warm_per_conn = 1 if batch else 5  # requests per connection before the clock starts
     unit = batch or 1  # reports a request
-    pts = _points(n + clients * warm_per_conn * unit, seed=3 + batch)
+    pts = _points(n + clients * warm_per_conn * unit, seed=3 + batch, within="110101")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -257,6 +257,22 @@ def test_merge_keeps_every_report(api, point):
     assert {r.reporter.username for r in CaseReport.objects.filter(case__number=a)} == {"gridworker", "inspector"}
 
 
+def test_duplicates_are_the_nearest_few_within_the_radius(api, point, settings):
+    from gridgov.cases.services import duplicates_of
+
+    lon, lat, _ = point
+    settings.GRIDGOV = {**settings.GRIDGOV, "DUPLICATE_LIMIT": 3}
+    # five reports 5, 10, … 25 m east (1e-5° of longitude ≈ 0.85 m here), and one 80 m away
+    near = [api.report("gridworker", lon + k * 5.9e-5, lat)["case"]["number"] for k in (5, 1, 4, 2, 3)]
+    api.report("gridworker", lon + 80 * 1.18e-5, lat)
+    probe = Case.objects.get(number=api.report("gridworker", lon, lat)["case"]["number"])
+    found = duplicates_of(probe)
+    assert [d["number"] for d in found] == [near[1], near[3], near[4]], "the three nearest, nearest first"
+    assert [d["distance_m"] for d in found] == sorted(d["distance_m"] for d in found)
+    assert all(d["distance_m"] <= 50 for d in duplicates_of(probe, limit=50))
+    assert len(duplicates_of(probe, limit=50)) == 5
+
+
 def test_urgent_case_alerts_the_centre(api, point):
     lon, lat, _ = point
     n = api.report("gridworker", lon, lat, urgency="urgent")["case"]["number"]

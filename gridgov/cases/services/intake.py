@@ -99,23 +99,28 @@ def _distance_m(lon1, lat1, lon2, lat2) -> float:
     return 6371008.8 * math.hypot(x, y)
 
 
-def duplicates_of(case: Case, radius_m: float | None = None, window_hours: float | None = None) -> list[dict]:
-    """Open cases of the same matter within ``radius_m`` reported within ``window_hours`` before or after."""
+def duplicates_of(case: Case, radius_m: float | None = None, window_hours: float | None = None,
+                  limit: int | None = None) -> list[dict]:
+    """The nearest open cases (at most ``limit``) of the same matter within ``radius_m``, reported within
+    ``window_hours`` before or after."""
     if case.matter_id is None:
         return []
     radius = radius_m if radius_m is not None else settings.GRIDGOV["DUPLICATE_RADIUS_M"]
     hours = window_hours if window_hours is not None else settings.GRIDGOV["DUPLICATE_WINDOW_HOURS"]
+    limit = limit if limit is not None else settings.GRIDGOV["DUPLICATE_LIMIT"]
     dlat = radius / 111_000
-    dlon = radius / (111_000 * max(0.1, math.cos(math.radians(case.lat))))
+    shrink = max(0.1, math.cos(math.radians(case.lat)))  # a degree of longitude is this much of one of latitude
+    dlon = radius / (111_000 * shrink)
     window = dt.timedelta(hours=hours)
     # every intake asks (POST /cases answers with the suggestions): a fixed statement through gridgov.sqlrows,
-    # the conditions of matter_id=, status__in, lon/lat/reported_at__range and exclude(pk) written out
+    # the conditions of matter_id=, status__in, lon/lat/reported_at__range and exclude(pk) written out, nearest
+    # first (planar distance in degrees of latitude: exact enough at 50 m to order by)
     conn = connections[Case.objects.db]
     when = Case._meta.get_field("reported_at")
     rows = sqlrows.values(Case, ("number", "status", "lon", "lat", "description", "reported_at"), _NEARBY, [
         case.matter_id, *_OPEN, case.lon - dlon, case.lon + dlon, case.lat - dlat, case.lat + dlat,
         when.get_db_prep_value(case.reported_at - window, conn), when.get_db_prep_value(case.reported_at + window, conn),
-        case.pk])
+        case.pk, case.lon, shrink, case.lon, shrink, case.lat, case.lat, limit])
     out = []
     for r in rows:
         d = _distance_m(case.lon, case.lat, r["lon"], r["lat"])
@@ -127,7 +132,8 @@ def duplicates_of(case: Case, radius_m: float | None = None, window_hours: float
 
 _OPEN = sorted(str(s) for s in OPEN_STATES)  # plain strings: drivers may write an Enum by its name
 _NEARBY = (f"matter_id = %s AND status IN ({', '.join(['%s'] * len(_OPEN))}) AND lon BETWEEN %s AND %s "
-           "AND lat BETWEEN %s AND %s AND reported_at BETWEEN %s AND %s AND id <> %s")
+           "AND lat BETWEEN %s AND %s AND reported_at BETWEEN %s AND %s AND id <> %s "
+           "ORDER BY ((lon - %s) * %s) * ((lon - %s) * %s) + (lat - %s) * (lat - %s), id LIMIT %s")
 
 
 def _validate(user, source, urgency, description, lon, lat):
