@@ -96,7 +96,8 @@ def _intake_response(request, result, with_photos: bool = False):
     photos = [{"id": p.id, "kind": p.kind, "url": f"/api/v1/cases/{c.number}/photos/{p.id}"}
               for p in c.photos.all()] if with_photos else []
     body = {"created": result.created, "case": {**case_summary(c), "photos": photos},
-            "duplicates": result.duplicates, "photo_errors": result.photo_errors}
+            "duplicates": result.duplicates, "photo_errors": result.photo_errors,
+            "routing_suggestion": _routing(result.routing)}
     return Status(201 if result.created else 200, body)
 
 
@@ -109,6 +110,13 @@ def intake(request, payload: IntakeIn):
 def intake_form(request, payload: Form[IntakeIn], photos: File[list[UploadedFile]] = None):
     files = [(f.name, f.read()) for f in (photos or [])]
     return _intake_response(request, services.intake(request.user, **payload.dict(), photos=files), with_photos=True)
+
+
+def _routing(s) -> dict | None:
+    """Where the routing rules would send the case at 立案 (the dispatcher may choose otherwise)."""
+    if s is None:
+        return None
+    return {"department_id": s.department_id, "department": s.department_name, "node": s.node, "label": s.label}
 
 
 class BatchIn(Schema):
@@ -125,7 +133,8 @@ def intake_batch(request, payload: BatchIn):
             items.append({"index": i, "error": {"code": r.code, "message": r.message}})
         else:
             items.append({"index": i, "created": r.created, "number": r.case.number, "status": r.case.status,
-                          "version": r.case.version, "unit_grid": r.case.unit_grid.code if r.case.unit_grid_id else None})
+                          "version": r.case.version, "unit_grid": r.case.unit_grid.code if r.case.unit_grid_id else None,
+                          "routing_suggestion": _routing(r.routing)})
     return {"created": sum(1 for it in items if it.get("created")),
             "failed": sum(1 for it in items if "error" in it), "results": items}
 

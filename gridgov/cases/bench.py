@@ -4,7 +4,7 @@ Each backend gets a throw-away database (a temporary SQLite file; a temporary Po
 GRIDGOV_BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432/postgres) with a minimal world: 东城区,
 its grids, the demo accounts, departments and routing rules. A worker process per backend measures:
 
-- intake via the service layer (validate, locate, route suggestion, number, persist, audit);
+- intake via the service layer (validate, locate, routing suggestion, number, persist, audit);
 - intake via HTTP: `gridgov serve` (its waitress worker processes), driven by keep-alive http.client connections
   spread over several client processes, with a token;
 - the full loop (report → verify → register → dispatch → accept → handle → inspect → close → follow-up →

@@ -65,6 +65,9 @@ def test_batch_intake_files_the_good_reports_and_names_each_bad_one(client_for, 
     assert again["number"] == first["number"]
     # consecutive numbers of the day, located to grids, each with its report, timeline row and audit record
     assert int(urgent["number"][-4:]) == int(first["number"][-4:]) + 1
+    # each new case says where the routing rules would send it (暴露垃圾 → 区环境卫生服务中心)
+    assert first["routing_suggestion"]["department"] == "区环境卫生服务中心"
+    assert again["routing_suggestion"] is None
     for number in (first["number"], urgent["number"]):
         c = Case.objects.get(number=number)
         assert c.status == "reported" and c.unit_grid_id and c.stage == "register" and c.stage_due_at

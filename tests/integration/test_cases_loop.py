@@ -69,6 +69,7 @@ def test_resident_report_goes_round_the_whole_loop(api, point):
     case = r["case"]
     n = case["number"]
     assert r["created"] and case["status"] == "reported" and case["unit_grid"] == grid.code
+    assert r["routing_suggestion"]["department"] == "区城市管理委员会"  # no matter yet: the rule for any matter
     shown = api.get("intake", f"/api/v1/cases/{n}")
     assert shown["reports"][0]["reporter_phone"] == "139****1111", "personal data is masked"
     from django.db import connection

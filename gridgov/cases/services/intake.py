@@ -28,6 +28,7 @@ from ..models import Case, CaseCounter, CaseEvent, CaseReport, PhotoKind, Source
 from . import clock
 from .notifications import notify_urgent
 from .photos import store_photos
+from .routing import suggest
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 PHONE_FIELD = "cases.report.phone"  # bound into the ciphertext: the value cannot be moved to another column
@@ -47,6 +48,7 @@ class IntakeResult:
     created: bool
     duplicates: list = field(default_factory=list)
     photo_errors: list = field(default_factory=list)
+    routing: object = None  # where the routing rules would send it at 立案 (routing.Suggestion), for a new case
 
 
 def _matter_index(_key) -> dict:
@@ -201,7 +203,7 @@ def intake(user, *, source: str, lon, lat, description: str, matter: str | None 
             raise
         return IntakeResult(existing.case, False)
     dups = duplicates_of(case) if find_duplicates else []
-    return IntakeResult(case, True, dups, photo_errors)
+    return IntakeResult(case, True, dups, photo_errors, suggest(case))
 
 
 def intake_many(user, reports: list[dict], *, now: dt.datetime | None = None) -> list[IntakeResult | DomainError]:
@@ -263,7 +265,7 @@ def _intake_batch(user, reports: list[dict], now: dt.datetime) -> list[IntakeRes
         with transaction.atomic():
             _file(user, [d for _, d in drafts], now)
     for i, draft in drafts:
-        out[i] = IntakeResult(draft.case, True)
+        out[i] = IntakeResult(draft.case, True, routing=suggest(draft.case))
     for i, key in keys.items():
         if out[i] is None:  # a key repeated within the batch: the case its first report made
             out[i] = IntakeResult(out[first_of_key[key]].case, False)
