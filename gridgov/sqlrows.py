@@ -286,6 +286,13 @@ def update_many(model: type[Model], rows: list[tuple[dict, dict]]) -> int:
         groups.setdefault((tuple(values), tuple(where)), []).append((where, values))
     changed = 0
     with conn.cursor() as cursor:
+        # the rows are locked first, in primary-key order: two bulk updates of overlapping rows then queue one
+        # behind the other instead of each locking some and waiting for the other's (a deadlock)
+        meta = model._meta
+        quote = conn.ops.quote_name
+        ids = sorted({w[pk] for items in groups.values() for w, _ in items})
+        cursor.execute(f"SELECT 1 FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = ANY(%s) "
+                       f"ORDER BY {quote(meta.pk.column)} FOR UPDATE", [ids])
         for (columns, keys), items in groups.items():
             sql, sets, conds = _update_many_sql(model, columns, keys)
             params = [[f.get_db_prep_value(w[f.attname], conn) for w, _ in items] for f in conds]
