@@ -1,6 +1,7 @@
 """The command centre in a real browser (Debian's Chromium, headless) against a real `gridgov demo` + `gridgov serve`:
 the intake clerk watches the queue, a grid worker reports through the API, the new case appears without a reload,
-the keyboard opens it, the clerk registers it; the dispatcher dispatches it to the suggested department.
+the keyboard opens it, the clerk registers it; the dispatcher dispatches it to the suggested department; the
+clerk ticks two rows of the queue and registers both at once (批量操作).
 Screenshots of the queue and the case page at 1366 and 360 px go to test-artifacts/."""
 
 import json
@@ -157,3 +158,30 @@ def test_a_refused_action_is_explained_next_to_the_field(sign_in, server):
     expect(page.locator(".cs-status")).to_have_text("已上报")
     case = json.loads(page.evaluate(f"fetch('/api/v1/cases/{number}').then(r => r.text())"))
     assert case["status"] == "reported", "nothing written"
+
+
+def test_bulk_register_by_ticking_two_rows(sign_in):
+    worker = sign_in("gridworker", "/map/")
+    cases = [api_report(worker, f"浏览器测试：批量立案 {i}")["body"]["case"]["number"] for i in range(2)]
+    page = sign_in("intake")
+    page.evaluate("window.__sameDocument = true")
+    go = page.locator("#bulk-go")
+    expect(page.locator("#cs-check-all")).to_be_visible()
+    expect(go).to_be_disabled()
+    first, second = (page.locator(f'tr[data-href="/cases/{n}/"]') for n in cases)
+    first.get_by_label(f"选择案件 {cases[0]}").check()  # the box itself
+    second.locator("td.cs-col-check").click()  # anywhere in its cell (the cell is the box's label)
+    expect(second.get_by_label(f"选择案件 {cases[1]}")).to_be_checked()
+    expect(page.locator("#cs-bulk-count")).to_have_text("已选 2 件，请选择操作")
+    assert page.evaluate("window.__sameDocument") is True, "ticking a row does not open the case"
+    page.keyboard.press("j")  # the focus is on a checkbox: the keys still move through the list
+    expect(page.locator("#cs-rows tr.cs-selected")).to_have_count(1)
+    page.get_by_label("操作", exact=True).select_option("register")
+    expect(go).to_have_text("立案 2 件")
+    go.click()
+    page.wait_for_url("**/cases/?view=&status=reported&status=verified")
+    expect(page.locator(".cs-msg-success")).to_have_text("已立案 2 件")
+    for n in cases:
+        case = json.loads(page.evaluate(f"fetch('/api/v1/cases/{n}').then(r => r.text())"))
+        assert case["status"] == "registered"
+        expect(page.locator(f'tr[data-href="/cases/{n}/"]')).to_have_count(0)  # no longer 待受理

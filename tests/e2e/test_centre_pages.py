@@ -1,6 +1,6 @@
 """The command centre's pages and the case page over HTTP (Django test client, the demo world): what each post
 sees and may do, the one act endpoint (refusals write nothing), the live queue with filters, saved views and
-polling, the overdue board with 督办, and query-count guards."""
+polling, bulk actions from the queue (批量操作), the overdue board with 督办, and query-count guards."""
 
 import datetime as dt
 import io
@@ -229,7 +229,8 @@ def test_queue_is_for_the_centre_and_shows_only_cases_in_scope(client_for, repor
     assert r.status_code == 200 and "案件受理" in html
     shown = numbers(html)
     assert mine.number in shown and west_case.number not in shown
-    assert re.search(rf'data-href="/cases/{mine.number}/"[^>]*>\s*<td class="cs-col-light"><span class="cs-light '
+    assert re.search(rf'data-href="/cases/{mine.number}/"[^>]*>\s*<td class="cs-col-check">.*?</td>\s*'
+                     r'<td class="cs-col-light"><span class="cs-light '
                      r'cs-(green|yellow|red)"><span class="cs-dot" aria-hidden="true"></span>(正常|预警|超期)</span>', html), \
         "the light is a dot and a word"
     assert "键盘" in html and "<kbd>/</kbd> 搜索" in html
@@ -447,3 +448,137 @@ def test_the_loop_through_the_case_page_forms(client_for, report, users):
     assert sorted(c.photos.values_list("kind", flat=True)) == ["feedback", "inspect"]
     html = handler.get(f"/cases/{n}/").content.decode()
     assert "返工 1" in html and "仍有散落垃圾" in html and "延期 1" in html
+
+
+# ------------------------------------------------------------------ bulk actions from the queue (批量操作)
+
+QUEUE_BACK = "/cases/?view=&status=reported&status=verified&page=1"
+
+
+def bulk_options(html: str) -> list[str]:
+    """The actions the bulk bar offers (values of its action select, the empty choice left out)."""
+    select = html.split('<select id="bulk-action"', 1)[1].split("</select>", 1)[0]
+    return [v for v in re.findall(r'<option value="([a-z_]*)"', select) if v]
+
+
+def bulk(client, action, cases, next=QUEUE_BACK, **data):
+    """Post the bulk form as the browser would; returns the messages shown on the queue it redirects to."""
+    r = client.post("/cases/bulk/", {"action": action, "numbers": cases, "next": next, **data})
+    assert r.status_code == 302, (r.status_code, r.content.decode()[:1000])
+    assert r["Location"] == next, "back to the same queue: filters, tab and page kept"
+    html = client.get(r["Location"]).content.decode()
+    return re.findall(r'<p class="cs-msg cs-msg-(\w+)">([^<]*)</p>', html)
+
+
+def test_queue_has_a_checkbox_per_row_and_a_bulk_bar_with_the_actions_of_the_post(client_for, report):
+    case = report()
+    html = client_for("intake").get("/cases/").content.decode()
+    assert re.search(rf'<input type="checkbox" name="numbers" value="{case.number}" form="cs-bulk">'
+                     rf'<span class="cs-vh">选择案件 {case.number}</span>', html), "a labelled checkbox in the form"
+    assert '<form method="post" action="/cases/bulk/" id="cs-bulk"' in html and "csrfmiddlewaretoken" in html
+    assert 'id="cs-check-all"' in html and "全选本页" in html
+    assert 'name="next" value="/cases/?view=&amp;status=reported&amp;status=verified"' in html, "the tab shown"
+    # per post, what the transition table gives it: intake 派核实/立案/结案; dispatcher 派遣 only; shift leader all
+    assert bulk_options(html) == ["assign_verify", "register", "close"]
+    assert 'id="bulk-department"' not in html, "no department select without 派遣"
+    html = client_for("dispatcher").get("/cases/?q=暴露&bogus=1").content.decode()
+    assert bulk_options(html) == ["dispatch"]
+    dept = html.split('<select id="bulk-department"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="">— 请选择 —</option>' in dept and '<option value="110101-HW">' in dept
+    assert " selected" not in dept, "no department chosen in advance"
+    assert 'name="next" value="/cases/?view=&amp;q=%E6%9A%B4%E9%9C%B2"' in html, "the filters shown, nothing else"
+    assert bulk_options(client_for("shift").get("/cases/").content.decode()) == [
+        "assign_verify", "register", "dispatch", "close", "archive"]
+    # rows brought by the poll get their checkbox too
+    newer = report("轮询带来的新案件")
+    html = client_for("intake").get(f"/cases/poll/?status=reported&after={case.pk}").content.decode()
+    assert numbers(html) == [newer.number]
+    assert f'name="numbers" value="{newer.number}" form="cs-bulk"' in html
+
+
+def test_queue_without_bulk_actions_has_no_checkboxes(client_for, report):
+    report()
+    html = client_for("admin").get("/cases/?all=1").content.decode()  # the administrator's post acts on no case
+    assert numbers(html) and 'name="numbers"' not in html and 'id="cs-bulk"' not in html and "<kbd>x</kbd>" not in html
+    assert '<td colspan="7">' in client_for("admin").get("/cases/?q=没有这样的案件").content.decode()
+
+
+def test_bulk_register_of_three_cases(client_for, report):
+    cases = [report(f"批量立案 {i}") for i in range(3)]
+    before = {c.number: Case.objects.get(pk=c.pk).version for c in cases}
+    audits = AuditRecord.objects.count()
+    shown = bulk(client_for("intake"), "register", [c.number for c in cases])
+    assert shown == [("success", "已立案 3 件")]
+    for c in cases:
+        c = Case.objects.get(pk=c.pk)
+        assert c.status == "registered" and c.version == before[c.number] + 1 and c.registered_at is not None
+        event = CaseEvent.objects.get(case=c, action="register")
+        assert (event.from_state, event.to_state, event.actor.username) == ("reported", "registered", "intake")
+        record = AuditRecord.objects.get(object_type="case", object_id=c.number, action="register")
+        assert record.actor.username == "intake" and record.after["status"] == "registered"
+    assert AuditRecord.objects.count() == audits + 3
+
+
+def test_bulk_dispatch_with_a_department(client_for, report, users):
+    cases = [report(f"批量派遣 {i}") for i in range(2)]
+    for c in cases:
+        services.transition(users["intake"], c.number, "register")
+    shown = bulk(client_for("dispatcher"), "dispatch", [c.number for c in cases], next="/cases/?status=registered",
+                 department="110101-HW")
+    assert shown == [("success", "已派遣 2 件")]
+    for c in cases:
+        c = Case.objects.get(pk=c.pk)
+        assert (c.status, c.assignee_department.code, c.stage) == ("dispatched", "110101-HW", "accept")
+        assert CaseEvent.objects.filter(case=c, action="dispatch", actor__username="dispatcher").count() == 1
+
+
+def test_bulk_does_the_allowed_cases_and_names_the_refused_one(client_for, report, users):
+    first, done_before, last = report("批量甲"), report("批量乙"), report("批量丙")
+    services.transition(users["intake"], done_before.number, "register")
+    untouched = snapshot(done_before.number)[:4]
+    shown = bulk(client_for("intake"), "register", [first.number, done_before.number, last.number])
+    assert shown[0] == ("success", "已立案 2 件")
+    assert shown[1] == ("error", f"1 件未能立案：{done_before.number}（案件处于「已立案」状态，不能立案）")
+    assert {Case.objects.get(pk=c.pk).status for c in (first, last)} == {"registered"}
+    assert snapshot(done_before.number)[:4] == untouched, "the refused case is unchanged"
+    # all refused: no success message; more than ten refused are listed up to ten, then counted
+    missing = [f"110101-20200101-{i:04d}" for i in range(12)]
+    shown = bulk(client_for("intake"), "register", missing)
+    assert [kind for kind, _ in shown] == ["error"]
+    text = shown[0][1]
+    assert text.startswith("12 件未能立案：") and text.endswith(" 等 12 件")
+    assert sum(n in text for n in missing) == 10 and "不存在或不在您的管辖范围内" in text
+
+
+def test_bulk_with_missing_or_wrong_input_writes_nothing(client_for, report, users):
+    case = report()
+    services.transition(users["intake"], case.number, "register")
+    before, audits = snapshot(case.number), AuditRecord.objects.count()
+    dispatcher = client_for("dispatcher")
+    assert bulk(dispatcher, "dispatch", [case.number]) == [("error", "请选择派遣的主办部门")]
+    assert bulk(dispatcher, "dispatch", [case.number], department="NOPE") == [("error", "本区没有部门「NOPE」")]
+    assert bulk(dispatcher, "dispatch", [], department="110101-HW") == [("error", "请先勾选要派遣的案件")]
+    assert bulk(dispatcher, "", [case.number]) == [("error", "请选择要批量执行的操作")]
+    assert bulk(dispatcher, "explode", [case.number]) == [("error", "您的岗位不能批量执行「explode」")]
+    assert bulk(dispatcher, "archive", [case.number]) == [("error", "您的岗位不能批量执行「archive」")], \
+        "an action the table never gives the post"
+    too_many = [case.number] + [f"110101-20200101-{i:04d}" for i in range(500)]
+    assert bulk(dispatcher, "dispatch", too_many, department="110101-HW") == [
+        ("error", "一次最多批量操作 500 个案件，您选了 501 个")]
+    assert snapshot(case.number) == before and AuditRecord.objects.count() == audits
+    # an off-site "next" is ignored: back to the queue
+    r = dispatcher.post("/cases/bulk/", {"action": "dispatch", "numbers": [case.number], "next": "https://example.com/"})
+    assert r.status_code == 302 and r["Location"] == "/cases/"
+    assert snapshot(case.number) == before
+
+
+def test_bulk_is_for_the_centre_posts_and_only_by_post(client_for, report):
+    case = report()
+    before = snapshot(case.number)
+    for who in ["handler", "gridworker", "inspector"]:
+        r = client_for(who).post("/cases/bulk/", {"action": "register", "numbers": [case.number]})
+        assert r.status_code == 403 and "没有" in r.content.decode(), who
+    r = client_for(None).post("/cases/bulk/", {"action": "register", "numbers": [case.number]})
+    assert r.status_code == 302 and r["Location"].startswith("/accounts/login/")
+    assert client_for("intake").get("/cases/bulk/").status_code == 405
+    assert snapshot(case.number) == before

@@ -4,6 +4,7 @@
   may take now (``services.available_actions``), each as a small form (``cases/_actions.html``)
 - ``/cases/<number>/act/<action>/``: the one POST endpoint behind those forms (→ ``services.transition``)
 - ``/cases/``: the live queue with filters (``api.filtered``), paging, saved views and polling for new reports
+- ``/cases/bulk/``: 批量操作 — one action on the cases ticked in the queue (→ ``services.transition_many``)
 - ``/cases/overdue/``: red and yellow cases by department / level, with 督办 for the shift leader
 
 Reads go through ``load_case`` / ``filtered`` (scoped); writes only through ``services``. A refused action
@@ -48,7 +49,7 @@ from ..logic.lifecycle import (
 )
 from ..models import Case, CaseAssist, CasePhoto, PhotoKind, SavedView, Source, Urgency
 from ..services.photos import store_photos
-from ..services.transitions import Forbidden, actor_of, facts_of, refusal_error
+from ..services.transitions import MAX_BULK, Forbidden, actor_of, facts_of, refusal_error
 
 PAGE_SIZE = 50
 NUMBER = r"\d{6}-\d{8}-\d{4,6}"  # 110101-20261123-0042 (other pages under /cases/ keep their names)
@@ -467,8 +468,13 @@ def queue(request):
     query = urlencode(pairs)
     saved = list(SavedView.objects.filter(user=user).order_by("name"))
     saved_active = next((v.pk for v in saved if v.query == query), None) if tab == "" else None
+    bulk = bulk_actions(user)
     ctx = {
         "rows": _rows_context(rows), "total": total, "page": page_no, "pages": pages, "error": error,
+        "selectable": bool(bulk), "bulk_actions": [(str(a), ACTION_LABELS[a]) for a in bulk],
+        "bulk_departments": _bulk_departments(user) if Action.DISPATCH in bulk else [],
+        "bulk_next": reverse("cases:queue") + "?" + urlencode(  # back here after a bulk action: this tab, filters, page
+            ([("all", "1")] if tab == "all" else [("view", ""), *pairs]) + ([("page", page_no)] if page_no > 1 else [])),
         "query": query, "tab": tab, "newest": newest, "saved": saved, "saved_active": saved_active,
         "tabs": [(k, BUILTIN[k][0], BUILTIN[k][1]) for k in _tabs_of(user)],
         "f": {k: [v for kk, v in pairs if kk == k] for k in FILTER_KEYS},
@@ -518,7 +524,7 @@ def poll(request):
     if not rows:
         return HttpResponse(status=204)
     newest = max(c.id for c in rows)
-    ctx = {"rows": _rows_context(rows), "fresh": True, "total": qs.count(),
+    ctx = {"rows": _rows_context(rows), "fresh": True, "total": qs.count(), "selectable": bool(bulk_actions(user)),
            "poll_url": reverse("cases:poll") + "?" + urlencode([*pairs, ("after", newest)])}
     return render_page(request, "cases/centre/_poll.html", ctx)
 
@@ -543,6 +549,79 @@ def delete_view(request, pk: int):
     if deleted:
         messages.success(request, "已删除视图")
     return redirect("cases:queue")
+
+
+# ------------------------------------------------------------------ bulk actions from the queue (批量操作)
+
+# what the queue offers to do on many cases at once: the steps that need no data but a department to send them to
+# (the others want a reason or a choice per case, and stay on the case page)
+BULK_ACTIONS = (Action.ASSIGN_VERIFY, Action.REGISTER, Action.DISPATCH, Action.CLOSE, Action.ARCHIVE)
+BULK_MAX_LISTED = 10  # refused cases named one by one in the message; the rest are counted
+
+
+def bulk_actions(user) -> list[Action]:
+    """The bulk actions the user's post can ever take: those the transition table gives the post from some state."""
+    if user.role not in Role:
+        return []
+    possible = {action for (_, action), rule in TABLE.items() if user.role in rule.roles}
+    return [a for a in BULK_ACTIONS if a in possible]
+
+
+def _bulk_departments(user) -> list[tuple[str, str]]:
+    """The departments of the user's district (派遣 checks each case's district again)."""
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return []
+    qs = Department.objects.order_by("code")
+    if prefix:
+        qs = qs.filter(district__code=prefix[:6])
+    return list(qs.values_list("code", "name"))
+
+
+@require_POST
+@page(roles.CASE_VIEW, posts=CENTRE)
+def bulk(request):
+    """One action on the cases ticked in the queue; the refused ones are named, the others done. Back to the queue."""
+    user = request.user
+    back = _safe_next(request) or reverse("cases:queue")
+    numbers = list(dict.fromkeys(n.strip() for n in request.POST.getlist("numbers") if n.strip()))
+    name = request.POST.get("action", "")
+    offered = {str(a): a for a in bulk_actions(user)}
+    if name not in offered:
+        messages.error(request, "请选择要批量执行的操作" if not name else f"您的岗位不能批量执行「{name}」")
+        return redirect(back)
+    action = offered[name]
+    label = ACTION_LABELS[action]
+    if not numbers:
+        messages.error(request, f"请先勾选要{label}的案件")
+        return redirect(back)
+    if len(numbers) > MAX_BULK:
+        messages.error(request, f"一次最多批量操作 {MAX_BULK} 个案件，您选了 {len(numbers)} 个")
+        return redirect(back)
+    data = {}
+    if action == Action.DISPATCH:
+        department = request.POST.get("department", "").strip()
+        if not department:
+            messages.error(request, "请选择派遣的主办部门")
+            return redirect(back)
+        if department not in {code for code, _ in _bulk_departments(user)}:
+            messages.error(request, f"本区没有部门「{department}」")
+            return redirect(back)
+        data["department"] = department
+    try:
+        outcomes = services.transition_many(user, numbers, str(action), data, skip_refused=True)
+    except DomainError as e:  # the whole call refused (e.g. a case changed meanwhile): nothing written
+        messages.error(request, f"批量{label}未执行：{e.message}")
+        return redirect(back)
+    done = [o for o in outcomes if o.error is None]
+    refused = [o for o in outcomes if o.error is not None]
+    if done:
+        messages.success(request, f"已{label} {len(done)} 件")
+    if refused:
+        listed = "；".join(f"{o.number}（{o.error.message}）" for o in refused[:BULK_MAX_LISTED])
+        more = f" 等 {len(refused)} 件" if len(refused) > BULK_MAX_LISTED else ""
+        messages.error(request, f"{len(refused)} 件未能{label}：{listed}{more}")
+    return redirect(back)
 
 
 # ------------------------------------------------------------------ the overdue board
@@ -590,6 +669,7 @@ urls = [
     path("poll/", poll, name="poll"),
     path("views/", save_view, name="save_view"),
     path("views/<int:pk>/delete/", delete_view, name="delete_view"),
+    path("bulk/", bulk, name="bulk"),
     path("overdue/", overdue, name="overdue"),
     re_path(rf"^(?P<number>{NUMBER})/$", case_page, name="case"),
     re_path(rf"^(?P<number>{NUMBER})/act/(?P<action>[a-z_]+)/$", act, name="act"),
