@@ -1,0 +1,365 @@
+"""The command centre's lists (受理员, 值班长, 派遣员); the case page and its actions are in ``centre.py``.
+
+- ``/cases/``: the live queue with filters (``api.filtered``), paging, saved views and polling for new reports
+- ``/cases/bulk/``: 批量操作 — one action on the cases ticked in the queue (→ ``services.transition_many``)
+- ``/cases/overdue/``: red and yellow cases by department / level, with 督办 for the shift leader
+
+Reads go through ``filtered`` (scoped); writes only through ``services``.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gridgov.accounts import roles
+from gridgov.accounts.models import Department
+from gridgov.accounts.roles import Role
+from gridgov.accounts.scope import scope_prefix
+from gridgov.catalog.models import CatalogItem
+from gridgov.context import CENTRE
+from gridgov.errors import DomainError
+from gridgov.geo.models import Jurisdiction
+from gridgov.pages import page, render_page
+
+from .. import services
+from ..api import CaseFilter, filtered
+from ..logic.lifecycle import (
+    ACTION_LABELS,
+    OPEN_STATES,
+    STAGE_LABELS,
+    STATE_LABELS,
+    TABLE,
+    Action,
+    Stage,
+    State,
+)
+from ..models import Case, SavedView, Source, Urgency
+from ..services.transitions import MAX_BULK
+from .centre import _safe_next
+
+PAGE_SIZE = 50
+MAX_OVERDUE = 300
+
+# ------------------------------------------------------------------ the live queue
+
+FILTER_KEYS = ("status", "matter", "grid", "source", "overdue", "urgency", "q", "pending")
+BUILTIN = {  # the post's own tabs (key → label, query)
+    "intake": ("待受理", "status=reported&status=verified"),
+    "verifying": ("核实中", "status=verifying"),
+    "dispatch": ("待派遣", "status=registered"),
+    "pending": ("待审批（延期/挂账）", "pending=1"),
+    "overdue": ("已超期", "overdue=1"),
+}
+TABS_BY_POST = {
+    Role.INTAKE_CLERK: ["intake", "verifying", "overdue"],
+    Role.DISPATCHER: ["dispatch", "overdue"],
+    Role.SHIFT_LEADER: ["pending", "intake", "dispatch", "overdue"],
+    Role.ADMIN: ["intake", "dispatch", "pending", "overdue"],
+}
+
+
+def _tabs_of(user) -> list[str]:
+    return TABS_BY_POST.get(user.role, TABS_BY_POST[Role.ADMIN] if user.is_superuser else [])
+
+
+def _clean_query(params) -> list[tuple[str, str]]:
+    """The filter part of a query string, empty values dropped, in a stable order (for saved views and tabs)."""
+    out = []
+    for k in FILTER_KEYS:
+        for value in params.getlist(k):
+            for v in value.split(",") if k == "status" else [value]:  # a view's statuses may come as one value
+                v = v.strip()
+                if v and (k, v) not in out:
+                    out.append((k, v))
+    return out
+
+
+def _filter_of(pairs: list[tuple[str, str]]) -> CaseFilter:
+    d: dict = {}
+    for k, v in pairs:
+        if k == "status":
+            d.setdefault("status", []).append(v)
+        elif k == "overdue":
+            d["overdue"] = v in ("1", "true", "on")
+        elif k != "pending":
+            d[k] = v
+    return CaseFilter(**d)
+
+
+def _queue_qs(user, pairs):
+    qs = filtered(user, _filter_of(pairs))
+    if ("pending", "1") in pairs:
+        qs = qs.exclude(pending_request="")
+    return qs
+
+
+ROW_RELATED = ("matter", "community__parent", "assignee_department")
+
+
+def _rows(qs):
+    return list(qs.select_related(*ROW_RELATED).only(
+        "id", "number", "status", "source", "urgency", "description", "address", "reported_at", "stage", "stage_due_at",
+        "stage_yellow_at", "paused_at", "pending_request", "assignee_node", "matter__code", "matter__name",
+        "community__name", "community__parent__name", "assignee_department__name"))
+
+
+def _rows_context(rows):
+    return [{"case": c, "status_label": STATE_LABELS[State(c.status)], "source_label": Source(c.source).label}
+            for c in rows]
+
+
+def _active(user, pairs, request) -> tuple[str, list]:
+    """The active tab, and the filters to apply: with no filter given, the post's first tab."""
+    if request.GET.get("all") or (not pairs and "view" in request.GET):
+        return "all", []
+    if not pairs:
+        tabs = _tabs_of(user)
+        if tabs:
+            key = tabs[0]
+            return key, _clean_query(_parse(BUILTIN[key][1]))
+    query = urlencode(pairs)
+    for key in _tabs_of(user):
+        if BUILTIN[key][1] == query:
+            return key, pairs
+    return "", pairs
+
+
+def _parse(query: str):
+    from django.http import QueryDict
+
+    return QueryDict(query)
+
+
+@page(roles.CASE_VIEW, posts=CENTRE)
+def queue(request):
+    user = request.user
+    pairs = _clean_query(request.GET)
+    tab, pairs = _active(user, pairs, request)
+    try:
+        qs = _queue_qs(user, pairs)
+        error = ""
+    except DomainError as e:
+        qs, error = Case.objects.none(), e.message
+    total = qs.count()
+    try:
+        page_no = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_no = 1
+    pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
+    page_no = min(page_no, pages)
+    rows = _rows(qs.order_by("-reported_at", "-id")[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE])
+    # the poll looks for cases after the newest of the whole set (by id: new reports get higher ids)
+    newest = (qs.order_by("-id").values_list("id", flat=True).first() or 0) if page_no == 1 else 0
+    query = urlencode(pairs)
+    saved = list(SavedView.objects.filter(user=user).order_by("name"))
+    saved_active = next((v.pk for v in saved if v.query == query), None) if tab == "" else None
+    bulk = bulk_actions(user)
+    ctx = {
+        "rows": _rows_context(rows), "total": total, "page": page_no, "pages": pages, "error": error,
+        "selectable": bool(bulk), "bulk_actions": [(str(a), ACTION_LABELS[a]) for a in bulk],
+        "bulk_departments": _bulk_departments(user) if Action.DISPATCH in bulk else [],
+        "bulk_next": reverse("cases:queue") + "?" + urlencode(  # back here after a bulk action: this tab, filters, page
+            ([("all", "1")] if tab == "all" else [("view", ""), *pairs]) + ([("page", page_no)] if page_no > 1 else [])),
+        "query": query, "tab": tab, "newest": newest, "saved": saved, "saved_active": saved_active,
+        "tabs": [(k, BUILTIN[k][0], BUILTIN[k][1]) for k in _tabs_of(user)],
+        "f": {k: [v for kk, v in pairs if kk == k] for k in FILTER_KEYS},
+        "multi_status": _multi_status(pairs),
+        "statuses": [(s.value, STATE_LABELS[s]) for s in State], "sources": Source.choices,
+        "urgencies": Urgency.choices, "places": _places(user),
+        "matters": list(CatalogItem.objects.filter(kind="matter", active=True).order_by("code")
+                        .values_list("code", "name")),
+        "prev_url": f"?{urlencode([('view', ''), *pairs, ('page', page_no - 1)])}" if page_no > 1 else "",
+        "next_url": f"?{urlencode([('view', ''), *pairs, ('page', page_no + 1)])}" if page_no < pages else "",
+        "poll_url": reverse("cases:poll") + "?" + urlencode([*pairs, ("after", newest)]),
+    }
+    return render_page(request, "cases/centre/queue.html", ctx)
+
+
+def _multi_status(pairs) -> tuple[str, str] | None:
+    """A view of several statuses (待受理: 已上报 + 已核实) as one option of the status select."""
+    statuses = [v for k, v in pairs if k == "status" and v in State]
+    if len(statuses) < 2:
+        return None
+    return ",".join(statuses), "、".join(STATE_LABELS[State(v)] for v in statuses)
+
+
+def _places(user) -> list[tuple[str, str]]:
+    """Streets and communities of the user's scope, for the place filter."""
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return []
+    qs = Jurisdiction.objects.filter(level__in=["street", "community"])
+    if prefix:
+        qs = qs.filter(code__startswith=prefix[:12])
+    return [(code, ("　" if level == "community" else "") + name)
+            for code, name, level in qs.order_by("code").values_list("code", "name", "level")[:400]]
+
+
+@page(roles.CASE_VIEW, posts=CENTRE)
+def poll(request):
+    """Rows newer than the newest shown (by id), with the poller re-armed after them; nothing new → 204."""
+    user = request.user
+    pairs = _clean_query(request.GET)
+    try:
+        after = int(request.GET.get("after", "0"))
+        qs = _queue_qs(user, pairs)
+    except (ValueError, DomainError):
+        return HttpResponse(status=204)
+    rows = _rows(qs.filter(id__gt=after).order_by("-reported_at", "-id")[:PAGE_SIZE])
+    if not rows:
+        return HttpResponse(status=204)
+    newest = max(c.id for c in rows)
+    ctx = {"rows": _rows_context(rows), "fresh": True, "total": qs.count(), "selectable": bool(bulk_actions(user)),
+           "poll_url": reverse("cases:poll") + "?" + urlencode([*pairs, ("after", newest)])}
+    return render_page(request, "cases/centre/_poll.html", ctx)
+
+
+@require_POST
+@page(roles.CASE_VIEW, posts=CENTRE)
+def save_view(request):
+    name = request.POST.get("name", "").strip()[:40]
+    query = urlencode(_clean_query(_parse(request.POST.get("query", ""))))
+    if not name:
+        messages.error(request, "请填写视图名称")
+    else:
+        SavedView.objects.update_or_create(user=request.user, name=name, defaults={"query": query})
+        messages.success(request, f"已保存视图「{name}」")
+    return redirect(reverse("cases:queue") + (f"?{query}" if query else "?view="))
+
+
+@require_POST
+@page(roles.CASE_VIEW, posts=CENTRE)
+def delete_view(request, pk: int):
+    deleted, _ = SavedView.objects.filter(user=request.user, pk=pk).delete()
+    if deleted:
+        messages.success(request, "已删除视图")
+    return redirect("cases:queue")
+
+
+# ------------------------------------------------------------------ bulk actions from the queue (批量操作)
+
+# what the queue offers to do on many cases at once: the steps that need no data but a department to send them to
+# (the others want a reason or a choice per case, and stay on the case page)
+BULK_ACTIONS = (Action.ASSIGN_VERIFY, Action.REGISTER, Action.DISPATCH, Action.CLOSE, Action.ARCHIVE)
+BULK_MAX_LISTED = 10  # refused cases named one by one in the message; the rest are counted
+
+
+def bulk_actions(user) -> list[Action]:
+    """The bulk actions the user's post can ever take: those the transition table gives the post from some state."""
+    if user.role not in Role:
+        return []
+    possible = {action for (_, action), rule in TABLE.items() if user.role in rule.roles}
+    return [a for a in BULK_ACTIONS if a in possible]
+
+
+def _bulk_departments(user) -> list[tuple[str, str]]:
+    """The departments of the user's district (派遣 checks each case's district again)."""
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return []
+    qs = Department.objects.order_by("code")
+    if prefix:
+        qs = qs.filter(district__code=prefix[:6])
+    return list(qs.values_list("code", "name"))
+
+
+@require_POST
+@page(roles.CASE_VIEW, posts=CENTRE)
+def bulk(request):
+    """One action on the cases ticked in the queue; the refused ones are named, the others done. Back to the queue."""
+    user = request.user
+    back = _safe_next(request) or reverse("cases:queue")
+    numbers = list(dict.fromkeys(n.strip() for n in request.POST.getlist("numbers") if n.strip()))
+    name = request.POST.get("action", "")
+    offered = {str(a): a for a in bulk_actions(user)}
+    if name not in offered:
+        messages.error(request, "请选择要批量执行的操作" if not name else f"您的岗位不能批量执行「{name}」")
+        return redirect(back)
+    action = offered[name]
+    label = ACTION_LABELS[action]
+    if not numbers:
+        messages.error(request, f"请先勾选要{label}的案件")
+        return redirect(back)
+    if len(numbers) > MAX_BULK:
+        messages.error(request, f"一次最多批量操作 {MAX_BULK} 个案件，您选了 {len(numbers)} 个")
+        return redirect(back)
+    data = {}
+    if action == Action.DISPATCH:
+        department = request.POST.get("department", "").strip()
+        if not department:
+            messages.error(request, "请选择派遣的主办部门")
+            return redirect(back)
+        if department not in {code for code, _ in _bulk_departments(user)}:
+            messages.error(request, f"本区没有部门「{department}」")
+            return redirect(back)
+        data["department"] = department
+    try:
+        outcomes = services.transition_many(user, numbers, str(action), data, skip_refused=True)
+    except DomainError as e:  # the whole call refused (e.g. a case changed meanwhile): nothing written
+        messages.error(request, f"批量{label}未执行：{e.message}")
+        return redirect(back)
+    done = [o for o in outcomes if o.error is None]
+    refused = [o for o in outcomes if o.error is not None]
+    if done:
+        messages.success(request, f"已{label} {len(done)} 件")
+    if refused:
+        listed = "；".join(f"{o.number}（{o.error.message}）" for o in refused[:BULK_MAX_LISTED])
+        more = f" 等 {len(refused)} 件" if len(refused) > BULK_MAX_LISTED else ""
+        messages.error(request, f"{len(refused)} 件未能{label}：{listed}{more}")
+    return redirect(back)
+
+
+# ------------------------------------------------------------------ the overdue board
+
+
+HELD_BY = {State.REPORTED: "指挥中心：待受理、立案", State.VERIFIED: "指挥中心：待受理、立案",
+           State.REGISTERED: "指挥中心：待派遣", State.VERIFYING: "监督员：待核实", State.HANDLED: "监督员：待核查",
+           State.INSPECTED: "指挥中心：待结案"}
+
+
+@page(roles.CASE_VIEW, posts=CENTRE)
+def overdue(request):
+    user = request.user
+    now = timezone.now()
+    late = Q(status__in=list(OPEN_STATES), paused_at__isnull=True) & (
+        Q(stage_due_at__lte=now) | Q(stage_yellow_at__lte=now))
+    qs = filtered(user, CaseFilter()).filter(late).exclude(stage="")
+    total = qs.count()
+    cases = list(qs.select_related(*ROW_RELATED).order_by("stage_due_at", "id")[:MAX_OVERDUE])
+    groups: dict[str, dict] = {}
+    node_names = dict(Jurisdiction.objects.filter(code__in={c.assignee_node for c in cases if c.assignee_node})
+                      .values_list("code", "name"))
+    for c in cases:
+        if c.status in HELD_BY:  # not with a department yet (or any more): who must move it now
+            key = label = HELD_BY[c.status]
+        elif c.assignee_department_id:
+            key, label = f"d{c.assignee_department_id}", c.assignee_department.name
+        elif c.assignee_node:
+            key, label = f"n{c.assignee_node}", f"{node_names.get(c.assignee_node, c.assignee_node)}（下派）"
+        else:
+            key = label = "指挥中心"
+        g = groups.setdefault(key, {"label": label, "red": 0, "yellow": 0, "rows": []})
+        red = c.stage_due_at is not None and c.stage_due_at <= now
+        g["red" if red else "yellow"] += 1
+        g["rows"].append({"case": c, "red": red, "status_label": STATE_LABELS[State(c.status)],
+                          "stage_label": STAGE_LABELS.get(Stage(c.stage), ""),
+                          "can_urge": Action.URGE in services.available_actions(user, c)})
+    ordered = sorted(groups.values(), key=lambda g: (-g["red"], -g["yellow"], g["label"]))
+    return render_page(request, "cases/centre/overdue.html",
+                       {"groups": ordered, "total": total, "shown": len(cases), "now": now})
+
+
+urls = [
+    path("", queue, name="queue"),
+    path("poll/", poll, name="poll"),
+    path("views/", save_view, name="save_view"),
+    path("views/<int:pk>/delete/", delete_view, name="delete_view"),
+    path("bulk/", bulk, name="bulk"),
+    path("overdue/", overdue, name="overdue"),
+]
