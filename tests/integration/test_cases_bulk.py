@@ -147,6 +147,7 @@ def test_wrong_role_stale_version_and_size_are_refused_with_nothing_written(clie
     r = post(client_for("intake"), "/api/v1/cases/bulk/register",
              {"cases": [{"number": f"110101-20261123-{i:04d}"} for i in range(501)]}, 400)
     assert r["code"] == "too_many_cases"
+    assert post(client_for("intake"), "/api/v1/cases/bulk/register", {"cases": []}, 400)["code"] == "no_cases"
     assert client_for(None).post("/api/v1/cases/bulk/register", data="{}",
                                  content_type="application/json").status_code == 401
     assert state() == before

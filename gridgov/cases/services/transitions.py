@@ -340,6 +340,8 @@ def transition_many(user, numbers: list[str], action: str, data: dict | None = N
     call with 409 (nothing written).
     """
     numbers = list(dict.fromkeys(str(n) for n in numbers))
+    if not numbers:
+        raise DomainError("no_cases", "请至少选择一个案件")
     if len(numbers) > MAX_BULK:
         raise DomainError("too_many_cases", f"一次最多操作 {MAX_BULK} 个案件")
     data = dict(data or {})
