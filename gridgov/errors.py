@@ -15,6 +15,12 @@ class DomainError(Exception):
         self.details = details  # more fields of the API's error body (e.g. which cases of a bulk action failed)
 
 
+class Forbidden(DomainError):
+    """Not for this person (their post or account may not do it)."""
+
+    status = 403
+
+
 class NotFound(DomainError):
     status = 404
 

@@ -153,8 +153,14 @@ def _with_children(conn, parent_sql: str, params: list, children: list[Model], l
 
 
 def insert_many(objs: list[Model], batch: int = 500) -> list[Model]:
-    """INSERT rows of one model, ``batch`` per statement (as ``bulk_create``), setting their primary keys where
-    the database returns them (PostgreSQL, SQLite)."""
+    """INSERT rows of one model, ``batch`` per statement (as ``bulk_create``; fewer where the database takes fewer
+    parameters in one statement), setting their primary keys where the database returns them (PostgreSQL,
+    SQLite)."""
+    if objs:
+        conn = connections[router.db_for_write(type(objs[0]))]
+        limit = conn.features.max_query_params
+        if limit and conn.vendor != "postgresql":  # PostgreSQL takes one array per column (_insert_unnest_sql)
+            batch = max(1, min(batch, limit // len(type(objs[0])._meta.concrete_fields)))
     for start in range(0, len(objs), batch):
         _insert_rows(objs[start:start + batch])
     return objs
@@ -287,12 +293,14 @@ def update_many(model: type[Model], rows: list[tuple[dict, dict]]) -> int:
     changed = 0
     with conn.cursor() as cursor:
         # the rows are locked first, in primary-key order: two bulk updates of overlapping rows then queue one
-        # behind the other instead of each locking some and waiting for the other's (a deadlock)
+        # behind the other instead of each locking some and waiting for the other's (a deadlock). NO KEY UPDATE
+        # is the lock a plain UPDATE takes: it does not block rows being added that point to these (FOR UPDATE
+        # would, and could deadlock with a merge moving reports to a case another bulk action holds)
         meta = model._meta
         quote = conn.ops.quote_name
         ids = sorted({w[pk] for items in groups.values() for w, _ in items})
         cursor.execute(f"SELECT 1 FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = ANY(%s) "
-                       f"ORDER BY {quote(meta.pk.column)} FOR UPDATE", [ids])
+                       f"ORDER BY {quote(meta.pk.column)} FOR NO KEY UPDATE", [ids])
         for (columns, keys), items in groups.items():
             sql, sets, conds = _update_many_sql(model, columns, keys)
             params = [[f.get_db_prep_value(w[f.attname], conn) for w, _ in items] for f in conds]

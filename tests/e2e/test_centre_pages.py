@@ -473,7 +473,7 @@ def bulk(client, action, cases, next=QUEUE_BACK, **data):
 def test_queue_has_a_checkbox_per_row_and_a_bulk_bar_with_the_actions_of_the_post(client_for, report):
     case = report()
     html = client_for("intake").get("/cases/").content.decode()
-    assert re.search(rf'<input type="checkbox" name="numbers" value="{case.number}" form="cs-bulk">'
+    assert re.search(rf'<input type="checkbox" name="numbers" value="{case.number}:{case.version}" form="cs-bulk">'
                      rf'<span class="cs-vh">选择案件 {case.number}</span>', html), "a labelled checkbox in the form"
     assert '<form method="post" action="/cases/bulk/" id="cs-bulk"' in html and "csrfmiddlewaretoken" in html
     assert 'id="cs-check-all"' in html and "全选本页" in html
@@ -493,7 +493,7 @@ def test_queue_has_a_checkbox_per_row_and_a_bulk_bar_with_the_actions_of_the_pos
     newer = report("轮询带来的新案件")
     html = client_for("intake").get(f"/cases/poll/?status=reported&after={case.pk}").content.decode()
     assert numbers(html) == [newer.number]
-    assert f'name="numbers" value="{newer.number}" form="cs-bulk"' in html
+    assert f'name="numbers" value="{newer.number}:1" form="cs-bulk"' in html
 
 
 def test_queue_without_bulk_actions_has_no_checkboxes(client_for, report):
@@ -541,6 +541,12 @@ def test_bulk_does_the_allowed_cases_and_names_the_refused_one(client_for, repor
     assert shown[1] == ("error", f"1 件未能立案：{done_before.number}（案件处于「已立案」状态，不能立案）")
     assert {Case.objects.get(pk=c.pk).status for c in (first, last)} == {"registered"}
     assert snapshot(done_before.number)[:4] == untouched, "the refused case is unchanged"
+    # a row the page showed at an older version (someone changed the case since) is refused, the others done
+    stale, fresh = report("批量丁"), report("批量戊")
+    services.transition(users["intake"], stale.number, "assign_verify")
+    shown = bulk(client_for("intake"), "register", [f"{stale.number}:1", f"{fresh.number}:1"])
+    assert shown[0] == ("success", "已立案 1 件") and "已被他人更新" in shown[1][1] and stale.number in shown[1][1]
+    assert Case.objects.get(pk=stale.pk).status == "verifying" and Case.objects.get(pk=fresh.pk).status == "registered"
     # all refused: no success message; more than ten refused are listed up to ten, then counted
     missing = [f"110101-20200101-{i:04d}" for i in range(12)]
     shown = bulk(client_for("intake"), "register", missing)

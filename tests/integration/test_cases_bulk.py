@@ -89,6 +89,8 @@ def test_batch_intake_needs_the_right_and_a_sane_size(client_for, point):
     assert client_for(None).post("/api/v1/cases/batch", data=json.dumps({"reports": [report(lon, lat)]}),
                                  content_type="application/json").status_code == 401
     post(client_for("handler"), "/api/v1/cases/batch", {"reports": [report(lon, lat)]}, 403)
+    r = post(client_for("resident"), "/api/v1/cases/batch", {"reports": [report(lon, lat, source="resident")]}, 403)
+    assert r["code"] == "batch_not_allowed", "residents report one at a time"
     r = post(client_for("gridworker"), "/api/v1/cases/batch", {"reports": [report(lon, lat)] * 501}, 400)
     assert r["code"] == "too_many_reports"
     assert state() == before

@@ -18,7 +18,7 @@ from gridgov.audit.services import Entry, record_many
 from gridgov.basedata.logic.ids import mask_phone
 from gridgov.catalog.models import CatalogItem, Component
 from gridgov.crypto import cipher
-from gridgov.errors import DomainError, NotFound
+from gridgov.errors import DomainError, Forbidden, NotFound
 from gridgov.fresh import Fresh
 from gridgov.geo import locating
 from gridgov.geo.models import Grid, Jurisdiction
@@ -109,7 +109,7 @@ def duplicates_of(case: Case, radius_m: float | None = None, window_hours: float
         return []
     radius = radius_m if radius_m is not None else settings.GRIDGOV["DUPLICATE_RADIUS_M"]
     hours = window_hours if window_hours is not None else settings.GRIDGOV["DUPLICATE_WINDOW_HOURS"]
-    limit = limit if limit is not None else settings.GRIDGOV["DUPLICATE_LIMIT"]
+    limit = max(0, limit if limit is not None else settings.GRIDGOV["DUPLICATE_LIMIT"])
     dlat = radius / 111_000
     shrink = max(0.1, math.cos(math.radians(case.lat)))  # a degree of longitude is this much of one of latitude
     dlon = radius / (111_000 * shrink)
@@ -214,6 +214,8 @@ def intake_many(user, reports: list[dict], *, now: dt.datetime | None = None) ->
     repeated within the batch, gives the existing case (``created`` False). No duplicate suggestions here: the
     case page and ``GET /cases/{number}/duplicates`` show them."""
     require(user, roles.CASE_REPORT)
+    if user.role == Role.RESIDENT:  # residents report one at a time (and are throttled on the public pages)
+        raise Forbidden("batch_not_allowed", "批量上报仅供工作人员和系统对接使用，请逐条上报")
     if len(reports) > MAX_BATCH:
         raise DomainError("too_many_reports", f"一次最多上报 {MAX_BATCH} 条")
     now = now or timezone.now()

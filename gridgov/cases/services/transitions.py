@@ -21,7 +21,7 @@ from gridgov.accounts.models import Department
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import NoRight, may_see, scope_prefix
 from gridgov.audit.services import Entry, record_many
-from gridgov.errors import Conflict, DomainError, NotFound
+from gridgov.errors import Conflict, DomainError, Forbidden, NotFound
 from gridgov.geo.models import Grid, Jurisdiction
 from gridgov.notify.services import notify_many
 
@@ -416,15 +416,11 @@ def _write(user, plans: list[_Plan], writes: _Writes) -> None:
         if written == len(plans):
             sqlrows.insert_many([p.event for p in plans])
     if written != len(plans):
-        which = f"案件 {plans[0].case.number}" if len(plans) == 1 else "其中有案件"
+        which = f"案件 {plans[0].case.number} " if len(plans) == 1 else "其中有案件"
         raise Conflict("version_conflict", f"{which}已被他人同时更新，请刷新后重试")
     writes.flush()
     notify_many([p.message for p in plans if p.message])
     record_many(user, [p.entry for p in plans], role=user.role)
-
-
-class Forbidden(DomainError):
-    status = 403
 
 
 def refusal_error(r: Refusal) -> DomainError:

@@ -104,7 +104,7 @@ ROW_RELATED = ("matter", "community__parent", "assignee_department")
 
 def _rows(qs):
     return list(qs.select_related(*ROW_RELATED).only(
-        "id", "number", "status", "source", "urgency", "description", "address", "reported_at", "stage", "stage_due_at",
+        "id", "number", "version", "status", "source", "urgency", "description", "address", "reported_at", "stage", "stage_due_at",
         "stage_yellow_at", "paused_at", "pending_request", "assignee_node", "matter__code", "matter__name",
         "community__name", "community__parent__name", "assignee_department__name"))
 
@@ -275,7 +275,13 @@ def bulk(request):
     """One action on the cases ticked in the queue; the refused ones are named, the others done. Back to the queue."""
     user = request.user
     back = _safe_next(request) or reverse("cases:queue")
-    numbers = list(dict.fromkeys(n.strip() for n in request.POST.getlist("numbers") if n.strip()))
+    # each ticked row sends "number:version" (the version the page showed): a case changed since is refused
+    versions: dict[str, int] = {}
+    for value in request.POST.getlist("numbers"):
+        number, _, version = value.strip().partition(":")
+        if number and version.isdigit():
+            versions[number] = int(version)
+    numbers = list(dict.fromkeys(v.strip().partition(":")[0] for v in request.POST.getlist("numbers") if v.strip()))
     name = request.POST.get("action", "")
     offered = {str(a): a for a in bulk_actions(user)}
     if name not in offered:
@@ -300,7 +306,7 @@ def bulk(request):
             return redirect(back)
         data["department"] = department
     try:
-        outcomes = services.transition_many(user, numbers, str(action), data, skip_refused=True)
+        outcomes = services.transition_many(user, numbers, str(action), data, versions=versions, skip_refused=True)
     except DomainError as e:  # the whole call refused (e.g. a case changed meanwhile): nothing written
         messages.error(request, f"批量{label}未执行：{e.message}")
         return redirect(back)
