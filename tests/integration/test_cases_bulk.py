@@ -180,3 +180,24 @@ def test_bulk_and_single_transitions_write_the_same_rows(client_for, point):
     audits = {n: list(AuditRecord.objects.filter(object_id=n).order_by("id").values_list("action", "before", "after"))
               for n in (a, b)}
     assert audits[a] == audits[b]
+
+
+def test_bulk_dispatch_reads_shared_things_once_whatever_the_number_of_cases(client_for, point, settings):
+    """No query per case: the department, its handlers and the rows are read and written once a call (SQLite
+    updates the case rows one statement each; PostgreSQL in one)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.GRIDGOV = {**settings.GRIDGOV, "FRESH_CHECK_S": 3600}  # in-memory tables are not re-checked per use
+    numbers = filed(client_for, point, 7)
+    users = {u: services_user(u) for u in ("intake", "dispatcher")}
+    services.transition_many(users["intake"], numbers, "register")
+    counts = []
+    for group in (numbers[:2], numbers[2:]):
+        with CaptureQueriesContext(connection) as ctx:
+            done = services.transition_many(users["dispatcher"], group, "dispatch",
+                                            {"department": "110101-HW", "assist": ["110101-ZF"]})
+        assert all(o.error is None for o in done)
+        counts.append(len(ctx.captured_queries))
+    per_case = 0 if connection.vendor == "postgresql" else 1
+    assert counts[1] - counts[0] == 3 * per_case, counts

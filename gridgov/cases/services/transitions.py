@@ -116,9 +116,13 @@ def _decimal(value, what: str) -> Decimal:
     return d
 
 
-def _department(case: Case, code_or_id) -> Department:
-    dept = Department.objects.filter(district_id=case.district_id).filter(
-        **({"pk": code_or_id} if isinstance(code_or_id, int) else {"code": str(code_or_id)})).first()
+def _department(case: Case, code_or_id, memo: dict) -> Department:
+    """A department of the case's district; ``memo`` keeps it for the other cases of a bulk action (one query)."""
+    key = ("department", case.district_id, code_or_id)
+    if key not in memo:
+        memo[key] = Department.objects.filter(district_id=case.district_id).filter(
+            **({"pk": code_or_id} if isinstance(code_or_id, int) else {"code": str(code_or_id)})).first()
+    dept = memo[key]
     if dept is None:
         raise NotFound("unknown_department", f"本区没有部门「{code_or_id}」")
     return dept
@@ -169,7 +173,8 @@ class _Writes:
             sqlrows.insert_many(self.routing)
 
 
-def _effects(case: Case, action: Action, actor: Actor, user, data: dict, now: dt.datetime, writes: _Writes) -> dict:
+def _effects(case: Case, action: Action, actor: Actor, user, data: dict, now: dt.datetime, writes: _Writes,
+             memo: dict) -> dict:
     """Apply what the action does to the case (besides its state); returns extra timeline data. Rows to write
     besides the case go to ``writes``."""
     extra: dict = {}
@@ -196,10 +201,10 @@ def _effects(case: Case, action: Action, actor: Actor, user, data: dict, now: dt
             writes.merges.append((case.pk, target.pk))
             extra["into"] = target.number
         case Action.DISPATCH:
-            dept = _department(case, data["department"])
+            dept = _department(case, data["department"], memo)
             case.assignee_department, case.assignee_node = dept, ""
             case.dispatched_at = now
-            assists = [_department(case, d) for d in data.get("assist") or [] if str(d) != dept.code]
+            assists = [_department(case, d, memo) for d in data.get("assist") or [] if str(d) != dept.code]
             writes.assists[case.pk] = assists
             extra.update(department=dept.name, assist=[d.name for d in assists])
             writes.routing.append(_routing(case, user, now, department=dept))
@@ -372,7 +377,8 @@ def transition_many(user, numbers: list[str], action: str, data: dict | None = N
 
 
 def _plan(user, case: Case, action: str, data: dict, version, now: dt.datetime, writes: _Writes, memo: dict) -> _Plan:
-    """Check one case and work out, in memory, everything its transition writes."""
+    """Check one case and work out, in memory, everything its transition writes (``memo``: what the cases of one
+    call share — departments, notification recipients — read once)."""
     if version is not None and int(version) != case.version:
         raise Conflict("version_conflict", f"案件 {case.number} 已被他人更新（当前版本 {case.version}），请刷新后重试")
     try:
@@ -387,7 +393,7 @@ def _plan(user, case: Case, action: str, data: dict, version, now: dt.datetime, 
     before = {f: _plain(original[f]) for f in TRACKED}
     from_state = case.status
     seen_version = case.version
-    extra = _effects(case, action, actor, user, data, now, writes)
+    extra = _effects(case, action, actor, user, data, now, writes, memo)
     case.status = rule.to
     if rule.stage != KEEP:
         clock.start_stage(case, rule.stage, now)
