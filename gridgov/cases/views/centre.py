@@ -250,7 +250,7 @@ def case_page(request, number: str):
     return render_page(request, "cases/case.html", _case_context(request, case))
 
 
-def _safe_next(request) -> str:
+def safe_next(request) -> str:
     nxt = request.POST.get("next", "")
     if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}) and nxt.startswith("/"):
         return nxt
@@ -337,7 +337,7 @@ def act(request, number: str, action: str):
             messages.success(request, f"已保存 {len(stored)} 张照片")
         for r in refused:
             messages.error(request, f"照片未保存：{r['message']}")
-    nxt = _safe_next(request) or reverse("cases:case", args=[number])
+    nxt = safe_next(request) or reverse("cases:case", args=[number])
     if request.headers.get("HX-Request"):
         resp = HttpResponse(status=204)
         resp["HX-Redirect"] = nxt

@@ -41,7 +41,7 @@ from ..logic.lifecycle import (
 )
 from ..models import Case, SavedView, Source, Urgency
 from ..services.transitions import MAX_BULK
-from .centre import _safe_next
+from .centre import safe_next
 
 PAGE_SIZE = 50
 MAX_OVERDUE = 300
@@ -274,7 +274,7 @@ def _bulk_departments(user) -> list[tuple[str, str]]:
 def bulk(request):
     """One action on the cases ticked in the queue; the refused ones are named, the others done. Back to the queue."""
     user = request.user
-    back = _safe_next(request) or reverse("cases:queue")
+    back = safe_next(request) or reverse("cases:queue")
     # each ticked row sends "number:version" (the version the page showed): a case changed since is refused
     versions: dict[str, int] = {}
     for value in request.POST.getlist("numbers"):
