@@ -1,6 +1,7 @@
 """The `gridgov` command as a newcomer runs it, in a fresh folder with its own SQLite file."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -81,8 +82,6 @@ def test_bench_locate_prints_figures_with_units(tmp_path):
 def test_bench_grids_prints_seconds_per_step(tmp_path):
     """The grid pipeline's speed is a benchmark (it was a timed unit test that failed on a busy machine)."""
     out = run(tmp_path, "bench", "grids")
-    import re
-
     assert "东城区 into 136 communities" in out
     for step in ("partition", "unit grids", "management grids"):
         assert re.search(rf"^{step}: \d+\.\d\d s \(", out, re.M), (step, out)
