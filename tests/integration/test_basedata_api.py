@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from gridgov.accounts.roles import RIGHTS, Role
 from gridgov.accounts.scope import scope_prefix
@@ -214,10 +215,10 @@ def test_phone_endpoints_add_resident_dwelling_visit(client_for):
     resp = call(client, "patch", f"/api/v1/basedata/residents/{r.pk}", {"phone": "13900004321"})
     assert resp.json()["phone"] == "139****4321"
     resp = call(client, "post", f"/api/v1/basedata/residents/{r.pk}/move",
-                {"kind": "move", "date": str(dt.date.today()), "reason": "搬家", "dwelling_id": other.pk})
+                {"kind": "move", "date": str(timezone.localdate()), "reason": "搬家", "dwelling_id": other.pk})
     assert resp.status_code == 404  # cannot move someone out of one's own grid
     resp = call(client, "post", f"/api/v1/basedata/residents/{r.pk}/move",
-                {"kind": "cancel", "date": str(dt.date.today()), "reason": "死亡注销"})
+                {"kind": "cancel", "date": str(timezone.localdate()), "reason": "死亡注销"})
     assert resp.status_code == 200 and resp.json()["status"] == "cancelled"
     events = client.get(f"/api/v1/basedata/residents/{r.pk}").json()["events"]
     assert [e["kind"] for e in events] == ["add", "update", "cancel"]
@@ -272,7 +273,7 @@ def test_six_visits_due_list_and_completion(client_for):
     assert rule_items and all(d["scope_key"].startswith("110101001001W001.") for d in due)
     hh = rule_items[0]["household_id"]
     resp = call(client, "post", f"/api/v1/basedata/households/{hh}/triggers",
-                {"rule": "illness", "occurred_on": str(dt.date.today())})
+                {"rule": "illness", "occurred_on": str(timezone.localdate())})
     assert resp.status_code == 200
     assert VisitTrigger.objects.filter(household_id=hh, visit__isnull=True).count() >= 2
     assert call(client, "post", "/api/v1/basedata/visits", {"household_id": hh, "issues": "慰问"}).status_code == 200
