@@ -14,7 +14,7 @@ from ninja.files import UploadedFile
 from gridgov.accounts import roles
 from gridgov.accounts.scope import require, scoped
 from gridgov.basedata.logic.ids import mask_name
-from gridgov.errors import DomainError
+from gridgov.errors import DomainError, Forbidden
 
 from . import services
 from .logic.lifecycle import ACTION_LABELS, OPEN_STATES, STAGE_LABELS, STATE_LABELS, Action, Stage, State
@@ -260,6 +260,7 @@ def act_bulk(request, action: str, payload: BulkIn):
 
 @router.get("/{number}/duplicates", summary="疑似重复案件（同一事项、相近位置与时间）")
 def duplicates(request, number: str):
+    require(request.user, roles.CASE_VIEW)  # staff only: a resident sees their own report, not the cases nearby
     return services.duplicates_of(services.load_case(request.user, number))
 
 
@@ -271,7 +272,7 @@ def add_photos(request, number: str, kind: Form[str], photos: File[list[Uploaded
     if kind not in ("verify", "feedback", "inspect", "report"):
         raise DomainError("invalid_kind", "照片类型应为 verify、feedback、inspect 或 report")
     if not services.available_actions(request.user, c) and c.reporter_id != request.user.pk:
-        raise DomainError("no_action", "您当前不能为此案件补充照片")
+        raise Forbidden("no_action", "您当前不能为此案件补充照片")
     stored, errors = store_photos(c, [(f.name, f.read()) for f in photos], kind, request.user)
     return {"stored": [p.id for p in stored], "photo_errors": errors}
 

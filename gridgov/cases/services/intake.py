@@ -202,7 +202,9 @@ def intake(user, *, source: str, lon, lat, description: str, matter: str | None 
         if existing is None:
             raise
         return IntakeResult(existing.case, False)
-    dups = duplicates_of(case) if find_duplicates else []
+    # duplicate suggestions name other people's cases: for staff, never for a resident
+    staff = user.is_superuser or roles.has_right(user.role, roles.CASE_VIEW)
+    dups = duplicates_of(case) if find_duplicates and staff else []
     return IntakeResult(case, True, dups, photo_errors, suggest(case))
 
 
