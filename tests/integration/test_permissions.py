@@ -1,4 +1,6 @@
-"""The scoping primitive on every endpoint, for every post: anonymous 401, no right 403, out of scope 404, in scope 2xx."""
+"""The scoping primitive on every endpoint, for every post: anonymous 401, no right 403, out of scope 404, in scope 2xx.
+
+The expected answers come from the hand-written table of tests/matrix.py, never from the production RIGHTS."""
 
 import json
 
@@ -7,7 +9,16 @@ import pytest
 from gridgov.accounts.roles import RIGHTS, Role
 from gridgov.accounts.scope import scope_prefix
 from gridgov.geo.models import Grid, GridDuty
-from tests.matrix import call, expected
+from tests.matrix import POSTS_WITH, call, expected, holds
+
+
+def test_rights_are_the_spec():
+    """Each post holds exactly the rights the hand-written table gives it (tests/matrix.py: POSTS_WITH)."""
+    assert {str(r) for rs in RIGHTS.values() for r in rs} == set(POSTS_WITH)
+    differences = {(str(role), right): right in RIGHTS[role] for role in Role for right in POSTS_WITH
+                   if (right in RIGHTS[role]) != holds(str(role), right)}
+    assert differences == {}
+
 
 DEMO = ["admin", "leader", "intake", "shift", "dispatcher", "supervisor", "inspector", "gridleader", "gridworker",
         "handler", "resident"]
@@ -71,7 +82,7 @@ def test_list_endpoints(path, right, username, client_for, users):
     user = users.get(username)
     if user is None:
         assert r.status_code == 401
-    elif right and right not in RIGHTS[Role(user.role)]:
+    elif right and not holds(user.role, right):
         assert r.status_code == 403
     else:
         assert r.status_code == 200, r.content[:300]
