@@ -15,11 +15,14 @@ from gridgov.notify.models import Notification
 pytestmark = pytest.mark.django_db
 
 SKIP = {"id", "number", "updated_at"}
+# one fixed instant for every case these tests build: two calls to the clock could straddle a second on a busy
+# machine, and the rows compared would differ by it
+AT = dt.datetime(2026, 11, 20, 1, 30, 0, 123456, tzinfo=dt.UTC)
 
 
 def _case(number: str, **extra) -> Case:
     district = Jurisdiction.objects.get(code="110101")
-    now = timezone.now().replace(microsecond=123456)
+    now = AT
     return Case(number=number, district=district, source="hotline", description="井盖缺失 \"引号\" 与 ' 单引号",
                 address="东华门大街 1 号", lon=116.4012345678, lat=39.9123456789, scope_key="110101001001",
                 reported_at=now, stage="verify", stage_seq=2, stage_started_at=now, stage_amount=Decimal("2.50"),
