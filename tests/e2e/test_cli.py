@@ -120,7 +120,8 @@ def test_serve_runs_worker_processes_restarts_them_and_stops_them(tmp_path):
                              "--threads", "2"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     try:
-        workers = _wait(lambda: (lambda c: c if len(c) == 2 else None)(_children(proc.pid)))
+        # serve first migrates a fresh database: on a machine shared with other work that can take minutes
+        workers = _wait(lambda: (lambda c: c if len(c) == 2 else None)(_children(proc.pid)), seconds=180)
 
         def answers():
             try:
