@@ -21,6 +21,7 @@ from gridgov.accounts.models import Department
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import NoRight, may_see, scope_prefix
 from gridgov.audit.services import Entry, record_many
+from gridgov.catalog.cache import check_active, matter_by_code, matter_by_id
 from gridgov.errors import Conflict, DomainError, Forbidden, NotFound
 from gridgov.geo.models import Grid, Jurisdiction
 from gridgov.notify.services import notify_many
@@ -39,7 +40,6 @@ from ..logic.lifecycle import (
 )
 from ..models import Case, CaseAssist, CaseEvent, CasePhoto, CaseReport, RoutingDecision
 from . import clock
-from .intake import matter_by_code, matter_by_id
 from .notifications import transition_message
 
 MAX_BULK = 500  # cases in one bulk action
@@ -189,6 +189,7 @@ def _effects(case: Case, action: Action, actor: Actor, user, data: dict, now: dt
                 case.matter = matter_by_code(data["matter"])
             if case.matter_id is None:
                 raise DomainError("matter_required", "立案前须选择事项类别")
+            check_active(matter_by_id(case.matter_id) or case.matter)  # a matter deactivated since the report
             if data.get("urgency") in ("normal", "urgent"):
                 case.urgency = data["urgency"]
         case Action.MERGE:

@@ -20,7 +20,7 @@ from gridgov.accounts.models import Department
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import scope_prefix, scoped
 from gridgov.basedata.logic.ids import mask_name
-from gridgov.catalog.models import CatalogItem
+from gridgov.catalog.cache import active_matters
 from gridgov.context import CENTRE
 from gridgov.errors import Conflict, DomainError
 from gridgov.geo.models import Grid, Jurisdiction
@@ -68,7 +68,8 @@ UNIT_LABELS = {"work_hours": "工作小时", "work_days": "工作日", "hours": 
 # a service's error code → the field it is about (the rest are shown above the form)
 ERROR_FIELDS = {"unknown_department": "department", "not_below": "node", "not_containing": "node",
                 "unknown_node": "node", "unknown_case": "into", "target_closed": "into", "invalid_input": "amount",
-                "invalid_satisfaction": "satisfaction", "matter_required": "matter", "unknown_matter": "matter"}
+                "invalid_satisfaction": "satisfaction", "matter_required": "matter", "unknown_matter": "matter",
+                "matter_inactive": "matter"}
 
 
 def _needs(case: Case, action: Action) -> tuple[str, ...]:
@@ -111,9 +112,8 @@ class Choices:
 
     def matters(self) -> list[tuple[str, list[tuple[str, str]]]]:
         groups: dict[str, list] = {}
-        for code, name, major in (CatalogItem.objects.filter(kind="matter", active=True).order_by("code")
-                                  .values_list("code", "name", "major_name")):
-            groups.setdefault(major, []).append((code, f"{code} {name}"))
+        for m in active_matters():
+            groups.setdefault(m.major_name, []).append((m.code, f"{m.code} {m.name}"))
         return list(groups.items())
 
     def nodes(self) -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@ from gridgov.accounts import roles
 from gridgov.accounts.models import Department
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import scope_prefix
-from gridgov.catalog.models import CatalogItem
+from gridgov.catalog.cache import active_matters
 from gridgov.context import CENTRE
 from gridgov.errors import DomainError
 from gridgov.geo.models import Jurisdiction
@@ -172,8 +172,7 @@ def queue(request):
         "multi_status": _multi_status(pairs),
         "statuses": [(s.value, STATE_LABELS[s]) for s in State], "sources": Source.choices,
         "urgencies": Urgency.choices, "places": _places(user),
-        "matters": list(CatalogItem.objects.filter(kind="matter", active=True).order_by("code")
-                        .values_list("code", "name")),
+        "matters": [(m.code, m.name) for m in active_matters()],
         "prev_url": f"?{urlencode([('view', ''), *pairs, ('page', page_no - 1)])}" if page_no > 1 else "",
         "next_url": f"?{urlencode([('view', ''), *pairs, ('page', page_no + 1)])}" if page_no < pages else "",
         "poll_url": reverse("cases:poll") + "?" + urlencode([*pairs, ("after", newest)]),
