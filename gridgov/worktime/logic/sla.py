@@ -51,7 +51,8 @@ UNIT_LABELS = {Unit.WORK_HOURS: "工作时", Unit.WORK_DAYS: "工作日", Unit.N
 WORKING_UNITS = frozenset({Unit.WORK_HOURS, Unit.WORK_DAYS})
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
-LEVEL_LABELS = {GREEN: "正常", YELLOW: "预警", RED: "超时"}
+PAUSED = "paused"  # 挂账: the clock stands still
+LEVEL_LABELS = {GREEN: "正常", YELLOW: "预警", RED: "超期", PAUSED: "挂账暂停"}
 
 
 def parse_unit(unit: str | Unit) -> Unit:
@@ -203,6 +204,35 @@ def elapsed(start: dt.datetime, now: dt.datetime, unit: str | Unit, calendar: Wo
     return elapsed_us(start, now, unit, calendar, pauses) / unit_us(unit, calendar)
 
 
+# ---------------------------------------------------------------- lights: THE definition of yellow and red
+
+
+def past_due(due: dt.datetime | None, now: dt.datetime) -> bool:
+    """Overdue (红, 超期): strictly after the due time — at the due instant itself the stage is still on time
+    (as 按期 is ``done <= due``). No due time (no clock, or held by an open pause): never overdue."""
+    return due is not None and now > due
+
+
+def yellow_reached(yellow: dt.datetime | None, now: dt.datetime) -> bool:
+    """预警 from the yellow instant on (inclusive)."""
+    return yellow is not None and now >= yellow
+
+
+def light(due: dt.datetime | None, yellow: dt.datetime | None, now: dt.datetime, paused: bool = False) -> str:
+    """The light of a running stage from its stored due and yellow times: ``"paused"`` while suspended (挂账),
+    ``"red"`` past due, ``"yellow"`` from the yellow time, else ``"green"``. Everything that shows or counts
+    lights — pages, API, the overdue board, the dashboard, the deadline scan — asks this function (or the SQL
+    filters that ``gridgov.cases.services.lights`` derives from ``past_due`` and ``yellow_reached``)."""
+    require_aware(now, "当前时间")
+    if paused:
+        return PAUSED
+    if past_due(due, now):
+        return RED
+    if yellow_reached(yellow, now):
+        return YELLOW
+    return GREEN
+
+
 def warning_level(start: dt.datetime, budget: Budget, now: dt.datetime, calendar: WorkCalendar,
                   pauses: Iterable = (), yellow_share: float = 0.8) -> str:
     """``"red"`` when ``now`` is past the due time (strictly after it); otherwise ``"yellow"`` when the consumed
@@ -213,7 +243,7 @@ def warning_level(start: dt.datetime, budget: Budget, now: dt.datetime, calendar
     pauses = list(pauses or ())
     due = due_time(start, budget.amount, budget.unit, calendar, pauses)
     require_aware(now, "当前时间")
-    if due is not None and now > due:
+    if past_due(due, now):
         return RED
     total = _budget_us(budget.amount, budget.unit, calendar)
     used = elapsed_us(start, now, budget.unit, calendar, pauses)
