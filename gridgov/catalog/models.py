@@ -8,6 +8,8 @@ only by ``services``.
 from django.db import models
 from django.db.models import Q
 
+from gridgov.worktime.logic import sla
+
 from .logic import deadlines as dl
 
 
@@ -91,11 +93,8 @@ class AreaClassFilter(models.TextChoices):
 Stage = models.TextChoices("Stage", [(s.name, (s.value, dl.STAGE_LABELS[s])) for s in dl.Stage])
 
 
-class TimeUnit(models.TextChoices):
-    WORK_HOURS = "work_hours", "工作时"
-    WORK_DAYS = "work_days", "工作日"
-    NATURAL_DAYS = "natural_days", "自然日"
-    NATURAL_HOURS = "natural_hours", "自然时"
+# the units are defined once, in worktime/logic/sla.py (code and label); these are their Django choices
+TimeUnit = models.TextChoices("TimeUnit", [(u.name, (u.value, label)) for u, label in sla.UNIT_LABELS.items()])
 
 
 class DeadlineRule(models.Model):

@@ -25,6 +25,7 @@ from gridgov.context import CENTRE
 from gridgov.errors import Conflict, DomainError
 from gridgov.geo.models import Grid, Jurisdiction
 from gridgov.pages import page, render_page
+from gridgov.worktime.logic.sla import unit_label
 
 from .. import services
 from ..logic.lifecycle import (
@@ -64,7 +65,6 @@ FIELD_LABELS = {"reason": "原因", "into": "合并到的案件编号", "departm
                 "matter": "事项类别", "urgency": "紧急程度", "note": "备注", "photos": "照片"}
 SATISFACTION = [("5", "5 非常满意"), ("4", "4 满意"), ("3", "3 基本满意"), ("2", "2 不满意"), ("1", "1 非常不满意")]
 SELECTS = {"department", "node", "matter", "satisfaction"}
-UNIT_LABELS = {"work_hours": "工作小时", "work_days": "工作日", "hours": "小时", "days": "天"}
 # a service's error code → the field it is about (the rest are shown above the form)
 ERROR_FIELDS = {"unknown_department": "department", "not_below": "node", "not_containing": "node",
                 "unknown_node": "node", "unknown_case": "into", "target_closed": "into", "invalid_input": "amount",
@@ -183,7 +183,7 @@ def action_forms(user, case: Case, errors: dict | None = None, data=None, duplic
             if f == "satisfaction":
                 field["options"] = SATISFACTION
             if f == "amount":
-                field["label"] = f"延期时长（{UNIT_LABELS.get(case.stage_unit, case.stage_unit or '小时')}）"
+                field["label"] = f"延期时长（{unit_label(case.stage_unit) or '小时'}）"
             if f == "photos":
                 field["label"] = f"{PhotoKind(PHOTO_KIND[action]).label}（可多张，JPEG/PNG/WebP）"
             fields.append(field)

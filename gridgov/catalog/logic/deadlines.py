@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from gridgov.worktime.logic import sla
+
 
 class Stage(StrEnum):
     """A stage of a case whose duration is limited — the one definition (the case lifecycle uses it too)."""
@@ -33,7 +35,7 @@ STAGE_LABELS = {Stage.VERIFY: "核实", Stage.REGISTER: "立案", Stage.DISPATCH
 STAGES = tuple(s.value for s in Stage)
 URGENCIES = ("normal", "urgent")
 AREA_CLASSES = ("A", "B", "C")
-UNITS = ("work_hours", "work_days", "natural_days", "natural_hours")
+UNITS = sla.UNITS  # the one units table is the SLA calculator's
 
 
 @dataclass(frozen=True)
