@@ -28,6 +28,7 @@ from gridgov.notify.services import notify_many
 
 from ..logic.lifecycle import (
     ACTION_LABELS,
+    DESCENT_MESSAGES,
     KEEP,
     OPEN_STATES,
     Action,
@@ -37,6 +38,8 @@ from ..logic.lifecycle import (
     State,
     allowed_actions,
     check,
+    descent_origin,
+    descent_refusal,
 )
 from ..models import Case, CaseAssist, CaseEvent, CasePhoto, CaseReport, RoutingDecision
 from . import clock
@@ -138,13 +141,9 @@ def _child_node(case: Case, actor: Actor, node: str) -> str:
         if grid is None:
             raise NotFound("unknown_node", f"找不到下派目标「{node}」（街道、社区代码或管理网格编码）")
         key = grid.scope_key
-    here = case.assignee_node or case.number[:6]
-    if actor.role != Role.SHIFT_LEADER and actor.role != Role.DISPATCHER:
-        here = actor.node or here
-    if not (key.startswith(here) and len(key) > len(here)):
-        raise DomainError("not_below", "只能下派到本级以下的街道、社区或网格")
-    if not case.scope_key.startswith(key):
-        raise DomainError("not_containing", "下派目标须包含案件所在位置")
+    refusal = descent_refusal(descent_origin(actor, case.assignee_node, case.number[:6]), key, case.scope_key)
+    if refusal:
+        raise DomainError(refusal, DESCENT_MESSAGES[refusal])
     return key
 
 

@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from gridgov.accounts import roles
 from gridgov.accounts.models import Department
 from gridgov.accounts.roles import Role
-from gridgov.accounts.scope import scope_prefix, scoped
+from gridgov.accounts.scope import scoped
 from gridgov.basedata.logic.ids import mask_name
 from gridgov.catalog.cache import active_matters
 from gridgov.context import CENTRE
@@ -39,6 +39,8 @@ from ..logic.lifecycle import (
     Stage,
     State,
     check,
+    descent_origin,
+    descent_refusal,
 )
 from ..models import Case, CaseAssist, CasePhoto, PhotoKind, Source, Urgency
 from ..services.photos import store_photos
@@ -119,9 +121,7 @@ class Choices:
     def nodes(self) -> list[tuple[str, str]]:
         """The levels below the current one that contain the case: its street, community, management grid."""
         case = self.case
-        here = case.assignee_node or case.number[:6]
-        if self.user.role not in (Role.SHIFT_LEADER, Role.DISPATCHER):
-            here = scope_prefix(self.user) or here
+        here = descent_origin(actor_of(self.user), case.assignee_node, case.number[:6])
         key = case.scope_key or ""
         names = dict(Jurisdiction.objects.filter(code__in=[key[:9], key[:12]]).values_list("code", "name"))
         # (value posted, its scope key, label)
@@ -131,8 +131,7 @@ class Choices:
             g = Grid.objects.filter(pk=case.management_grid_id).values("code", "scope_key", "name").first()
             if g:
                 candidates.append((g["code"], g["scope_key"], f"{g['name'] or g['code']}（管理网格）"))
-        return [(value, label) for value, scope, label in candidates
-                if scope.startswith(here) and len(scope) > len(here) and key.startswith(scope)]
+        return [(value, label) for value, scope, label in candidates if descent_refusal(here, scope, key) is None]
 
 
 def action_forms(user, case: Case, errors: dict | None = None, data=None, duplicates=()) -> list[dict]:
