@@ -52,3 +52,17 @@ def test_api_labels(client_for):
                                               "unit": "natural_hours"})
     assert r.status_code == 200, r.content
     assert r.json()["unit_label"] == "自然小时"
+
+
+def test_urgencies_and_area_classes_are_defined_once():
+    from gridgov.cases.models import Urgency as CaseUrgency
+    from gridgov.catalog.logic.deadlines import AREA_CLASSES, URGENCIES
+    from gridgov.catalog.models import AreaClassFilter, Urgency
+    from gridgov.geo.models import AreaClass
+
+    assert CaseUrgency.choices == [("normal", "一般"), ("urgent", "紧急")]
+    assert Urgency.choices == [("", "不限"), ("normal", "一般"), ("urgent", "紧急")]
+    assert URGENCIES == ("normal", "urgent")
+    assert AreaClass.choices == [("A", "A类（核心区）"), ("B", "B类（一般区）"), ("C", "C类（其他区域）")]
+    assert AreaClassFilter.choices == [("", "不限"), *AreaClass.choices]
+    assert AREA_CLASSES == tuple(AreaClass.values)

@@ -33,7 +33,8 @@ class Stage(StrEnum):
 STAGE_LABELS = {Stage.VERIFY: "核实", Stage.REGISTER: "立案", Stage.DISPATCH: "派遣", Stage.ACCEPT: "签收",
                 Stage.HANDLE: "处置", Stage.INSPECT: "核查", Stage.CLOSE: "结案"}
 STAGES = tuple(s.value for s in Stage)
-URGENCIES = ("normal", "urgent")
+URGENCY_LABELS = {"normal": "一般", "urgent": "紧急"}  # THE urgencies of a case (cases.models.Urgency)
+URGENCIES = tuple(URGENCY_LABELS)
 AREA_CLASSES = ("A", "B", "C")
 UNITS = sla.UNITS  # the one units table is the SLA calculator's
 
