@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max, Q, Sum
 
 from gridgov.errors import DomainError, NotFound
 from gridgov.fresh import Fresh
@@ -47,9 +47,12 @@ class Snapshot:
 
 
 def _fingerprint():
-    qs = CatalogItem.objects.filter(kind=Kind.MATTER)
-    counts = tuple(qs.aggregate(n=Count("id"), m=Max("id")).values())
-    return counts, tuple(qs.filter(active=False).order_by("id").values_list("id", flat=True))
+    """One query: how many matters, the highest id, and which are inactive (their number, and the sums of their
+    ids and of the ids' squares — any change of the inactive set changes one of these)."""
+    off = Q(active=False)
+    return tuple(CatalogItem.objects.filter(kind=Kind.MATTER).aggregate(
+        n=Count("id"), m=Max("id"), off=Count("id", filter=off), s=Sum("id", filter=off),
+        q=Sum(F("id") * F("id"), filter=off)).values())
 
 
 def _build(_key) -> Snapshot:

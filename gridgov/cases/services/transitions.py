@@ -22,6 +22,7 @@ from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import NoRight, may_see, scope_prefix
 from gridgov.audit.services import Entry, record_many
 from gridgov.catalog.cache import check_active, matter_by_code, matter_by_id
+from gridgov.catalog.cache import snapshot as catalog_snapshot
 from gridgov.errors import Conflict, DomainError, Forbidden, NotFound
 from gridgov.geo.models import Grid, Jurisdiction
 from gridgov.notify.services import notify_many
@@ -96,8 +97,9 @@ def load_cases(user, numbers: list[str]) -> dict[str, Case]:
         found = [c for c in found if may_see(user, c, roles.CASE_VIEW)]
     else:
         found = [c for c in found if c.reporter_id == user.pk]  # a resident: only their own reports
+    matters = catalog_snapshot().by_id
     for case in found:
-        matter = matter_by_id(case.matter_id)
+        matter = matters.get(case.matter_id)
         if matter is not None:  # from the in-memory catalog: the stage clock and pages need it, without a query
             Case.matter.field.set_cached_value(case, matter)
     return {c.number: c for c in found}
