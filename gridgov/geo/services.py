@@ -378,7 +378,8 @@ def _next_serials(layer: GridLayer, community: Jurisdiction, prefix: str, n: int
 
 
 def _check_move(grid: Grid, community: Jurisdiction) -> None:
-    """A grid moves only within its district, to a community its area touches (a boundary adjustment)."""
+    """A management grid moves only within its district, to a community its area touches (a boundary
+    adjustment): its unit grids, places and people go with it."""
     if community.code[:6] != grid.community.code[:6]:
         raise GeoError("other_district", f"网格只能移到本区县的社区，{community.name} 属于其他区县")
     here, there = grid.shape, community.shape
@@ -392,9 +393,9 @@ def _move_grid(grid: Grid, community: Jurisdiction) -> dict[str, int]:
     cases. Returns the rows re-keyed per model and field."""
     from . import rekey
 
-    _check_move(grid, community)
     old_key = grid.scope_key
     if grid.layer.kind == LayerKind.MANAGEMENT:
+        _check_move(grid, community)
         grid.code = _next_serials(grid.layer, community, community.code + "W", 1)[0]
         grid.scope_key = grid.code
         units = list(Grid.objects.filter(parent=grid, layer__kind=LayerKind.UNIT).order_by("code"))
