@@ -17,9 +17,9 @@ from gridgov.basedata.logic.ids import mask_name
 from gridgov.errors import DomainError, Forbidden
 
 from . import services
-from .logic.lifecycle import ACTION_LABELS, OPEN_STATES, STAGE_LABELS, STATE_LABELS, Action, Stage, State
+from .logic.lifecycle import ACTION_LABELS, STAGE_LABELS, STATE_LABELS, Action, Stage, State
 from .models import Case, CasePhoto, Source
-from .services.lights import light
+from .services.lights import light, overdue_q
 from .storage import photo_store
 
 router = Router(tags=["案件"])
@@ -166,8 +166,7 @@ def filtered(user, f: CaseFilter):
     if f.grid:
         qs = qs.filter(Q(scope_key__startswith=f.grid) | Q(scope_key__contains=f".{f.grid}"))
     if f.overdue is not None:
-        late = Q(stage_due_at__lte=timezone.now(), paused_at__isnull=True,
-                 status__in=list(OPEN_STATES))
+        late = overdue_q(timezone.now())
         qs = qs.filter(late) if f.overdue else qs.exclude(late)
     if f.source:
         qs = qs.filter(source=f.source)

@@ -6,6 +6,8 @@ The lifecycle itself is data in ``logic/lifecycle.py``; only ``services.py`` wri
 from django.conf import settings
 from django.db import models
 
+from gridgov.catalog.logic.deadlines import URGENCY_LABELS
+
 from .logic.lifecycle import STAGE_LABELS, STATE_LABELS, State
 
 
@@ -19,9 +21,8 @@ class Source(models.TextChoices):
     MEDIA = "media", "媒体曝光"
 
 
-class Urgency(models.TextChoices):
-    NORMAL = "normal", "一般"
-    URGENT = "urgent", "紧急"
+# the urgencies are defined once, with the deadline rules that depend on them (catalog/logic/deadlines.py)
+Urgency = models.TextChoices("Urgency", [(code.upper(), (code, label)) for code, label in URGENCY_LABELS.items()])
 
 
 STATUS_CHOICES = [(s.value, STATE_LABELS[s]) for s in State]

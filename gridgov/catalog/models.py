@@ -8,6 +8,9 @@ only by ``services``.
 from django.db import models
 from django.db.models import Q
 
+from gridgov.geo.models import AreaClass
+from gridgov.worktime.logic import sla
+
 from .logic import deadlines as dl
 
 
@@ -73,17 +76,12 @@ class LegacyCode(models.Model):
         return f"{self.scheme}:{self.code} {self.name}"
 
 
-class Urgency(models.TextChoices):
-    ANY = "", "不限"
-    NORMAL = "normal", "一般"
-    URGENT = "urgent", "紧急"
-
-
-class AreaClassFilter(models.TextChoices):
-    ANY = "", "不限"
-    A = "A", "A类（核心区）"
-    B = "B", "B类（一般区）"
-    C = "C", "C类（其他区域）"
+# a rule's urgency and area class: "" (不限, any) or one of the case's urgencies / the grid's area classes,
+# which are defined once (logic/deadlines.py URGENCY_LABELS, geo.models.AreaClass)
+Urgency = models.TextChoices("Urgency", [("ANY", ("", "不限"))] + [
+    (code.upper(), (code, label)) for code, label in dl.URGENCY_LABELS.items()])
+AreaClassFilter = models.TextChoices("AreaClassFilter", [("ANY", ("", "不限"))] + [
+    (c.name, (c.value, c.label)) for c in AreaClass])
 
 
 
@@ -91,11 +89,8 @@ class AreaClassFilter(models.TextChoices):
 Stage = models.TextChoices("Stage", [(s.name, (s.value, dl.STAGE_LABELS[s])) for s in dl.Stage])
 
 
-class TimeUnit(models.TextChoices):
-    WORK_HOURS = "work_hours", "工作时"
-    WORK_DAYS = "work_days", "工作日"
-    NATURAL_DAYS = "natural_days", "自然日"
-    NATURAL_HOURS = "natural_hours", "自然时"
+# the units are defined once, in worktime/logic/sla.py (code and label); these are their Django choices
+TimeUnit = models.TextChoices("TimeUnit", [(u.name, (u.value, label)) for u, label in sla.UNIT_LABELS.items()])
 
 
 class DeadlineRule(models.Model):

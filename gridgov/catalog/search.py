@@ -1,57 +1,15 @@
 """Finding a 管理事项 on a phone: by a part of its name, its code, or the pinyin initials of its name
 ("bllj" or, as people type the words' initials, "blj" → 暴露垃圾; "zdjy" → 占道经营).
 
-The initials are computed once per catalog version (``pypinyin``, phrase-aware, so 行道树 is "xds") and kept in
-memory with the catalog; a name whose characters have several readings also answers to each reading's initials
-(up to a few variants), so a guess at either reading finds it.
+The initials are computed once per catalog version (``logic.initials``) and kept in memory with THE catalog
+snapshot (``cache``), so a matter deactivated in the admin is no longer offered.
 """
 
-import itertools
-from dataclasses import dataclass
+from . import cache
+from .cache import Entry
+from .logic.initials import initials_of
 
-from django.db.models import Count, Max, Q
-from pypinyin import Style, lazy_pinyin, pinyin
-
-from gridgov.fresh import Fresh
-
-from .models import CatalogItem, Kind
-
-MAX_VARIANTS = 8
-
-
-@dataclass(frozen=True)
-class Entry:
-    code: str
-    name: str
-    major_name: str
-    initials: tuple[str, ...]  # the first one is the usual reading
-
-
-def initials_of(name: str) -> tuple[str, ...]:
-    """'暴露垃圾' → ('blj',); letters and digits in the name are kept, other signs dropped."""
-    usual = "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default") if p).lower()
-    usual = "".join(c for c in usual if c.isalnum())
-    readings = [sorted({r[0].lower() for r in rs if r}) or [""] for rs in
-                pinyin(name, style=Style.FIRST_LETTER, heteronym=True, errors="default")]
-    variants = [usual]
-    for combo in itertools.islice(itertools.product(*readings), MAX_VARIANTS):
-        v = "".join(c for c in "".join(combo) if c.isalnum())
-        if v and v not in variants:
-            variants.append(v)
-    return tuple(variants)
-
-
-def _build(_key) -> list[Entry]:
-    rows = CatalogItem.objects.filter(kind=Kind.MATTER, active=True).order_by("code").values_list(
-        "code", "name", "major_name")
-    return [Entry(code, name, major, initials_of(name)) for code, name, major in rows]
-
-
-_entries: Fresh[list[Entry]] = Fresh(
-    lambda: tuple(CatalogItem.objects.filter(kind=Kind.MATTER).aggregate(
-        n=Count("id"), m=Max("id"), a=Count("id", filter=Q(active=True))).values()),
-    _build,
-)
+__all__ = ["Entry", "initials_of", "matters_by_code", "search_matters"]
 
 
 def _skips(letters: str, initials: str) -> int | None:
@@ -98,7 +56,7 @@ def search_matters(query: str, limit: int = 12) -> list[Entry]:
         return []
     letters = q.lower() if q.isascii() and q.isalpha() else ""
     hits = []
-    for e in _entries.get():
+    for e in cache.snapshot().entries:
         r = _rank(e, q, letters)
         if r is not None:
             hits.append((r, e.code, e))
@@ -108,4 +66,4 @@ def search_matters(query: str, limit: int = 12) -> list[Entry]:
 
 def matters_by_code(codes) -> dict[str, Entry]:
     wanted = set(codes)
-    return {e.code: e for e in _entries.get() if e.code in wanted}
+    return {e.code: e for e in cache.snapshot().entries if e.code in wanted}

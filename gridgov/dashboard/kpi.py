@@ -10,8 +10,8 @@ THE definitions (the SQL in ``queries.py`` counts exactly these; the tests check
   **按期结案率** = closed on time / closed.
 - 返工率 (rework rate): of the cases handled in the period (``handled_at`` in it — the last 处置反馈), the share
   with ``rework_count > 0`` (the inspector sent them back at least once).
-- 超期在办 (overdue open): open cases (the loop still running) whose running stage is past due and not paused
-  (挂账) — as of now, not per period.
+- 超期在办 (overdue open): open cases (the loop still running) whose running stage's light is red — strictly past
+  due and not paused (挂账), ``gridgov.worktime.logic.sla.light`` — as of now, not per period.
 
 Periods are calendar days and months in the site's time zone (settings.TIME_ZONE, Asia/Shanghai), half-open
 ``[start, end)``.
@@ -20,6 +20,8 @@ Periods are calendar days and months in the site's time zone (settings.TIME_ZONE
 import datetime as dt
 from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo
+
+from gridgov.worktime.logic.sla import past_due
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -58,7 +60,7 @@ def on_time(handled_at: dt.datetime | None, handle_due_at: dt.datetime | None) -
     """按期: the last handling at or before the handling deadline; no deadline (自行处置) counts as on time."""
     if handle_due_at is None:
         return True
-    return handled_at is not None and handled_at <= handle_due_at
+    return handled_at is not None and not past_due(handle_due_at, handled_at)
 
 
 @dataclass(frozen=True)

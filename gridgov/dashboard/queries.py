@@ -18,6 +18,7 @@ from gridgov.accounts.models import Department
 from gridgov.accounts.scope import scope_prefix, scoped
 from gridgov.cases.logic.lifecycle import OPEN_STATES
 from gridgov.cases.models import Case
+from gridgov.cases.services import lights
 from gridgov.geo.models import Jurisdiction
 
 from . import kpi
@@ -73,8 +74,8 @@ def open_q() -> Rare:
 
 
 def overdue_q(now: dt.datetime) -> Q:
-    """超期在办: open, the running stage past due, not paused."""
-    return Q(status__in=OPEN, stage_due_at__lte=now, paused_at__isnull=True)
+    """超期在办: the cases whose light is red (one definition: ``gridgov.cases.services.lights``)."""
+    return lights.overdue_q(now)
 
 
 def _in(field: str, start: dt.datetime, end: dt.datetime) -> Q:

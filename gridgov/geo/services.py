@@ -10,6 +10,7 @@ from django.db import transaction
 
 from gridgov.accounts import roles
 from gridgov.accounts.scope import OutOfScope, ensure_in_scope, get_scoped, in_scope, require
+from gridgov.audit.services import record
 
 from . import divisions, locating
 from .errors import GeoError, NotFound
@@ -355,29 +356,73 @@ def update_grid(user, layer: str, code: str, changes: dict) -> Grid:
         community = Jurisdiction.objects.filter(code=target, level=Level.COMMUNITY).first()
         if community is None:
             raise NotFound("unknown_community", f"社区 {target} 不存在")
-        _move_grid(grid, community)
+        before = {"code": grid.code, "community": grid.community.code, "scope_key": grid.scope_key}
+        counts = _move_grid(grid, community)
+        record(user, "grid.move", "grid", f"{grid.layer.code}/{before['code']}", before=before,
+               after={"code": grid.code, "community": community.code, "scope_key": grid.scope_key,
+                      "rekeyed": counts})
     grid.save()
     ensure_in_scope(grid, user, roles.EDIT)  # nobody moves an object out of their own subtree
     bump_layers(grid.layer.code)
     return grid
 
 
-def _move_grid(grid: Grid, community: Jurisdiction) -> None:
-    siblings = Grid.objects.filter(layer=grid.layer, community=community).values_list("code", flat=True)
-    prefix = community.code + ("W" if grid.layer.kind == LayerKind.MANAGEMENT else "")
+def _next_serials(layer: GridLayer, community: Jurisdiction, prefix: str, n: int) -> list[str]:
+    """``n`` new codes ``prefix`` + serial in ``community``, after the highest one used there."""
+    siblings = Grid.objects.filter(layer=layer, community=community).values_list("code", flat=True)
     serials = [int(c[len(prefix):]) for c in siblings if c.startswith(prefix) and c[len(prefix):].isdigit()]
-    serial = max(serials, default=0) + 1
-    if serial > 999:
+    first = max(serials, default=0) + 1
+    if first + n - 1 > 999:
         raise GeoError("too_many_grids", f"社区 {community.name} 的网格序号已满（999）")
-    grid.code = f"{prefix}{serial:03d}"
-    grid.community = community
-    if grid.layer.kind == LayerKind.UNIT:
+    return [f"{prefix}{s:03d}" for s in range(first, first + n)]
+
+
+def _check_move(grid: Grid, community: Jurisdiction) -> None:
+    """A management grid moves only within its district, to a community its area touches (a boundary
+    adjustment): its unit grids, places and people go with it."""
+    if community.code[:6] != grid.community.code[:6]:
+        raise GeoError("other_district", f"网格只能移到本区县的社区，{community.name} 属于其他区县")
+    here, there = grid.shape, community.shape
+    if here is not None and there is not None and here.distance(there) > 1e-6:  # ≈ 0.1 m
+        raise GeoError("not_adjacent", f"网格 {grid.code} 与社区 {community.name} 不相邻，只能移到相邻的社区")
+
+
+def _move_grid(grid: Grid, community: Jurisdiction) -> dict[str, int]:
+    """Give ``grid`` a code in ``community`` and re-key everything scoped under it (see ``rekey``): its unit
+    grids (renumbered in the new community), 五定 (by grid), accounts bound to it, basic data, components and
+    cases. Returns the rows re-keyed per model and field."""
+    from . import rekey
+
+    old_key = grid.scope_key
+    if grid.layer.kind == LayerKind.MANAGEMENT:
+        _check_move(grid, community)
+        grid.code = _next_serials(grid.layer, community, community.code + "W", 1)[0]
+        grid.scope_key = grid.code
+        units = list(Grid.objects.filter(parent=grid, layer__kind=LayerKind.UNIT).order_by("code"))
+        codes = dict(zip([u.code for u in units], _next_serials(units[0].layer, community, community.code,
+                                                                len(units)) if units else [], strict=True))
+        for u in units:
+            new = codes[u.code]
+            u.name = new if u.name == u.code else u.name
+            u.code = new
+        Grid.objects.bulk_update(units, ["code", "name"], batch_size=500)
+        keys = {f"{old_key}.{a}": f"{grid.scope_key}.{b}" for a, b in codes.items()}
+        management_code = grid.code
+    else:  # a unit grid leaves its management grid: it is its own scope
+        old_code = grid.code
+        grid.code = _next_serials(grid.layer, community, community.code, 1)[0]
         grid.parent = None
         grid.scope_key = grid.code
-        if grid.name.isdigit():
+        if grid.name == old_code or grid.name.isdigit():
             grid.name = grid.code
-    else:
-        grid.scope_key = grid.code
+        codes = {old_code: grid.code}
+        keys = {}
+        management_code = ""
+    grid.community = community
+    counts = rekey.rekey(old_key, grid.scope_key, keys, community=community, codes=codes,
+                         management_code=management_code)
+    bump_layers(UNIT_LAYER, MANAGEMENT_LAYER)
+    return counts
 
 
 @transaction.atomic

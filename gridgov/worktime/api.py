@@ -14,7 +14,7 @@ from gridgov.accounts.scope import require
 
 from . import services
 from .logic.calendar import SHANGHAI
-from .logic.sla import UNIT_LABELS, Unit
+from .logic.sla import UNIT_LABELS, Unit, units_described
 
 router = Router(tags=["工作日历与时限"])
 
@@ -67,7 +67,7 @@ class PauseIn(Schema):
 class DueIn(Schema):
     start: dt.datetime = Field(description="开始时间，须带时区，如 2026-02-13T10:00:00+08:00")
     amount: float = Field(ge=0, description="时限数值，可为小数（如 0.5 个工作日）")
-    unit: Unit = Field(description="work_hours 工作时 / work_days 工作日 / natural_days 自然日 / natural_hours 自然时")
+    unit: Unit = Field(description=units_described())
     pauses: list[PauseIn] = Field(default_factory=list, description="挂账/缓办区间；end 为空表示仍在暂停")
 
 

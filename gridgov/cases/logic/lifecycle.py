@@ -266,3 +266,31 @@ def allowed_actions(facts: Facts, actor: Actor) -> list[Action]:
         if all(GUARDS[g][0](facts, actor) for g in rule.guards):
             out.append(action)
     return out
+
+
+# ---------------------------------------------------------------- 下派: THE descent rule (the service applies it,
+# the case page offers exactly the nodes it allows)
+
+CENTRE_DESCENT = frozenset({Role.SHIFT_LEADER, Role.DISPATCHER})
+DESCENT_MESSAGES = {"not_below": "只能下派到本级以下的街道、社区或网格",
+                    "not_containing": "下派目标须包含案件所在位置"}
+
+
+def descent_origin(actor: Actor, assignee_node: str, district: str) -> str:
+    """The level a 下派 starts from: the centre's shift leader and dispatcher send from where the case is held
+    (the node it was delegated to, else the district); anyone else from the node of their own account."""
+    here = assignee_node or district
+    if actor.role not in CENTRE_DESCENT:
+        here = actor.node or here
+    return here
+
+
+def descent_refusal(here: str, target: str, case_key: str) -> str | None:
+    """Why the case (scope key ``case_key``) may not be delegated from ``here`` to the node ``target`` (a street
+    or community code, or a management grid's scope key): ``not_below`` unless the target lies strictly below
+    ``here``, ``not_containing`` unless it contains the case's place; None when it may."""
+    if not (target.startswith(here) and len(target) > len(here)):
+        return "not_below"
+    if not case_key.startswith(target):
+        return "not_containing"
+    return None

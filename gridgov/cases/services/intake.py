@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, connection, connections, transaction
-from django.db.models import Count, Max
 from django.utils import timezone
 
 from gridgov import sqlrows
@@ -16,10 +15,10 @@ from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import require, scope_prefix
 from gridgov.audit.services import Entry, record_many
 from gridgov.basedata.logic.ids import mask_phone
-from gridgov.catalog.models import CatalogItem, Component
+from gridgov.catalog.cache import matter_by_code
+from gridgov.catalog.models import Component
 from gridgov.crypto import cipher
 from gridgov.errors import DomainError, Forbidden, NotFound
-from gridgov.fresh import Fresh
 from gridgov.geo import locating
 from gridgov.geo.models import Grid, Jurisdiction
 
@@ -49,30 +48,6 @@ class IntakeResult:
     duplicates: list = field(default_factory=list)
     photo_errors: list = field(default_factory=list)
     routing: object = None  # where the routing rules would send it at 立案 (routing.Suggestion), for a new case
-
-
-def _matter_index(_key) -> dict:
-    items = list(CatalogItem.objects.filter(kind="matter", active=True))
-    return {"code": {i.code: i for i in items}, "id": {i.pk: i for i in items}}
-
-
-_matters: Fresh[dict] = Fresh(
-    lambda: tuple(CatalogItem.objects.filter(kind="matter").aggregate(n=Count("id"), m=Max("id")).values()),
-    _matter_index,
-)
-
-
-def matter_by_code(code) -> CatalogItem:
-    """A 管理事项 by its 5-digit code (the catalog is kept in memory; it changes rarely)."""
-    item = _matters.get()["code"].get(str(code).strip())
-    if item is None:
-        raise NotFound("unknown_matter", f"事项代码「{code}」不在目录中")
-    return item
-
-
-def matter_by_id(pk: int | None) -> CatalogItem | None:
-    """An active 管理事项 by id from memory; None when there is none (an inactive one: read it from the database)."""
-    return _matters.get()["id"].get(pk) if pk is not None else None
 
 
 def next_number(district_code: str, when: dt.datetime) -> str:

@@ -1,26 +1,61 @@
-"""Deadline lights (绿 / 黄 / 红) and countdowns of a case's running stage — one definition for API and pages."""
+"""Deadline lights (绿 / 黄 / 红) and countdowns of a case's running stage, and the SQL filters that select them.
+
+The definition is the pure SLA module's (``gridgov.worktime.logic.sla.light``: red strictly after the due time,
+yellow from the yellow time on, paused while 挂账); here it is applied to a case, and turned into the ORM
+filters every list, board, dashboard and the deadline scan use — the only place they are written.
+"""
 
 import datetime as dt
 
+from django.db.models import Q
 from django.utils import timezone
+
+from gridgov.worktime.logic import sla
 
 from ..logic.lifecycle import OPEN_STATES
 
-LIGHT_LABELS = {"green": "正常", "yellow": "预警", "red": "超期", "paused": "挂账暂停", "": ""}
+LIGHT_LABELS = {**sla.LEVEL_LABELS, "": ""}
+_OPEN = sorted(str(s) for s in OPEN_STATES)
+
+
+def running(case) -> bool:
+    """A stage clock runs (or stands, paused): an open case with a current stage."""
+    return bool(case.stage) and case.status in OPEN_STATES
 
 
 def light(case, now: dt.datetime | None = None) -> str:
     """green / yellow / red for the running stage ("" when no clock runs, "paused" while suspended)."""
-    if not case.stage or case.status not in OPEN_STATES:
+    if not running(case):
         return ""
-    if case.paused_at:
-        return "paused"
-    now = now or timezone.now()
-    if case.stage_due_at and case.stage_due_at <= now:
-        return "red"
-    if case.stage_yellow_at and case.stage_yellow_at <= now:
-        return "yellow"
-    return "green"
+    return sla.light(case.stage_due_at, case.stage_yellow_at, now or timezone.now(), paused=bool(case.paused_at))
+
+
+# ---------------------------------------------------------------- the same definition in SQL
+
+
+def running_q() -> Q:
+    """Open, with a running (not paused) stage clock."""
+    return Q(status__in=_OPEN, paused_at__isnull=True) & ~Q(stage="")
+
+
+def red_q(now: dt.datetime) -> Q:
+    """``sla.past_due``: the due time strictly before now."""
+    return Q(stage_due_at__lt=now)
+
+
+def yellow_q(now: dt.datetime) -> Q:
+    """``sla.yellow_reached``: the yellow time at or before now."""
+    return Q(stage_yellow_at__lte=now)
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    """超期在办 — the cases whose ``light`` is red."""
+    return running_q() & red_q(now)
+
+
+def late_q(now: dt.datetime) -> Q:
+    """Red or yellow (the overdue board)."""
+    return running_q() & (red_q(now) | yellow_q(now))
 
 
 def _span(seconds: float) -> str:
@@ -36,10 +71,11 @@ def _span(seconds: float) -> str:
 
 def countdown(case, now: dt.datetime | None = None) -> str:
     """「剩余 3 小时 20 分」/「超期 2 天 1 小时」/「挂账暂停」, or "" when no clock runs."""
+    now = now or timezone.now()
     state = light(case, now)
     if not state:
         return ""
-    if state == "paused":
-        return LIGHT_LABELS["paused"]
-    left = (case.stage_due_at - (now or timezone.now())).total_seconds()
-    return f"剩余 {_span(left)}" if left > 0 else f"超期 {_span(-left)}"
+    if state == sla.PAUSED:
+        return LIGHT_LABELS[sla.PAUSED]
+    left = (case.stage_due_at - now).total_seconds()
+    return f"超期 {_span(-left)}" if state == sla.RED else f"剩余 {_span(left)}"

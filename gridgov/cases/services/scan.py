@@ -9,8 +9,8 @@ from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ..logic.lifecycle import OPEN_STATES
 from ..models import Case, CaseAlert
+from .lights import light, red_q, running_q, yellow_q
 from .notifications import notify_deadline
 from .transitions import system_urge
 
@@ -21,8 +21,8 @@ LEVELS = {"yellow": 1, "red": 2}
 def scan(now: dt.datetime | None = None, limit: int = 5000) -> dict[str, int]:
     """One pass. Returns how many yellow and red warnings were sent now."""
     now = now or timezone.now()
-    due = (Case.objects.filter(status__in=list(OPEN_STATES), paused_at__isnull=True)
-           .filter(Q(warned_level__lt=2, stage_due_at__lte=now) | Q(warned_level__lt=1, stage_yellow_at__lte=now))
+    due = (Case.objects.filter(running_q())
+           .filter(Q(warned_level__lt=2) & red_q(now) | Q(warned_level__lt=1) & yellow_q(now))
            .values_list("id", flat=True)[:limit])
     sent = {"yellow": 0, "red": 0}
     for case_id in list(due):
@@ -36,10 +36,9 @@ def _warn(case_id: int, now: dt.datetime) -> list[str]:
     done = []
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("district").filter(pk=case_id).first()
-        if case is None or case.status not in OPEN_STATES or case.paused_at:
+        if case is None:
             return done
-        reached = 2 if case.stage_due_at and case.stage_due_at <= now else (
-            1 if case.stage_yellow_at and case.stage_yellow_at <= now else 0)
+        reached = {"red": 2, "yellow": 1}.get(light(case, now), 0)  # "" and paused: nothing to warn
         for level, n in LEVELS.items():
             if case.warned_level >= n or reached < n:
                 continue

@@ -21,12 +21,15 @@ from gridgov.accounts.models import Department
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import NoRight, may_see, scope_prefix
 from gridgov.audit.services import Entry, record_many
+from gridgov.catalog.cache import check_active, matter_by_code, matter_by_id
+from gridgov.catalog.cache import snapshot as catalog_snapshot
 from gridgov.errors import Conflict, DomainError, Forbidden, NotFound
 from gridgov.geo.models import Grid, Jurisdiction
 from gridgov.notify.services import notify_many
 
 from ..logic.lifecycle import (
     ACTION_LABELS,
+    DESCENT_MESSAGES,
     KEEP,
     OPEN_STATES,
     Action,
@@ -36,10 +39,11 @@ from ..logic.lifecycle import (
     State,
     allowed_actions,
     check,
+    descent_origin,
+    descent_refusal,
 )
 from ..models import Case, CaseAssist, CaseEvent, CasePhoto, CaseReport, RoutingDecision
 from . import clock
-from .intake import matter_by_code, matter_by_id
 from .notifications import transition_message
 
 MAX_BULK = 500  # cases in one bulk action
@@ -93,8 +97,9 @@ def load_cases(user, numbers: list[str]) -> dict[str, Case]:
         found = [c for c in found if may_see(user, c, roles.CASE_VIEW)]
     else:
         found = [c for c in found if c.reporter_id == user.pk]  # a resident: only their own reports
+    matters = catalog_snapshot().by_id
     for case in found:
-        matter = matter_by_id(case.matter_id)
+        matter = matters.get(case.matter_id)
         if matter is not None:  # from the in-memory catalog: the stage clock and pages need it, without a query
             Case.matter.field.set_cached_value(case, matter)
     return {c.number: c for c in found}
@@ -138,13 +143,9 @@ def _child_node(case: Case, actor: Actor, node: str) -> str:
         if grid is None:
             raise NotFound("unknown_node", f"找不到下派目标「{node}」（街道、社区代码或管理网格编码）")
         key = grid.scope_key
-    here = case.assignee_node or case.number[:6]
-    if actor.role != Role.SHIFT_LEADER and actor.role != Role.DISPATCHER:
-        here = actor.node or here
-    if not (key.startswith(here) and len(key) > len(here)):
-        raise DomainError("not_below", "只能下派到本级以下的街道、社区或网格")
-    if not case.scope_key.startswith(key):
-        raise DomainError("not_containing", "下派目标须包含案件所在位置")
+    refusal = descent_refusal(descent_origin(actor, case.assignee_node, case.number[:6]), key, case.scope_key)
+    if refusal:
+        raise DomainError(refusal, DESCENT_MESSAGES[refusal])
     return key
 
 
@@ -189,6 +190,7 @@ def _effects(case: Case, action: Action, actor: Actor, user, data: dict, now: dt
                 case.matter = matter_by_code(data["matter"])
             if case.matter_id is None:
                 raise DomainError("matter_required", "立案前须选择事项类别")
+            check_active(matter_by_id(case.matter_id) or case.matter)  # a matter deactivated since the report
             if data.get("urgency") in ("normal", "urgent"):
                 case.urgency = data["urgency"]
         case Action.MERGE:

@@ -18,13 +18,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from gridgov.accounts import roles
 from gridgov.accounts.models import Department
 from gridgov.accounts.roles import Role
-from gridgov.accounts.scope import scope_prefix, scoped
+from gridgov.accounts.scope import scoped
 from gridgov.basedata.logic.ids import mask_name
-from gridgov.catalog.models import CatalogItem
+from gridgov.catalog.cache import active_matters
 from gridgov.context import CENTRE
 from gridgov.errors import Conflict, DomainError
 from gridgov.geo.models import Grid, Jurisdiction
 from gridgov.pages import page, render_page
+from gridgov.worktime.logic.sla import unit_label
 
 from .. import services
 from ..logic.lifecycle import (
@@ -38,6 +39,8 @@ from ..logic.lifecycle import (
     Stage,
     State,
     check,
+    descent_origin,
+    descent_refusal,
 )
 from ..models import Case, CaseAssist, CasePhoto, PhotoKind, Source, Urgency
 from ..services.photos import store_photos
@@ -64,11 +67,11 @@ FIELD_LABELS = {"reason": "原因", "into": "合并到的案件编号", "departm
                 "matter": "事项类别", "urgency": "紧急程度", "note": "备注", "photos": "照片"}
 SATISFACTION = [("5", "5 非常满意"), ("4", "4 满意"), ("3", "3 基本满意"), ("2", "2 不满意"), ("1", "1 非常不满意")]
 SELECTS = {"department", "node", "matter", "satisfaction"}
-UNIT_LABELS = {"work_hours": "工作小时", "work_days": "工作日", "hours": "小时", "days": "天"}
 # a service's error code → the field it is about (the rest are shown above the form)
 ERROR_FIELDS = {"unknown_department": "department", "not_below": "node", "not_containing": "node",
                 "unknown_node": "node", "unknown_case": "into", "target_closed": "into", "invalid_input": "amount",
-                "invalid_satisfaction": "satisfaction", "matter_required": "matter", "unknown_matter": "matter"}
+                "invalid_satisfaction": "satisfaction", "matter_required": "matter", "unknown_matter": "matter",
+                "matter_inactive": "matter"}
 
 
 def _needs(case: Case, action: Action) -> tuple[str, ...]:
@@ -111,17 +114,14 @@ class Choices:
 
     def matters(self) -> list[tuple[str, list[tuple[str, str]]]]:
         groups: dict[str, list] = {}
-        for code, name, major in (CatalogItem.objects.filter(kind="matter", active=True).order_by("code")
-                                  .values_list("code", "name", "major_name")):
-            groups.setdefault(major, []).append((code, f"{code} {name}"))
+        for m in active_matters():
+            groups.setdefault(m.major_name, []).append((m.code, f"{m.code} {m.name}"))
         return list(groups.items())
 
     def nodes(self) -> list[tuple[str, str]]:
         """The levels below the current one that contain the case: its street, community, management grid."""
         case = self.case
-        here = case.assignee_node or case.number[:6]
-        if self.user.role not in (Role.SHIFT_LEADER, Role.DISPATCHER):
-            here = scope_prefix(self.user) or here
+        here = descent_origin(actor_of(self.user), case.assignee_node, case.number[:6])
         key = case.scope_key or ""
         names = dict(Jurisdiction.objects.filter(code__in=[key[:9], key[:12]]).values_list("code", "name"))
         # (value posted, its scope key, label)
@@ -131,8 +131,7 @@ class Choices:
             g = Grid.objects.filter(pk=case.management_grid_id).values("code", "scope_key", "name").first()
             if g:
                 candidates.append((g["code"], g["scope_key"], f"{g['name'] or g['code']}（管理网格）"))
-        return [(value, label) for value, scope, label in candidates
-                if scope.startswith(here) and len(scope) > len(here) and key.startswith(scope)]
+        return [(value, label) for value, scope, label in candidates if descent_refusal(here, scope, key) is None]
 
 
 def action_forms(user, case: Case, errors: dict | None = None, data=None, duplicates=()) -> list[dict]:
@@ -183,7 +182,7 @@ def action_forms(user, case: Case, errors: dict | None = None, data=None, duplic
             if f == "satisfaction":
                 field["options"] = SATISFACTION
             if f == "amount":
-                field["label"] = f"延期时长（{UNIT_LABELS.get(case.stage_unit, case.stage_unit or '小时')}）"
+                field["label"] = f"延期时长（{unit_label(case.stage_unit) or '小时'}）"
             if f == "photos":
                 field["label"] = f"{PhotoKind(PHOTO_KIND[action]).label}（可多张，JPEG/PNG/WebP）"
             fields.append(field)

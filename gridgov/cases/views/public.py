@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from shapely.geometry import mapping
 
-from gridgov.errors import DomainError, NotFound
+from gridgov.errors import DomainError
 from gridgov.geo import locating
 
 from ..services import public as svc
@@ -81,15 +81,12 @@ def _case_or_track(request, number: str):
 
 
 def _matter_choices():
-    from ..services.intake import matter_by_code
+    from gridgov.catalog.cache import snapshot
 
-    choices = [("", "不清楚（由工作人员判断）")]
-    for code in COMMON_MATTERS:
-        try:
-            choices.append((code, matter_by_code(code).name))
-        except NotFound:  # not in this installation's catalog
-            pass
-    return choices
+    matters = snapshot().by_code
+    # the common ones this installation's catalog has and has not deactivated
+    return [("", "不清楚（由工作人员判断）")] + [(code, matters[code].name) for code in COMMON_MATTERS
+                                           if code in matters and matters[code].active]
 
 
 # ---------------------------------------------------------------- forms

@@ -10,7 +10,6 @@ Reads go through ``filtered`` (scoped); writes only through ``services``.
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -21,7 +20,7 @@ from gridgov.accounts import roles
 from gridgov.accounts.models import Department
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import scope_prefix
-from gridgov.catalog.models import CatalogItem
+from gridgov.catalog.cache import active_matters
 from gridgov.context import CENTRE
 from gridgov.errors import DomainError
 from gridgov.geo.models import Jurisdiction
@@ -31,7 +30,6 @@ from .. import services
 from ..api import CaseFilter, filtered
 from ..logic.lifecycle import (
     ACTION_LABELS,
-    OPEN_STATES,
     STAGE_LABELS,
     STATE_LABELS,
     TABLE,
@@ -40,6 +38,7 @@ from ..logic.lifecycle import (
     State,
 )
 from ..models import Case, SavedView, Source, Urgency
+from ..services.lights import late_q, light
 from ..services.transitions import MAX_BULK
 from .centre import safe_next
 
@@ -172,8 +171,7 @@ def queue(request):
         "multi_status": _multi_status(pairs),
         "statuses": [(s.value, STATE_LABELS[s]) for s in State], "sources": Source.choices,
         "urgencies": Urgency.choices, "places": _places(user),
-        "matters": list(CatalogItem.objects.filter(kind="matter", active=True).order_by("code")
-                        .values_list("code", "name")),
+        "matters": [(m.code, m.name) for m in active_matters()],
         "prev_url": f"?{urlencode([('view', ''), *pairs, ('page', page_no - 1)])}" if page_no > 1 else "",
         "next_url": f"?{urlencode([('view', ''), *pairs, ('page', page_no + 1)])}" if page_no < pages else "",
         "poll_url": reverse("cases:poll") + "?" + urlencode([*pairs, ("after", newest)]),
@@ -333,9 +331,7 @@ HELD_BY = {State.REPORTED: "指挥中心：待受理、立案", State.VERIFIED: 
 def overdue(request):
     user = request.user
     now = timezone.now()
-    late = Q(status__in=list(OPEN_STATES), paused_at__isnull=True) & (
-        Q(stage_due_at__lte=now) | Q(stage_yellow_at__lte=now))
-    qs = filtered(user, CaseFilter()).filter(late).exclude(stage="")
+    qs = filtered(user, CaseFilter()).filter(late_q(now))
     total = qs.count()
     cases = list(qs.select_related(*ROW_RELATED).order_by("stage_due_at", "id")[:MAX_OVERDUE])
     groups: dict[str, dict] = {}
@@ -351,7 +347,7 @@ def overdue(request):
         else:
             key = label = "指挥中心"
         g = groups.setdefault(key, {"label": label, "red": 0, "yellow": 0, "rows": []})
-        red = c.stage_due_at is not None and c.stage_due_at <= now
+        red = light(c, now) == "red"
         g["red" if red else "yellow"] += 1
         g["rows"].append({"case": c, "red": red, "status_label": STATE_LABELS[State(c.status)],
                           "stage_label": STAGE_LABELS.get(Stage(c.stage), ""),

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from gridgov.worktime.logic import sla
+
 
 class Stage(StrEnum):
     """A stage of a case whose duration is limited — the one definition (the case lifecycle uses it too)."""
@@ -31,9 +33,10 @@ class Stage(StrEnum):
 STAGE_LABELS = {Stage.VERIFY: "核实", Stage.REGISTER: "立案", Stage.DISPATCH: "派遣", Stage.ACCEPT: "签收",
                 Stage.HANDLE: "处置", Stage.INSPECT: "核查", Stage.CLOSE: "结案"}
 STAGES = tuple(s.value for s in Stage)
-URGENCIES = ("normal", "urgent")
+URGENCY_LABELS = {"normal": "一般", "urgent": "紧急"}  # THE urgencies of a case (cases.models.Urgency)
+URGENCIES = tuple(URGENCY_LABELS)
 AREA_CLASSES = ("A", "B", "C")
-UNITS = ("work_hours", "work_days", "natural_days", "natural_hours")
+UNITS = sla.UNITS  # the one units table is the SLA calculator's
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ the time zone of ``start``. Arithmetic is exact (integer microseconds).
 
 Units (``Unit``):
 
-- ``work_hours`` 工作时 — office time on working days only. A start outside office hours (before opening, in the
+- ``work_hours`` 工作小时 — office time on working days only. A start outside office hours (before opening, in the
   lunch break, after closing, on a rest day) effectively begins at the next office period; a budget used up
   exactly at the end of a period is due at that instant (e.g. 17:30), not at the next opening.
 - ``work_days`` 工作日 — ``amount × the office-day length`` in working hours (7.5 h with the default office
@@ -14,7 +14,7 @@ Units (``Unit``):
   from 08:30 are due at 17:30 on the third working day, and 0.5 working day is 3 h 45 min of office time.
 - ``natural_days`` 自然日 — ``amount × 24 h`` of elapsed time (China has no daylight saving, so in Asia/Shanghai
   this is the same wall-clock time ``amount`` days later), holidays included.
-- ``natural_hours`` 自然时 — ``amount`` hours of elapsed time.
+- ``natural_hours`` 自然小时 — ``amount`` hours of elapsed time.
 
 Pauses (挂账 / 缓办 — the clock stops): an iterable of ``(start, end)`` pairs (or objects with ``.start`` and
 ``.end``); ``end=None`` means still paused. Pauses may overlap each other, begin before ``start`` (only the part
@@ -46,19 +46,36 @@ class Unit(StrEnum):
     NATURAL_HOURS = "natural_hours"
 
 
-UNIT_LABELS = {Unit.WORK_HOURS: "工作时", Unit.WORK_DAYS: "工作日", Unit.NATURAL_DAYS: "自然日",
-               Unit.NATURAL_HOURS: "自然时"}
+# THE units table: code → Chinese label. Deadline rules (catalog), the case page's forms, the API and the
+# templates all take their units and labels from here.
+UNIT_LABELS = {Unit.WORK_HOURS: "工作小时", Unit.WORK_DAYS: "工作日", Unit.NATURAL_DAYS: "自然日",
+               Unit.NATURAL_HOURS: "自然小时"}
+UNITS = tuple(u.value for u in Unit)
+
+
+def unit_label(unit: str) -> str:
+    """「工作小时」 for ``work_hours``; an unknown code is shown as it is."""
+    try:
+        return UNIT_LABELS[Unit(unit)]
+    except ValueError:
+        return unit or ""
+
+
+def units_described() -> str:
+    """「work_hours 工作小时 / work_days 工作日 / …」 (API documentation, error messages)."""
+    return " / ".join(f"{u.value} {label}" for u, label in UNIT_LABELS.items())
 WORKING_UNITS = frozenset({Unit.WORK_HOURS, Unit.WORK_DAYS})
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
-LEVEL_LABELS = {GREEN: "正常", YELLOW: "预警", RED: "超时"}
+PAUSED = "paused"  # 挂账: the clock stands still
+LEVEL_LABELS = {GREEN: "正常", YELLOW: "预警", RED: "超期", PAUSED: "挂账暂停"}
 
 
 def parse_unit(unit: str | Unit) -> Unit:
     try:
         return Unit(unit)
     except ValueError:
-        raise ValueError(f"未知的时限单位「{unit}」，应为 {' / '.join(Unit)}") from None
+        raise ValueError(f"未知的时限单位「{unit}」，应为 {units_described()}") from None
 
 
 @dataclass(frozen=True)
@@ -203,6 +220,35 @@ def elapsed(start: dt.datetime, now: dt.datetime, unit: str | Unit, calendar: Wo
     return elapsed_us(start, now, unit, calendar, pauses) / unit_us(unit, calendar)
 
 
+# ---------------------------------------------------------------- lights: THE definition of yellow and red
+
+
+def past_due(due: dt.datetime | None, now: dt.datetime) -> bool:
+    """Overdue (红, 超期): strictly after the due time — at the due instant itself the stage is still on time
+    (as 按期 is ``done <= due``). No due time (no clock, or held by an open pause): never overdue."""
+    return due is not None and now > due
+
+
+def yellow_reached(yellow: dt.datetime | None, now: dt.datetime) -> bool:
+    """预警 from the yellow instant on (inclusive)."""
+    return yellow is not None and now >= yellow
+
+
+def light(due: dt.datetime | None, yellow: dt.datetime | None, now: dt.datetime, paused: bool = False) -> str:
+    """The light of a running stage from its stored due and yellow times: ``"paused"`` while suspended (挂账),
+    ``"red"`` past due, ``"yellow"`` from the yellow time, else ``"green"``. Everything that shows or counts
+    lights — pages, API, the overdue board, the dashboard, the deadline scan — asks this function (or the SQL
+    filters that ``gridgov.cases.services.lights`` derives from ``past_due`` and ``yellow_reached``)."""
+    require_aware(now, "当前时间")
+    if paused:
+        return PAUSED
+    if past_due(due, now):
+        return RED
+    if yellow_reached(yellow, now):
+        return YELLOW
+    return GREEN
+
+
 def warning_level(start: dt.datetime, budget: Budget, now: dt.datetime, calendar: WorkCalendar,
                   pauses: Iterable = (), yellow_share: float = 0.8) -> str:
     """``"red"`` when ``now`` is past the due time (strictly after it); otherwise ``"yellow"`` when the consumed
@@ -213,7 +259,7 @@ def warning_level(start: dt.datetime, budget: Budget, now: dt.datetime, calendar
     pauses = list(pauses or ())
     due = due_time(start, budget.amount, budget.unit, calendar, pauses)
     require_aware(now, "当前时间")
-    if due is not None and now > due:
+    if past_due(due, now):
         return RED
     total = _budget_us(budget.amount, budget.unit, calendar)
     used = elapsed_us(start, now, budget.unit, calendar, pauses)
