@@ -87,6 +87,30 @@ def record_many(actor, entries: Iterable[Entry | Mapping[str, Any]], role: str |
     return _append(actor, role, items) if items else []
 
 
+def values(obj, fields: Iterable[str]) -> dict[str, Any]:
+    """The named fields of a model instance as the audit stores them (a foreign key as its id).
+
+    For ``before``/``after``. Never pass fields holding personal data in clear (names, ID numbers, phones,
+    free text about a person): record their names with :func:`names` instead.
+    """
+    out = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        out[name] = chain.to_json_value(getattr(obj, field.attname))
+    return out
+
+
+def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict, dict]:
+    """Only the keys whose value differs, as (before, after)."""
+    keys = [k for k in after if before.get(k) != after.get(k)] + [k for k in before if k not in after]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def names(fields: Iterable[str]) -> dict[str, list[str]]:
+    """The record of a change to personal data: which fields changed, never their values."""
+    return {"fields": sorted(set(fields))}
+
+
 def _snapshot(actor, role: str | None) -> tuple[int | None, str, str]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None, SYSTEM_NAME, role or ""
