@@ -111,6 +111,40 @@ def names(fields: Iterable[str]) -> dict[str, list[str]]:
     return {"fields": sorted(set(fields))}
 
 
+def save_row(actor, obj, fields: Iterable[str], object_type: str, object_id=None):
+    """Validate and save one configuration row (a rule, a category, a calendar day…) and record what changed:
+    action ``create`` with the fields, or ``update`` with the changed ones (nothing changed: nothing recorded).
+    For the app services that own such tables; call inside their ``transaction.atomic()``. Invalid values raise
+    DomainError ``invalid_<object_type>`` with the model's own Chinese messages (nothing is written)."""
+    from django.core.exceptions import ValidationError
+
+    from gridgov.errors import DomainError
+
+    fields = list(fields)
+    previous = type(obj)._base_manager.filter(pk=obj.pk).first() if obj.pk is not None else None
+    try:
+        obj.full_clean()
+    except ValidationError as e:
+        text = "；".join(m for msgs in e.message_dict.values() for m in msgs) if hasattr(e, "error_dict") \
+            else "；".join(e.messages)
+        raise DomainError(f"invalid_{object_type}", text) from None
+    obj.save()
+    after = values(obj, fields)
+    oid = obj.pk if object_id is None else object_id
+    if previous is None:
+        return record(actor, "create", object_type, oid, after=after)
+    old, new = changed(values(previous, fields), after)
+    return record(actor, "update", object_type, oid, before=old, after=new) if new or old else None
+
+
+def delete_row(actor, obj, fields: Iterable[str], object_type: str, object_id=None):
+    """Delete one configuration row and record it (action ``delete`` with its last values)."""
+    before = values(obj, fields)
+    oid = obj.pk if object_id is None else object_id
+    obj.delete()
+    return record(actor, "delete", object_type, oid, before=before)
+
+
 def _snapshot(actor, role: str | None) -> tuple[int | None, str, str]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None, SYSTEM_NAME, role or ""
