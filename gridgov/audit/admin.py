@@ -53,6 +53,16 @@ class ServiceAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         raise PermissionDenied("此对象只能通过业务功能修改")
 
+    def save_formset(self, request, form, formset, change):
+        raise PermissionDenied("此对象只能通过业务功能修改")
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        for formset in formsets or ():  # the services saved the inline rows, not formset.save()
+            for name in ("new_objects", "changed_objects", "deleted_objects"):
+                if not hasattr(formset, name):
+                    setattr(formset, name, [])
+        return super().construct_change_message(request, form, formsets, add)
+
     def delete_model(self, request, obj):
         raise PermissionDenied("此对象不能删除")
 

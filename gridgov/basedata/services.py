@@ -47,7 +47,7 @@ ID_FIELD, PHONE_FIELD, ORG_PHONE_FIELD = "resident.id_number", "resident.phone",
 # What the audit chain keeps of a write (never personal data in clear: people's records name fields only).
 BUILDING_AUDIT = ("code", "name", "address", "floors", "lon", "lat", "unit_grid", "management_grid", "scope_key")
 DWELLING_AUDIT = ("building", "code", "unit_no", "floor", "room", "use", "area_m2", "scope_key")
-ORG_FIELDS = ("credit_code", "name", "kind", "address", "contact_name", "contact_phone_cipher", "opened_on",
+ORG_FIELDS = ("credit_code", "name", "kind", "address", "contact_name", "contact_phone_masked", "opened_on",
               "closed_on", "lon", "lat", "unit_grid", "scope_key")
 CATEGORY_FIELDS = ("name", "visit_interval_days", "roles", "description", "active")
 RULE_FIELDS = ("name", "within_days", "description", "active")
