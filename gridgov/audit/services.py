@@ -32,6 +32,19 @@ switch is on (migration 0002: a trigger on PostgreSQL checking the session setti
 both is caught by :func:`verify_chain` (``gridgov audit verify``), which also compares the chain's end with the
 head, so removing the newest records is noticed too. (TRUNCATE is not guarded — Django's test flush uses it;
 revoke TRUNCATE from the application's database role in production.)
+
+Someone with full power over the database can still rewrite the chain whole (every hash and the head
+recomputed): that is caught by the signed anchors kept outside the database (``anchoring.py``), which
+``gridgov audit verify`` checks after the chain.
+
+What is recorded
+----------------
+Every service write appends its record(s) in its own transaction: cases (intake, transitions, the scan's 系统督办
+with actor None = 系统), grids and 五定, boundary and grid imports, generate-grids (one summary record per
+bulk operation, with counts and codes), components, catalog configuration, deadline and routing rules, the
+working calendar, the basic data (personal data as field names only, never values: see ``names``) and imports.
+Configuration rows go through :func:`save_row` / :func:`delete_row`. The admin writes through the services
+(``admin.ServiceAdmin``).
 """
 
 import json
