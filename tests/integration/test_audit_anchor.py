@@ -202,3 +202,13 @@ def test_the_head_is_what_is_anchored(keys):
     a = anchoring.write_anchor(now=AT_1)
     head = AuditHead.objects.get(pk=1)
     assert (a.id, a.hash, a.time) == (head.last_id, head.last_hash, "2026-12-01T02:00:00.000000+00:00")
+
+
+@pytest.mark.django_db
+def test_each_anchor_is_also_mailed_when_configured(keys, settings, mailoutbox):
+    settings.GRIDGOV = {**settings.GRIDGOV, "AUDIT_ANCHOR_MAIL_TO": "audit@example.org, cio@example.org"}
+    append(1, "A")
+    anchoring.write_anchor(now=AT_1)
+    (mail,) = mailoutbox
+    assert mail.to == ["audit@example.org", "cio@example.org"] and mail.subject == "gridgov 审计链锚点"
+    assert anchored_lines()[0] in mail.body
