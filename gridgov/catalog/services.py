@@ -414,7 +414,7 @@ def save_deadline_rule(user, data: dict, pk: int | None = None) -> DeadlineRule:
     """Create or change a deadline rule (``data``: matter — a CatalogItem or None —, urgency, area_class, stage,
     amount, unit, note)."""
     _configure(user)
-    rule = DeadlineRule.objects.select_for_update().filter(pk=pk).first() if pk else DeadlineRule()
+    rule = DeadlineRule.objects.select_for_update().filter(pk=pk).order_by().first() if pk else DeadlineRule()
     if rule is None:
         raise NotFound("rule_not_found", "时限规则不存在")
     for k in RULE_FIELDS:
@@ -428,7 +428,7 @@ def save_deadline_rule(user, data: dict, pk: int | None = None) -> DeadlineRule:
 @transaction.atomic
 def delete_deadline_rule(user, pk: int) -> None:
     _configure(user)
-    rule = DeadlineRule.objects.select_for_update().filter(pk=pk).first()
+    rule = DeadlineRule.objects.select_for_update().filter(pk=pk).order_by().first()
     if rule is None:
         raise NotFound("rule_not_found", "时限规则不存在")
     audit.delete_row(user, rule, RULE_FIELDS, "deadline_rule")
