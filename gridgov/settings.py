@@ -6,6 +6,8 @@ GRIDGOV_SECRET_KEY    secret key (a development default is used when unset).
 GRIDGOV_DEBUG         "1" for debug pages.
 GRIDGOV_ALLOWED_HOSTS comma-separated host names (default: 127.0.0.1,localhost).
 GRIDGOV_DATA_DIR      folder for the SQLite file and uploads (default: the working folder).
+GRIDGOV_AUDIT_ANCHOR_DIR, GRIDGOV_AUDIT_SIGNING_KEY, GRIDGOV_AUDIT_PUBLIC_KEY, GRIDGOV_AUDIT_ANCHOR_INTERVAL_S,
+GRIDGOV_AUDIT_ANCHOR_MAIL_TO  the audit chain's signed anchors (see gridgov/audit/anchoring.py).
 GRIDGOV_PG_SERVER_BINDING  "0" turns off psycopg server-side binding and prepared statements (PostgreSQL; on by
                       default — turn it off behind a transaction-mode connection pooler).
 """
@@ -142,4 +144,10 @@ GRIDGOV = {
     "SCAN_INTERVAL_S": float(os.environ.get("GRIDGOV_SCAN_INTERVAL_S", "60")),
     # in-memory indexes and rule tables re-check the database at most this often (see gridgov/fresh.py)
     "FRESH_CHECK_S": float(os.environ.get("GRIDGOV_FRESH_CHECK_S", "1")),
+    # the audit chain's signed anchors, kept outside the database (gridgov/audit/anchoring.py)
+    "AUDIT_ANCHOR_DIR": os.environ.get("GRIDGOV_AUDIT_ANCHOR_DIR", ""),  # default DATA_DIR/audit-anchors
+    "AUDIT_SIGNING_KEY": os.environ.get("GRIDGOV_AUDIT_SIGNING_KEY", ""),  # Ed25519 private key (PEM) path
+    "AUDIT_PUBLIC_KEY": os.environ.get("GRIDGOV_AUDIT_PUBLIC_KEY", ""),  # default: the signing key's public half
+    "AUDIT_ANCHOR_INTERVAL_S": float(os.environ.get("GRIDGOV_AUDIT_ANCHOR_INTERVAL_S", "86400")),
+    "AUDIT_ANCHOR_MAIL_TO": os.environ.get("GRIDGOV_AUDIT_ANCHOR_MAIL_TO", ""),
 }

@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema
 from gridgov.accounts import roles
 from gridgov.accounts.scope import require
 
-from . import services
+from . import anchoring, services
 from .models import AuditRecord
 
 router = Router(tags=["审计日志"])
@@ -55,11 +55,22 @@ class VerifyOut(Schema):
     first_bad_id: int | None
     reason: str
     message: str
+    anchors_ok: bool  # every signed anchor outside the database still matches the chain
+    anchors: int  # anchors checked
+    anchor_message: str
 
 
-@router.get("/verify", response=VerifyOut, summary="校验审计哈希链")
+@router.get("/verify", response=VerifyOut, summary="校验审计哈希链及其签名锚点")
 def verify(request):
     require(request.user, AUDIT_RIGHT)
     report = services.verify_chain()
-    return {"ok": report.ok, "count": report.count, "first_bad_id": report.first_bad_id, "reason": report.reason,
-            "message": services.describe(report)}
+    try:
+        checked = anchoring.verify_anchors() if report.ok else None
+    except anchoring.AnchorError as e:
+        checked = anchoring.AnchorReport(False, 0, None, e.message)
+    return {"ok": report.ok and checked is not None and checked.ok, "count": report.count,
+            "first_bad_id": report.first_bad_id if not report.ok else (checked.bad.id if checked.bad else None),
+            "reason": report.reason if not report.ok else ("" if checked.ok else checked.message),
+            "message": services.describe(report) if not report.ok or checked.ok else checked.message,
+            "anchors_ok": checked is not None and checked.ok, "anchors": checked.count if checked else 0,
+            "anchor_message": checked.message if checked else "审计链校验未通过，未核对锚点"}

@@ -32,6 +32,19 @@ switch is on (migration 0002: a trigger on PostgreSQL checking the session setti
 both is caught by :func:`verify_chain` (``gridgov audit verify``), which also compares the chain's end with the
 head, so removing the newest records is noticed too. (TRUNCATE is not guarded — Django's test flush uses it;
 revoke TRUNCATE from the application's database role in production.)
+
+Someone with full power over the database can still rewrite the chain whole (every hash and the head
+recomputed): that is caught by the signed anchors kept outside the database (``anchoring.py``), which
+``gridgov audit verify`` checks after the chain.
+
+What is recorded
+----------------
+Every service write appends its record(s) in its own transaction: cases (intake, transitions, the scan's 系统督办
+with actor None = 系统), grids and 五定, boundary and grid imports, generate-grids (one summary record per
+bulk operation, with counts and codes), components, catalog configuration, deadline and routing rules, the
+working calendar, the basic data (personal data as field names only, never values: see ``names``) and imports.
+Configuration rows go through :func:`save_row` / :func:`delete_row`. The admin writes through the services
+(``admin.ServiceAdmin``).
 """
 
 import json
@@ -85,6 +98,64 @@ def record_many(actor, entries: Iterable[Entry | Mapping[str, Any]], role: str |
     """Append several records by one actor at once (one lock, one INSERT), in the order given."""
     items = [e if isinstance(e, Entry) else Entry(**e) for e in entries]
     return _append(actor, role, items) if items else []
+
+
+def values(obj, fields: Iterable[str]) -> dict[str, Any]:
+    """The named fields of a model instance as the audit stores them (a foreign key as its id).
+
+    For ``before``/``after``. Never pass fields holding personal data in clear (names, ID numbers, phones,
+    free text about a person): record their names with :func:`names` instead.
+    """
+    out = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        out[name] = chain.to_json_value(getattr(obj, field.attname))
+    return out
+
+
+def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict, dict]:
+    """Only the keys whose value differs, as (before, after)."""
+    keys = [k for k in after if before.get(k) != after.get(k)] + [k for k in before if k not in after]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def names(fields: Iterable[str]) -> dict[str, list[str]]:
+    """The record of a change to personal data: which fields changed, never their values."""
+    return {"fields": sorted(set(fields))}
+
+
+def save_row(actor, obj, fields: Iterable[str], object_type: str, object_id=None):
+    """Validate and save one configuration row (a rule, a category, a calendar day…) and record what changed:
+    action ``create`` with the fields, or ``update`` with the changed ones (nothing changed: nothing recorded).
+    For the app services that own such tables; call inside their ``transaction.atomic()``. Invalid values raise
+    DomainError ``invalid_<object_type>`` with the model's own Chinese messages (nothing is written)."""
+    from django.core.exceptions import ValidationError
+
+    from gridgov.errors import DomainError
+
+    fields = list(fields)
+    previous = type(obj)._base_manager.filter(pk=obj.pk).first() if obj.pk is not None else None
+    try:
+        obj.full_clean()
+    except ValidationError as e:
+        text = "；".join(m for msgs in e.message_dict.values() for m in msgs) if hasattr(e, "error_dict") \
+            else "；".join(e.messages)
+        raise DomainError(f"invalid_{object_type}", text) from None
+    obj.save()
+    after = values(obj, fields)
+    oid = obj.pk if object_id is None else object_id
+    if previous is None:
+        return record(actor, "create", object_type, oid, after=after)
+    old, new = changed(values(previous, fields), after)
+    return record(actor, "update", object_type, oid, before=old, after=new) if new or old else None
+
+
+def delete_row(actor, obj, fields: Iterable[str], object_type: str, object_id=None):
+    """Delete one configuration row and record it (action ``delete`` with its last values)."""
+    before = values(obj, fields)
+    oid = obj.pk if object_id is None else object_id
+    obj.delete()
+    return record(actor, "delete", object_type, oid, before=before)
 
 
 def _snapshot(actor, role: str | None) -> tuple[int | None, str, str]:

@@ -1,14 +1,16 @@
 """Django admin (Chinese) for the basic data — scoped like the API, personal data masked, the access log read-only.
 
 Residents are edited through the services (API) so that ID numbers and phones are validated, encrypted and
-their history kept; here they are shown masked and read-only.
+their history kept; here they are shown masked and read-only. The configuration tables (key-population
+categories, 六必访 rules) are saved through the services, audited.
 """
 
 from django.contrib import admin
 
 from gridgov.accounts.scope import NoRight
+from gridgov.audit.admin import ServiceAdmin
 
-from . import rights
+from . import rights, services
 from .models import (
     AccessLog,
     Building,
@@ -48,14 +50,6 @@ class ScopedAdmin(admin.ModelAdmin):
         except NoRight:
             return super().get_queryset(request).none()
 
-    def save_model(self, request, obj, form, change):
-        from django.core.exceptions import PermissionDenied
-        from django.db import transaction
-
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            if not rights.in_scope(request.user, obj.scope_key):
-                raise PermissionDenied("不能把对象移出您的管辖范围")
 
 
 class ReadOnlyAdmin(ScopedAdmin):
@@ -142,8 +136,14 @@ class OrganisationAdmin(ReadOnlyAdmin):
     exclude = ("contact_phone_cipher",)
 
 
-class ConfigAdmin(admin.ModelAdmin):
-    """Configuration tables: edited by posts with ``basedata.configure``."""
+class ConfigAdmin(ServiceAdmin):
+    """Configuration tables: edited by posts with ``basedata.configure``, saved through the services (audited)."""
+
+    service = None  # services.save_… (user, code, data)
+    fields_saved: tuple = ()
+
+    def save_model(self, request, obj, form, change):
+        type(self).service(request.user, obj.code, {f: getattr(obj, f) for f in self.fields_saved})
 
     def has_module_permission(self, request):
         return _staff_with(request, rights.VIEW)
@@ -164,6 +164,11 @@ class ConfigAdmin(admin.ModelAdmin):
 @admin.register(KeyCategory)
 class KeyCategoryAdmin(ConfigAdmin):
     list_display = ("code", "name", "visit_interval_days", "roles", "active")
+    service = services.save_key_category
+    fields_saved = services.CATEGORY_FIELDS
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code",) if obj is not None else ()
 
 
 @admin.register(KeyTag)
@@ -187,6 +192,11 @@ class DiaryEntryAdmin(ReadOnlyAdmin):
 @admin.register(VisitRule)
 class VisitRuleAdmin(ConfigAdmin):
     list_display = ("code", "name", "within_days", "active")
+    service = services.save_visit_rule
+    fields_saved = services.RULE_FIELDS
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code",) if obj is not None else ()
 
 
 @admin.register(VisitTrigger)

@@ -357,16 +357,7 @@ def key_categories(request):
 
 @router.put("/key-categories/{code}", summary="新增或修改重点人群类别（管理员）")
 def key_category_save(request, code: str, payload: CategoryIn):
-    from gridgov.accounts.roles import Role
-
-    rights.require(request.user, rights.CONFIGURE)
-    bad = [r for r in payload.roles if r not in Role.__members__.values()]
-    if bad:
-        raise DomainError("invalid_role", "可见岗位中有无效的岗位编码")
-    c, _ = KeyCategory.objects.update_or_create(code=code, defaults={
-        "name": payload.name, "visit_interval_days": payload.visit_interval_days, "roles": payload.roles,
-        "description": payload.description, "active": payload.active})
-    return category_out(c)
+    return category_out(services.save_key_category(request.user, code, payload.dict()))
 
 
 @router.get("/key-population", summary="重点人群名单（脱敏；仅可见类别）")
@@ -450,8 +441,7 @@ def visit_rules(request):
 
 @router.put("/visit-rules/{code}", summary="新增或修改六必访规则（管理员）")
 def visit_rule_save(request, code: str, payload: RuleIn):
-    rights.require(request.user, rights.CONFIGURE)
-    r, _ = VisitRule.objects.update_or_create(code=code, defaults=payload.dict())
+    r = services.save_visit_rule(request.user, code, payload.dict())
     return {"code": r.code, "name": r.name, "within_days": r.within_days, "description": r.description,
             "active": r.active}
 

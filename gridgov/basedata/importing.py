@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gridgov.accounts.scope import scope_prefix
+from gridgov.audit import services as audit
 from gridgov.crypto import cipher
 from gridgov.errors import DomainError
 
@@ -276,6 +277,9 @@ def run_import(register: str, user, data: bytes, file_name: str = "", skip_bad: 
             importer.write(good, report)
             log_access(user, AccessAction.IMPORT, register, job.row.pk, "", report.created + report.updated,
                        f"导入文件 {file_name}"[:200], scope_prefix(user) or "" if user else "")
+            audit.record(user, "import", "import_job", job.row.pk, after={
+                "register": register, "total": report.total, "created": report.created, "updated": report.updated,
+                "unchanged": report.unchanged, "skipped": report.skipped})
         job.in_tx = False
         report.written = True
         job.finish(report, ImportStatus.DONE)

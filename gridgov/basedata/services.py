@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import OutOfScope, scope_prefix
+from gridgov.audit import services as audit
 from gridgov.crypto import cipher
 from gridgov.errors import Conflict, DomainError, NotFound
 
@@ -43,6 +44,35 @@ from .models import (
 log = logging.getLogger("gridgov.basedata")
 
 ID_FIELD, PHONE_FIELD, ORG_PHONE_FIELD = "resident.id_number", "resident.phone", "organisation.contact_phone"
+# What the audit chain keeps of a write (never personal data in clear: people's records name fields only).
+BUILDING_AUDIT = ("code", "name", "address", "floors", "lon", "lat", "unit_grid", "management_grid", "scope_key")
+DWELLING_AUDIT = ("building", "code", "unit_no", "floor", "room", "use", "area_m2", "scope_key")
+ORG_FIELDS = ("credit_code", "name", "kind", "address", "contact_name", "contact_phone_masked", "opened_on",
+              "closed_on", "lon", "lat", "unit_grid", "scope_key")
+CATEGORY_FIELDS = ("name", "visit_interval_days", "roles", "description", "active")
+RULE_FIELDS = ("name", "within_days", "description", "active")
+
+
+def _audit_row(user, obj, fields, object_type: str, before: dict | None) -> None:
+    """create (with the fields) or update (only what changed; nothing when nothing did) of a non-personal row."""
+    after = audit.values(obj, fields)
+    if before is None:
+        audit.record(user, "create", object_type, obj.pk, after=after)
+        return
+    old, new = audit.changed(before, after)
+    if new:
+        audit.record(user, "update", object_type, obj.pk, before=old, after=new)
+
+
+def _audit_fields(user, obj, fields, object_type: str, before: dict | None) -> None:
+    """The same for a record of personal data: which fields were set or changed, never their values."""
+    after = audit.values(obj, fields)
+    if before is None:
+        audit.record(user, "create", object_type, obj.pk, after=audit.names(f for f in fields if after[f] not in ("", None)))
+        return
+    old, _new = audit.changed(before, after)
+    if old:
+        audit.record(user, "update", object_type, obj.pk, after=audit.names(old))
 
 
 def today() -> dt.date:
@@ -143,6 +173,7 @@ def save_building(user, data: dict, pk: int | None = None) -> Building:
     if user is not None:
         rights.require(user, rights.EDIT)
     b = rights.get_scoped(Building.objects.all(), user, rights.EDIT, pk=pk) if pk else Building(created_by=user)
+    before = audit.values(b, BUILDING_AUDIT) if pk else None
     for f in ("code", "name", "address", "floors"):
         if f in data and data[f] is not None:
             setattr(b, f, data[f])
@@ -163,6 +194,7 @@ def save_building(user, data: dict, pk: int | None = None) -> Building:
         Dwelling.objects.filter(building=b).update(scope_key=b.scope_key)
     if user is not None:
         rights.ensure_in_scope(b, user, rights.EDIT)
+    _audit_row(user, b, BUILDING_AUDIT, "building", before)
     return b
 
 
@@ -171,6 +203,7 @@ def save_dwelling(user, data: dict, pk: int | None = None) -> Dwelling:
     if user is not None:
         rights.require(user, rights.EDIT)
     d = rights.get_scoped(Dwelling.objects.all(), user, rights.EDIT, pk=pk) if pk else Dwelling(created_by=user)
+    before = audit.values(d, DWELLING_AUDIT) if pk else None
     if "building_id" in data or not pk:
         d.building = rights.get_scoped(Building.objects.all(), user, rights.EDIT, pk=data.get("building_id"))
         d.scope_key = d.building.scope_key
@@ -187,6 +220,7 @@ def save_dwelling(user, data: dict, pk: int | None = None) -> Dwelling:
     d.save()
     if user is not None:
         rights.ensure_in_scope(d, user, rights.EDIT)
+    _audit_row(user, d, DWELLING_AUDIT, "dwelling", before)
     return d
 
 
@@ -233,6 +267,9 @@ def create_resident(user, data: dict) -> Resident:
     ResidentEvent.objects.create(resident=r, kind=EventKind.ADD, date=r.moved_in, reason=data.get("reason") or "采集登记",
                                  to_key=r.scope_key, actor=user, scope_key=r.scope_key)
     rights.ensure_in_scope(r, user, rights.EDIT)
+    audit.record(user, "create", "resident", r.pk, after={
+        **audit.names(k for k in ("name", "id_number", "phone", "reg_type", "relation") if k != "phone" or phone),
+        "household": household.pk, "dwelling": dwelling.pk, "scope_key": r.scope_key})
     return r
 
 
@@ -240,26 +277,30 @@ def create_resident(user, data: dict) -> Resident:
 def update_resident(user, pk: int, data: dict) -> Resident:
     """变更: name, phone, type, relation. The old values are not kept in plain form; the event says what changed."""
     r = rights.get_scoped(Resident.objects.select_for_update(), user, rights.EDIT, pk=pk)
-    changed = []
+    changed, fields = [], []
     if data.get("name") is not None and data["name"].strip() != r.name:
         r.name = data["name"].strip()
         changed.append("姓名")
+        fields.append("name")
     if data.get("phone") is not None:
         phone = clean_phone(data["phone"])
         if cipher().index(phone, PHONE_FIELD) != r.phone_index:
             for k, v in phone_fields(phone).items():
                 setattr(r, k, v)
             changed.append("手机号")
+            fields.append("phone")
     for field, enum, label in (("reg_type", RegistrationType, "人口类型"), ("relation", Relation, "与户主关系")):
         if data.get(field) is not None:
             v = choice(enum, data[field], label)
             if v != getattr(r, field):
                 setattr(r, field, v)
                 changed.append(label)
+                fields.append(field)
     if changed:
         r.save()
         ResidentEvent.objects.create(resident=r, kind=EventKind.UPDATE, date=today(), reason="变更：" + "、".join(changed),
                                      from_key=r.scope_key, to_key=r.scope_key, actor=user, scope_key=r.scope_key)
+        audit.record(user, "update", "resident", r.pk, after=audit.names(fields))
     rights.ensure_in_scope(r, user, rights.EDIT)
     return r
 
@@ -292,6 +333,8 @@ def move_resident(user, pk: int, kind: str, date: dt.date, reason: str, dwelling
     r.save()
     ResidentEvent.objects.create(resident=r, kind=kind, date=date, reason=reason, from_key=old, to_key=new,
                                  actor=user, scope_key=r.scope_key)
+    audit.record(user, str(kind), "resident", r.pk, before={"scope_key": old},
+                 after={"status": r.status, "scope_key": new, **audit.names(["date", "reason"])})
     rights.ensure_in_scope(r, user, rights.EDIT)
     return r
 
@@ -329,6 +372,7 @@ def unmask_resident(user, pk: int, reason: str) -> dict:
 def save_organisation(user, data: dict, pk: int | None = None) -> Organisation:
     rights.require(user, rights.EDIT)
     o = rights.get_scoped(Organisation.objects.all(), user, rights.EDIT, pk=pk) if pk else Organisation(created_by=user)
+    before = audit.values(o, ORG_FIELDS) if pk else None
     if "credit_code" in data or not pk:
         o.credit_code = clean_credit(data.get("credit_code", ""))
     for f in ("name", "address", "contact_name", "opened_on", "closed_on"):
@@ -357,6 +401,7 @@ def save_organisation(user, data: dict, pk: int | None = None) -> Organisation:
         raise Conflict("duplicate_organisation", "该统一社会信用代码已登记")
     o.save()
     rights.ensure_in_scope(o, user, rights.EDIT)
+    _audit_fields(user, o, ORG_FIELDS, "organisation", before)
     return o
 
 
@@ -380,8 +425,11 @@ def tag_resident(user, resident_id: int, category_code: str, since: dt.date | No
         raise NotFound("unknown_category", "没有此重点人群类别，或您的岗位无权查看")
     if KeyTag.objects.filter(resident=r, category=cat, until__isnull=True).exists():
         raise Conflict("already_tagged", "该人员已在此类别中")
-    return KeyTag.objects.create(resident=r, category=cat, since=since or today(), note=note, scope_key=r.scope_key,
-                                 created_by=user)
+    tag = KeyTag.objects.create(resident=r, category=cat, since=since or today(), note=note, scope_key=r.scope_key,
+                                created_by=user)
+    audit.record(user, "create", "key_tag", tag.pk, after={"resident": r.pk, "category": cat.code,
+                                                           **audit.names(["since", "note"] if note else ["since"])})
+    return tag
 
 
 # ---------------------------------------------------------------- visits and diary
@@ -410,10 +458,15 @@ def record_visit(user, data: dict) -> Visit:
         place=data.get("place") or "", issues=data.get("issues") or "", follow_up=data.get("follow_up") or "",
         case_number=(data.get("case_number") or None), scope_key=target.scope_key,
     )
+    done = 0
     if household is not None:
-        VisitTrigger.objects.filter(household=household, visit__isnull=True,
-                                    occurred_on__lte=timezone.localdate(visited_at)).update(visit=v)
+        done = VisitTrigger.objects.filter(household=household, visit__isnull=True,
+                                           occurred_on__lte=timezone.localdate(visited_at)).update(visit=v)
     rights.ensure_in_scope(v, user, rights.VISIT)
+    audit.record(user, "create", "visit", v.pk, after={
+        "household": v.household_id, "resident": v.resident_id, "organisation": v.organisation_id,
+        "case_number": v.case_number, "triggers_done": done,
+        **audit.names(k for k in ("visited_at", "place", "issues", "follow_up") if getattr(v, k))})
     return v
 
 
@@ -424,7 +477,9 @@ def add_diary(user, content: str, date: dt.date | None = None) -> DiaryEntry:
     if not content:
         raise DomainError("empty_diary", "日记内容不能为空")
     key = scope_prefix(user) or ""
-    return DiaryEntry.objects.create(worker=user, date=date or today(), content=content, scope_key=key)
+    entry = DiaryEntry.objects.create(worker=user, date=date or today(), content=content, scope_key=key)
+    audit.record(user, "create", "diary_entry", entry.pk, after={"date": entry.date, **audit.names(["content"])})
+    return entry
 
 
 @transaction.atomic
@@ -434,9 +489,13 @@ def add_trigger(user, household_id: int, rule_code: str, occurred_on: dt.date, n
     rule = VisitRule.objects.filter(code=rule_code, active=True).first()
     if rule is None:
         raise NotFound("unknown_rule", "没有此六必访规则")
-    return VisitTrigger.objects.create(household=hh, rule=rule, occurred_on=occurred_on,
-                                       due_on=occurred_on + dt.timedelta(days=rule.within_days), note=note,
-                                       scope_key=hh.scope_key, created_by=user)
+    trigger = VisitTrigger.objects.create(household=hh, rule=rule, occurred_on=occurred_on,
+                                          due_on=occurred_on + dt.timedelta(days=rule.within_days), note=note,
+                                          scope_key=hh.scope_key, created_by=user)
+    audit.record(user, "create", "visit_trigger", trigger.pk, after={
+        "household": hh.pk, "rule": rule.code, "due_on": trigger.due_on,
+        **audit.names(["occurred_on", "note"] if note else ["occurred_on"])})
+    return trigger
 
 
 def due_list(user, limit: int = 500) -> list[dict]:
@@ -464,3 +523,35 @@ def due_list(user, limit: int = 500) -> list[dict]:
                         "scope_key": tag.scope_key})
     out.sort(key=lambda x: x["due_on"])
     return out[:limit]
+
+
+# ---------------------------------------------------------------- configuration (key categories, 六必访 rules)
+
+
+@transaction.atomic
+def save_key_category(user, code: str, data: dict) -> KeyCategory:
+    """新增或修改重点人群类别 (``data``: name, visit_interval_days, roles, description, active); audited."""
+    if user is not None:
+        rights.require(user, rights.CONFIGURE)
+    bad = [r for r in data.get("roles") or [] if r not in Role.__members__.values()]
+    if bad:
+        raise DomainError("invalid_role", "可见岗位中有无效的岗位编码")
+    c = KeyCategory.objects.select_for_update().filter(code=code).first() or KeyCategory(code=code)
+    for k in CATEGORY_FIELDS:
+        if k in data:
+            setattr(c, k, data[k])
+    audit.save_row(user, c, CATEGORY_FIELDS, "key_category", code)
+    return c
+
+
+@transaction.atomic
+def save_visit_rule(user, code: str, data: dict) -> VisitRule:
+    """新增或修改六必访规则 (``data``: name, within_days, description, active); audited."""
+    if user is not None:
+        rights.require(user, rights.CONFIGURE)
+    r = VisitRule.objects.select_for_update().filter(code=code).first() or VisitRule(code=code)
+    for k in RULE_FIELDS:
+        if k in data:
+            setattr(r, k, data[k])
+    audit.save_row(user, r, RULE_FIELDS, "visit_rule", code)
+    return r

@@ -1,20 +1,29 @@
-"""Admin (Chinese): routing rules are configuration to edit; cases are read here and changed only through
+"""Admin (Chinese): routing rules are configuration to edit (through ``services.routing``, audited); cases are read here and changed only through
 the transition function (the API and the pages), so the timeline and the audit chain stay complete."""
 
 from django.contrib import admin
 
 from gridgov.accounts import roles
 from gridgov.accounts.scope import NoRight, scoped
+from gridgov.audit.admin import ServiceAdmin
 
 from .models import Case, CaseEvent, RoutingDecision, RoutingRule
+from .services import routing
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(ServiceAdmin):
     list_display = ("matter", "level", "area_class", "department", "target_level", "priority", "active")
     list_filter = ("level", "area_class", "active", "department")
     raw_id_fields = ("matter",)
     search_fields = ("matter__name", "matter__code", "department__name")
+
+    def save_model(self, request, obj, form, change):
+        data = {f: getattr(obj, f) for f in routing.RULE_FIELDS}
+        obj.pk = routing.save_rule(request.user, data, obj.pk if change else None).pk
+
+    def delete_model(self, request, obj):
+        routing.delete_rule(request.user, obj.pk)
 
 
 class EventInline(admin.TabularInline):

@@ -1,13 +1,21 @@
-"""Django admin (Chinese): the catalog's local parts, deadline rules, legacy codes and components (scoped)."""
+"""Django admin (Chinese): the catalog's local parts, deadline rules, legacy codes and components (scoped).
+
+Every save and delete goes through ``catalog.services`` (checked, scoped and audited); see ServiceAdmin."""
 
 from django.contrib import admin
 
 from gridgov.accounts import roles
-from gridgov.accounts.scope import NoRight, in_scope, scoped
+from gridgov.accounts.scope import NoRight, scoped
+from gridgov.audit.admin import ServiceAdmin
 
+from . import services
 from .models import CatalogItem, Component, DeadlineRule, Kind, LegacyCode
 
 STANDARD_FIELDS = ("kind", "code", "major_code", "major_name", "minor_code", "name")
+
+
+def _rule_data(obj) -> dict:
+    return {f: getattr(obj, f) for f in services.RULE_FIELDS}
 
 
 class DeadlineRuleInline(admin.TabularInline):
@@ -31,7 +39,7 @@ class LegacyCodeInline(admin.TabularInline):
 
 
 @admin.register(CatalogItem)
-class CatalogItemAdmin(admin.ModelAdmin):
+class CatalogItemAdmin(ServiceAdmin):
     """The standard's codes and names are read-only; the local parts (department, conditions, active) are editable."""
 
     list_display = ("code", "name", "kind", "major_name", "default_department", "has_conditions", "active")
@@ -41,6 +49,23 @@ class CatalogItemAdmin(admin.ModelAdmin):
     fields = STANDARD_FIELDS + ("default_department", "register_condition", "close_condition", "active")
     readonly_fields = STANDARD_FIELDS
     list_per_page = 100
+
+    def save_model(self, request, obj, form, change):
+        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in services.ITEM_LOCAL}
+        if changes:
+            services.update_item(request.user, obj.kind, obj.code, changes)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not DeadlineRule:
+            return  # legacy codes are read-only here
+        for f in formset.forms:
+            rule = f.instance
+            if f in formset.deleted_forms:
+                if rule.pk:
+                    services.delete_deadline_rule(request.user, rule.pk)
+            elif f.has_changed():
+                rule.matter = form.instance
+                services.save_deadline_rule(request.user, _rule_data(rule), rule.pk)
 
     def get_inlines(self, request, obj):
         inlines = [LegacyCodeInline]
@@ -58,7 +83,7 @@ class CatalogItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeadlineRule)
-class DeadlineRuleAdmin(admin.ModelAdmin):
+class DeadlineRuleAdmin(ServiceAdmin):
     list_display = ("stage", "matter", "urgency", "area_class", "amount", "unit", "note")
     list_filter = ("stage", "urgency", "area_class", "unit", ("matter", admin.EmptyFieldListFilter))
     search_fields = ("matter__name", "matter__code", "note")
@@ -67,9 +92,16 @@ class DeadlineRuleAdmin(admin.ModelAdmin):
     list_editable = ("amount", "unit")
     fields = ("matter", "urgency", "area_class", "stage", "amount", "unit", "note")
 
+    def save_model(self, request, obj, form, change):
+        saved = services.save_deadline_rule(request.user, _rule_data(obj), obj.pk if change else None)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.delete_deadline_rule(request.user, obj.pk)
+
 
 @admin.register(LegacyCode)
-class LegacyCodeAdmin(admin.ModelAdmin):
+class LegacyCodeAdmin(ServiceAdmin):
     list_display = ("scheme", "code", "name", "major_name", "item", "method")
     list_filter = ("scheme", "method")
     search_fields = ("code", "name", "item__name", "item__code")
@@ -78,13 +110,19 @@ class LegacyCodeAdmin(admin.ModelAdmin):
     readonly_fields = ("scheme", "code", "name", "major_name")
 
     def save_model(self, request, obj, form, change):
-        if "item" in form.changed_data:
-            obj.method = LegacyCode.Method.MANUAL if obj.item_id else LegacyCode.Method.NONE
-        super().save_model(request, obj, form, change)
+        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in services.LEGACY_EDITABLE}
+        if changes:
+            services.update_legacy_code(request.user, obj.pk, changes)
+
+    def has_add_permission(self, request):
+        return False  # loaded with the catalog
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Component)
-class ComponentAdmin(admin.ModelAdmin):
+class ComponentAdmin(ServiceAdmin):
     """Scoped like the grids. Components are registered through the API (locating and coding); here one edits them."""
 
     list_display = ("code", "item", "status", "community", "grid", "owner", "maintainer", "updated")
@@ -104,11 +142,10 @@ class ComponentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    def save_model(self, request, obj, form, change):
-        from django.core.exceptions import PermissionDenied
-        from django.db import transaction
+    def has_delete_permission(self, request, obj=None):
+        return False  # a component is 废弃/移除 by its status, never deleted
 
-        with transaction.atomic():
-            if not in_scope(request.user, obj.scope_key):
-                raise PermissionDenied("不能修改管辖范围以外的部件")
-            super().save_model(request, obj, form, change)
+    def save_model(self, request, obj, form, change):
+        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in services.EDITABLE}
+        if changes:
+            services.update_component(request.user, obj.code, changes)

@@ -11,6 +11,7 @@ from django.db.models import Count, F, Max, Q
 
 from gridgov.accounts import roles
 from gridgov.accounts.scope import OutOfScope, ensure_in_scope, get_scoped, in_scope, require, scoped
+from gridgov.audit import services as audit
 from gridgov.errors import DomainError, NotFound
 from gridgov.fresh import Fresh
 
@@ -246,6 +247,7 @@ def create_component(user, item_code: str, lon, lat, owner: str = "", maintainer
         status=status, note=note.strip(),
     )
     ensure_in_scope(component, user, roles.EDIT)
+    audit.record(user, "create", "component", component.code, after=audit.values(component, COMPONENT_FIELDS))
     return component
 
 
@@ -261,12 +263,14 @@ def get_component(user, code: str, right: str = roles.VIEW) -> Component:
 
 
 EDITABLE = {"status", "owner", "maintainer", "note", "lon", "lat"}
+COMPONENT_FIELDS = ("item", "status", "owner", "maintainer", "note", "lon", "lat", "grid", "scope_key")
 
 
 @transaction.atomic
 def update_component(user, code: str, changes: dict) -> Component:
     """Change status, owner, maintainer, note, or the position (re-located; it must stay within scope)."""
     component = get_component(user, code, roles.EDIT)
+    before = audit.values(component, COMPONENT_FIELDS)
     changes = {k: v for k, v in changes.items() if v is not None}
     unknown = set(changes) - EDITABLE
     if unknown:
@@ -283,6 +287,8 @@ def update_component(user, code: str, changes: dict) -> Component:
         setattr(component, k, v.strip() if isinstance(v, str) and k != "status" else v)
     component.save()
     ensure_in_scope(component, user, roles.EDIT)  # nobody moves a component out of their own subtree
+    old, new = audit.changed(before, audit.values(component, COMPONENT_FIELDS))
+    audit.record(user, "update", "component", component.code, before=old, after=new)
     return component
 
 
@@ -340,6 +346,9 @@ def create_components_bulk(rows: list[dict]) -> int:
                     note=r.get("note", ""),
                 ))
         Component.objects.bulk_create(objs, batch_size=1000)
+        if objs:
+            audit.record(None, "create_many", "component", "bulk",
+                         after={"count": len(objs), "codes": [o.code for o in objs]})
     return len(objs)
 
 
@@ -366,5 +375,79 @@ def relocate_components(district: str | None = None) -> int:
             c.grid, c.community, c.scope_key = grid, grid.community, grid.scope_key
             fixed.append(c)
     Component.objects.bulk_update(fixed, ["grid", "community", "scope_key"], batch_size=1000)
+    if fixed:
+        audit.record(None, "relocate_many", "component", district or "all",
+                     after={"count": len(fixed), "codes": [c.code for c in fixed]})
     return len(fixed)
 
+
+
+# ---------------------------------------------------------------- configuration (the admin and the API write here)
+
+ITEM_LOCAL = ("default_department", "register_condition", "close_condition", "active")
+RULE_FIELDS = ("matter", "urgency", "area_class", "stage", "amount", "unit", "note")
+LEGACY_EDITABLE = ("item", "note")
+
+
+def _configure(user) -> None:
+    if user is not None:  # None: the operator on the command line
+        require(user, roles.CASE_CONFIGURE)
+
+
+@transaction.atomic
+def update_item(user, kind: str, code: str, changes: dict) -> CatalogItem:
+    """The local parts of a class of the catalog (department, 立案/结案 conditions, active); the standard's codes
+    and names are not editable."""
+    _configure(user)
+    unknown = set(changes) - set(ITEM_LOCAL)
+    if unknown:
+        raise DomainError("unknown_field", f"不能修改字段：{', '.join(sorted(unknown))}")
+    item = get_item(kind, code)
+    for k, v in changes.items():
+        setattr(item, k, v)
+    audit.save_row(user, item, ITEM_LOCAL, "catalog_item", f"{item.kind}/{item.code}")
+    return item
+
+
+@transaction.atomic
+def save_deadline_rule(user, data: dict, pk: int | None = None) -> DeadlineRule:
+    """Create or change a deadline rule (``data``: matter — a CatalogItem or None —, urgency, area_class, stage,
+    amount, unit, note)."""
+    _configure(user)
+    rule = DeadlineRule.objects.select_for_update().filter(pk=pk).order_by().first() if pk else DeadlineRule()
+    if rule is None:
+        raise NotFound("rule_not_found", "时限规则不存在")
+    for k in RULE_FIELDS:
+        if k in data:
+            setattr(rule, k, "" if data[k] is None and k != "matter" else data[k])
+    check_deadline_key(rule.urgency, rule.area_class, rule.stage)
+    audit.save_row(user, rule, RULE_FIELDS, "deadline_rule")
+    return rule
+
+
+@transaction.atomic
+def delete_deadline_rule(user, pk: int) -> None:
+    _configure(user)
+    rule = DeadlineRule.objects.select_for_update().filter(pk=pk).order_by().first()
+    if rule is None:
+        raise NotFound("rule_not_found", "时限规则不存在")
+    audit.delete_row(user, rule, RULE_FIELDS, "deadline_rule")
+
+
+@transaction.atomic
+def update_legacy_code(user, pk: int, changes: dict) -> LegacyCode:
+    """Map an old code to a class of the catalog by hand (or unmap it), with a note."""
+    _configure(user)
+    unknown = set(changes) - set(LEGACY_EDITABLE)
+    if unknown:
+        raise DomainError("unknown_field", f"不能修改字段：{', '.join(sorted(unknown))}")
+    legacy = LegacyCode.objects.select_for_update().filter(pk=pk).first()
+    if legacy is None:
+        raise NotFound("legacy_not_found", "旧分类代码不存在")
+    if "item" in changes and changes["item"] != legacy.item:
+        legacy.item = changes["item"]
+        legacy.method = LegacyCode.Method.MANUAL if legacy.item_id else LegacyCode.Method.NONE
+    if "note" in changes:
+        legacy.note = changes["note"] or ""
+    audit.save_row(user, legacy, ("item", "method", "note"), "legacy_code", f"{legacy.scheme}/{legacy.code}")
+    return legacy

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from gridgov.accounts import roles
 from gridgov.accounts.scope import OutOfScope, ensure_in_scope, get_scoped, in_scope, require
-from gridgov.audit.services import record
+from gridgov.audit import services as audit
 
 from . import divisions, locating
 from .errors import GeoError, NotFound
@@ -99,6 +99,8 @@ def init_district(code: str) -> Jurisdiction:
         if c.code not in existing and c.parent_code in street_nodes
     ]
     Jurisdiction.objects.bulk_create(new, batch_size=500)
+    audit.record(None, "init_district", "jurisdiction", code,
+                 after={"name": area.name, "streets": len(street_nodes), "new_communities": len(new)})
     locating.invalidate()
     return district
 
@@ -194,6 +196,9 @@ def import_boundary(data, *, name: str | None = None, code: str | None = None, u
                 # a real street/community boundary: its generated siblings are re-shared around it
                 parent = node.parent if node.level in (Level.STREET, Level.COMMUNITY) else None
                 regenerate_partitions(parent if parent is not None and parent.geometry else node)
+                audit.record(user, "import_boundary", "jurisdiction", node.code,
+                             after={"source": node.boundary_source, "area_m2": round(node.area_m2 or 0, 1),
+                                    "repairs": clean.notes, "regenerated_under": (parent or node).code})
         except BoundaryError as e:
             report.refused.append((label, e.code, str(e)))
             continue
@@ -290,7 +295,8 @@ def generate_grids(
     # 管理网格 codes: community code + "W" + serial, so they never collide with 15-digit unit grid codes
     mgmt_code = {m.code: f"{m.community_code}W{m.serial:03d}" for m in mgmts}
 
-    Grid.objects.filter(layer__in=layers.values(), community__code__startswith=district.code).delete()
+    removed = (Grid.objects.filter(layer__in=layers.values(), community__code__startswith=district.code).delete()[1]
+               .get(Grid._meta.label, 0))
     by_code = {c.code: c for c in communities}
     mgmt_rows = []
     for m in mgmts:
@@ -320,6 +326,9 @@ def generate_grids(
     Grid.objects.bulk_create(unit_rows, batch_size=1000)
     district.lattice = [lattice.origin_lon, lattice.origin_lat, lattice.step_lon, lattice.step_lat]
     district.save(update_fields=["lattice"])
+    audit.record(None, "generate_grids", "jurisdiction", district.code, after={
+        "unit_grids": len(unit_rows), "management_grids": len(mgmt_rows), "removed": removed, "cell_m": cell_m,
+        "households_per_km2": density, "management_codes": [mgmt_code[m.code] for m in mgmts]})
     bump_layers(UNIT_LAYER, MANAGEMENT_LAYER)
     return GridReport(district, len(unit_rows), len(mgmt_rows), total)
 
@@ -338,6 +347,8 @@ EDITABLE = {"name", "grid_class", "grid_type", "households"}
 def update_grid(user, layer: str, code: str, changes: dict) -> Grid:
     """Edit a grid's attributes, or move it to another community (its code changes with it)."""
     grid = grid_lookup(user, layer, code, roles.EDIT)
+    audited = [*sorted(EDITABLE), "households_estimated", "code", "community", "scope_key", "parent"]
+    before = audit.values(grid, audited)
     unknown = set(changes) - EDITABLE - {"community_code"}
     if unknown:
         raise GeoError("unknown_field", f"不能修改字段：{', '.join(sorted(unknown))}")
@@ -351,18 +362,19 @@ def update_grid(user, layer: str, code: str, changes: dict) -> Grid:
         grid.households_estimated = False
     for k in EDITABLE & set(changes):
         setattr(grid, k, changes[k])
-    target = changes.get("community_code")
+    target, counts = changes.get("community_code"), None
     if target and target != grid.community.code:
         community = Jurisdiction.objects.filter(code=target, level=Level.COMMUNITY).first()
         if community is None:
             raise NotFound("unknown_community", f"社区 {target} 不存在")
-        before = {"code": grid.code, "community": grid.community.code, "scope_key": grid.scope_key}
         counts = _move_grid(grid, community)
-        record(user, "grid.move", "grid", f"{grid.layer.code}/{before['code']}", before=before,
-               after={"code": grid.code, "community": community.code, "scope_key": grid.scope_key,
-                      "rekeyed": counts})
     grid.save()
     ensure_in_scope(grid, user, roles.EDIT)  # nobody moves an object out of their own subtree
+    old, new = audit.changed(before, audit.values(grid, audited))
+    if counts is None:
+        audit.record(user, "update", "grid", f"{layer}/{code}", before=old, after=new)
+    else:  # a move is one record: what changed, and how many rows under the grid were re-keyed
+        audit.record(user, "grid.move", "grid", f"{layer}/{code}", before=old, after={**new, "rekeyed": counts})
     bump_layers(grid.layer.code)
     return grid
 
@@ -444,8 +456,14 @@ def set_duties(user, layer: str, code: str, duties: list[dict]) -> list[GridDuty
             duty_hours=d.get("duty_hours") or "周一至周五 8:30–17:30",
             standard=d.get("standard") or CLASS_STANDARD[GridClass(grid.grid_class)],
         ))
+    def listed(duties):
+        return [{"post": d.post, "person": d.person.username, "duty_hours": d.duty_hours, "standard": d.standard}
+                for d in duties]
+
+    before = listed(GridDuty.objects.filter(grid=grid).select_related("person").order_by("id"))
     GridDuty.objects.filter(grid=grid).delete()
     GridDuty.objects.bulk_create(rows)
+    audit.record(user, "set_duties", "grid", f"{layer}/{code}", before=before, after=listed(rows))
     return rows
 
 
@@ -537,7 +555,7 @@ def import_grids(user, layer_code: str, layer_name: str | None, data) -> dict:
         layer, _ = GridLayer.objects.update_or_create(
             code=layer_code, defaults={"name": layer_name or layer_code, "kind": LayerKind.THEMATIC}
         )
-        Grid.objects.filter(layer=layer).delete()
+        removed = Grid.objects.filter(layer=layer).delete()[1].get(Grid._meta.label, 0)
         objs = []
         for code, name, community_code, shape, grid_class, grid_type, _parent in rows:
             key = code if code.startswith(community_code) else f"{community_code}:{layer_code}:{code}"
@@ -553,5 +571,7 @@ def import_grids(user, layer_code: str, layer_name: str | None, data) -> dict:
             for g in children:
                 g.parent_id = ids[parents[g.code]]
             Grid.objects.bulk_update(children, ["parent"], batch_size=500)
+        audit.record(user, "import_grids", "grid_layer", layer_code,
+                     after={"name": layer.name, "grids": len(objs), "removed": removed, "codes": [r[0] for r in rows]})
         bump_layers(layer_code)
     return {"layer": layer_code, "name": layer.name, "grids": len(objs)}

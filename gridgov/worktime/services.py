@@ -14,6 +14,9 @@ from django.db import transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
+from gridgov.accounts import roles
+from gridgov.accounts.scope import require
+from gridgov.audit import services as audit
 from gridgov.errors import DomainError
 from gridgov.fresh import Fresh
 
@@ -140,26 +143,41 @@ def source_label(source: str) -> str:
 # ---------------------------------------------------------------- writes
 
 
+DAY_FIELDS = ("date", "is_workday", "name", "note")
+SETTING_FIELDS = ("office_hours", "yellow_share")
+
+
+def _configure(user) -> None:
+    if user is not None:  # None: the operator on the command line
+        require(user, roles.CASE_CONFIGURE)
+
+
 @transaction.atomic
-def set_day(day: dt.date, is_workday: bool, name: str = "", note: str = "") -> CalendarDay:
-    """Declare ``day`` a working day or a rest day (creates or replaces its override)."""
-    row, _ = CalendarDay.objects.update_or_create(
-        date=day, defaults={"is_workday": bool(is_workday), "name": name.strip(), "note": note.strip()}
-    )
+def set_day(day: dt.date, is_workday: bool, name: str = "", note: str = "", *, user=None) -> CalendarDay:
+    """Declare ``day`` a working day or a rest day (creates or replaces its override); audited."""
+    _configure(user)
+    row = CalendarDay.objects.select_for_update().filter(date=day).first() or CalendarDay(date=day)
+    row.is_workday, row.name, row.note = bool(is_workday), (name or "").strip(), (note or "").strip()
+    audit.save_row(user, row, DAY_FIELDS, "calendar_day", day.isoformat())
     _state.invalidate()
     return row
 
 
 @transaction.atomic
-def remove_day(day: dt.date) -> bool:
-    """Drop the override of ``day`` (the library or the plain rule applies again)."""
-    deleted, _ = CalendarDay.objects.filter(date=day).delete()
+def remove_day(day: dt.date, *, user=None) -> bool:
+    """Drop the override of ``day`` (the library or the plain rule applies again); audited."""
+    _configure(user)
+    row = CalendarDay.objects.select_for_update().filter(date=day).first()
+    if row is None:
+        return False
+    audit.delete_row(user, row, DAY_FIELDS, "calendar_day", day.isoformat())
     _state.invalidate()
-    return bool(deleted)
+    return True
 
 
 @transaction.atomic
-def update_setting(office_hours: str | None = None, yellow_share: float | None = None) -> WorkSetting:
+def update_setting(office_hours: str | None = None, yellow_share: float | None = None, *, user=None) -> WorkSetting:
+    _configure(user)
     setting = WorkSetting.load()
     if office_hours is not None:
         try:
@@ -170,6 +188,6 @@ def update_setting(office_hours: str | None = None, yellow_share: float | None =
         if not (0 < yellow_share <= 1):
             raise DomainError("invalid_yellow_share", f"预警比例应在 (0, 1] 之间，收到 {yellow_share}")
         setting.yellow_share = yellow_share
-    setting.save()
+    audit.save_row(user, setting, SETTING_FIELDS, "work_setting")
     _state.invalidate()
     return setting

@@ -2,6 +2,12 @@
 
 from dataclasses import dataclass
 
+from django.db import transaction
+
+from gridgov.accounts import roles
+from gridgov.accounts.scope import require
+from gridgov.audit import services as audit
+from gridgov.errors import NotFound
 from gridgov.fresh import Fresh
 
 from ..models import RoutingRule
@@ -66,3 +72,32 @@ def suggest(case, level: str = "district") -> Suggestion:
     else:
         node = case.scope_key[: NODE_LENGTH.get(rule.target_level, 9)] if case.scope_key else ""
     return Suggestion(None, "", node, rule.id)
+
+
+# ---------------------------------------------------------------- editing the rules (the admin writes here)
+
+RULE_FIELDS = ("matter", "level", "area_class", "department", "target_level", "priority", "active")
+
+
+@transaction.atomic
+def save_rule(user, data: dict, pk: int | None = None) -> RoutingRule:
+    """Create or change a routing rule (``data``: matter — a CatalogItem or None —, level, area_class,
+    department — a Department or None —, target_level, priority, active); audited."""
+    require(user, roles.CASE_CONFIGURE)
+    rule = RoutingRule.objects.select_for_update().filter(pk=pk).first() if pk else RoutingRule()
+    if rule is None:
+        raise NotFound("rule_not_found", "派遣规则不存在")
+    for k in RULE_FIELDS:
+        if k in data:
+            setattr(rule, k, data[k])
+    audit.save_row(user, rule, RULE_FIELDS, "routing_rule")
+    return rule
+
+
+@transaction.atomic
+def delete_rule(user, pk: int) -> None:
+    require(user, roles.CASE_CONFIGURE)
+    rule = RoutingRule.objects.select_for_update().filter(pk=pk).first()
+    if rule is None:
+        raise NotFound("rule_not_found", "派遣规则不存在")
+    audit.delete_row(user, rule, RULE_FIELDS, "routing_rule")

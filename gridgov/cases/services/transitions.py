@@ -451,10 +451,13 @@ def _plain(value):
 
 
 def system_urge(case_id: int, level: str, now: dt.datetime) -> None:
-    """督办 by the deadline scan (no user): a timeline entry and one more urge on the case."""
+    """督办 by the deadline scan (no user): a timeline entry, one more urge on the case and its audit record
+    (actor None: 系统). Runs inside the scan's transaction for the case."""
+    number, urges = Case.objects.filter(pk=case_id).values_list("number", "urge_count").get()
     Case.objects.filter(pk=case_id).update(urge_count=F("urge_count") + 1)
+    data = {"reason": "时限预警：已过黄灯时间" if level == "yellow" else "已超期：系统自动督办", "level": level}
     CaseEvent.objects.create(case_id=case_id, action=Action.URGE, from_state="", to_state="", actor=None,
-                             actor_name="系统", role="", at=now,
-                             data={"reason": "时限预警：已过黄灯时间" if level == "yellow" else "已超期：系统自动督办",
-                                   "level": level})
+                             actor_name="系统", role="", at=now, data=data)
+    record_many(None, [Entry(str(Action.URGE), "case", number, before={"urge_count": urges},
+                             after={"urge_count": urges + 1, **data})])
 

@@ -38,6 +38,7 @@ from ..logic.lifecycle import (
     State,
 )
 from ..models import Case, SavedView, Source, Urgency
+from ..services import saved_views
 from ..services.lights import late_q, light
 from ..services.transitions import MAX_BULK
 from .centre import safe_next
@@ -226,7 +227,7 @@ def save_view(request):
     if not name:
         messages.error(request, "请填写视图名称")
     else:
-        SavedView.objects.update_or_create(user=request.user, name=name, defaults={"query": query})
+        saved_views.save_view(request.user, name, query)
         messages.success(request, f"已保存视图「{name}」")
     return redirect(reverse("cases:queue") + (f"?{query}" if query else "?view="))
 
@@ -234,8 +235,7 @@ def save_view(request):
 @require_POST
 @page(roles.CASE_VIEW, posts=CENTRE)
 def delete_view(request, pk: int):
-    deleted, _ = SavedView.objects.filter(user=request.user, pk=pk).delete()
-    if deleted:
+    if saved_views.delete_view(request.user, pk):
         messages.success(request, "已删除视图")
     return redirect("cases:queue")
 

@@ -19,7 +19,15 @@ class Command(BaseCommand):
             raise CommandError(f"{e.message}（{e.code}）") from e
         self._accounts(demo, accounts)
 
+    def _anchor_key(self):
+        """Demo mode: the audit chain's signing key is generated into the data folder (production: configured)."""
+        from gridgov.audit import anchoring
+
+        path = anchoring.ensure_demo_key()
+        self.stdout.write(f"审计锚点签名密钥：{path}（演示用；生产环境请设置 GRIDGOV_AUDIT_SIGNING_KEY）")
+
     def _accounts(self, demo, accounts):
+        self._anchor_key()
         self.stdout.write(f"\n演示账号（密码均为 {demo.PASSWORD}）：")
         for username, role, where in accounts:
             self.stdout.write(f"  {username:<12} {role:<10} {where}")

@@ -17,6 +17,7 @@ class Command(BaseCommand):
         from django.conf import settings
 
         from gridgov import serving
+        from gridgov.audit.anchoring import anchor_file, start_background_anchor
         from gridgov.cases.services import start_background_scan
 
         if workers < 1 or threads < 1:
@@ -28,6 +29,12 @@ class Command(BaseCommand):
         interval = settings.GRIDGOV["SCAN_INTERVAL_S"]
         if start_background_scan(interval):  # in this process only: one scan however many workers serve
             self.stdout.write(f"案件时限扫描：每 {interval:g} 秒一次（GRIDGOV_SCAN_INTERVAL_S）")
+        anchor_every = settings.GRIDGOV["AUDIT_ANCHOR_INTERVAL_S"]
+        if start_background_anchor(anchor_every):  # one writer of the anchor file, like the scan
+            self.stdout.write(f"审计链锚点：每 {anchor_every:g} 秒一次，写入 {anchor_file()}")
+        elif anchor_every > 0:
+            self.stdout.write("警告：没有审计签名密钥（GRIDGOV_AUDIT_SIGNING_KEY），不写审计链锚点，"
+                              "无法发现整条审计链被改写；生成：gridgov audit keygen PATH")
         self.stdout.write(f"gridgov 已启动：http://{host}:{port}/ （{workers} 个工作进程 × {threads} 线程；Ctrl+C 停止）")
         self.stdout.flush()
         if workers == 1:

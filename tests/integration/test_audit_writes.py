@@ -1,0 +1,780 @@
+"""Every write leaves exactly its audit records: one table per app, (write → expected (object_type, action) records),
+typed by hand. A row runs its preparation, notes the chain's end, runs the one write under test and compares the
+records appended since with the row's expectation — so a write that forgets the audit, or records twice, fails.
+
+The same for the Django admin (the demo's `admin`, through the admin pages with the test client) and for the
+API handlers and page views that used to write models themselves.
+"""
+
+import datetime as dt
+import json
+from decimal import Decimal
+from html.parser import HTMLParser
+
+import pytest
+
+from gridgov.audit.models import AuditRecord
+
+# ---------------------------------------------------------------- helpers
+
+
+def last_id() -> int:
+    return AuditRecord.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def records_since(start: int) -> list[AuditRecord]:
+    return list(AuditRecord.objects.filter(id__gt=start).order_by("id"))
+
+
+def kinds(recs) -> list[tuple[str, str]]:
+    return [(r.object_type, r.action) for r in recs]
+
+
+class Ctx:
+    """What a row needs: the demo accounts, a point in 多福巷社区 and its grid, and a scratch dict."""
+
+    def __init__(self, users, point):
+        self.users, self.point, self.scratch = users, point, {}
+
+    def __getattr__(self, name):
+        return self.users[name]
+
+
+def unit_point():
+    from gridgov.geo.models import Grid
+
+    g = Grid.objects.filter(layer__code="unit", scope_key__startswith="110101001001W001.").order_by("code").first()
+    p = g.shape.representative_point()
+    return p.x, p.y
+
+
+def valid_id(prefix17: str) -> str:
+    from gridgov.basedata.logic.ids import id_check_char
+
+    return prefix17 + id_check_char(prefix17)
+
+
+def own_dwelling():
+    from gridgov.basedata.models import Dwelling
+
+    return Dwelling.objects.filter(scope_key__startswith="110101001001W001.").order_by("id").first()
+
+
+def new_resident(c, id17="11010119800101123"):
+    from gridgov.basedata import services
+
+    return services.create_resident(c.gridleader, {
+        "name": "审计测试人", "id_number": valid_id(id17), "phone": "13812345678", "dwelling_id": own_dwelling().pk,
+        "household_number": "AUDIT-HH-1"})
+
+
+# ---------------------------------------------------------------- geo
+
+
+def _grid_update(c):
+    from gridgov.geo import services
+
+    services.update_grid(c.gridleader, "management", "110101001001W001", {"name": "多福巷第一网格（改）",
+                                                                           "households": 321})
+
+
+def _duties(c):
+    from gridgov.geo import services
+
+    services.set_duties(c.gridleader, "management", "110101001001W001",
+                        [{"post": "grid_worker", "username": "gridworker"}])
+
+
+def _layer_import(c):
+    from gridgov.geo import services
+    from gridgov.geo.models import Jurisdiction
+
+    community = Jurisdiction.objects.get(code="110101001001")
+    data = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": json.loads(community.geometry),
+         "properties": {"code": "XF001", "name": "消防一号网格", "community": "110101001001"}}]}
+    services.import_grids(c.admin, "fire", "消防网格", json.dumps(data))
+
+
+def _boundary_import(c):
+    from gridgov.geo import services
+    from gridgov.geo.models import Jurisdiction
+
+    community = Jurisdiction.objects.get(code="110101001001")
+    data = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": json.loads(community.geometry),
+         "properties": {"code": "110101001001", "name": community.name}}]}
+    services.import_boundary(json.dumps(data).encode(), code="110101001001", user=c.admin)
+
+
+def _init_district(c):
+    from gridgov.geo import services
+
+    services.init_district("110105")  # 朝阳区: not in the test world yet
+
+
+def _generate_grids(c):
+    from gridgov.geo import services
+
+    services.generate_grids("110102", cell_m=400)
+
+
+GEO = [
+    ("update_grid", None, _grid_update, [("grid", "update")]),
+    ("set_duties", None, _duties, [("grid", "set_duties")]),
+    ("import_grids", None, _layer_import, [("grid_layer", "import_grids")]),
+    ("import_boundary", None, _boundary_import, [("jurisdiction", "import_boundary")]),
+    ("init_district", None, _init_district, [("jurisdiction", "init_district")]),
+    ("generate_grids", None, _generate_grids, [("jurisdiction", "generate_grids")]),
+]
+
+# ---------------------------------------------------------------- catalog, deadlines, routing, calendar
+
+
+def _component_create(c):
+    from gridgov.catalog import services
+
+    lon, lat = unit_point()
+    c.scratch["component"] = services.create_component(c.gridleader, "01002", lon, lat, owner="区水务局")
+
+
+def _component_prepare(c):
+    _component_create(c)
+
+
+def _component_update(c):
+    from gridgov.catalog import services
+
+    services.update_component(c.gridleader, c.scratch["component"].code, {"status": "damaged", "note": "井盖松动"})
+
+
+def _components_bulk(c):
+    from gridgov.catalog import services
+
+    lon, lat = unit_point()
+    services.create_components_bulk([{"item_code": "01002", "lon": lon, "lat": lat},
+                                     {"item_code": "01002", "lon": lon, "lat": lat}])
+
+
+def _item_update(c):
+    from gridgov.catalog import services
+
+    services.update_item(c.admin, "matter", "06036", {"active": False})
+
+
+def _rule_data(**kw):
+    return {"matter": None, "urgency": "urgent", "area_class": "C", "stage": "dispatch", "amount": Decimal("3"),
+            "unit": "work_hours", "note": "审计测试", **kw}
+
+
+def _rule_prepare(c):
+    from gridgov.catalog import services
+    from gridgov.catalog.models import DeadlineRule
+
+    DeadlineRule.objects.filter(matter=None, urgency="urgent", area_class="C", stage="dispatch").delete()
+    c.scratch["rule"] = services.save_deadline_rule(c.admin, _rule_data())
+
+
+def _rule_create(c):
+    from gridgov.catalog.models import DeadlineRule
+
+    DeadlineRule.objects.filter(matter=None, urgency="urgent", area_class="C", stage="dispatch").delete()
+    from gridgov.catalog import services
+
+    services.save_deadline_rule(c.admin, _rule_data())
+
+
+def _rule_update(c):
+    from gridgov.catalog import services
+
+    services.save_deadline_rule(c.admin, _rule_data(amount=Decimal("5")), c.scratch["rule"].pk)
+
+
+def _rule_delete(c):
+    from gridgov.catalog import services
+
+    services.delete_deadline_rule(c.admin, c.scratch["rule"].pk)
+
+
+def _legacy_update(c):
+    from gridgov.catalog import services
+    from gridgov.catalog.models import LegacyCode
+
+    services.update_legacy_code(c.admin, LegacyCode.objects.order_by("id").first().pk, {"note": "人工核对"})
+
+
+def _routing_create(c):
+    from gridgov.accounts.models import Department
+    from gridgov.cases.services import routing
+
+    c.scratch["routing"] = routing.save_rule(c.admin, {
+        "matter": None, "level": "street", "department": Department.objects.get(code="110101-HW"), "priority": 3})
+
+
+def _routing_update(c):
+    from gridgov.cases.services import routing
+
+    routing.save_rule(c.admin, {"priority": 7, "active": False}, c.scratch["routing"].pk)
+
+
+def _routing_delete(c):
+    from gridgov.cases.services import routing
+
+    routing.delete_rule(c.admin, c.scratch["routing"].pk)
+
+
+def _day_set(c):
+    from gridgov.worktime import services
+
+    services.set_day(dt.date(2031, 5, 6), False, "审计测试休息日", user=c.admin)
+
+
+def _day_change(c):
+    from gridgov.worktime import services
+
+    services.set_day(dt.date(2031, 5, 6), True, "改为上班", user=c.admin)
+
+
+def _day_remove(c):
+    from gridgov.worktime import services
+
+    services.remove_day(dt.date(2031, 5, 6), user=c.admin)
+
+
+def _setting_prepare(c):
+    from gridgov.worktime import services
+
+    services.update_setting(yellow_share=0.6, user=c.admin)
+
+
+def _setting_update(c):
+    from gridgov.worktime import services
+
+    services.update_setting(yellow_share=0.75, user=c.admin)
+
+
+def _saved_view(c):
+    from gridgov.cases.services import saved_views
+
+    c.scratch["view"] = saved_views.save_view(c.dispatcher, "红灯", "light=red")
+
+
+def _saved_view_delete(c):
+    from gridgov.cases.services import saved_views
+
+    assert saved_views.delete_view(c.dispatcher, c.scratch["view"].pk) is True
+
+
+CONFIG = [
+    ("create_component", None, _component_create, [("component", "create")]),
+    ("update_component", _component_prepare, _component_update, [("component", "update")]),
+    ("create_components_bulk", None, _components_bulk, [("component", "create_many")]),
+    ("update_item", None, _item_update, [("catalog_item", "update")]),
+    ("save_deadline_rule (new)", None, _rule_create, [("deadline_rule", "create")]),
+    ("save_deadline_rule (change)", _rule_prepare, _rule_update, [("deadline_rule", "update")]),
+    ("delete_deadline_rule", _rule_prepare, _rule_delete, [("deadline_rule", "delete")]),
+    ("update_legacy_code", None, _legacy_update, [("legacy_code", "update")]),
+    ("routing save_rule (new)", None, _routing_create, [("routing_rule", "create")]),
+    ("routing save_rule (change)", _routing_create, _routing_update, [("routing_rule", "update")]),
+    ("routing delete_rule", _routing_create, _routing_delete, [("routing_rule", "delete")]),
+    ("set_day (new)", None, _day_set, [("calendar_day", "create")]),
+    ("set_day (change)", _day_set, _day_change, [("calendar_day", "update")]),
+    ("remove_day", _day_set, _day_remove, [("calendar_day", "delete")]),
+    ("update_setting", _setting_prepare, _setting_update, [("work_setting", "update")]),
+    ("save_view", None, _saved_view, [("saved_view", "create")]),
+    ("delete_view", _saved_view, _saved_view_delete, [("saved_view", "delete")]),
+]
+
+# ---------------------------------------------------------------- basic data (personal data: field names only)
+
+
+def _building(c):
+    from gridgov.basedata import services
+
+    lon, lat = unit_point()
+    c.scratch["building"] = services.save_building(c.gridleader, {"code": "AUDIT-B1", "name": "审计楼",
+                                                                  "address": "多福巷 1 号", "lon": lon, "lat": lat,
+                                                                  "floors": 6})
+
+
+def _building_update(c):
+    from gridgov.basedata import services
+
+    services.save_building(c.gridleader, {"floors": 7}, c.scratch["building"].pk)
+
+
+def _dwelling(c):
+    from gridgov.basedata import services
+
+    services.save_dwelling(c.gridleader, {"building_id": own_dwelling().building_id, "unit_no": "9", "floor": 9,
+                                          "room": "909"})
+
+
+def _resident(c):
+    c.scratch["resident"] = new_resident(c)
+
+
+def _resident_update(c):
+    from gridgov.basedata import services
+
+    services.update_resident(c.gridleader, c.scratch["resident"].pk, {"phone": "13987654321", "name": "审计改名"})
+
+
+def _resident_cancel(c):
+    from gridgov.basedata import services
+
+    services.move_resident(c.gridleader, c.scratch["resident"].pk, "cancel", dt.date(2026, 1, 5), "注销")
+
+
+def _organisation(c):
+    from gridgov.basedata import services
+
+    lon, lat = unit_point()
+    from gridgov.basedata.logic.ids import credit_check_char
+
+    services.save_organisation(c.gridleader, {"credit_code": "91110101MA0000000" + credit_check_char("91110101MA0000000"), "name": "审计测试公司",
+                                              "address": "多福巷 2 号", "contact_name": "联系人甲",
+                                              "contact_phone": "13611112222", "lon": lon, "lat": lat})
+
+
+def _tag(c):
+    from gridgov.basedata import services
+    from gridgov.basedata.models import KeyCategory
+
+    services.tag_resident(c.admin, c.scratch["resident"].pk, KeyCategory.objects.filter(active=True).first().code)
+
+
+def _visit(c):
+    from gridgov.basedata import services
+
+    services.record_visit(c.gridworker, {"resident_id": c.scratch["resident"].pk, "issues": "反映楼道灯不亮"})
+
+
+def _diary(c):
+    from gridgov.basedata import services
+
+    services.add_diary(c.gridworker, "今日走访 3 户")
+
+
+def _trigger(c):
+    from gridgov.basedata import services
+    from gridgov.basedata.models import VisitRule
+
+    services.add_trigger(c.gridworker, c.scratch["resident"].household_id,
+                         VisitRule.objects.filter(active=True).first().code, dt.date(2026, 1, 5))
+
+
+def _category(c):
+    from gridgov.basedata import services
+
+    services.save_key_category(c.admin, "audit-test", {"name": "审计测试类", "visit_interval_days": 14,
+                                                       "roles": ["grid_worker"]})
+
+
+def _visit_rule(c):
+    from gridgov.basedata import services
+
+    services.save_visit_rule(c.admin, "audit-test", {"name": "审计测试规则", "within_days": 2})
+
+
+def _import(c):
+    from gridgov.basedata import importing
+
+    lon, lat = unit_point()
+    csv = f"楼栋编码,地址,经度,纬度\nAUDIT-I1,多福巷 3 号,{lon},{lat}\nAUDIT-I2,多福巷 4 号,{lon},{lat}\n"
+    report = importing.run_import("buildings", c.gridleader, csv.encode(), "b.csv")
+    assert report.created == 2
+
+
+BASEDATA = [
+    ("save_building (new)", None, _building, [("building", "create")]),
+    ("save_building (change)", _building, _building_update, [("building", "update")]),
+    ("save_dwelling", None, _dwelling, [("dwelling", "create")]),
+    ("create_resident", None, _resident, [("resident", "create")]),
+    ("update_resident", _resident, _resident_update, [("resident", "update")]),
+    ("move_resident (cancel)", _resident, _resident_cancel, [("resident", "cancel")]),
+    ("save_organisation", None, _organisation, [("organisation", "create")]),
+    ("tag_resident", _resident, _tag, [("key_tag", "create")]),
+    ("record_visit", _resident, _visit, [("visit", "create")]),
+    ("add_diary", None, _diary, [("diary_entry", "create")]),
+    ("add_trigger", _resident, _trigger, [("visit_trigger", "create")]),
+    ("save_key_category", None, _category, [("key_category", "create")]),
+    ("save_visit_rule", None, _visit_rule, [("visit_rule", "create")]),
+    ("import buildings", None, _import, [("import_job", "import")]),
+]
+
+ROWS = GEO + CONFIG + BASEDATA
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "prepare", "write", "expected"), ROWS, ids=[r[0] for r in ROWS])
+def test_each_service_write_leaves_exactly_its_audit_records(name, prepare, write, expected, users, point):
+    c = Ctx(users, point)
+    if prepare is not None:
+        prepare(c)
+    start = last_id()
+    write(c)
+    recs = records_since(start)
+    assert kinds(recs) == expected
+
+
+PERSONAL = ("审计测试人", "审计改名", "13812345678", "13987654321", "1381234", "联系人甲", "13611112222",
+            "11010119800101123")
+
+
+@pytest.mark.django_db
+def test_personal_data_never_enters_the_audit_record(users, point):
+    c = Ctx(users, point)
+    start = last_id()
+    _resident(c)
+    _resident_update(c)
+    _organisation(c)
+    _visit(c)
+    _diary(c)
+    recs = records_since(start)
+    assert kinds(recs) == [("resident", "create"), ("resident", "update"), ("organisation", "create"),
+                           ("visit", "create"), ("diary_entry", "create")]
+    text = json.dumps([[r.before, r.after] for r in recs], ensure_ascii=False)
+    for clear in PERSONAL + ("反映楼道灯不亮", "今日走访 3 户"):
+        assert clear not in text
+    assert recs[1].after == {"fields": ["name", "phone"]}
+    assert recs[4].after["fields"] == ["content"]
+
+
+@pytest.mark.django_db
+def test_audit_records_carry_actor_and_changed_values(users, point):
+    from gridgov.geo.models import Grid
+
+    c = Ctx(users, point)
+    households = Grid.objects.get(layer__code="management", code="110101001001W001").households
+    start = last_id()
+    _grid_update(c)
+    (rec,) = records_since(start)
+    assert (rec.actor_id, rec.object_id) == (users["gridleader"].pk, "management/110101001001W001")
+    assert rec.before == {"name": "多福巷社区居委会第1网格", "households": households, "households_estimated": True}
+    assert rec.after == {"name": "多福巷第一网格（改）", "households": 321, "households_estimated": False}
+
+
+@pytest.mark.django_db
+def test_a_refused_write_records_nothing(users):
+    from gridgov.errors import DomainError
+    from gridgov.geo import services
+
+    start = last_id()
+    with pytest.raises(DomainError):
+        services.update_grid(users["gridleader"], "management", "110101001001W001", {"grid_class": "9"})
+    with pytest.raises(DomainError):
+        services.update_grid(users["gridleader"], "management", "110101001001W001", {"households": -1})
+    assert records_since(start) == []
+
+
+@pytest.mark.django_db
+def test_the_scans_system_urge_is_audited_as_the_system(users, point):
+    from gridgov.cases import services
+    from gridgov.cases.models import Case
+
+    lon, lat = point
+    n = services.intake(users["gridworker"], source="grid_worker", lon=lon, lat=lat, description="暴露垃圾",
+                        matter="06036").case.number
+    services.transition(users["intake"], n, "register")
+    services.transition(users["dispatcher"], n, "dispatch", {"department": "110101-HW"})
+    late = Case.objects.get(number=n).stage_due_at + dt.timedelta(hours=1)
+    start = last_id()
+    sent = services.scan(now=late)
+    mine = [r for r in records_since(start) if r.object_id == n]
+    assert kinds(mine) == [("case", "urge")]
+    assert (mine[0].actor_id, mine[0].actor_name) == (None, "系统")
+    assert mine[0].after["level"] == "red" and mine[0].after["urge_count"] == 1
+    # every red warning of the pass is one 系统督办 record, nothing else
+    assert kinds(records_since(start)) == [("case", "urge")] * sent["red"]
+    start = last_id()
+    services.scan(now=late)
+    assert [r for r in records_since(start) if r.object_id == n] == []  # once per stage
+
+
+# ---------------------------------------------------------------- the admin writes through the services
+
+
+class FormFields(HTMLParser):
+    """The fields of the admin's change form (``<form id="…_form">``) as the browser would send them."""
+
+    def __init__(self):
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self.in_form = False
+        self.select: str | None = None
+        self.textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.in_form = (a.get("id") or "").endswith("_form")
+        if not self.in_form:
+            return
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.data.setdefault(name, []).append(a.get("value") or ("on" if a.get("type") == "checkbox" else ""))
+        elif tag == "select" and name:
+            self.select = name
+            self.data.setdefault(name, [])
+        elif tag == "option" and self.select and "selected" in a:
+            self.data[self.select].append(a.get("value") or "")
+        elif tag == "textarea" and name:
+            self.textarea = name
+            self.data[name] = [""]
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_form = False
+        elif tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.data[self.textarea][0] += data.lstrip("\n") if not self.data[self.textarea][0] else data
+
+
+def admin_post(client, url: str, **changes) -> int:
+    """Open the admin form at ``url``, change the named fields, submit it; returns the response status."""
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    form = FormFields()
+    form.feed(page.content.decode())
+    data = {k: v for k, v in form.data.items()}
+    for k, v in changes.items():
+        data[k] = v if isinstance(v, list) else [str(v)]
+    resp = client.post(url, data)
+    if resp.status_code != 302:
+        import re
+
+        errors = re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', resp.content.decode(), re.S)
+        raise AssertionError(f"{url}: {resp.status_code} {errors}")
+    return resp.status_code
+
+
+@pytest.fixture
+def admin_client(client_for):
+    return client_for("admin")
+
+
+def _a_grid(c):
+    from gridgov.geo.models import Grid
+
+    g = Grid.objects.get(layer__code="management", code="110101001001W001")
+    admin_post(c.client, f"/admin/geo/grid/{g.pk}/change/", name="多福巷管理网格（后台）")
+
+
+def _a_duties(c):
+    from gridgov.geo.models import Grid
+
+    g = Grid.objects.get(layer__code="management", code="110101001001W001")
+    page = c.client.get(f"/admin/geo/grid/{g.pk}/change/").content.decode()
+    prefix = "duties" if 'name="duties-TOTAL_FORMS"' in page else "gridduty_set"
+    admin_post(c.client, f"/admin/geo/grid/{g.pk}/change/", **{f"{prefix}-0-duty_hours": "全天 24 小时"})
+
+
+def _a_item(c):
+    from gridgov.catalog.models import CatalogItem
+
+    item = CatalogItem.objects.get(kind="matter", code="06036")
+    admin_post(c.client, f"/admin/catalog/catalogitem/{item.pk}/change/", register_condition="审计测试：立案条件")
+
+
+def _a_rule_add(c):
+    from gridgov.catalog.models import DeadlineRule
+
+    DeadlineRule.objects.filter(matter=None, urgency="urgent", area_class="C", stage="dispatch").delete()
+    admin_post(c.client, "/admin/catalog/deadlinerule/add/", urgency="urgent", area_class="C", stage="dispatch",
+               amount="3", unit="work_hours", note="后台新增")
+
+
+def _a_rule_prepare(c):
+    _rule_prepare(c)
+
+
+def _a_rule_change(c):
+    admin_post(c.client, f"/admin/catalog/deadlinerule/{c.scratch['rule'].pk}/change/", amount="6")
+
+
+def _a_rule_delete(c):
+    resp = c.client.post(f"/admin/catalog/deadlinerule/{c.scratch['rule'].pk}/delete/", {"post": "yes"})
+    assert resp.status_code == 302
+
+
+def _a_rule_bulk_delete(c):
+    from gridgov.catalog import services
+
+    second = services.save_deadline_rule(c.admin, _rule_data(urgency="normal", area_class="C", stage="accept"))
+    c.scratch["ids"] = [c.scratch["rule"].pk, second.pk]
+
+
+def _a_rule_bulk_delete_act(c):
+    resp = c.client.post("/admin/catalog/deadlinerule/", {"action": "delete_selected", "post": "yes",
+                                                         "_selected_action": c.scratch["ids"]})
+    assert resp.status_code == 302
+
+
+def _a_legacy(c):
+    from gridgov.catalog.models import LegacyCode
+
+    code = LegacyCode.objects.order_by("id").first()
+    admin_post(c.client, f"/admin/catalog/legacycode/{code.pk}/change/", note="后台核对")
+
+
+def _a_component(c):
+    comp = c.scratch["component"]
+    admin_post(c.client, f"/admin/catalog/component/{comp.pk}/change/", status="lost")
+
+
+def _a_routing_add(c):
+    from gridgov.accounts.models import Department
+
+    admin_post(c.client, "/admin/cases/routingrule/add/", level="street",
+               department=Department.objects.get(code="110101-HW").pk, priority="4", active="on")
+
+
+def _a_routing_delete(c):
+    resp = c.client.post(f"/admin/cases/routingrule/{c.scratch['routing'].pk}/delete/", {"post": "yes"})
+    assert resp.status_code == 302
+
+
+def _a_day_add(c):
+    admin_post(c.client, "/admin/worktime/calendarday/add/", date="2031-05-07", name="后台休息日", note="")
+
+
+def _a_day_delete(c):
+    from gridgov.worktime.models import CalendarDay
+
+    day = CalendarDay.objects.get(date=dt.date(2031, 5, 6))
+    resp = c.client.post(f"/admin/worktime/calendarday/{day.pk}/delete/", {"post": "yes"})
+    assert resp.status_code == 302
+
+
+def _a_setting(c):
+    from gridgov.worktime.models import WorkSetting
+
+    admin_post(c.client, f"/admin/worktime/worksetting/{WorkSetting.load().pk}/change/", yellow_share="0.5")
+
+
+def _a_category(c):
+    admin_post(c.client, "/admin/basedata/keycategory/add/", code="audit-admin", name="后台类别",
+               visit_interval_days="30", roles='["grid_worker"]', active="on")
+
+
+def _a_visit_rule(c):
+    admin_post(c.client, "/admin/basedata/visitrule/add/", code="audit-admin", name="后台规则", within_days="3",
+               active="on")
+
+
+ADMIN = [
+    ("grid", None, _a_grid, [("grid", "update")]),
+    ("grid 五定 inline", None, _a_duties, [("grid", "set_duties")]),
+    ("catalog item", None, _a_item, [("catalog_item", "update")]),
+    ("deadline rule add", None, _a_rule_add, [("deadline_rule", "create")]),
+    ("deadline rule change", _a_rule_prepare, _a_rule_change, [("deadline_rule", "update")]),
+    ("deadline rule delete", _a_rule_prepare, _a_rule_delete, [("deadline_rule", "delete")]),
+    ("deadline rules bulk delete", lambda c: (_rule_prepare(c), _a_rule_bulk_delete(c)), _a_rule_bulk_delete_act,
+     [("deadline_rule", "delete"), ("deadline_rule", "delete")]),
+    ("legacy code", None, _a_legacy, [("legacy_code", "update")]),
+    ("component", _component_prepare, _a_component, [("component", "update")]),
+    ("routing rule add", None, _a_routing_add, [("routing_rule", "create")]),
+    ("routing rule delete", _routing_create, _a_routing_delete, [("routing_rule", "delete")]),
+    ("calendar day add", None, _a_day_add, [("calendar_day", "create")]),
+    ("calendar day delete", _day_set, _a_day_delete, [("calendar_day", "delete")]),
+    ("office hours", _setting_prepare, _a_setting, [("work_setting", "update")]),
+    ("key category add", None, _a_category, [("key_category", "create")]),
+    ("visit rule add", None, _a_visit_rule, [("visit_rule", "create")]),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "prepare", "write", "expected"), ADMIN, ids=[r[0] for r in ADMIN])
+def test_each_admin_save_goes_through_its_service_and_is_audited(name, prepare, write, expected, users, point,
+                                                                 admin_client):
+    c = Ctx(users, point)
+    c.client = admin_client
+    if prepare is not None:
+        prepare(c)
+    start = last_id()
+    write(c)
+    recs = records_since(start)
+    assert kinds(recs) == expected
+    assert all(r.actor_id == users["admin"].pk for r in recs)
+
+
+@pytest.mark.django_db
+def test_an_admin_save_the_service_refuses_writes_nothing_and_says_why(users, admin_client):
+    from gridgov.worktime import services
+    from gridgov.worktime.models import WorkSetting
+
+    services.update_setting(yellow_share=0.6, user=users["admin"])
+    start = last_id()
+    url = f"/admin/worktime/worksetting/{WorkSetting.load().pk}/change/"
+    page = admin_client.get(url)
+    form = FormFields()
+    form.feed(page.content.decode())
+    resp = admin_client.post(url, {**form.data, "office_hours": ["25:00-26:00"]}, follow=True)
+    assert records_since(start) == []
+    assert WorkSetting.load().yellow_share == 0.6
+    text = resp.content.decode()
+    assert resp.status_code == 200 and ("办公时间" in text or "时间" in text)
+
+
+@pytest.mark.django_db
+def test_admin_pages_without_a_service_are_read_only(admin_client):
+    from gridgov.geo.models import GridLayer, Jurisdiction
+
+    start = last_id()
+    layer = GridLayer.objects.get(code="unit")
+    node = Jurisdiction.objects.get(code="110101001001")
+    assert admin_client.post(f"/admin/geo/gridlayer/{layer.pk}/change/", {"name": "改名"}).status_code == 403
+    assert admin_client.post(f"/admin/geo/jurisdiction/{node.pk}/change/", {"name": "改名"}).status_code == 403
+    assert admin_client.get("/admin/geo/grid/add/").status_code == 403
+    layer.refresh_from_db()
+    node.refresh_from_db()
+    assert (layer.name, node.name) == ("单元网格", "多福巷社区居委会")
+    assert records_since(start) == []
+
+
+# ---------------------------------------------------------------- API handlers and pages that wrote models themselves
+
+
+@pytest.mark.django_db
+def test_key_category_and_visit_rule_api_write_through_services(client_for):
+    client = client_for("admin")
+    start = last_id()
+    r = client.put("/api/v1/basedata/key-categories/audit-api", {"code": "audit-api", "name": "接口类别", "visit_interval_days": 10,
+                                                                  "roles": ["grid_worker"]},
+                   content_type="application/json")
+    assert r.status_code == 200, r.content
+    r = client.put("/api/v1/basedata/visit-rules/audit-api", {"name": "接口规则", "within_days": 4},
+                   content_type="application/json")
+    assert r.status_code == 200, r.content
+    r = client.put("/api/v1/basedata/visit-rules/audit-api", {"name": "接口规则（改）", "within_days": 4},
+                   content_type="application/json")
+    assert r.status_code == 200, r.content
+    recs = records_since(start)
+    assert kinds(recs) == [("key_category", "create"), ("visit_rule", "create"), ("visit_rule", "update")]
+    assert (recs[2].before, recs[2].after) == ({"name": "接口规则"}, {"name": "接口规则（改）"})
+    bad = client.put("/api/v1/basedata/key-categories/audit-api2", {"code": "audit-api2", "name": "x", "roles": ["nobody"]},
+                     content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_role"
+    assert len(records_since(start)) == 3
+
+
+@pytest.mark.django_db
+def test_saved_views_of_the_queue_page_are_written_by_the_service(client_for, users):
+    from gridgov.cases.models import SavedView
+
+    client = client_for("dispatcher")
+    start = last_id()
+    assert client.post("/cases/views/", {"name": "我的红灯", "query": "light=red"}).status_code == 302
+    view = SavedView.objects.get(user=users["dispatcher"], name="我的红灯")
+    assert client.post(f"/cases/views/{view.pk}/delete/").status_code == 302
+    assert kinds(records_since(start)) == [("saved_view", "create"), ("saved_view", "delete")]
+    assert not SavedView.objects.filter(pk=view.pk).exists()
+
