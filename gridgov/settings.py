@@ -6,6 +6,12 @@ GRIDGOV_SECRET_KEY    secret key (a development default is used when unset).
 GRIDGOV_DEBUG         "1" for debug pages.
 GRIDGOV_ALLOWED_HOSTS comma-separated host names (default: 127.0.0.1,localhost).
 GRIDGOV_DATA_DIR      folder for the SQLite file and uploads (default: the working folder).
+GRIDGOV_TOKEN_LIFETIME_DAYS  how long a new API token works unless another lifetime is asked for (default 90).
+GRIDGOV_ADMIN_TOTP    "required": administrators must sign in with a TOTP code (they enrol at the first sign-in);
+                      "optional" (default): an administrator may enrol at /accounts/totp/.
+GRIDGOV_CLIENT_ADDRESS_HEADER  behind a reverse proxy: the request header with the client's address (e.g.
+                      HTTP_X_REAL_IP), used by the throttles; default REMOTE_ADDR.
+GRIDGOV_THROTTLE_<RULE>  "limit/window_s" of a throttle rule, e.g. GRIDGOV_THROTTLE_LOGIN_ACCOUNT=5/900.
 GRIDGOV_PG_SERVER_BINDING  "0" turns off psycopg server-side binding and prepared statements (PostgreSQL; on by
                       default — turn it off behind a transaction-mode connection pooler).
 """
@@ -93,14 +99,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
-# One cache for all `gridgov serve` workers (and servers): it holds the residents' guess throttles, which must
-# count across processes. The table is made by `gridgov` before any command (createcachetable).
+# One cache for all `gridgov serve` workers (and servers). The table is made by `gridgov` before any command
+# (createcachetable). Throttles do not live here: they need an atomic count (gridgov/accounts/throttle.py).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gridgov_cache"}}
 CSRF_FAILURE_VIEW = "gridgov.pages.csrf_failure"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -142,4 +151,22 @@ GRIDGOV = {
     "SCAN_INTERVAL_S": float(os.environ.get("GRIDGOV_SCAN_INTERVAL_S", "60")),
     # in-memory indexes and rule tables re-check the database at most this often (see gridgov/fresh.py)
     "FRESH_CHECK_S": float(os.environ.get("GRIDGOV_FRESH_CHECK_S", "1")),
+    # sign-in and the residents' case look-up: attempts per subject within a fixed window (gridgov/accounts/throttle.py);
+    # beyond the limit even a right password / phone is refused until the window has passed
+    "THROTTLE": {
+        name: dict(zip(("limit", "window_s"), map(int, os.environ.get(
+            "GRIDGOV_THROTTLE_" + name.upper().replace(".", "_"), default).split("/")), strict=True))
+        for name, default in {
+            "login.account": "5/900",  # wrong passwords for one account (a right one resets it)
+            "login.address": "20/900",  # wrong passwords from one address, whatever the account
+            "public.case": "5/900",  # wrong phones from one address for one case number
+            "public.address": "20/900",  # wrong number/phone pairs from one address
+        }.items()
+    },
+    "CLIENT_ADDRESS_HEADER": os.environ.get("GRIDGOV_CLIENT_ADDRESS_HEADER", ""),
+    # API tokens: the lifetime of a new token unless another is asked for (days), and the longest one may ask for
+    "TOKEN_LIFETIME_DAYS": int(os.environ.get("GRIDGOV_TOKEN_LIFETIME_DAYS", "90")),
+    "TOKEN_MAX_LIFETIME_DAYS": int(os.environ.get("GRIDGOV_TOKEN_MAX_LIFETIME_DAYS", "366")),
+    # TOTP for administrators: "optional" (they may enrol) or "required" (they must; enrolment at the first sign-in)
+    "ADMIN_TOTP": os.environ.get("GRIDGOV_ADMIN_TOTP", "optional"),
 }
