@@ -14,6 +14,7 @@ The pages parse, call ``accounts.services`` and show its Chinese messages; they 
 import time
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -94,9 +95,7 @@ def _finish(request, user: User, next_url: str):
     login(request, user, backend=BACKEND)
     if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return redirect(next_url)
-    from gridgov.context import home_of
-
-    return redirect(home_of(user))
+    return redirect(settings.LOGIN_REDIRECT_URL)  # as after a sign-in without a code: each post's home
 
 
 class CodeForm(forms.Form):
@@ -171,8 +170,6 @@ class TokenForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.conf import settings
-
         conf = settings.GRIDGOV
         self.fields["lifetime_days"].help_text = (f"默认 {conf['TOKEN_LIFETIME_DAYS']} 天，"
                                                   f"最长 {conf['TOKEN_MAX_LIFETIME_DAYS']} 天")
