@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from gridgov.accounts import services
-from gridgov.accounts.models import ApiToken, User
+from gridgov.accounts.models import User
 from gridgov.audit.models import AuditRecord
 from gridgov.errors import DomainError
 
