@@ -12,7 +12,7 @@ FIELD = frozenset({R.GRID_WORKER, R.GRID_LEADER, R.GRID_SUPERVISOR, R.INSPECTOR}
 DEPARTMENT = frozenset({R.HANDLER})
 LEADERS = frozenset({R.LEADER, R.SHIFT_LEADER, R.ADMIN})
 
-# (label, url, posts that see it — None: every post with the right, right)
+# (label, url, posts that see it — None: every post with the right, right — None: every signed-in account)
 NAV = [
     ("案件受理", "/cases/", CENTRE, roles.CASE_VIEW),
     ("超期督办", "/cases/overdue/", CENTRE, roles.CASE_VIEW),
@@ -22,6 +22,7 @@ NAV = [
     ("网格地图", "/map/", None, roles.VIEW),
     ("基础数据", "/basedata/", None, roles.BD_VIEW),
     ("管理后台", "/admin/", None, roles.MANAGE_USERS),
+    ("我的账户", "/accounts/tokens/", None, None),  # API tokens, password, TOTP
 ]
 
 HOME = {
@@ -40,7 +41,7 @@ def home_of(user) -> str:
 def _visible(user, posts, right) -> bool:
     if user.is_superuser:
         return True
-    return (posts is None or user.role in posts) and roles.has_right(user.role, right)
+    return (posts is None or user.role in posts) and (right is None or roles.has_right(user.role, right))
 
 
 def navigation(request):

@@ -29,3 +29,9 @@ class Conflict(DomainError):
     """Someone else changed the object first (optimistic concurrency), or it is in the wrong state."""
 
     status = 409
+
+
+class TooManyRequests(DomainError):
+    """Too many attempts (sign-in, a resident's case look-up): refused until the throttle's window has passed."""
+
+    status = 429

@@ -8,6 +8,12 @@ GRIDGOV_ALLOWED_HOSTS comma-separated host names (default: 127.0.0.1,localhost).
 GRIDGOV_DATA_DIR      folder for the SQLite file and uploads (default: the working folder).
 GRIDGOV_AUDIT_ANCHOR_DIR, GRIDGOV_AUDIT_SIGNING_KEY, GRIDGOV_AUDIT_PUBLIC_KEY, GRIDGOV_AUDIT_ANCHOR_INTERVAL_S,
 GRIDGOV_AUDIT_ANCHOR_MAIL_TO  the audit chain's signed anchors (see gridgov/audit/anchoring.py).
+GRIDGOV_TOKEN_LIFETIME_DAYS  how long a new API token works unless another lifetime is asked for (default 90).
+GRIDGOV_ADMIN_TOTP    "required": administrators must sign in with a TOTP code (they enrol at the first sign-in);
+                      "optional" (default): an administrator may enrol at /accounts/totp/.
+GRIDGOV_CLIENT_ADDRESS_HEADER  behind a reverse proxy: the request header with the client's address (e.g.
+                      HTTP_X_REAL_IP), used by the throttles; default REMOTE_ADDR.
+GRIDGOV_THROTTLE_<RULE>  "limit/window_s" of a throttle rule, e.g. GRIDGOV_THROTTLE_LOGIN_ACCOUNT=5/900.
 GRIDGOV_PG_SERVER_BINDING  "0" turns off psycopg server-side binding and prepared statements (PostgreSQL; on by
                       default — turn it off behind a transaction-mode connection pooler).
 """
@@ -95,14 +101,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
-# One cache for all `gridgov serve` workers (and servers): it holds the residents' guess throttles, which must
-# count across processes. The table is made by `gridgov` before any command (createcachetable).
+# One cache for all `gridgov serve` workers (and servers). The table is made by `gridgov` before any command
+# (createcachetable). Throttles do not live here: they need an atomic count (gridgov/accounts/throttle.py).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gridgov_cache"}}
 CSRF_FAILURE_VIEW = "gridgov.pages.csrf_failure"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -150,4 +159,22 @@ GRIDGOV = {
     "AUDIT_PUBLIC_KEY": os.environ.get("GRIDGOV_AUDIT_PUBLIC_KEY", ""),  # default: the signing key's public half
     "AUDIT_ANCHOR_INTERVAL_S": float(os.environ.get("GRIDGOV_AUDIT_ANCHOR_INTERVAL_S", "86400")),
     "AUDIT_ANCHOR_MAIL_TO": os.environ.get("GRIDGOV_AUDIT_ANCHOR_MAIL_TO", ""),
+    # sign-in and the residents' case look-up: attempts per subject within a fixed window (gridgov/accounts/throttle.py);
+    # beyond the limit even a right password / phone is refused until the window has passed
+    "THROTTLE": {
+        name: dict(zip(("limit", "window_s"), map(int, os.environ.get(
+            "GRIDGOV_THROTTLE_" + name.upper().replace(".", "_"), default).split("/")), strict=True))
+        for name, default in {
+            "login.account": "5/900",  # wrong passwords for one account (a right one resets it)
+            "login.address": "20/900",  # wrong passwords from one address, whatever the account
+            "public.case": "5/900",  # wrong phones from one address for one case number
+            "public.address": "20/900",  # wrong number/phone pairs from one address
+        }.items()
+    },
+    "CLIENT_ADDRESS_HEADER": os.environ.get("GRIDGOV_CLIENT_ADDRESS_HEADER", ""),
+    # API tokens: the lifetime of a new token unless another is asked for (days), and the longest one may ask for
+    "TOKEN_LIFETIME_DAYS": int(os.environ.get("GRIDGOV_TOKEN_LIFETIME_DAYS", "90")),
+    "TOKEN_MAX_LIFETIME_DAYS": int(os.environ.get("GRIDGOV_TOKEN_MAX_LIFETIME_DAYS", "366")),
+    # TOTP for administrators: "optional" (they may enrol) or "required" (they must; enrolment at the first sign-in)
+    "ADMIN_TOTP": os.environ.get("GRIDGOV_ADMIN_TOTP", "optional"),
 }

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from gridgov.accounts import views as account_views
 from gridgov.api import api
 from gridgov.geo import views as geo_views
 
@@ -11,12 +12,14 @@ admin.site.index_title = "基础数据管理"
 urlpatterns = [
     path("", geo_views.home, name="home"),
     path("map/", geo_views.grid_map, name="map"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include((account_views.urlpatterns, "accounts"))),
     path("basedata/", include("gridgov.basedata.urls")),
     path("cases/", include("gridgov.cases.urls")),
     path("r/", include("gridgov.cases.public_urls")),
     path("dashboard/", include("gridgov.dashboard.urls")),
+    path("admin/login/", account_views.admin_login),  # one sign-in page: throttled, with TOTP
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,8 +1,10 @@
-"""Accounts API: obtain a token, who am I."""
+"""Accounts API: obtain a token (throttled sign-in), list and revoke tokens, who am I."""
 
-from django.contrib.auth import authenticate
+from datetime import datetime
+
 from ninja import Router, Schema, Status
 
+from . import services
 from .models import ApiToken
 from .scope import scope_prefix
 
@@ -13,16 +15,37 @@ class TokenIn(Schema):
     username: str
     password: str
     name: str = ""
+    lifetime_days: int | None = None  # default GRIDGOV["TOKEN_LIFETIME_DAYS"] (90)
+    otp: str | None = None  # the 6-digit TOTP code of an account that has TOTP
 
 
 class TokenOut(Schema):
     token: str
     username: str
+    id: int
+    expires_at: datetime
 
 
 class ErrorOut(Schema):
     code: str
     message: str
+
+
+class TokenRead(Schema):
+    id: int
+    username: str
+    name: str
+    prefix: str
+    created: datetime
+    last_used: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    state: str  # active | expired | revoked
+
+
+class TokenPage(Schema):
+    count: int
+    items: list[TokenRead]
 
 
 class MeOut(Schema):
@@ -36,13 +59,49 @@ class MeOut(Schema):
     rights: list[str]
 
 
-@router.post("/auth/token", auth=None, response={201: TokenOut, 401: ErrorOut}, summary="用户名和密码换取 API 令牌")
+@router.post("/auth/token", auth=None, response={201: TokenOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
+             summary="用户名和密码换取 API 令牌（限制失败次数；启用动态口令的账号须附 otp）")
 def obtain_token(request, payload: TokenIn):
-    user = authenticate(request, username=payload.username, password=payload.password)
-    if user is None or not user.is_active:
-        return Status(401, {"code": "bad_credentials", "message": "用户名或密码错误"})
-    _, key = ApiToken.issue(user, payload.name or "api")
-    return Status(201, {"token": key, "username": user.username})
+    result = services.sign_in(request, payload.username, payload.password, otp=payload.otp, via="api")
+    if result.next == "totp":
+        return Status(401, {"code": "otp_required", "message": "该账号已启用动态口令，请同时提交 otp（6 位数字）"})
+    if result.next == "enrol":
+        return Status(403, {"code": "totp_enrolment_required",
+                            "message": "系统要求管理员使用动态口令：请先在网页登录并完成设置（/accounts/totp/）"})
+    token, key = services.issue_token(result.user, result.user, payload.name or "api",
+                                      lifetime_days=payload.lifetime_days)
+    return Status(201, {"token": key, "username": result.user.username, "id": token.pk, "expires_at": token.expires_at})
+
+
+def token_read(t: ApiToken, now) -> dict:
+    return {"id": t.pk, "username": t.user.username, "name": t.name, "prefix": t.prefix, "created": t.created,
+            "last_used": t.last_used, "expires_at": t.expires_at, "revoked_at": t.revoked_at, "state": t.state(now)}
+
+
+@router.get("/auth/tokens", response=TokenPage,
+            summary="我的 API 令牌（all=true：管理员查看管辖范围内所有人的令牌）；不含令牌本身")
+def list_tokens(request, all: bool = False, limit: int = 100, offset: int = 0):
+    from django.utils import timezone
+
+    qs = services.tokens_visible(request.user, everyone=all)
+    limit, offset = max(1, min(limit, 500)), max(0, min(offset, 10**9))
+    now = timezone.now()
+    return {"count": qs.count(), "items": [token_read(t, now) for t in qs[offset:offset + limit]]}
+
+
+@router.delete("/auth/tokens/{token_id}", response={200: TokenRead, 400: ErrorOut, 404: ErrorOut},
+               summary="吊销一个令牌（自己的；管理员：管辖范围内的）")
+def revoke_token(request, token_id: int):
+    from django.utils import timezone
+
+    token = services.revoke_token(request.user, token_id)
+    return Status(200, token_read(token, timezone.now()))
+
+
+@router.post("/auth/tokens/{token_id}/revoke", response={200: TokenRead, 400: ErrorOut, 404: ErrorOut},
+             summary="吊销一个令牌（同 DELETE）")
+def revoke_token_post(request, token_id: int):
+    return revoke_token(request, token_id)
 
 
 @router.get("/me", response=MeOut, summary="当前用户")

@@ -4,8 +4,21 @@ from django.utils import timezone
 from ninja.security import HttpBearer, django_auth
 
 from gridgov import sqlrows
+from gridgov.errors import DomainError
 
 from .models import ApiToken, Department, User
+
+
+class TokenRefused(DomainError):
+    """A known token that no longer works (expired or revoked): 401 saying which."""
+
+    status = 401
+
+
+REFUSED = {
+    "expired": ("token_expired", "令牌已过期，请重新获取（POST /api/v1/auth/token）"),
+    "revoked": ("token_revoked", "令牌已被吊销，请重新获取（POST /api/v1/auth/token）"),
+}
 
 
 class TokenAuth(HttpBearer):
@@ -16,6 +29,10 @@ class TokenAuth(HttpBearer):
         if not found:
             return None
         row = found[0]
+        now = timezone.now()
+        state = row.state(now)
+        if state != "active":
+            raise TokenRefused(*REFUSED[state])
         users = sqlrows.fetch(User, "id = %s", [row.user_id])
         if not users or not users[0].is_active:
             return None
@@ -24,8 +41,8 @@ class TokenAuth(HttpBearer):
             departments = sqlrows.fetch(Department, "id = %s", [user.department_id])
             User.department.field.set_cached_value(user, departments[0] if departments else None)
         ApiToken.user.field.set_cached_value(row, user)
-        if row.last_used is None or (timezone.now() - row.last_used).total_seconds() > 60:
-            ApiToken.objects.filter(pk=row.pk).update(last_used=timezone.now())
+        if row.last_used is None or (now - row.last_used).total_seconds() > 60:
+            ApiToken.objects.filter(pk=row.pk).update(last_used=now)
         request.user = row.user
         return row.user
 

@@ -216,9 +216,9 @@ def http_intake(n: int, clients: int, server_workers: int = 2, client_procs: int
 
     from django.db import connections
 
-    from gridgov.accounts.models import ApiToken
+    from gridgov.accounts.services import issue_token
 
-    _, token = ApiToken.issue(_users()["gridworker"], "bench")
+    _, token = issue_token(None, _users()["gridworker"], "bench")
     warm_per_conn = 1 if batch else 5  # requests per connection before the clock starts
     unit = batch or 1  # reports a request
     pts = _points(n + clients * warm_per_conn * unit, seed=3 + batch, within="110101")

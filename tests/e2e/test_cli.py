@@ -56,10 +56,20 @@ def test_errors_are_clear(district):
 
 
 def test_createuser_binds_a_grid_and_gives_a_token(district):
-    out = run(district, "createuser", "wang", "--role", "grid_worker", "--node", "110101001001W001", "--token")
+    out = run(district, "createuser", "wang", "--role", "grid_worker", "--node", "110101001001W001", "--token",
+              "--token-days", "30")
     assert "已创建 wang（网格员），管辖节点 110101001001W001" in out
-    assert "API 令牌（只显示这一次）：gg_" in out
+    assert "API 令牌（只显示这一次，" in out and " 到期）：gg_" in out
     assert "找不到节点" in run(district, "createuser", "li", "--role", "grid_leader", "--node", "110101999999", ok=False)
+
+
+def test_createuser_refuses_a_weak_password_with_the_validators_messages(district):
+    out = run(district, "createuser", "zhao", "--role", "grid_leader", "--node", "110101001001", "--password", "1234",
+              ok=False)
+    assert "密码不符合要求：此密码太短，至少要包含 10 个字符。；这个密码太常见了。；密码只包含数字。（weak_password）" in out
+    out = run(district, "createuser", "zhao", "--role", "grid_leader", "--node", "110101001001", "--password",
+              "Hutong-lamp-47")
+    assert "已创建 zhao（网格长）" in out
 
 
 def test_thematic_layer_import(district):

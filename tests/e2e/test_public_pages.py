@@ -95,6 +95,18 @@ def test_report_shows_the_number_and_a_double_submit_files_one_case(client, poin
     assert Client().get(r["Location"]).status_code == 302
 
 
+def test_track_throttles_the_guessers_address_not_the_case(point):
+    number = report(Client(), point)["Location"].split("/")[3]
+    guesser = Client(REMOTE_ADDR="203.0.113.66")
+    for i in range(5):
+        assert guesser.post("/r/track/", {"number": number, "phone": f"1390000000{i}"}).status_code == 400
+    r = guesser.post("/r/track/", {"number": number, "phone": PHONE})
+    assert r.status_code == 429 and "尝试次数过多，请 15 分钟后再试" in r.content.decode()
+    resident = Client(REMOTE_ADDR="198.51.100.66")
+    r = resident.post("/r/track/", {"number": number, "phone": PHONE})
+    assert r.status_code == 302 and r["Location"] == f"/r/case/{number}/"
+
+
 def test_track_with_a_wrong_phone_or_number_says_so_without_telling_which(client, point):
     number = report(Client(), point)["Location"].split("/")[3]
     for data in [{"number": number, "phone": "13900000000"}, {"number": "110101-20000101-9999", "phone": PHONE}]:

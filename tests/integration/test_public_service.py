@@ -1,10 +1,12 @@
 """Residents without an account (services.public): report with a phone, follow the case by number + phone,
 rate it once, reopen it — and wrong phones refused, throttled, with nothing written."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
-from django.core.cache import cache
 from django.db import connection
 
+from gridgov.accounts import throttle
 from gridgov.audit.models import AuditRecord
 from gridgov.cases.models import Case, CaseEvent, CaseReport
 from gridgov.cases.services import public
@@ -13,6 +15,11 @@ from tests.loop import close_loop
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 PHONE = "13912345678"
+HERE, THERE = "198.51.100.1", "203.0.113.50"  # the resident's address, a guesser's address
+
+
+def check(number, phone, address=HERE):
+    return public.check_phone(number, phone, address=address)
 
 
 def file_report(point, phone=PHONE, **extra):
@@ -91,11 +98,11 @@ def test_wrong_phone_cannot_see_rate_or_reopen_and_writes_nothing(point, users):
     before = snapshot(n)
     for wrong in ["13900000000", "", "abc"]:
         with pytest.raises(public.AccessDenied) as e:
-            public.check_phone(n, wrong)
+            check(n, wrong)
         assert e.value.message == "编号或手机号不正确"
     # an unknown number says exactly the same (nothing tells whether a number exists)
     with pytest.raises(public.AccessDenied) as e:
-        public.check_phone("110101-20000101-9999", PHONE)
+        check("110101-20000101-9999", PHONE)
     assert e.value.message == "编号或手机号不正确"
     # no grant, a forged grant, or a grant for another case: refused
     for grant in [None, "", "forged:grant", other.grant]:
@@ -110,7 +117,7 @@ def test_wrong_phone_cannot_see_rate_or_reopen_and_writes_nothing(point, users):
 
 def test_right_phone_rates_once(point, users):
     n = file_report(point).case.number
-    grant = public.check_phone(n, PHONE)
+    grant = check(n, PHONE)
     assert public.public_actions(public.case_for(grant, n)) == []  # nothing to rate before it is closed
     with pytest.raises(DomainError) as e:
         public.rate(grant, n, 5)
@@ -141,7 +148,7 @@ def test_right_phone_rates_once(point, users):
 def test_reopen_sends_the_case_back_with_the_reason(point, users):
     n = file_report(point).case.number
     close_loop(users, n)
-    grant = public.check_phone(n, PHONE)
+    grant = check(n, PHONE)
     before = snapshot(n)
     with pytest.raises(DomainError) as e:
         public.reopen(grant, n, " ")
@@ -161,51 +168,59 @@ def test_reopen_sends_the_case_back_with_the_reason(point, users):
     assert public.public_actions(case) == []  # nothing more to do until it is closed again
 
 
-def test_repeated_wrong_phones_lock_the_number_even_for_the_right_phone(point):
+def test_wrong_phones_throttle_the_guesser_not_the_case(point, time_machine):
+    """Anyone can lock themselves out of a case number, never its resident: from another address the right phone
+    opens it at once; from the guesser's address, not even the right phone until the 15 minutes have passed."""
+    time_machine.move_to(datetime(2026, 12, 3, 2, 0, tzinfo=UTC), tick=False)
     n = file_report(point).case.number
-    for i in range(public.MAX_FAILURES):
+    for i in range(5):
         with pytest.raises(public.AccessDenied) as e:
-            public.check_phone(n, f"1390000000{i}")
+            check(n, f"1390000000{i}", THERE)
         assert e.value.code == "wrong_number_or_phone"
-    with pytest.raises(public.AccessDenied) as e:
-        public.check_phone(n, PHONE)
-    assert e.value.code == "too_many_attempts" and "15 分钟" in e.value.message
-    # other numbers are not affected
+    with pytest.raises(throttle.Throttled) as e:
+        check(n, PHONE, THERE)
+    assert e.value.status == 429 and e.value.code == "too_many_attempts"
+    assert e.value.message == "尝试次数过多，请 15 分钟后再试"
+    # the resident, from their own address: not locked out
+    assert public.granted_number(check(n, PHONE, HERE)) == n
+    # the guesser may still open other numbers (with their phone) — the limit is per number …
     m = file_report(point, phone="13600000000").case.number
-    assert public.granted_number(public.check_phone(m, "13600000000")) == m
-    # after the lock expires, the right phone opens it again
-    cache.delete(f"gridgov:public:lock:n:{n}")
-    assert public.granted_number(public.check_phone(n, PHONE)) == n
+    assert public.granted_number(check(m, "13600000000", THERE)) == m
+    # … and after the window, the guesser's address is counted afresh
+    time_machine.shift(timedelta(minutes=15))
+    assert public.granted_number(check(n, PHONE, THERE)) == n
 
 
-def test_one_known_phone_tried_on_many_numbers_is_locked_too(point):
-    """Someone who knows a person's phone cannot walk the case numbers to find that person's reports."""
+def test_one_address_walking_the_case_numbers_is_stopped_after_20(point, time_machine):
+    """Someone who knows a person's phone cannot walk the (sequential) case numbers to find their reports."""
+    time_machine.move_to(datetime(2026, 12, 3, 2, 0, tzinfo=UTC), tick=False)
     theirs = file_report(point, phone="13700001111").case.number
     day = theirs.split("-")[1]
-    for serial in range(9990, 9990 + public.MAX_FAILURES):
+    for serial in range(9970, 9990):
         with pytest.raises(public.AccessDenied) as e:
-            public.check_phone(f"110101-{day}-{serial}", "13700001111")
+            check(f"110101-{day}-{serial}", "13700001111", THERE)
         assert e.value.code == "wrong_number_or_phone"
-    with pytest.raises(public.AccessDenied) as e:
-        public.check_phone(theirs, "13700001111")
-    assert e.value.code == "too_many_attempts"
+    with pytest.raises(throttle.Throttled):
+        check(theirs, "13700001111", THERE)
+    assert public.granted_number(check(theirs, "13700001111", HERE)) == theirs
 
 
 def test_case_numbers_typed_loosely_are_understood(point):
     n = file_report(point).case.number
     for typed in [f" {n} ", n.replace("-", ""), n.replace("-", "－"), n.replace("-", " - ")]:
-        assert public.granted_number(public.check_phone(typed, PHONE)) == n
+        assert public.granted_number(check(typed, PHONE)) == n
 
 
 def test_right_phone_clears_earlier_failures(point):
     n = file_report(point).case.number
-    for _ in range(public.MAX_FAILURES - 1):
+    for _ in range(4):
         with pytest.raises(public.AccessDenied):
-            public.check_phone(n, "13900000000")
-    public.check_phone(n, PHONE)
-    with pytest.raises(public.AccessDenied) as e:
-        public.check_phone(n, "13900000000")
-    assert e.value.code == "wrong_number_or_phone"  # counting starts again
+            check(n, "13900000000")
+    check(n, PHONE)
+    for _ in range(4):  # counting starts again: 4 more wrong ones are still answered
+        with pytest.raises(public.AccessDenied) as e:
+            check(n, "13900000000")
+        assert e.value.code == "wrong_number_or_phone"
 
 
 def test_signed_in_resident_reports_as_itself_and_acts_on_its_own_cases(point, users):
@@ -221,6 +236,6 @@ def test_signed_in_resident_reports_as_itself_and_acts_on_its_own_cases(point, u
         public.grant_for_user(resident, other)  # not its report
     close_loop(users, n)
     # anyone with the number and the phone acts for the reporter (the resident account)
-    grant = public.check_phone(n, "13511112222")
+    grant = check(n, "13511112222")
     public.rate(grant, n, 4)
     assert CaseEvent.objects.filter(case__number=n).latest("id").actor_id == resident.pk

@@ -4,9 +4,11 @@ Anonymous reports are filed through ``intake`` as one system account per install
 post 居民, unusable password), so the lifecycle's guard ``reporter_if_resident`` lets that account do 回访 and
 重新办理 on its reports. This module is what authenticates the *person*: the phone number given must match the
 phone stored (encrypted) with the report. A right phone earns a signed *grant* for that one case number, which
-the pages keep in the session; every later call presents the grant. Wrong phones are counted per case number
-and, after ``MAX_FAILURES`` within ``WINDOW_S``, the number is locked for ``LOCK_S`` (also for the right phone),
-so a phone cannot be guessed. A refused call writes nothing.
+the pages keep in the session; every later call presents the grant. The GUESSER is throttled, not the case
+(gridgov.accounts.throttle, rules ``public.case`` and ``public.address``): attempts are counted per client
+address and per address + case number before they are evaluated, so beyond the limit (5 for one number, 20 in
+all, per 15 minutes) even the right phone is refused *from that address* — while the rightful resident, from
+their own address, is never locked out of their case. A refused call writes nothing but its count.
 
 A signed-in resident account is its own reporter: ``grant_for_user`` gives it a grant for its own reports.
 """
@@ -15,9 +17,9 @@ import re
 from dataclasses import dataclass
 
 from django.core import signing
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
+from gridgov.accounts import throttle
 from gridgov.accounts.roles import Role
 from gridgov.crypto import cipher
 from gridgov.errors import DomainError
@@ -29,9 +31,6 @@ from .transitions import available_actions, transition
 
 PUBLIC_USERNAME = "public-reporter"
 PUBLIC_NAME = "公众上报"
-MAX_FAILURES = 5  # wrong phones for one case number …
-WINDOW_S = 600  # … within 10 minutes …
-LOCK_S = 900  # … lock that number for 15 minutes
 GRANT_MAX_AGE_S = 7 * 24 * 3600
 GRANT_SALT = "gridgov.cases.public.grant"
 PUBLIC_ACTIONS = (Action.FOLLOW_UP, Action.REOPEN)
@@ -39,6 +38,7 @@ PHONE_RE = re.compile(r"^\d{7,15}$")
 NUMBER_RE = re.compile(r"^\d{6}-\d{8}-\d{4,6}$")
 
 WRONG = "编号或手机号不正确"
+THROTTLED = "尝试次数过多，请 {minutes} 分钟后再试"
 
 
 class AccessDenied(DomainError):
@@ -128,37 +128,6 @@ def _phone_matches(reports, phone: str) -> bool:
     return False
 
 
-def _keys(what: str) -> tuple[str, str]:
-    return f"gridgov:public:fails:{what}", f"gridgov:public:lock:{what}"
-
-
-def _subjects(number: str, phone: str) -> list[str]:
-    """What failures are counted against: the case number, and the phone (keyed, never stored in clear) — so
-    neither guessing the phone of one number nor trying one known phone on many numbers gets far."""
-    out = [f"n:{number}"]
-    if phone:
-        out.append("p:" + cipher().index(phone, "cases.public.throttle"))
-    return out
-
-
-def locked(number: str, phone: str = "") -> bool:
-    return any(cache.get(_keys(s)[1]) for s in _subjects(number, phone))
-
-
-def _fail(number: str, phone: str = "") -> None:
-    for subject in _subjects(number, phone):
-        fails, lock = _keys(subject)
-        cache.add(fails, 0, WINDOW_S)
-        try:
-            n = cache.incr(fails)
-        except ValueError:  # expired between add and incr
-            cache.set(fails, 1, WINDOW_S)
-            n = 1
-        if n >= MAX_FAILURES:
-            cache.set(lock, True, LOCK_S)
-            cache.delete(fails)
-
-
 def _grant(number: str) -> str:
     return signing.dumps({"n": number}, salt=GRANT_SALT, compress=False)
 
@@ -171,9 +140,16 @@ def clean_number(number) -> str:
     return text
 
 
-def check_phone(number, phone) -> str:
+def _checks(number: str, address: str):
+    return [(throttle.rule("public.case"), f"{address}|{number}"), (throttle.rule("public.address"), address)]
+
+
+def check_phone(number, phone, *, address: str) -> str:
     """A grant for case ``number`` if ``phone`` is the phone it was reported with, else ``AccessDenied``.
 
+    ``address`` is the client's address (``throttle.client_address(request)``): the attempt is counted against it
+    (and against it with this number) before anything is looked at; beyond the limits ``throttle.Throttled``
+    (429, 「尝试次数过多，请 N 分钟后再试」). A right phone takes its attempt back and clears that number's failures.
     Also a case merged into another opens with its reporter's phone (the reports moved to the other case).
     """
     number = clean_number(number)
@@ -181,23 +157,22 @@ def check_phone(number, phone) -> str:
         phone = clean_phone(phone)
     except DomainError:
         phone = ""
-    if locked(number, phone):
-        raise AccessDenied("too_many_attempts", "尝试次数过多，请 15 分钟后再试")
-    if not NUMBER_RE.match(number) or not phone:
-        _fail(number, phone)
-        raise AccessDenied("wrong_number_or_phone", WRONG)
-    case = Case.objects.filter(number=number).first()
+    hits = throttle.attempt(_checks(number, address), "too_many_attempts", THROTTLED)
     ok = False
-    if case is not None:
-        reports = list(CaseReport.objects.filter(case=case))
-        if not reports and case.merged_into_id:
-            reports = list(CaseReport.objects.filter(case_id=case.merged_into_id))
-        ok = _phone_matches(reports, phone)
+    if NUMBER_RE.match(number) and phone:
+        case = Case.objects.filter(number=number).first()
+        if case is not None:
+            reports = list(CaseReport.objects.filter(case=case))
+            if not reports and case.merged_into_id:
+                reports = list(CaseReport.objects.filter(case_id=case.merged_into_id))
+            ok = _phone_matches(reports, phone)
     if not ok:
-        _fail(number, phone)
         raise AccessDenied("wrong_number_or_phone", WRONG)
-    for subject in _subjects(number, phone):
-        cache.delete(_keys(subject)[0])
+    case_rule, _ = _checks(number, address)
+    throttle.reset(*case_rule)
+    for h in hits:
+        if h.rule.name == "public.address":
+            throttle.forgive(h)
     return _grant(number)
 
 

@@ -25,7 +25,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from shapely.geometry import mapping
 
-from gridgov.errors import DomainError
+from gridgov.accounts import throttle
+from gridgov.errors import DomainError, NotFound
 from gridgov.geo import locating
 
 from ..services import public as svc
@@ -208,16 +209,20 @@ def done(request, number: str):
 @require_http_methods(["GET", "POST"])
 def track(request):
     form = TrackForm(request.POST or None, initial={"number": request.GET.get("number", "")})
+    status = 200
     if request.method == "POST" and form.is_valid():
         number = svc.clean_number(form.cleaned_data["number"])
         try:
-            grant = svc.check_phone(number, form.cleaned_data["phone"])
+            grant = svc.check_phone(number, form.cleaned_data["phone"], address=throttle.client_address(request))
+        except throttle.Throttled as e:
+            form.add_error(None, e.message)
+            status = 429
         except svc.AccessDenied as e:
             form.add_error("number" if e.code == "wrong_number_or_phone" else None, e.message)
         else:
             _remember(request, number, grant)
             return redirect("public:case", number=number)
-    return _page(request, "track.html", {"form": form}, status=400 if form.errors else 200)
+    return _page(request, "track.html", {"form": form}, status=status if status != 200 else 400 if form.errors else 200)
 
 
 @never_cache

@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from gridgov.accounts.roles import ROLE_LABELS, Role
 from gridgov.accounts.services import create_user
-from gridgov.geo.errors import GeoError
+from gridgov.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -16,13 +17,17 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help="姓名")
         parser.add_argument("--password", default=None)
         parser.add_argument("--token", action="store_true", help="同时生成 API 令牌（只显示一次）")
+        parser.add_argument("--token-days", type=int, default=None,
+                            help="令牌有效期（天），默认 GRIDGOV_TOKEN_LIFETIME_DAYS（90）")
 
-    def handle(self, username, role, node, department, name, password, token, **options):
+    def handle(self, username, role, node, department, name, password, token, token_days, **options):
         try:
             user, key = create_user(username, role, node=node, department=department, password=password,
-                                    display_name=name, token=token)
-        except GeoError as e:
+                                    display_name=name, token=token, token_days=token_days)
+        except DomainError as e:
             raise CommandError(f"{e.message}（{e.code}）") from e
         self.stdout.write(f"已创建 {user.username}（{user.role_label}），管辖节点 {user.node_key or user.department or '—'}")
         if key:
-            self.stdout.write(f"API 令牌（只显示这一次）：{key}")
+            token = user.tokens.order_by("-id").first()
+            expires = timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M")
+            self.stdout.write(f"API 令牌（只显示这一次，{expires} 到期）：{key}")
