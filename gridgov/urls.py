@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/", include("gridgov.cases.urls")),
     path("r/", include("gridgov.cases.public_urls")),
     path("dashboard/", include("gridgov.dashboard.urls")),
+    path("privacy/", include("gridgov.privacy.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

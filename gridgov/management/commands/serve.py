@@ -18,6 +18,7 @@ class Command(BaseCommand):
 
         from gridgov import serving
         from gridgov.cases.services import start_background_scan
+        from gridgov.privacy.services import start_background_purge
 
         if workers < 1 or threads < 1:
             raise CommandError("--workers 和 --threads 至少为 1")
@@ -28,6 +29,9 @@ class Command(BaseCommand):
         interval = settings.GRIDGOV["SCAN_INTERVAL_S"]
         if start_background_scan(interval):  # in this process only: one scan however many workers serve
             self.stdout.write(f"案件时限扫描：每 {interval:g} 秒一次（GRIDGOV_SCAN_INTERVAL_S）")
+        purge_every = settings.GRIDGOV["PURGE_INTERVAL_S"]
+        if start_background_purge(purge_every):  # like the scan: one purge loop, in the supervising process
+            self.stdout.write(f"个人信息保存期限：每 {purge_every / 3600:g} 小时删除一次到期数据（GRIDGOV_PURGE_INTERVAL_S）")
         self.stdout.write(f"gridgov 已启动：http://{host}:{port}/ （{workers} 个工作进程 × {threads} 线程；Ctrl+C 停止）")
         self.stdout.flush()
         if workers == 1:
