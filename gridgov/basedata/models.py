@@ -181,9 +181,10 @@ class ResidentEvent(Scoped):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+", db_index=False, db_constraint=False)
     # 更正 (个人信息保护法 第四十六条): which field was corrected, its old and new value — masked, never plain
-    field_name = models.CharField("更正字段", max_length=20, blank=True)
-    old_masked = models.CharField("原值（脱敏）", max_length=60, blank=True)
-    new_masked = models.CharField("新值（脱敏）", max_length=60, blank=True)
+    # (database defaults: the bulk import writes history rows with its own column list, gridgov/basedata/fastsql.py)
+    field_name = models.CharField("更正字段", max_length=20, blank=True, db_default="")
+    old_masked = models.CharField("原值（脱敏）", max_length=60, blank=True, db_default="")
+    new_masked = models.CharField("新值（脱敏）", max_length=60, blank=True, db_default="")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:

@@ -8,7 +8,7 @@ body (POST), never in the URL, so it does not land in web-server logs.
 import datetime as dt
 
 from django.http import HttpResponse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from gridgov.accounts.api import ErrorOut
 from gridgov.accounts.scope import require
@@ -132,8 +132,8 @@ class CorrectionIn(Schema):
              summary="更正人员信息（姓名、手机号、身份证号）：记录字段、原值和新值（脱敏）、原因、经办人")
 def correct(request, pk: int, payload: CorrectionIn):
     e = personal.correct_resident(request.user, pk, payload.field, payload.value, payload.reason)
-    return 201, {"field": e.field_name, "old": e.old_masked, "new": e.new_masked, "reason": e.reason,
-                 "actor": request.user.username, "at": e.created_at}
+    return Status(201, {"field": e.field_name, "old": e.old_masked, "new": e.new_masked, "reason": e.reason,
+                        "actor": request.user.username, "at": e.created_at})
 
 
 class EraseIn(Schema):
