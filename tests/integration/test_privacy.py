@@ -420,3 +420,47 @@ def test_reports_are_found_by_the_reporters_phone_also_those_stored_before_the_i
     migration.fill_index(apps, None)
     found = services.person_file(users["admin"], phone="13912340077", reason="本人申请")["case_reports"]
     assert [(c["case_number"], c["phone"]) for c in found] == [(case.number, "139****0077")]
+
+
+# ---------------------------------------------------------------- the admin
+
+
+def test_the_admin_edits_periods_through_the_service_audited(users, client_for):
+    from gridgov.privacy.models import RetentionPolicy
+
+    c = client_for("admin")
+    before = last_audit_id()
+    listing = c.get("/admin/privacy/retentionpolicy/")
+    assert listing.status_code == 200 and "未设定的类别按默认期限执行" in listing.content.decode()
+    refused = c.post("/admin/privacy/retentionpolicy/add/", {"kind": "access_log", "days": "30", "note": ""})
+    assert refused.status_code == 200 and "个人信息访问日志至少保存 180 天" in refused.content.decode()
+    assert (RetentionPolicy.objects.count(), last_audit_id()) == (0, before)
+    resp = c.post("/admin/privacy/retentionpolicy/add/", {"kind": "case_reporter", "days": "90", "note": "本区规定"})
+    assert resp.status_code == 302
+    p = RetentionPolicy.objects.get()
+    resp = c.post(f"/admin/privacy/retentionpolicy/{p.pk}/change/", {"days": "", "note": "长期保存"})
+    assert resp.status_code == 302
+    assert [(r.object_id, r.action, r.actor_id, r.before, r.after) for r in audit_since(before)] == [
+        ("case_reporter", "set_retention", users["admin"].pk, {"days": 180}, {"days": 90, "note": "本区规定"}),
+        ("case_reporter", "set_retention", users["admin"].pk, {"days": 90}, {"days": None, "note": "长期保存"})]
+    assert services.policies()["case_reporter"] is None
+    assert client_for("gridleader").get("/admin/privacy/retentionpolicy/").status_code == 302  # not staff: login
+
+
+def test_field_tracks_plug_in_their_eraser_and_get_their_period(monkeypatch, time_machine):
+    calls = []
+
+    def erase_tracks(before, day):
+        calls.append((before, day))
+        return 7
+
+    monkeypatch.setitem(services._purgers, "field_track", erase_tracks)
+    time_machine.move_to(at(2026, 7, 9, 3, 0), tick=False)
+    last = last_audit_id()
+    assert services.purge()["field_track"] == 7
+    # 365 days: on 2026-07-09 everything before 2025-07-10 (local time) goes
+    assert calls == [(at(2025, 7, 10, 0, 0), dt.date(2025, 7, 10))]
+    assert [(r.object_id, r.after) for r in audit_since(last)] == [
+        ("field_track", {"count": 7, "days": 365, "before": "2025-07-10"})]
+    with pytest.raises(ValueError):
+        services.register_purger("photos", erase_tracks)
