@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
+from gridgov.accounts import roles
 from gridgov.errors import DomainError
 
 from . import services
@@ -27,7 +28,7 @@ class PolicyForm(forms.ModelForm):
 
 def _allowed(request) -> bool:
     u = request.user
-    return u.is_active and u.is_staff and (u.is_superuser or services.roles.has_right(u.role, services.CONFIGURE))
+    return u.is_active and u.is_staff and (u.is_superuser or roles.has_right(u.role, services.CONFIGURE))
 
 
 @admin.register(RetentionPolicy)

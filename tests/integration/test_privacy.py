@@ -464,3 +464,28 @@ def test_field_tracks_plug_in_their_eraser_and_get_their_period(monkeypatch, tim
         ("field_track", {"count": 7, "days": 365, "before": "2025-07-10"})]
     with pytest.raises(ValueError):
         services.register_purger("photos", erase_tracks)
+
+
+def test_openapi_documents_the_privacy_endpoints_with_their_fields(client_for):
+    doc = client_for("admin").get("/api/v1/openapi.json").json()
+    assert {p for p in doc["paths"] if p.startswith("/api/v1/privacy/")} == {
+        "/api/v1/privacy/search", "/api/v1/privacy/export", "/api/v1/privacy/residents/{pk}/corrections",
+        "/api/v1/privacy/residents/{pk}/erase", "/api/v1/privacy/retention", "/api/v1/privacy/retention/{kind}",
+        "/api/v1/privacy/purge"}
+    schemas = doc["components"]["schemas"]
+    assert set(schemas["PersonFileOut"]["properties"]) == {"query", "generated_at", "masked", "residents", "case_reports"}
+    assert set(schemas["CaseReportOut"]["properties"]) == {"case_number", "case_status", "source", "reporter_name",
+                                                         "phone", "description", "address", "reported_at"}
+    ok = doc["paths"]["/api/v1/privacy/search"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/PersonFileOut"}
+
+
+def test_an_administrator_may_run_the_purge_now(users, point, client_for, time_machine):
+    time_machine.move_to(at(2026, 1, 5, 9, 0), tick=False)
+    archive(hotline_report(users, point, "13912345672"), at(2026, 1, 10, 18, 30))
+    time_machine.move_to(at(2026, 7, 9, 9, 0), tick=False)
+    assert call(client_for("gridleader"), "post", "/api/v1/privacy/purge", {}).status_code == 403
+    before = last_audit_id()
+    resp = call(client_for("admin"), "post", "/api/v1/privacy/purge", {})
+    assert (resp.status_code, resp.json()) == (200, {"erased": {"case_reporter": 1, "access_log": 0}})
+    assert [(r.object_id, r.actor_id) for r in audit_since(before)] == [("case_reporter", users["admin"].pk)]

@@ -13,13 +13,14 @@ def fill_index(apps, schema_editor):
     from gridgov.crypto import cipher
 
     CaseReport = apps.get_model("cases", "CaseReport")
-    c = cipher()
+    c = None  # the key is read only when there is something to index (a fresh database has nothing)
     todo = CaseReport.objects.exclude(reporter_phone_cipher=b"").filter(reporter_phone_index="").order_by("pk")
     last = 0
     while True:
         rows = list(todo.filter(pk__gt=last).only("pk", "reporter_phone_cipher")[:BATCH])
         if not rows:
             return
+        c = c or cipher()
         for r in rows:
             try:
                 phone = c.decrypt(r.reporter_phone_cipher, PHONE_FIELD)
