@@ -17,6 +17,7 @@ from gridgov.catalog.api import router as catalog_router
 from gridgov.errors import DomainError
 from gridgov.geo.api import router as geo_router
 from gridgov.notify.api import router as notify_router
+from gridgov.privacy.api import router as privacy_router
 from gridgov.worktime.api import router as worktime_router
 
 api = NinjaAPI(
@@ -69,3 +70,4 @@ api.add_router("/cases", cases_router)
 api.add_router("/notifications", notify_router)
 api.add_router("/audit", audit_router)
 api.add_router("/basedata", basedata_router)
+api.add_router("/privacy", privacy_router)

@@ -21,6 +21,7 @@ NAV = [
     ("领导看板", "/dashboard/", LEADERS, roles.CASE_VIEW),
     ("网格地图", "/map/", None, roles.VIEW),
     ("基础数据", "/basedata/", None, roles.BD_VIEW),
+    ("个人信息", "/privacy/", None, roles.PRIVACY_REQUEST),
     ("管理后台", "/admin/", None, roles.MANAGE_USERS),
     ("我的账户", "/accounts/tokens/", None, None),  # API tokens, password, TOTP
 ]

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "gridgov.cases",
     "gridgov.basedata",
     "gridgov.dashboard",
+    "gridgov.privacy",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,8 @@ GRIDGOV = {
     "DUPLICATE_LIMIT": int(os.environ.get("GRIDGOV_DUPLICATE_LIMIT", "10")),  # suggestions shown, nearest first
     # how often `gridgov serve` scans deadlines in the background (seconds; 0 turns it off)
     "SCAN_INTERVAL_S": float(os.environ.get("GRIDGOV_SCAN_INTERVAL_S", "60")),
+    # how often `gridgov serve` erases personal data past its retention period (seconds; 0 turns it off)
+    "PURGE_INTERVAL_S": float(os.environ.get("GRIDGOV_PURGE_INTERVAL_S", "86400")),
     # in-memory indexes and rule tables re-check the database at most this often (see gridgov/fresh.py)
     "FRESH_CHECK_S": float(os.environ.get("GRIDGOV_FRESH_CHECK_S", "1")),
     # the audit chain's signed anchors, kept outside the database (gridgov/audit/anchoring.py)

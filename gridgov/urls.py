@@ -20,6 +20,7 @@ urlpatterns = [
     path("r/", include("gridgov.cases.public_urls")),
     path("dashboard/", include("gridgov.dashboard.urls")),
     path("admin/login/", account_views.admin_login),  # one sign-in page: throttled, with TOTP
+    path("privacy/", include("gridgov.privacy.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

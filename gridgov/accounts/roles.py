@@ -47,6 +47,9 @@ BD_VIEW, BD_EDIT, BD_VISIT, BD_STATS = "basedata.view", "basedata.edit", "baseda
 BD_IMPORT, BD_EXPORT, BD_UNMASK = "basedata.import", "basedata.export", "basedata.unmask"
 BD_AUDIT, BD_CONFIGURE = "basedata.audit", "basedata.configure"
 _COLLECT = frozenset({BD_VIEW, BD_EDIT, BD_VISIT, BD_STATS})
+# Personal information (个人信息保护法): answer a person's request to see and copy their data (查询、复制) across
+# every register, and set how long each kind of personal data is kept.
+PRIVACY_REQUEST, PRIVACY_CONFIGURE = "privacy.request", "privacy.configure"
 
 _STAFF_READ = frozenset({VIEW, LOCATE, CASE_VIEW})
 _REPORTER = _STAFF_READ | {CASE_REPORT}
@@ -62,7 +65,7 @@ RIGHTS: dict[Role, frozenset[str]] = {
     Role.LEADER: _STAFF_READ | {BD_VIEW, BD_STATS},  # 领导: read-only (personal data masked)
     Role.RESIDENT: frozenset({LOCATE, CASE_REPORT}),
     Role.ADMIN: _REPORTER | {EDIT, IMPORT, MANAGE_USERS, CASE_CONFIGURE} | _COLLECT
-    | {BD_IMPORT, BD_EXPORT, BD_UNMASK, BD_AUDIT, BD_CONFIGURE},
+    | {BD_IMPORT, BD_EXPORT, BD_UNMASK, BD_AUDIT, BD_CONFIGURE, PRIVACY_REQUEST, PRIVACY_CONFIGURE},
 }
 
 # The level of tree node each post is normally bound to (used to validate accounts and by the demo).

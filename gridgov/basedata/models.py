@@ -164,6 +164,7 @@ class EventKind(models.TextChoices):
     CANCEL = "cancel", "注销"
     MOVE = "move", "迁移"
     UPDATE = "update", "变更"
+    CORRECT = "correct", "更正"
 
 
 class ResidentEvent(Scoped):
@@ -179,6 +180,11 @@ class ResidentEvent(Scoped):
     to_key = models.CharField("迁入范围键", max_length=100, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+", db_index=False, db_constraint=False)
+    # 更正 (个人信息保护法 第四十六条): which field was corrected, its old and new value — masked, never plain
+    # (database defaults: the bulk import writes history rows with its own column list, gridgov/basedata/fastsql.py)
+    field_name = models.CharField("更正字段", max_length=20, blank=True, db_default="")
+    old_masked = models.CharField("原值（脱敏）", max_length=60, blank=True, db_default="")
+    new_masked = models.CharField("新值（脱敏）", max_length=60, blank=True, db_default="")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:
@@ -361,6 +367,7 @@ class AccessAction(models.TextChoices):
     UNMASK = "unmask", "查看明文"
     EXPORT = "export", "导出"
     IMPORT = "import", "导入"
+    SEARCH = "search", "查询"
 
 
 class AccessLog(Scoped):

@@ -148,6 +148,8 @@ class CaseReport(models.Model):
     # the reporter's phone: encrypted at rest (gridgov.crypto), shown masked
     reporter_phone_cipher = models.BinaryField("联系电话（密文）", blank=True, default=b"")
     reporter_phone_masked = models.CharField("联系电话（脱敏）", max_length=20, blank=True)
+    # keyed blind index of the phone (gridgov.crypto): a person's reports found by their phone (查询、复制)
+    reporter_phone_index = models.CharField("联系电话索引", max_length=40, blank=True)
     description = models.TextField("描述")
     lon = models.FloatField("经度")
     lat = models.FloatField("纬度")
@@ -158,6 +160,8 @@ class CaseReport(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "上报记录"
         ordering = ["created_at", "id"]
+        # exact look-up only (no LIKE-pattern twin on PostgreSQL, as for residents' phones)
+        indexes = [models.Index(fields=["reporter_phone_index"], name="cases_report_phone")]
 
 
 class PhotoKind(models.TextChoices):

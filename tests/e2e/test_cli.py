@@ -151,6 +151,7 @@ def test_serve_runs_worker_processes_restarts_them_and_stops_them(tmp_path):
         out = proc.stdout.read()
         assert "2 个工作进程" in out and "重新启动" in out
         assert out.count("案件时限扫描") == 1  # started once, by the serving process (workers never start it)
+        assert out.count("个人信息保存期限：每 24 小时删除一次到期数据") == 1  # the daily purge, likewise
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -71,11 +71,11 @@ def test_every_admin_page_opens_in_chinese(client_for):
 
 
 @pytest.mark.parametrize("username,shown,hidden", [
-    ("gridworker", ["网格地图", "基础数据", "我的任务"], ["管理后台", "案件受理", "领导看板", "部门待办"]),
+    ("gridworker", ["网格地图", "基础数据", "我的任务"], ["管理后台", "案件受理", "领导看板", "部门待办", "个人信息"]),
     ("intake", ["网格地图", "案件受理", "超期督办"], ["基础数据", "管理后台", "我的任务", "领导看板"]),
     ("handler", ["部门待办", "网格地图"], ["案件受理", "我的任务", "管理后台"]),
     ("leader", ["领导看板", "网格地图", "基础数据"], ["案件受理", "管理后台"]),
-    ("admin", ["网格地图", "基础数据", "管理后台", "案件受理", "领导看板"], ["我的任务", "部门待办"]),
+    ("admin", ["网格地图", "基础数据", "管理后台", "案件受理", "领导看板", "个人信息"], ["我的任务", "部门待办"]),
 ])
 def test_navigation_follows_the_post(username, shown, hidden, client_for):
     html = client_for(username).get("/map/").content.decode()

@@ -32,6 +32,12 @@ from .routing import suggest
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 PHONE_FIELD = "cases.report.phone"  # bound into the ciphertext: the value cannot be moved to another column
 
+
+def report_phone_index(phone: str) -> str:
+    """The blind index of a reporter's phone (digits as stored; '' for none): a person's reports by phone."""
+    return cipher().index(phone or "", PHONE_FIELD)
+
+
 # the sources each post may report as (residents only as residents; the centre records hotline, media, leaders)
 SOURCES_BY_ROLE = {
     Role.GRID_WORKER: {Source.GRID_WORKER}, Role.GRID_LEADER: {Source.GRID_WORKER},
@@ -291,7 +297,8 @@ def _prepare(user, now: dt.datetime, *, source: str, lon, lat, description: str,
     report = CaseReport(
         source=source, reporter=case.reporter, reporter_name=(reporter_name or "")[:50],
         reporter_phone_cipher=cipher().encrypt(reporter_phone, PHONE_FIELD),
-        reporter_phone_masked=mask_phone(reporter_phone), description=description, lon=lon, lat=lat,
+        reporter_phone_masked=mask_phone(reporter_phone), reporter_phone_index=report_phone_index(reporter_phone),
+        description=description, lon=lon, lat=lat,
         address=case.address, client_key=client_key, created_at=now,
     )
     return _Draft(case, report, where)

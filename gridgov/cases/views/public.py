@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shapely.geometry import mapping
 
 from gridgov.accounts import throttle
-from gridgov.errors import DomainError, NotFound
+from gridgov.errors import DomainError
 from gridgov.geo import locating
 
 from ..services import public as svc

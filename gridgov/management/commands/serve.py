@@ -19,6 +19,7 @@ class Command(BaseCommand):
         from gridgov import serving
         from gridgov.audit.anchoring import anchor_file, start_background_anchor
         from gridgov.cases.services import start_background_scan
+        from gridgov.privacy.services import start_background_purge
 
         if workers < 1 or threads < 1:
             raise CommandError("--workers 和 --threads 至少为 1")
@@ -35,6 +36,9 @@ class Command(BaseCommand):
         elif anchor_every > 0:
             self.stdout.write("警告：没有审计签名密钥（GRIDGOV_AUDIT_SIGNING_KEY），不写审计链锚点，"
                               "无法发现整条审计链被改写；生成：gridgov audit keygen PATH")
+        purge_every = settings.GRIDGOV["PURGE_INTERVAL_S"]
+        if start_background_purge(purge_every):  # like the scan: one purge loop, in the supervising process
+            self.stdout.write(f"个人信息保存期限：每 {purge_every / 3600:g} 小时删除一次到期数据（GRIDGOV_PURGE_INTERVAL_S）")
         self.stdout.write(f"gridgov 已启动：http://{host}:{port}/ （{workers} 个工作进程 × {threads} 线程；Ctrl+C 停止）")
         self.stdout.flush()
         if workers == 1:
