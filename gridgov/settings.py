@@ -2,7 +2,10 @@
 
 GRIDGOV_DATABASE_URL  database URL (default: SQLite file ``gridgov.sqlite3`` in the working folder, WAL mode);
                       PostgreSQL 15+ via ``postgres://user@host:5432/name`` (psycopg 3).
-GRIDGOV_SECRET_KEY    secret key (a development default is used when unset).
+GRIDGOV_SECRET_KEY    secret key (a public development default is used when unset: `gridgov serve` refuses it
+                      outside the demo).
+GRIDGOV_DATA_KEY      master key of the personal data at rest, base64 of 32 bytes (`gridgov data-key` makes one);
+                      see gridgov/crypto.py and gridgov/keys.py.
 GRIDGOV_DEBUG         "1" for debug pages.
 GRIDGOV_ALLOWED_HOSTS comma-separated host names (default: 127.0.0.1,localhost).
 GRIDGOV_DATA_DIR      folder for the SQLite file and uploads (default: the working folder).
@@ -18,7 +21,9 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("GRIDGOV_DATA_DIR", os.getcwd()))
 
-SECRET_KEY = os.environ.get("GRIDGOV_SECRET_KEY", "gridgov-development-key-change-me-in-production-0123456789")
+# The default is public (it is in the source): `gridgov serve` refuses it outside the demo (gridgov/keys.py).
+DEFAULT_SECRET_KEY = "gridgov-development-key-change-me-in-production-0123456789"
+SECRET_KEY = os.environ.get("GRIDGOV_SECRET_KEY", "").strip() or DEFAULT_SECRET_KEY
 DEBUG = os.environ.get("GRIDGOV_DEBUG", "") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("GRIDGOV_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 ALLOWED_HOSTS.append("testserver")

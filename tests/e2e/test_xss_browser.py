@@ -43,7 +43,7 @@ def evil_grid(server):
     renamed = call(base, "PATCH", f"/api/v1/grids/management/{GRID}", leader, {"name": EVIL})
     assert renamed["properties"]["name"] == EVIL  # stored as typed: it is the pages' job to show it as text
     try:
-        yield before, case["number"]
+        yield before, case["case"]["number"]
     finally:
         call(base, "PATCH", f"/api/v1/grids/management/{GRID}", leader, {"name": before["properties"]["name"]})
 
