@@ -9,6 +9,9 @@ GRIDGOV_DATA_KEY      master key of the personal data at rest, base64 of 32 byte
 GRIDGOV_DEBUG         "1" for debug pages.
 GRIDGOV_ALLOWED_HOSTS comma-separated host names (default: 127.0.0.1,localhost).
 GRIDGOV_DATA_DIR      folder for the SQLite file and uploads (default: the working folder).
+GRIDGOV_HTTPS         "1" behind HTTPS: Secure cookies, HSTS (with GRIDGOV_HSTS_SECONDS, GRIDGOV_HSTS_SUBDOMAINS,
+                      GRIDGOV_HSTS_PRELOAD, GRIDGOV_PROXY_SSL_HEADER, GRIDGOV_SSL_REDIRECT, GRIDGOV_CSRF_TRUSTED_ORIGINS,
+                      GRIDGOV_CSP_REPORT_ONLY: see gridgov/security.py).
 GRIDGOV_PG_SERVER_BINDING  "0" turns off psycopg server-side binding and prepared statements (PostgreSQL; on by
                       default — turn it off behind a transaction-mode connection pooler).
 """
@@ -17,6 +20,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+
+from gridgov import security
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("GRIDGOV_DATA_DIR", os.getcwd()))
@@ -50,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",  # the policy: gridgov/security.py
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -102,6 +108,8 @@ LOGIN_REDIRECT_URL = "/"
 # count across processes. The table is made by `gridgov` before any command (createcachetable).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gridgov_cache"}}
 CSRF_FAILURE_VIEW = "gridgov.pages.csrf_failure"
+# Content-Security-Policy (no inline script), cookies, HSTS, proxy header… from GRIDGOV_HTTPS and friends
+globals().update(security.browser_settings(os.environ))
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 AUTH_PASSWORD_VALIDATORS = [
