@@ -94,10 +94,10 @@ def test_grid_name_is_text_on_the_grid_map(server, signed_in, evil_grid):
     base, _ = server
     page = signed_in("gridleader")
     page.goto(base + "/map/")
-    page.wait_for_function("document.getElementById('status').dataset.count !== undefined")
+    page.wait_for_function("() => document.getElementById('status').dataset.count !== undefined")
     n = page.locator("#status").get_attribute("data-count")
     page.get_by_label("管理网格").check()
-    page.wait_for_function(f"document.getElementById('status').dataset.count != '{n}'")
+    page.wait_for_function(f"() => document.getElementById('status').dataset.count != '{n}'")
     point = shape(evil_grid[0]["geometry"]).representative_point()
     xy = page.evaluate(f"(() => {{ const p = window.gridgovMap.latLngToContainerPoint([{point.y}, {point.x}]);"
                        " return [p.x, p.y]; })()")
