@@ -3,8 +3,9 @@
 The master key comes from the environment, ``GRIDGOV_DATA_KEY`` (base64 of 32 bytes), and is never stored in
 the database. Without it (development, tests, the demo) a key is derived from ``settings.SECRET_KEY`` and a
 warning is logged once; `gridgov serve` refuses to run so outside the demo (gridgov/keys.py), and
-`gridgov data-key --from-secret-key` prints that derived key, to carry data stored so far over to GRIDGOV_DATA_KEY. Two sub-keys are derived from the master with HKDF: one encrypts, one computes the blind index
-(HMAC-SHA256, for exact look-up and uniqueness without decrypting).
+`gridgov data-key --from-secret-key` prints that derived key, to carry data stored so far over to
+GRIDGOV_DATA_KEY. Two sub-keys are derived from the master with HKDF: one encrypts, one computes the blind
+index (HMAC-SHA256, for exact look-up and uniqueness without decrypting).
 
 Stored value: ``b"\\x01" + nonce(12) + ciphertext+tag`` (version byte first, so keys can be rotated later).
 """
