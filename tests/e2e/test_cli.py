@@ -143,7 +143,8 @@ def test_serve_runs_worker_processes_restarts_them_and_stops_them(tmp_path):
                              "--threads", "2"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     try:
-        workers = _wait(lambda: (lambda c: c if len(c) == 2 else None)(_children(proc.pid)))
+        # (a fresh folder: the database is made first; a busy machine may take a while)
+        workers = _wait(lambda: (lambda c: c if len(c) == 2 else None)(_children(proc.pid)), seconds=180)
 
         def answers():
             try:
@@ -151,7 +152,7 @@ def test_serve_runs_worker_processes_restarts_them_and_stops_them(tmp_path):
             except OSError:
                 return False
 
-        assert _wait(answers)
+        assert _wait(answers, seconds=120)
         os.kill(workers[0], signal.SIGKILL)
         replaced = _wait(lambda: (lambda c: c if len(c) == 2 and workers[0] not in c else None)(_children(proc.pid)))
         assert workers[1] in replaced
