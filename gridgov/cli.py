@@ -5,7 +5,8 @@
     gridgov generate-grids 110101
     gridgov locate 116.41 39.91        |  gridgov locate --csv points.csv
     gridgov createuser NAME --role grid_worker --node 110101001001W001
-    gridgov demo                       |  gridgov serve
+    gridgov demo                       |  gridgov serve [--demo]
+    gridgov data-key                   (a new GRIDGOV_DATA_KEY; serve refuses the public default keys outside the demo)
     gridgov bench locate
 
 Any other Django command works too (``gridgov migrate``, ``gridgov shell``…). Commands that use the database
@@ -15,7 +16,7 @@ bring it up to date first, so a fresh folder needs no separate set-up step.
 import os
 import sys
 
-NO_DB = {"bench", "help", "--help", "-h", "version", "--version", "makemigrations", "check", "test"}
+NO_DB = {"bench", "data_key", "help", "--help", "-h", "version", "--version", "makemigrations", "check", "test"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,9 +1,11 @@
 """Encryption at rest for personal data (ID numbers, phones): AES-256-GCM with a random nonce per value, plus a keyed blind index.
 
 The master key comes from the environment, ``GRIDGOV_DATA_KEY`` (base64 of 32 bytes), and is never stored in
-the database. Without it (development, tests) a key is derived from ``settings.SECRET_KEY`` and a warning is
-logged once. Two sub-keys are derived from the master with HKDF: one encrypts, one computes the blind index
-(HMAC-SHA256, for exact look-up and uniqueness without decrypting).
+the database. Without it (development, tests, the demo) a key is derived from ``settings.SECRET_KEY`` and a
+warning is logged once; `gridgov serve` refuses to run so outside the demo (gridgov/keys.py), and
+`gridgov data-key --from-secret-key` prints that derived key, to carry data stored so far over to
+GRIDGOV_DATA_KEY. Two sub-keys are derived from the master with HKDF: one encrypts, one computes the blind
+index (HMAC-SHA256, for exact look-up and uniqueness without decrypting).
 
 Stored value: ``b"\\x01" + nonce(12) + ciphertext+tag`` (version byte first, so keys can be rotated later).
 """
@@ -75,9 +77,14 @@ def master_key() -> tuple[bytes, str]:
         except ValueError:
             raise KeyError_(f"{ENV} 不是有效的 base64") from None
         return key, raw
+    return derived_master_key(), "secret_key"
+
+
+def derived_master_key() -> bytes:
+    """The master key used while GRIDGOV_DATA_KEY is unset: derived from SECRET_KEY (development and demo only)."""
     from django.conf import settings
 
-    return hashlib.sha256(b"gridgov-basedata-dev-key:" + settings.SECRET_KEY.encode()).digest(), "secret_key"
+    return hashlib.sha256(b"gridgov-basedata-dev-key:" + settings.SECRET_KEY.encode()).digest()
 
 
 def cipher() -> Cipher:

@@ -2,7 +2,10 @@
 
 GRIDGOV_DATABASE_URL  database URL (default: SQLite file ``gridgov.sqlite3`` in the working folder, WAL mode);
                       PostgreSQL 15+ via ``postgres://user@host:5432/name`` (psycopg 3).
-GRIDGOV_SECRET_KEY    secret key (a development default is used when unset).
+GRIDGOV_SECRET_KEY    secret key (a public development default is used when unset: `gridgov serve` refuses it
+                      outside the demo).
+GRIDGOV_DATA_KEY      master key of the personal data at rest, base64 of 32 bytes (`gridgov data-key` makes one);
+                      see gridgov/crypto.py and gridgov/keys.py.
 GRIDGOV_DEBUG         "1" for debug pages.
 GRIDGOV_ALLOWED_HOSTS comma-separated host names (default: 127.0.0.1,localhost).
 GRIDGOV_DATA_DIR      folder for the SQLite file and uploads (default: the working folder).
@@ -14,6 +17,9 @@ GRIDGOV_ADMIN_TOTP    "required": administrators must sign in with a TOTP code (
 GRIDGOV_CLIENT_ADDRESS_HEADER  behind a reverse proxy: the request header with the client's address (e.g.
                       HTTP_X_REAL_IP), used by the throttles; default REMOTE_ADDR.
 GRIDGOV_THROTTLE_<RULE>  "limit/window_s" of a throttle rule, e.g. GRIDGOV_THROTTLE_LOGIN_ACCOUNT=5/900.
+GRIDGOV_HTTPS         "1" behind HTTPS: Secure cookies, HSTS (with GRIDGOV_HSTS_SECONDS, GRIDGOV_HSTS_SUBDOMAINS,
+                      GRIDGOV_HSTS_PRELOAD, GRIDGOV_PROXY_SSL_HEADER, GRIDGOV_SSL_REDIRECT, GRIDGOV_CSRF_TRUSTED_ORIGINS,
+                      GRIDGOV_CSP_REPORT_ONLY: see gridgov/security.py).
 GRIDGOV_PG_SERVER_BINDING  "0" turns off psycopg server-side binding and prepared statements (PostgreSQL; on by
                       default — turn it off behind a transaction-mode connection pooler).
 """
@@ -23,10 +29,14 @@ from pathlib import Path
 
 import dj_database_url
 
+from gridgov import security
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("GRIDGOV_DATA_DIR", os.getcwd()))
 
-SECRET_KEY = os.environ.get("GRIDGOV_SECRET_KEY", "gridgov-development-key-change-me-in-production-0123456789")
+# The default is public (it is in the source): `gridgov serve` refuses it outside the demo (gridgov/keys.py).
+DEFAULT_SECRET_KEY = "gridgov-development-key-change-me-in-production-0123456789"
+SECRET_KEY = os.environ.get("GRIDGOV_SECRET_KEY", "").strip() or DEFAULT_SECRET_KEY
 DEBUG = os.environ.get("GRIDGOV_DEBUG", "") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("GRIDGOV_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 ALLOWED_HOSTS.append("testserver")
@@ -54,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",  # the policy: gridgov/security.py
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -106,6 +117,8 @@ LOGIN_REDIRECT_URL = "/"
 # (createcachetable). Throttles do not live here: they need an atomic count (gridgov/accounts/throttle.py).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gridgov_cache"}}
 CSRF_FAILURE_VIEW = "gridgov.pages.csrf_failure"
+# Content-Security-Policy (no inline script), cookies, HSTS, proxy header… from GRIDGOV_HTTPS and friends
+globals().update(security.browser_settings(os.environ))
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -2,14 +2,15 @@
 
 Exports are masked; the plain ID number and phone appear only for a post with the unmask right that gives
 a reason. Every export is logged (who, what, how many, why, when). An unmasked resident export has the
-columns of the import template, so it re-imports without changes.
+columns of the import template, so it re-imports without changes. Files are written by gridgov/spreadsheets.py,
+which defuses formulas (a name beginning with ``=`` comes out as ``'=…``, a string cell, never a formula).
 """
 
-import csv
 import io
 
 from django.db import transaction
 
+from gridgov import spreadsheets
 from gridgov.accounts.scope import scope_prefix
 from gridgov.crypto import cipher
 from gridgov.errors import DomainError
@@ -61,24 +62,9 @@ PERSONAL = {"residents": "id_number,phone", "organisations": "contact_phone"}
 
 
 def _write(fmt: str, head: list[str], rows, title: str) -> tuple[bytes, str]:
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet(title)
-        ws.append(head)
-        for r in rows:
-            ws.append(r)
-        out = io.BytesIO()
-        wb.save(out)
-        return out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    if fmt != "csv":
+    if fmt not in spreadsheets.FORMATS:
         raise DomainError("bad_format", "格式应为 csv 或 xlsx")
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(head)
-    w.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv; charset=utf-8"
+    return spreadsheets.write(fmt, head, rows, title)
 
 
 def export(register: str, user, fmt: str = "csv", unmask: bool = False, reason: str = "",
@@ -113,7 +99,7 @@ def template(register: str, fmt: str = "csv") -> tuple[bytes, str]:
     wb = Workbook()
     ws = wb.active
     ws.title = LABELS[register]
-    ws.append(head)
+    spreadsheets.append_row(ws, head)
     for i, c in enumerate(COLUMNS[register], start=1):
         ws.cell(row=1, column=i).font = Font(bold=c.required)
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(12, len(c.header) * 3)
@@ -122,9 +108,9 @@ def template(register: str, fmt: str = "csv") -> tuple[bytes, str]:
         for cell in col:
             cell.number_format = "@"  # text, so 18-digit ID numbers keep every digit
     notes = wb.create_sheet("填写说明")
-    notes.append(["列", "必填", "说明"])
+    spreadsheets.append_row(notes, ["列", "必填", "说明"])
     for c in COLUMNS[register]:
-        notes.append([c.header, "是" if c.required else "", c.help])
+        spreadsheets.append_row(notes, [c.header, "是" if c.required else "", c.help])
     out = io.BytesIO()
     wb.save(out)
-    return out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return out.getvalue(), spreadsheets.XLSX_TYPE

@@ -229,7 +229,7 @@ def http_intake(n: int, clients: int, server_workers: int = 2, client_procs: int
     # this load) and then blocks the server's event loop in the middle of the run
     log = tempfile.TemporaryFile()
     server = subprocess.Popen([sys.executable, "-m", "gridgov.cli", "serve", "--port", str(port),
-                               "--workers", str(server_workers)],
+                               "--workers", str(server_workers), "--demo"],  # a throw-away database
                               stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
     try:
         for _ in range(300):

@@ -3,12 +3,11 @@
 Parse → call a service → serialise. Every read goes through ``scoped``; writes live in ``services``.
 """
 
-import csv
-import io
 import json
 
 from ninja import Query, Router, Schema
 
+from gridgov import spreadsheets
 from gridgov.accounts import roles
 from gridgov.accounts.scope import require, scope_prefix, scoped
 
@@ -251,12 +250,10 @@ def locate_csv(request):
     text = request.body.decode("utf-8-sig", errors="replace")
     rows, lons, lats = locating.read_points_csv(text, max_rows=MAX_POINTS)
     results = locating.locate_many(lons, lats)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(list(rows[0].keys()) + locating.CSV_RESULT_COLUMNS if rows else ["lon", "lat"])
-    for row, r in zip(rows, results, strict=True):
-        writer.writerow(list(row.values()) + locating.csv_result(r))
-    return HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    head = list(rows[0].keys()) + locating.CSV_RESULT_COLUMNS if rows else ["lon", "lat"]
+    body = spreadsheets.csv_text(head, (list(row.values()) + locating.csv_result(r)
+                                        for row, r in zip(rows, results, strict=True)))
+    return HttpResponse(body, content_type=spreadsheets.CSV_TYPE)
 
 
 class ImportOut(Schema):

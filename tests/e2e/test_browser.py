@@ -16,7 +16,7 @@ def login(browser, base, username, width=1366, height=800):
     page.get_by_label("密码").fill("gridgov-demo")
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/map/")
-    page.wait_for_function("document.getElementById('status').dataset.count !== undefined")
+    page.wait_for_function("() => document.getElementById('status').dataset.count !== undefined")
     return page
 
 
@@ -56,7 +56,7 @@ def test_grid_leader_sees_own_community_and_clicks_a_grid(server, browser):
     page.screenshot(path=str(ARTIFACTS / "map-gridleader-1366.png"))
     # switch layers
     page.get_by_label("管理网格").check()
-    page.wait_for_function(f"document.getElementById('status').dataset.count != '{n}'")
+    page.wait_for_function(f"() => document.getElementById('status').dataset.count != '{n}'")
     m = len(api(page, "/api/v1/grids?layer=management")["features"])
     assert page.inner_text("#status") == f"共 {m} 个网格" and 0 < m < n
     page.close()
@@ -85,7 +85,7 @@ def test_no_request_leaves_the_machine(server, browser):
     page.wait_for_url(base + "/dashboard/")  # the leader's home: ECharts and Leaflet, both served from here
     page.wait_for_load_state("networkidle")
     page.goto(base + "/map/")
-    page.wait_for_function("document.getElementById('status').dataset.count !== undefined")
+    page.wait_for_function("() => document.getElementById('status').dataset.count !== undefined")
     assert outside == []
     page.close()
 

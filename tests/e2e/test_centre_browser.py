@@ -101,7 +101,7 @@ def test_intake_sees_a_new_report_arrive_opens_it_by_keyboard_and_registers_it(s
     actions = intake.locator("details.cs-act")
     assert sorted(actions.evaluate_all("els => els.map(e => e.dataset.action)")) == \
         ["assign_verify", "decline", "merge", "register"]
-    intake.wait_for_function("document.querySelectorAll('#casemap .leaflet-interactive').length >= 2")  # point + grid
+    intake.wait_for_function("() => document.querySelectorAll('#casemap .leaflet-interactive').length >= 2")  # point + grid
     shot(intake, "case-page-1366")
     register = intake.locator('details[data-action="register"]')
     register.get_by_label("紧急程度").select_option("urgent")
@@ -129,7 +129,7 @@ def test_intake_sees_a_new_report_arrive_opens_it_by_keyboard_and_registers_it(s
     # the same case on a phone (the department handler's view) and the queue at 360 px
     handler = sign_in("handler", f"/cases/{number}/", PHONE)
     expect(handler.locator('details[data-action="accept"] button')).to_have_text("签收")
-    handler.wait_for_function("document.querySelectorAll('#casemap .leaflet-interactive').length >= 1")
+    handler.wait_for_function("() => document.querySelectorAll('#casemap .leaflet-interactive').length >= 1")
     no_horizontal_scroll(handler)
     shot(handler, "case-page-360")
     phone_queue = sign_in("intake", "/cases/?all=1", PHONE)

@@ -114,9 +114,41 @@ def _wait(predicate, seconds=30):
     raise AssertionError("timed out")
 
 
+OWN_KEYS = {"GRIDGOV_SECRET_KEY": "e2e-" + "s" * 46, "GRIDGOV_DATA_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}
+
+
+def serve_env(tmp_path, **keys):
+    env = {**os.environ, "GRIDGOV_DATA_DIR": str(tmp_path), **keys}
+    for name in ("GRIDGOV_DATABASE_URL", *({"GRIDGOV_SECRET_KEY", "GRIDGOV_DATA_KEY"} - set(keys))):
+        env.pop(name, None)
+    return env
+
+
+@pytest.mark.parametrize("keys", [{}, {"GRIDGOV_SECRET_KEY": OWN_KEYS["GRIDGOV_SECRET_KEY"]}],
+                         ids=["no-keys", "no-data-key"])
+def test_serve_refuses_to_start_without_keys_of_its_own_and_says_how_to_set_them(tmp_path, keys):
+    """Issue 13, defect 6: outside the demo, the public default keys are refused before the port is opened."""
+    p = subprocess.run([sys.executable, "-m", "gridgov.cli", "serve", "--port", "1"], cwd=tmp_path,
+                       env=serve_env(tmp_path, **keys), capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2
+    assert "gridgov serve 拒绝启动：本站点没有自己的密钥" in p.stderr
+    assert "GRIDGOV_DATA_KEY 未设置" in p.stderr
+    assert ("GRIDGOV_SECRET_KEY 未设置" in p.stderr) == (not keys)
+    assert "export GRIDGOV_SECRET_KEY=" in p.stderr and 'export GRIDGOV_DATA_KEY="$(gridgov data-key)"' in p.stderr
+    assert "gridgov 已启动" not in p.stdout
+
+
+def test_data_key_prints_a_new_key(tmp_path):
+    import base64
+
+    out = subprocess.run([sys.executable, "-m", "gridgov.cli", "data-key"], cwd=tmp_path, env=serve_env(tmp_path),
+                         capture_output=True, text=True, timeout=120).stdout
+    assert len(base64.b64decode(out.strip(), validate=True)) == 32
+
+
 def test_serve_runs_worker_processes_restarts_them_and_stops_them(tmp_path):
-    """serve --workers 2: two worker processes answer on one port, a killed worker is replaced, the deadline
-    scan is started once, and SIGTERM stops everything."""
+    """serve --workers 2 with the site's own keys: two worker processes answer on one port, a killed worker is
+    replaced, the deadline scan is started once, and SIGTERM stops everything."""
     import signal
     import socket
     import urllib.request
@@ -124,7 +156,7 @@ def test_serve_runs_worker_processes_restarts_them_and_stops_them(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "GRIDGOV_DATA_DIR": str(tmp_path), "GRIDGOV_SCAN_INTERVAL_S": "30"}
+    env = {**os.environ, "GRIDGOV_DATA_DIR": str(tmp_path), "GRIDGOV_SCAN_INTERVAL_S": "30", **OWN_KEYS}
     env.pop("GRIDGOV_DATABASE_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "gridgov.cli", "serve", "--port", str(port), "--workers", "2",
                              "--threads", "2"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
@@ -139,7 +171,7 @@ def test_serve_runs_worker_processes_restarts_them_and_stops_them(tmp_path):
             except OSError:
                 return False
 
-        assert _wait(answers)
+        assert _wait(answers, seconds=120)
         os.kill(workers[0], signal.SIGKILL)
         replaced = _wait(lambda: (lambda c: c if len(c) == 2 and workers[0] not in c else None)(_children(proc.pid)))
         assert workers[1] in replaced

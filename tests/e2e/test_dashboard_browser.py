@@ -40,7 +40,7 @@ def test_leader_lands_on_the_dashboard_with_trend_and_map(server, browser, width
     page, outside = sign_in(browser, base, "leader", width)
     assert page.url == base + "/dashboard/"
     expect(page.get_by_role("heading", name="领导看板")).to_be_visible()
-    page.wait_for_function("document.getElementById('trend').dataset.drawn === '1'")
+    page.wait_for_function("() => document.getElementById('trend').dataset.drawn === '1'")
     # the trend is drawn: ECharts' canvas has a size and is not blank
     canvas = page.locator("#trend canvas").first
     expect(canvas).to_be_visible()

@@ -93,7 +93,7 @@ def tap_inside_my_grid(page) -> None:
     data = json.loads(page.locator("#map-data").text_content())
     assert data["grids"]["features"], "the grid worker's grid is on the map"
     p = shape(data["grids"]["features"][0]["geometry"]).representative_point()
-    page.wait_for_function("window.gridgovReportMap !== undefined")
+    page.wait_for_function("() => window.gridgovReportMap !== undefined")
     xy = page.evaluate(f"(() => {{ const p = window.gridgovReportMap.latLngToContainerPoint([{p.y}, {p.x}]); "
                        f"return [p.x, p.y]; }})()")
     box = page.locator("#report-map").bounding_box()
@@ -108,7 +108,7 @@ def test_grid_worker_reports_with_a_map_tap_and_a_photo(server, phone, token):
     page.wait_for_url(base + "/cases/field/report/")
 
     # keyboard: Enter on the focused map takes its centre
-    page.wait_for_function("window.gridgovReportMap !== undefined")
+    page.wait_for_function("() => window.gridgovReportMap !== undefined")
     page.locator("#report-map").focus()
     page.keyboard.press("Enter")
     expect(page.locator("[name=lon]")).not_to_have_value("")
@@ -199,7 +199,7 @@ def test_a_report_made_offline_is_kept_and_sent_once_when_back_online(server, ph
     # a page that loaded before its worker was active may stay uncontrolled (clients.claim() races the load on a
     # busy machine); any load after activation is controlled — as on a phone, from the second visit on
     page.reload()
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=10_000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10_000)
 
     context.set_offline(True)
     response = page.reload()  # served by the service worker: the form is there without a network

@@ -68,7 +68,7 @@ def test_five_people_take_a_case_round_the_loop(server, browser, tmp_path):
     resident = person(browser, base, viewport=PHONE)
     people.append(resident)
     resident.goto(base + "/r/report/")
-    resident.wait_for_function("document.getElementById('report-map').dataset.ready === '1'")
+    resident.wait_for_function("() => document.getElementById('report-map').dataset.ready === '1'")
     resident.get_by_label("手机号").fill(RESIDENT_PHONE)
     resident.get_by_label("问题描述").fill("五人闭环：胡同口堆放的建筑垃圾挡住了路")
     resident.get_by_label("问题类别（选填）").select_option("06010")  # 暴露垃圾
@@ -81,7 +81,7 @@ def test_five_people_take_a_case_round_the_loop(server, browser, tmp_path):
     resident.touchscreen.tap(box["x"] + x, box["y"] + y)
     expect(resident.locator("#position-status")).to_have_text(re.compile("已选位置：东城区"))
     resident.locator("#id_photos").set_input_files(str(photo))
-    resident.wait_for_function("document.getElementById('id_photos').dataset.resized === '1'")
+    resident.wait_for_function("() => document.getElementById('id_photos').dataset.resized === '1'")
     resident.get_by_role("button", name="提交").click()
     resident.wait_for_url(re.compile(r"/r/report/[\d-]+/done/$"))
     number = resident.locator("#case-number").inner_text().strip()
@@ -94,7 +94,7 @@ def test_five_people_take_a_case_round_the_loop(server, browser, tmp_path):
     intake = person(browser, base, "intake")
     people.append(intake)
     assert intake.url == base + "/cases/"
-    intake.wait_for_function("document.querySelector('#cs-rows') !== null")
+    intake.wait_for_function("() => document.querySelector('#cs-rows') !== null")
     expect(intake.locator("#cs-rows").get_by_role("link", name=number)).to_be_visible()
     intake.locator("#cs-rows").get_by_role("link", name=number).click()
     intake.wait_for_url(case_url)

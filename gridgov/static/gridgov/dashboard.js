@@ -33,7 +33,7 @@
     const map = L.map(mapEl, { preferCanvas: true, zoomSnap: 0.25 });
     map.setView([39.91, 116.41], 13);
     const colour = (n) => (n >= 6 ? "#b00020" : n >= 3 ? "#e67e00" : "#0b7dda");
-    const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+    const esc = window.gridgov.esc;
     const outlines = L.geoJSON(data("outline-data").map((o) => ({ type: "Feature", properties: { name: o.name }, geometry: o.geometry })), {
       style: { color: "#5b6b7b", weight: 1, fillColor: "#ffffff", fillOpacity: 0.6 }, interactive: false,
     }).addTo(map);

@@ -176,7 +176,7 @@
   const few = mapData.grids.features.length <= 5;  // a grid worker's own grid or a community's few: name them
   const outline = L.geoJSON(mapData.grids, {
     style: { color: "#0b4f8a", weight: 2, fillColor: "#ffffff", fillOpacity: 0.55 }, interactive: false,
-    onEachFeature: (f, lyr) => { if (few) lyr.bindTooltip(f.properties.name || f.properties.code, { permanent: true, direction: "center", className: "fd-grid-label" }); },
+    onEachFeature: (f, lyr) => { if (few) lyr.bindTooltip(window.gridgov.text(f.properties.name || f.properties.code), { permanent: true, direction: "center", className: "fd-grid-label" }); },
   }).addTo(map);
   if (mapData.grids.features.length) map.fitBounds(outline.getBounds(), { animate: false, padding: [8, 8] });
   else if (mapData.bounds) map.fitBounds([[mapData.bounds[1], mapData.bounds[0]], [mapData.bounds[3], mapData.bounds[2]]], { animate: false });

@@ -8,9 +8,7 @@
   const colours = { "1": "#d9534f", "2": "#0b7dda", "3": "#5cb85c" };
   let current = null;
 
-  function esc(s) {
-    return String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-  }
+  const esc = window.gridgov.esc;
 
   async function showGrid(layer, code) {
     info.innerHTML = "<p>加载中…</p>";
@@ -43,7 +41,7 @@
       style: (f) => ({ color: colours[f.properties.grid_class] || "#0b7dda", weight: 1, fillOpacity: 0.12 }),
       onEachFeature: (f, lyr) => {
         lyr.on("click", () => showGrid(layer, f.properties.code));
-        lyr.bindTooltip(f.properties.code, { sticky: true });
+        lyr.bindTooltip(window.gridgov.text(f.properties.code), { sticky: true });
       },
     }).addTo(map);
     if (fc.features.length) map.fitBounds(current.getBounds(), { animate: false });

@@ -68,7 +68,7 @@
     const streets = fc.features.filter((f) => f.properties.level === "street");
     L.geoJSON({ type: "FeatureCollection", features: streets }, {
       style: { color: "#6b8bb0", weight: 1, fillOpacity: 0.04, interactive: true },
-      onEachFeature: (f, layer) => layer.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "street-label" }),
+      onEachFeature: (f, layer) => layer.bindTooltip(window.gridgov.text(f.properties.name), { permanent: true, direction: "center", className: "street-label" }),
     }).addTo(map);
     const outline = L.geoJSON({ type: "FeatureCollection", features: districts }, {
       style: { color: "#0b4f8a", weight: 3, fill: false, interactive: false },

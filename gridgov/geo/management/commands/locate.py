@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gridgov.geo import locating
 from gridgov.geo.errors import GeoError
+from gridgov.spreadsheets import CsvWriter
 
 from ._util import fail
 
@@ -19,8 +20,6 @@ class Command(BaseCommand):
         parser.add_argument("--out", help="结果 CSV 文件")
 
     def handle(self, lon=None, lat=None, csv=None, out=None, **options):
-        import csv as csvmod
-
         try:
             if csv:
                 path = Path(csv)
@@ -29,7 +28,7 @@ class Command(BaseCommand):
                 rows, lons, lats = locating.read_points_csv(path.read_text(encoding="utf-8-sig"))
                 results = locating.locate_many(lons, lats)
                 f = open(out, "w", newline="", encoding="utf-8") if out else sys.stdout
-                w = csvmod.writer(f)
+                w = CsvWriter(f)  # cells defused against formula injection
                 w.writerow((list(rows[0].keys()) if rows else ["lon", "lat"]) + locating.CSV_RESULT_COLUMNS)
                 for row, r in zip(rows, results, strict=True):
                     w.writerow(list(row.values()) + locating.csv_result(r))
