@@ -3,6 +3,8 @@
 from django.contrib.auth import authenticate
 from ninja import Router, Schema, Status
 
+from gridgov.schemas import answers
+
 from .models import ApiToken
 from .scope import scope_prefix
 
@@ -20,11 +22,6 @@ class TokenOut(Schema):
     username: str
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-
-
 class MeOut(Schema):
     username: str
     display_name: str
@@ -36,7 +33,7 @@ class MeOut(Schema):
     rights: list[str]
 
 
-@router.post("/auth/token", auth=None, response={201: TokenOut, 401: ErrorOut}, summary="用户名和密码换取 API 令牌")
+@router.post("/auth/token", auth=None, response=answers(TokenOut, 401, 422, status=201, auth=False), summary="用户名和密码换取 API 令牌")
 def obtain_token(request, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
@@ -45,7 +42,7 @@ def obtain_token(request, payload: TokenIn):
     return Status(201, {"token": key, "username": user.username})
 
 
-@router.get("/me", response=MeOut, summary="当前用户")
+@router.get("/me", response=answers(MeOut), summary="当前用户")
 def me(request):
     from .roles import RIGHTS, Role
 
