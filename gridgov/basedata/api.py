@@ -37,10 +37,8 @@ from .schemas import (
     BuildingOut,
     CategoryOut,
     DiaryOut,
-    DueOut,
     DwellingOut,
     HouseholdFile,
-    ImportRejectedOut,
     ImportReportOut,
     KeyPersonOut,
     OrgOut,
@@ -53,6 +51,7 @@ from .schemas import (
     StatsOut,
     TagCreated,
     TriggerCreated,
+    VisitDueOut,
     VisitOut,
     VisitRuleOut,
 )
@@ -483,7 +482,7 @@ def trigger_create(request, pk: int, payload: TriggerIn):
     return {"id": t.pk, "rule": t.rule.code, "occurred_on": t.occurred_on, "due_on": t.due_on}
 
 
-@router.get("/due", response=answers(page_of(DueOut), 403, 422), summary="待走访清单（六必访事项与到期的重点人群走访），应访日期在前")
+@router.get("/due", response=answers(page_of(VisitDueOut), 403, 422), summary="待走访清单（六必访事项与到期的重点人群走访），应访日期在前")
 def due(request, page: Query[PageIn]):
     return paginate(services.due_list(request.user, MAX_DUE), page)
 
@@ -525,9 +524,9 @@ def _report_out(job: ImportJob) -> dict:
             "errors": [f"第 {n} 行：{m}" for n, m in job.errors], "error_count": len(job.errors)}
 
 
-@router.post("/imports/{kind}", response={**answers(ImportReportOut, 400, 403, 413, 422), 422: ImportRejectedOut},
+@router.post("/imports/{kind}", response=answers(ImportReportOut, 400, 403, 422),
              summary="导入登记簿：请求体为 CSV/xlsx 文件（或 multipart 的 file 字段）；先校验每一行，有错误则不写入，"
-                     "除非 skip_bad=true；background=true 时立即返回任务号，用 GET /import-jobs/{id} 查询进度",
+                     "除非 skip_bad=true（422 import_rejected 的错误体带导入报告）；background=true 时立即返回任务号，用 GET /import-jobs/{id} 查询进度",
              openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}})
 def import_register(request, kind: str, skip_bad: bool = False, background: bool = False):
     rights.require(request.user, rights.IMPORT)

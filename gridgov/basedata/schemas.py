@@ -2,6 +2,7 @@
 organisations, visits, the household file, statistics and imports answer."""
 
 import datetime as dt
+import warnings
 
 from ninja import Field, Schema
 
@@ -195,7 +196,7 @@ class TriggerCreated(Schema):
     due_on: dt.date
 
 
-class DueOut(Schema):
+class VisitDueOut(Schema):
     kind: str = Field(description="rule 六必访事项 / key_population 重点人群定期走访")
     rule: str
     household_id: int | None
@@ -247,27 +248,24 @@ class RankingOut(Schema):
     workers: list[RankRow]
 
 
-class ImportReportOut(Schema):
-    id: int = Field(description="导入任务号")
-    register: str
-    status: str
-    status_label: str
-    phase: str
-    total: int
-    processed: int
-    created: int
-    updated: int
-    unchanged: int
-    skipped: int
-    errors: list[str] = Field(description="有误的行及原因")
-    error_count: int
+# the field "register" shadows ABCMeta.register of the class (harmless on an output schema): pydantic warns once
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message='Field name "register"')
 
-
-class ImportRejectedOut(ImportReportOut):
-    """422: some rows are wrong and nothing was written (the report says which)."""
-
-    code: str = Field(description="import_rejected")
-    message: str
+    class ImportReportOut(Schema):
+        id: int = Field(description="导入任务号")
+        register: str = Field(description="登记簿：residents、organisations、buildings 或 dwellings")
+        status: str
+        status_label: str
+        phase: str
+        total: int
+        processed: int
+        created: int
+        updated: int
+        unchanged: int
+        skipped: int
+        errors: list[str] = Field(description="有误的行及原因")
+        error_count: int
 
 
 class AccessLogOut(Schema):

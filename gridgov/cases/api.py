@@ -214,10 +214,12 @@ def get_case(request, number: str):
     return case_detail(c, request.user)
 
 
-@router.get("/{number}/timeline", response=answers(list[TimelineEntry], 403, 404), summary="案件过程（时间线）")
-def timeline(request, number: str):
+@router.get("/{number}/timeline", response=answers(page_of(TimelineEntry), 403, 404, 422),
+            summary="案件过程（时间线），按时间先后")
+def timeline(request, number: str, page: Query[PageIn]):
     c = services.load_case(request.user, number)
-    return services.timeline(c, staff=roles.has_right(request.user.role, roles.CASE_VIEW) or request.user.is_superuser)
+    staff = roles.has_right(request.user.role, roles.CASE_VIEW) or request.user.is_superuser
+    return paginate(services.timeline(c, staff=staff), page)
 
 
 class ActionIn(Schema):
@@ -270,9 +272,10 @@ def act_bulk(request, action: str, payload: BulkIn):
                         for o in outcomes if o.error is not None]}
 
 
-@router.get("/{number}/duplicates", response=answers(list[DuplicateOut], 403, 404), summary="疑似重复案件（同一事项、相近位置与时间）")
-def duplicates(request, number: str):
-    return services.duplicates_of(services.load_case(request.user, number))
+@router.get("/{number}/duplicates", response=answers(page_of(DuplicateOut), 403, 404, 422),
+            summary="疑似重复案件（同一事项、相近位置与时间），最近者在前")
+def duplicates(request, number: str, page: Query[PageIn]):
+    return paginate(services.duplicates_of(services.load_case(request.user, number)), page)
 
 
 @router.post("/{number}/photos", response=answers(PhotosOut, 400, 403, 404, 422), summary="补充照片（核实、处置、核查）")
