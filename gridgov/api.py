@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from gridgov.accounts.api import router as accounts_router
 from gridgov.accounts.auth import API_AUTH
 from gridgov.accounts.scope import NoRight, OutOfScope
+from gridgov.apidocs import OfflineSwagger
 from gridgov.audit.api import router as audit_router
 from gridgov.basedata.api import router as basedata_router
 from gridgov.cases.api import router as cases_router
@@ -26,6 +27,7 @@ api = NinjaAPI(
     description="网格化管理平台 gridgov 的 JSON 接口：辖区树、网格、定位、当前用户。",
     auth=API_AUTH,
     urls_namespace="api",
+    docs=OfflineSwagger(),
 )
 
 

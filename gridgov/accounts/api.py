@@ -2,7 +2,9 @@
 
 from datetime import datetime
 
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
+
+from gridgov.schemas import PageIn, answers, page_of, paginate
 
 from . import services
 from .models import ApiToken
@@ -26,11 +28,6 @@ class TokenOut(Schema):
     expires_at: datetime
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-
-
 class TokenRead(Schema):
     id: int
     username: str
@@ -41,11 +38,6 @@ class TokenRead(Schema):
     expires_at: datetime | None
     revoked_at: datetime | None
     state: str  # active | expired | revoked
-
-
-class TokenPage(Schema):
-    count: int
-    items: list[TokenRead]
 
 
 class MeOut(Schema):
@@ -59,7 +51,7 @@ class MeOut(Schema):
     rights: list[str]
 
 
-@router.post("/auth/token", auth=None, response={201: TokenOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
+@router.post("/auth/token", auth=None, response=answers(TokenOut, 401, 403, 422, 429, status=201, auth=False),
              summary="用户名和密码换取 API 令牌（限制失败次数；启用动态口令的账号须附 otp）")
 def obtain_token(request, payload: TokenIn):
     result = services.sign_in(request, payload.username, payload.password, otp=payload.otp, via="api")
@@ -78,18 +70,16 @@ def token_read(t: ApiToken, now) -> dict:
             "last_used": t.last_used, "expires_at": t.expires_at, "revoked_at": t.revoked_at, "state": t.state(now)}
 
 
-@router.get("/auth/tokens", response=TokenPage,
+@router.get("/auth/tokens", response=answers(page_of(TokenRead), 422),
             summary="我的 API 令牌（all=true：管理员查看管辖范围内所有人的令牌）；不含令牌本身")
-def list_tokens(request, all: bool = False, limit: int = 100, offset: int = 0):
+def list_tokens(request, page: Query[PageIn], all: bool = False):
     from django.utils import timezone
 
-    qs = services.tokens_visible(request.user, everyone=all)
-    limit, offset = max(1, min(limit, 500)), max(0, min(offset, 10**9))
     now = timezone.now()
-    return {"count": qs.count(), "items": [token_read(t, now) for t in qs[offset:offset + limit]]}
+    return paginate(services.tokens_visible(request.user, everyone=all), page, lambda t: token_read(t, now))
 
 
-@router.delete("/auth/tokens/{token_id}", response={200: TokenRead, 400: ErrorOut, 404: ErrorOut},
+@router.delete("/auth/tokens/{token_id}", response=answers(TokenRead, 400, 404, 422),
                summary="吊销一个令牌（自己的；管理员：管辖范围内的）")
 def revoke_token(request, token_id: int):
     from django.utils import timezone
@@ -98,13 +88,13 @@ def revoke_token(request, token_id: int):
     return Status(200, token_read(token, timezone.now()))
 
 
-@router.post("/auth/tokens/{token_id}/revoke", response={200: TokenRead, 400: ErrorOut, 404: ErrorOut},
+@router.post("/auth/tokens/{token_id}/revoke", response=answers(TokenRead, 400, 404, 422),
              summary="吊销一个令牌（同 DELETE）")
 def revoke_token_post(request, token_id: int):
     return revoke_token(request, token_id)
 
 
-@router.get("/me", response=MeOut, summary="当前用户")
+@router.get("/me", response=answers(MeOut), summary="当前用户")
 def me(request):
     from .roles import RIGHTS, Role
 

@@ -7,20 +7,19 @@ from ninja import Query, Router, Schema
 
 from gridgov.accounts import roles
 from gridgov.accounts.scope import require
+from gridgov.schemas import PageIn, answers, page_of, paginate
 
 from . import anchoring, services
 from .models import AuditRecord
 
 router = Router(tags=["审计日志"])
 AUDIT_RIGHT = roles.MANAGE_USERS  # administrators
-MAX_LIMIT = 1000
 
 
 class RecordFilter(Schema):
     object_type: str | None = None
     object_id: str | None = None
-    after_id: int = 0  # cursor: the last id of the previous page
-    limit: int = 100
+    after_id: int = 0  # only records after this id (the last id already read)
 
 
 class RecordOut(Schema):
@@ -38,15 +37,16 @@ class RecordOut(Schema):
     hash: str
 
 
-@router.get("/records", response=list[RecordOut], summary="审计记录（按对象筛选；after_id 翻页，按编号升序）")
-def records(request, filters: Query[RecordFilter]):
+@router.get("/records", response=answers(page_of(RecordOut), 403, 422),
+            summary="审计记录（按对象筛选；after_id 只看其后的记录，按编号升序）")
+def records(request, filters: Query[RecordFilter], page: Query[PageIn]):
     require(request.user, AUDIT_RIGHT)
     qs = AuditRecord.objects.filter(id__gt=filters.after_id).order_by("id")
     if filters.object_type:
         qs = qs.filter(object_type=filters.object_type)
     if filters.object_id:
         qs = qs.filter(object_id=filters.object_id)
-    return list(qs[: max(1, min(filters.limit, MAX_LIMIT))])
+    return paginate(qs, page)
 
 
 class VerifyOut(Schema):
@@ -60,7 +60,7 @@ class VerifyOut(Schema):
     anchor_message: str
 
 
-@router.get("/verify", response=VerifyOut, summary="校验审计哈希链及其签名锚点")
+@router.get("/verify", response=answers(VerifyOut, 403), summary="校验审计哈希链及其签名锚点")
 def verify(request):
     require(request.user, AUDIT_RIGHT)
     report = services.verify_chain()

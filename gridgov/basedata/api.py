@@ -10,9 +10,10 @@ import threading
 
 from django.db.models import Q
 from django.http import HttpResponse
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from gridgov.errors import DomainError
+from gridgov.schemas import PageIn, answers, binary, page_of, paginate
 
 from . import exporting, importing, rights, services, stats
 from .models import (
@@ -30,14 +31,33 @@ from .models import (
     Visit,
     VisitRule,
 )
+from .schemas import (
+    AccessLogOut,
+    BuildingDetail,
+    BuildingOut,
+    CategoryOut,
+    DiaryOut,
+    DwellingOut,
+    HouseholdFile,
+    ImportReportOut,
+    KeyPersonOut,
+    OrgOut,
+    OrgPlain,
+    RankingOut,
+    ResidentDetail,
+    ResidentOut,
+    ResidentPlain,
+    ResidentRow,
+    StatsOut,
+    TagCreated,
+    TriggerCreated,
+    VisitDueOut,
+    VisitOut,
+    VisitRuleOut,
+)
 
 router = Router(tags=["基础数据（人地物事组织）"])
-MAX_LIMIT = 500
-
-
-def _page(qs, limit: int, offset: int):
-    limit = max(1, min(limit, MAX_LIMIT))
-    return qs.count(), list(qs[max(offset, 0): max(offset, 0) + limit])
+MAX_DUE = 5000  # the to-do list is computed whole (at most this many), then paged
 
 
 # ---------------------------------------------------------------- serialisers (masked by construction)
@@ -96,29 +116,28 @@ class BuildingIn(Schema):
     floors: int | None = None
 
 
-@router.get("/buildings", summary="楼栋（本人管辖范围内）")
-def buildings(request, node: str | None = None, q: str | None = None, limit: int = 100, offset: int = 0):
+@router.get("/buildings", response=answers(page_of(BuildingOut), 403, 422), summary="楼栋（本人管辖范围内）")
+def buildings(request, page: Query[PageIn], node: str | None = None, q: str | None = None):
     qs = rights.scoped(Building.objects.all(), request.user, rights.VIEW)
     if node:
         qs = qs.filter(scope_key__startswith=node)
     if q:
         qs = qs.filter(Q(address__contains=q) | Q(name__contains=q) | Q(code=q))
-    count, rows = _page(qs.order_by("code"), limit, offset)
-    return {"count": count, "items": [building_out(b) for b in rows]}
+    return paginate(qs.order_by("code"), page, building_out)
 
 
-@router.post("/buildings", summary="新增楼栋（网格由位置自动确定）")
+@router.post("/buildings", response=answers(BuildingOut, 400, 403, 404, 422), summary="新增楼栋（网格由位置自动确定）")
 def building_create(request, payload: BuildingIn):
     return building_out(services.save_building(request.user, payload.dict(exclude_none=True)))
 
 
-@router.get("/buildings/{pk}", summary="一个楼栋及其房屋")
+@router.get("/buildings/{pk}", response=answers(BuildingDetail, 403, 404, 422), summary="一个楼栋及其房屋")
 def building_detail(request, pk: int):
     b = rights.get_scoped(Building.objects.all(), request.user, rights.VIEW, pk=pk)
     return {**building_out(b), "dwellings": [dwelling_out(d) for d in b.dwellings.order_by("unit_no", "floor", "room")]}
 
 
-@router.patch("/buildings/{pk}", summary="修改楼栋")
+@router.patch("/buildings/{pk}", response=answers(BuildingOut, 400, 403, 404, 422), summary="修改楼栋")
 def building_update(request, pk: int, payload: BuildingIn):
     return building_out(services.save_building(request.user, payload.dict(exclude_none=True), pk=pk))
 
@@ -133,18 +152,17 @@ class DwellingIn(Schema):
     area_m2: float | None = None
 
 
-@router.get("/dwellings", summary="房屋（本人管辖范围内）")
-def dwellings(request, building_id: int | None = None, node: str | None = None, limit: int = 100, offset: int = 0):
+@router.get("/dwellings", response=answers(page_of(DwellingOut), 403, 422), summary="房屋（本人管辖范围内）")
+def dwellings(request, page: Query[PageIn], building_id: int | None = None, node: str | None = None):
     qs = rights.scoped(Dwelling.objects.all(), request.user, rights.VIEW)
     if building_id:
         qs = qs.filter(building_id=building_id)
     if node:
         qs = qs.filter(scope_key__startswith=node)
-    count, rows = _page(qs.order_by("code"), limit, offset)
-    return {"count": count, "items": [dwelling_out(d) for d in rows]}
+    return paginate(qs.order_by("code"), page, dwelling_out)
 
 
-@router.post("/dwellings", summary="新增房屋")
+@router.post("/dwellings", response=answers(DwellingOut, 400, 403, 404, 422), summary="新增房屋")
 def dwelling_create(request, payload: DwellingIn):
     data = payload.dict(exclude_none=True)
     if "area_m2" in data:
@@ -152,7 +170,7 @@ def dwelling_create(request, payload: DwellingIn):
     return dwelling_out(services.save_dwelling(request.user, data))
 
 
-@router.patch("/dwellings/{pk}", summary="修改房屋（用途、面积…）")
+@router.patch("/dwellings/{pk}", response=answers(DwellingOut, 400, 403, 404, 422), summary="修改房屋（用途、面积…）")
 def dwelling_update(request, pk: int, payload: DwellingIn):
     data = payload.dict(exclude_none=True)
     if "area_m2" in data:
@@ -193,10 +211,10 @@ class ReasonIn(Schema):
     reason: str
 
 
-@router.get("/residents", summary="实有人口（脱敏）；可按姓名、身份证号、手机号精确查找")
-def residents(request, node: str | None = None, q: str | None = None, id_number: str | None = None,
-              phone: str | None = None, status: str | None = "active", reg_type: str | None = None,
-              limit: int = 100, offset: int = 0):
+@router.get("/residents", response=answers(page_of(ResidentRow), 400, 403, 422), summary="实有人口（脱敏）；可按姓名、身份证号、手机号精确查找")
+def residents(request, page: Query[PageIn], node: str | None = None, q: str | None = None,
+              id_number: str | None = None, phone: str | None = None, status: str | None = "active",
+              reg_type: str | None = None):
     qs = rights.scoped(Resident.objects.all(), request.user, rights.VIEW)
     if node:
         qs = qs.filter(scope_key__startswith=node)
@@ -210,17 +228,17 @@ def residents(request, node: str | None = None, q: str | None = None, id_number:
         qs = qs.filter(status=status)
     if reg_type:
         qs = qs.filter(reg_type=reg_type)
-    count, rows = _page(qs.order_by("id"), limit, offset)
-    tags = _tags(request.user, rows)
-    return {"count": count, "items": [{**resident_out(r), "tags": tags.get(r.pk, [])} for r in rows]}
+    out = paginate(qs.order_by("id"), page)
+    tags = _tags(request.user, out["items"])
+    return {**out, "items": [{**resident_out(r), "tags": tags.get(r.pk, [])} for r in out["items"]]}
 
 
-@router.post("/residents", summary="新增实有人口（采集）")
+@router.post("/residents", response=answers(ResidentOut, 400, 403, 404, 409, 422), summary="新增实有人口（采集）")
 def resident_create(request, payload: ResidentIn):
     return resident_out(services.create_resident(request.user, payload.dict()))
 
 
-@router.get("/residents/{pk}", summary="一个人员（脱敏）及其变动记录")
+@router.get("/residents/{pk}", response=answers(ResidentDetail, 403, 404, 422), summary="一个人员（脱敏）及其变动记录")
 def resident_detail(request, pk: int):
     r = rights.get_scoped(Resident.objects.all(), request.user, rights.VIEW, pk=pk)
     events = [{"kind": e.kind, "kind_label": e.get_kind_display(), "date": e.date, "reason": e.reason,
@@ -229,18 +247,18 @@ def resident_detail(request, pk: int):
     return {**resident_out(r), "tags": _tags(request.user, [r]).get(r.pk, []), "events": events}
 
 
-@router.patch("/residents/{pk}", summary="修改人员信息（姓名、手机号、人口类型、与户主关系）")
+@router.patch("/residents/{pk}", response=answers(ResidentOut, 400, 403, 404, 422), summary="修改人员信息（姓名、手机号、人口类型、与户主关系）")
 def resident_update(request, pk: int, payload: ResidentPatch):
     return resident_out(services.update_resident(request.user, pk, payload.dict(exclude_none=True)))
 
 
-@router.post("/residents/{pk}/move", summary="注销（cancel）或迁移（move，可指定新房屋）")
+@router.post("/residents/{pk}/move", response=answers(ResidentOut, 400, 403, 404, 422), summary="注销（cancel）或迁移（move，可指定新房屋）")
 def resident_move(request, pk: int, payload: MoveIn):
     return resident_out(services.move_resident(request.user, pk, payload.kind, payload.date, payload.reason,
                                                payload.dwelling_id, payload.household_number or ""))
 
 
-@router.post("/residents/{pk}/unmask", summary="查看身份证号、手机号明文（须有权限并填写事由；记录日志）")
+@router.post("/residents/{pk}/unmask", response=answers(ResidentPlain, 400, 403, 404, 422), summary="查看身份证号、手机号明文（须有权限并填写事由；记录日志）")
 def resident_unmask(request, pk: int, payload: ReasonIn):
     return services.unmask_resident(request.user, pk, payload.reason)
 
@@ -251,13 +269,13 @@ class TagIn(Schema):
     note: str = ""
 
 
-@router.post("/residents/{pk}/tags", summary="标记重点人群")
+@router.post("/residents/{pk}/tags", response=answers(TagCreated, 400, 403, 404, 422), summary="标记重点人群")
 def resident_tag(request, pk: int, payload: TagIn):
     t = services.tag_resident(request.user, pk, payload.category, payload.since, payload.note)
     return {"id": t.pk, "category": t.category.code, "since": t.since}
 
 
-@router.get("/households/{pk}", summary="一户一档：成员、房屋、走访、必访事项")
+@router.get("/households/{pk}", response=answers(HouseholdFile, 403, 404, 422), summary="一户一档：成员、房屋、走访、必访事项")
 def household_file(request, pk: int):
     hh = rights.get_scoped(Household.objects.select_related("dwelling__building"), request.user, rights.VIEW, pk=pk)
     members = list(hh.members.order_by("relation", "id"))
@@ -290,9 +308,9 @@ class OrgIn(Schema):
     closed_on: dt.date | None = None
 
 
-@router.get("/organisations", summary="实有单位（联系电话脱敏）")
-def organisations(request, node: str | None = None, q: str | None = None, credit_code: str | None = None,
-                  open_only: bool = True, limit: int = 100, offset: int = 0):
+@router.get("/organisations", response=answers(page_of(OrgOut), 403, 422), summary="实有单位（联系电话脱敏）")
+def organisations(request, page: Query[PageIn], node: str | None = None, q: str | None = None,
+                  credit_code: str | None = None, open_only: bool = True):
     qs = rights.scoped(Organisation.objects.all(), request.user, rights.VIEW)
     if node:
         qs = qs.filter(scope_key__startswith=node)
@@ -302,26 +320,25 @@ def organisations(request, node: str | None = None, q: str | None = None, credit
         qs = qs.filter(credit_code=credit_code.strip().upper())
     if open_only:
         qs = qs.filter(closed_on__isnull=True)
-    count, rows = _page(qs.order_by("credit_code"), limit, offset)
-    return {"count": count, "items": [org_out(o) for o in rows]}
+    return paginate(qs.order_by("credit_code"), page, org_out)
 
 
-@router.post("/organisations", summary="新增实有单位")
+@router.post("/organisations", response=answers(OrgOut, 400, 403, 404, 409, 422), summary="新增实有单位")
 def org_create(request, payload: OrgIn):
     return org_out(services.save_organisation(request.user, payload.dict(exclude_none=True)))
 
 
-@router.get("/organisations/{pk}", summary="一个单位")
+@router.get("/organisations/{pk}", response=answers(OrgOut, 403, 404, 422), summary="一个单位")
 def org_detail(request, pk: int):
     return org_out(rights.get_scoped(Organisation.objects.all(), request.user, rights.VIEW, pk=pk))
 
 
-@router.patch("/organisations/{pk}", summary="修改单位（含注销日期）")
+@router.patch("/organisations/{pk}", response=answers(OrgOut, 400, 403, 404, 409, 422), summary="修改单位（含注销日期）")
 def org_update(request, pk: int, payload: OrgIn):
     return org_out(services.save_organisation(request.user, payload.dict(exclude_none=True), pk=pk))
 
 
-@router.post("/organisations/{pk}/unmask", summary="查看单位联系电话明文（须有权限并填写事由；记录日志）")
+@router.post("/organisations/{pk}/unmask", response=answers(OrgPlain, 400, 403, 404, 422), summary="查看单位联系电话明文（须有权限并填写事由；记录日志）")
 def org_unmask(request, pk: int, payload: ReasonIn):
     from gridgov.crypto import cipher
 
@@ -349,19 +366,19 @@ def category_out(c: KeyCategory) -> dict:
             "description": c.description, "active": c.active}
 
 
-@router.get("/key-categories", summary="重点人群类别（仅本岗位可见的类别）")
-def key_categories(request):
+@router.get("/key-categories", response=answers(page_of(CategoryOut), 403, 422), summary="重点人群类别（仅本岗位可见的类别）")
+def key_categories(request, page: Query[PageIn]):
     rights.require(request.user, rights.VIEW)
-    return [category_out(c) for c in services.visible_categories(request.user)]
+    return paginate(list(services.visible_categories(request.user)), page, category_out)
 
 
-@router.put("/key-categories/{code}", summary="新增或修改重点人群类别（管理员）")
+@router.put("/key-categories/{code}", response=answers(CategoryOut, 400, 403, 422), summary="新增或修改重点人群类别（管理员）")
 def key_category_save(request, code: str, payload: CategoryIn):
     return category_out(services.save_key_category(request.user, code, payload.dict()))
 
 
-@router.get("/key-population", summary="重点人群名单（脱敏；仅可见类别）")
-def key_population(request, category: str | None = None, node: str | None = None, limit: int = 100, offset: int = 0):
+@router.get("/key-population", response=answers(page_of(KeyPersonOut), 403, 422), summary="重点人群名单（脱敏；仅可见类别）")
+def key_population(request, page: Query[PageIn], category: str | None = None, node: str | None = None):
     cats = services.visible_categories(request.user)
     qs = rights.scoped(KeyTag.objects.select_related("resident", "category"), request.user, rights.VIEW).filter(
         until__isnull=True, category__in=cats, resident__status=ResidentStatus.ACTIVE)
@@ -369,9 +386,9 @@ def key_population(request, category: str | None = None, node: str | None = None
         qs = qs.filter(category__code=category)
     if node:
         qs = qs.filter(scope_key__startswith=node)
-    count, rows = _page(qs.order_by("category_id", "resident_id"), limit, offset)
-    return {"count": count, "items": [{"category": t.category.code, "category_name": t.category.name, "since": t.since,
-                                       "resident": resident_out(t.resident)} for t in rows]}
+    return paginate(qs.order_by("category_id", "resident_id"), page, lambda t: {
+        "category": t.category.code, "category_name": t.category.name, "since": t.since,
+        "resident": resident_out(t.resident)})
 
 
 class VisitIn(Schema):
@@ -385,9 +402,9 @@ class VisitIn(Schema):
     case_number: str | None = None
 
 
-@router.get("/visits", summary="走访记录")
-def visits(request, node: str | None = None, worker: str | None = None, since: dt.date | None = None,
-           limit: int = 100, offset: int = 0):
+@router.get("/visits", response=answers(page_of(VisitOut), 403, 422), summary="走访记录")
+def visits(request, page: Query[PageIn], node: str | None = None, worker: str | None = None,
+           since: dt.date | None = None):
     qs = rights.scoped(Visit.objects.select_related("worker"), request.user, rights.VIEW)
     if node:
         qs = qs.filter(scope_key__startswith=node)
@@ -395,11 +412,10 @@ def visits(request, node: str | None = None, worker: str | None = None, since: d
         qs = qs.filter(worker__username=worker)
     if since:
         qs = qs.filter(visited_at__date__gte=since)
-    count, rows = _page(qs, limit, offset)
-    return {"count": count, "items": [visit_out(v) for v in rows]}
+    return paginate(qs, page, visit_out)
 
 
-@router.post("/visits", summary="登记走访（完成该户的六必访事项）")
+@router.post("/visits", response=answers(VisitOut, 400, 403, 404, 422), summary="登记走访（完成该户的六必访事项）")
 def visit_create(request, payload: VisitIn):
     return visit_out(services.record_visit(request.user, payload.dict()))
 
@@ -409,17 +425,16 @@ class DiaryIn(Schema):
     date: dt.date | None = None
 
 
-@router.get("/diary", summary="民情日记")
-def diary(request, worker: str | None = None, limit: int = 100, offset: int = 0):
+@router.get("/diary", response=answers(page_of(DiaryOut), 403, 422), summary="民情日记")
+def diary(request, page: Query[PageIn], worker: str | None = None):
     qs = rights.scoped(DiaryEntry.objects.select_related("worker"), request.user, rights.VIEW)
     if worker:
         qs = qs.filter(worker__username=worker)
-    count, rows = _page(qs, limit, offset)
-    return {"count": count, "items": [{"id": e.pk, "worker": e.worker.username, "date": e.date, "content": e.content}
-                                      for e in rows]}
+    return paginate(qs, page, lambda e: {"id": e.pk, "worker": e.worker.username, "date": e.date,
+                                         "content": e.content})
 
 
-@router.post("/diary", summary="写民情日记")
+@router.post("/diary", response=answers(DiaryOut, 400, 403, 422), summary="写民情日记")
 def diary_create(request, payload: DiaryIn):
     e = services.add_diary(request.user, payload.content, payload.date)
     return {"id": e.pk, "worker": e.worker.username, "date": e.date, "content": e.content}
@@ -432,14 +447,13 @@ class RuleIn(Schema):
     active: bool = True
 
 
-@router.get("/visit-rules", summary="六必访规则")
-def visit_rules(request):
+@router.get("/visit-rules", response=answers(page_of(VisitRuleOut), 403, 422), summary="六必访规则")
+def visit_rules(request, page: Query[PageIn]):
     rights.require(request.user, rights.VIEW)
-    return [{"code": r.code, "name": r.name, "within_days": r.within_days, "description": r.description,
-             "active": r.active} for r in VisitRule.objects.all()]
+    return paginate(VisitRule.objects.order_by("id"), page)
 
 
-@router.put("/visit-rules/{code}", summary="新增或修改六必访规则（管理员）")
+@router.put("/visit-rules/{code}", response=answers(VisitRuleOut, 400, 403, 422), summary="新增或修改六必访规则（管理员）")
 def visit_rule_save(request, code: str, payload: RuleIn):
     r = services.save_visit_rule(request.user, code, payload.dict())
     return {"code": r.code, "name": r.name, "within_days": r.within_days, "description": r.description,
@@ -452,34 +466,37 @@ class TriggerIn(Schema):
     note: str = ""
 
 
-@router.post("/households/{pk}/triggers", summary="登记六必访事项（如家中有人去世、患病、困难、纠纷…）")
+@router.post("/households/{pk}/triggers", response=answers(TriggerCreated, 400, 403, 404, 422), summary="登记六必访事项（如家中有人去世、患病、困难、纠纷…）")
 def trigger_create(request, pk: int, payload: TriggerIn):
     t = services.add_trigger(request.user, pk, payload.rule, payload.occurred_on, payload.note)
     return {"id": t.pk, "rule": t.rule.code, "occurred_on": t.occurred_on, "due_on": t.due_on}
 
 
-@router.get("/due", summary="待走访清单（六必访事项与到期的重点人群走访）")
-def due(request, limit: int = 200):
-    return services.due_list(request.user, max(1, min(limit, MAX_LIMIT)))
+@router.get("/due", response=answers(page_of(VisitDueOut), 403, 422), summary="待走访清单（六必访事项与到期的重点人群走访），应访日期在前")
+def due(request, page: Query[PageIn]):
+    return paginate(services.due_list(request.user, MAX_DUE), page)
 
 
 # ---------------------------------------------------------------- statistics
 
 
-@router.get("/stats", summary="统计：人口、户、单位、重点人群、走访（按网格/社区/街道）")
+@router.get("/stats", response=answers(StatsOut, 403, 404, 422), summary="统计：人口、户、单位、重点人群、走访（按网格/社区/街道）")
 def statistics(request, node: str | None = None):
     return stats.statistics(request.user, node)
 
 
-@router.get("/ranking", summary="网格员周排名（采集量、走访量）")
+@router.get("/ranking", response=answers(RankingOut, 403, 404, 422), summary="网格员周排名（采集量、走访量）")
 def ranking(request, node: str | None = None, date: dt.date | None = None):
     return stats.ranking(request.user, node, date)
 
 
 # ---------------------------------------------------------------- import, export, templates, access log
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-@router.get("/templates/{kind}", summary="导入模板（csv 或 xlsx）")
+
+@router.get("/templates/{kind}", response=answers(None, 400, 403, 422), summary="导入模板（csv 或 xlsx）",
+            openapi_extra=binary("text/csv", XLSX, description="导入模板"))
 def template(request, kind: str, format: str = "xlsx"):
     rights.require(request.user, rights.VIEW)
     data, ctype = exporting.template(kind, format)
@@ -497,9 +514,9 @@ def _report_out(job: ImportJob) -> dict:
             "errors": [f"第 {n} 行：{m}" for n, m in job.errors], "error_count": len(job.errors)}
 
 
-@router.post("/imports/{kind}",
+@router.post("/imports/{kind}", response=answers(ImportReportOut, 400, 403, 422),
              summary="导入登记簿：请求体为 CSV/xlsx 文件（或 multipart 的 file 字段）；先校验每一行，有错误则不写入，"
-                     "除非 skip_bad=true；background=true 时立即返回任务号，用 GET /import-jobs/{id} 查询进度",
+                     "除非 skip_bad=true（422 import_rejected 的错误体带导入报告）；background=true 时立即返回任务号，用 GET /import-jobs/{id} 查询进度",
              openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}})
 def import_register(request, kind: str, skip_bad: bool = False, background: bool = False):
     rights.require(request.user, rights.IMPORT)
@@ -538,7 +555,7 @@ def import_register(request, kind: str, skip_bad: bool = False, background: bool
     return out
 
 
-@router.get("/import-jobs/{pk}", summary="导入进度与报告")
+@router.get("/import-jobs/{pk}", response=answers(ImportReportOut, 403, 404, 422), summary="导入进度与报告")
 def import_status(request, pk: int):
     rights.require(request.user, rights.IMPORT)
     job = ImportJob.objects.filter(pk=pk).first()
@@ -550,7 +567,9 @@ def import_status(request, pk: int):
     return _report_out(job)
 
 
-@router.get("/exports/{kind}", summary="导出登记簿（默认脱敏；unmask=true 须有权限并填写 reason；均记录日志）")
+@router.get("/exports/{kind}", response=answers(None, 400, 403, 404, 422),
+            summary="导出登记簿（默认脱敏；unmask=true 须有权限并填写 reason；均记录日志）",
+            openapi_extra=binary("text/csv", XLSX, description="登记簿（CSV 或 xlsx）"))
 def export_register(request, kind: str, format: str = "csv", unmask: bool = False, reason: str = "",
                     node: str | None = None):
     data, ctype, _ = exporting.export(kind, request.user, format, unmask, reason, node)
@@ -559,15 +578,14 @@ def export_register(request, kind: str, format: str = "csv", unmask: bool = Fals
     return resp
 
 
-@router.get("/access-log", summary="个人信息访问日志（审计）")
-def access_log(request, action: str | None = None, username: str | None = None, limit: int = 100, offset: int = 0):
+@router.get("/access-log", response=answers(page_of(AccessLogOut), 403, 422), summary="个人信息访问日志（审计）")
+def access_log(request, page: Query[PageIn], action: str | None = None, username: str | None = None):
     qs = rights.scoped(AccessLog.objects.all(), request.user, rights.AUDIT)
     if action:
         qs = qs.filter(action=action)
     if username:
         qs = qs.filter(username=username)
-    count, rows = _page(qs, limit, offset)
-    return {"count": count, "items": [
-        {"id": a.pk, "at": a.at, "username": a.username, "action": a.action, "action_label": a.get_action_display(),
-         "target": a.target, "object_id": a.object_id, "fields": a.fields, "count": a.count, "reason": a.reason,
-         "scope_key": a.scope_key} for a in rows]}
+    return paginate(qs, page, lambda a: {
+        "id": a.pk, "at": a.at, "username": a.username, "action": a.action, "action_label": a.get_action_display(),
+        "target": a.target, "object_id": a.object_id, "fields": a.fields, "count": a.count, "reason": a.reason,
+        "scope_key": a.scope_key})

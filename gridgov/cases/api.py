@@ -15,15 +15,26 @@ from gridgov.accounts import roles
 from gridgov.accounts.scope import require, scoped
 from gridgov.basedata.logic.ids import mask_name
 from gridgov.errors import DomainError, Forbidden
+from gridgov.schemas import PageIn, answers, binary, page_of, paginate
 
 from . import services
 from .logic.lifecycle import ACTION_LABELS, STAGE_LABELS, STATE_LABELS, Action, Stage, State
 from .models import Case, CasePhoto, Source
+from .schemas import (
+    BatchOut,
+    BulkOut,
+    CaseDetail,
+    CaseSummary,
+    DuplicateOut,
+    IntakeOut,
+    PhotosOut,
+    ScanOut,
+    TimelineEntry,
+)
 from .services.lights import light, overdue_q
 from .storage import photo_store
 
 router = Router(tags=["案件"])
-MAX_LIMIT = 500
 
 
 def case_summary(c: Case, now=None) -> dict:
@@ -101,12 +112,12 @@ def _intake_response(request, result, with_photos: bool = False):
     return Status(201 if result.created else 200, body)
 
 
-@router.post("", response={200: dict, 201: dict}, summary="上报（受理）一个问题；同一 client_key 重复提交只生成一个案件")
+@router.post("", response={**answers(IntakeOut, 400, 403, 404, 422), 201: IntakeOut}, summary="上报（受理）一个问题；同一 client_key 重复提交只生成一个案件")
 def intake(request, payload: IntakeIn):
     return _intake_response(request, services.intake(request.user, **payload.dict()))
 
 
-@router.post("/form", response={200: dict, 201: dict}, summary="上报（含照片，multipart/form-data）；坏照片被拒绝并说明，其余内容照常受理")
+@router.post("/form", response={**answers(IntakeOut, 400, 403, 404, 422), 201: IntakeOut}, summary="上报（含照片，multipart/form-data）；坏照片被拒绝并说明，其余内容照常受理")
 def intake_form(request, payload: Form[IntakeIn], photos: File[list[UploadedFile]] = None):
     files = [(f.name, f.read()) for f in (photos or [])]
     return _intake_response(request, services.intake(request.user, **payload.dict(), photos=files), with_photos=True)
@@ -123,7 +134,7 @@ class BatchIn(Schema):
     reports: list[IntakeIn]
 
 
-@router.post("/batch", response={200: dict}, summary="批量上报（系统对接：12345 热线工单、智能设备告警）；逐条校验，"
+@router.post("/batch", response=answers(BatchOut, 400, 403, 422), summary="批量上报（系统对接：12345 热线工单、智能设备告警）；逐条校验，"
              "有误的一条返回其错误，其余照常受理；每条可带 client_key 防重")
 def intake_batch(request, payload: BatchIn):
     results = services.intake_many(request.user, [r.dict() for r in payload.reports])
@@ -150,8 +161,6 @@ class CaseFilter(Schema):
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     q: str | None = None
-    limit: int = 50
-    offset: int = 0
 
 
 def filtered(user, f: CaseFilter):
@@ -183,29 +192,33 @@ def filtered(user, f: CaseFilter):
     return qs
 
 
-@router.get("", summary="案件列表（本人管辖范围内），按状态、事项、网格、超期、来源、日期筛选")
-def list_cases(request, filters: Query[CaseFilter]):
-    if not 1 <= filters.limit <= MAX_LIMIT or filters.offset < 0:
-        raise DomainError("invalid_paging", f"limit 应在 1～{MAX_LIMIT} 之间，offset 不能为负")
-    qs = filtered(request.user, filters)
-    total = qs.count()
-    rows = qs.select_related("matter", "unit_grid", "community", "assignee_department").order_by(
-        "-reported_at", "-id")[filters.offset: filters.offset + filters.limit]
+@router.get("", response=answers(page_of(CaseSummary), 400, 403, 422),
+            summary="案件列表（本人管辖范围内），按状态、事项、网格、超期、来源、日期筛选；最新上报在前")
+def list_cases(request, filters: Query[CaseFilter], page: Query[PageIn]):
+    qs = filtered(request.user, filters).select_related("matter", "unit_grid", "community", "assignee_department")
     now = timezone.now()
-    return {"total": total, "items": [case_summary(c, now) for c in rows]}
+    return paginate(qs.order_by("-reported_at", "-id"), page, lambda c: case_summary(c, now))
 
 
-@router.get("/{number}", summary="一个案件：详情、照片、可执行的操作、派遣建议")
+@router.post("/scan", response=answers(ScanOut, 403), summary="立即扫描一次时限（管理员）；后台每分钟自动扫描")
+def run_scan(request):
+    require(request.user, roles.CASE_CONFIGURE)
+    return services.scan()
+
+
+@router.get("/{number}", response=answers(CaseDetail, 403, 404), summary="一个案件：详情、照片、可执行的操作、派遣建议")
 def get_case(request, number: str):
     c = services.load_case(request.user, number)
     c = Case.objects.select_related(*DETAIL_RELATED).get(pk=c.pk)
     return case_detail(c, request.user)
 
 
-@router.get("/{number}/timeline", summary="案件过程（时间线）")
-def timeline(request, number: str):
+@router.get("/{number}/timeline", response=answers(page_of(TimelineEntry), 403, 404, 422),
+            summary="案件过程（时间线），按时间先后")
+def timeline(request, number: str, page: Query[PageIn]):
     c = services.load_case(request.user, number)
-    return services.timeline(c, staff=roles.has_right(request.user.role, roles.CASE_VIEW) or request.user.is_superuser)
+    staff = roles.has_right(request.user.role, roles.CASE_VIEW) or request.user.is_superuser
+    return paginate(services.timeline(c, staff=staff), page)
 
 
 class ActionIn(Schema):
@@ -223,7 +236,8 @@ class ActionIn(Schema):
     urgency: str | None = None
 
 
-@router.post("/{number}/actions/{action}", summary="对案件执行一个操作（状态流转）；version 不符时返回 409")
+@router.post("/{number}/actions/{action}", response=answers(CaseDetail, 400, 403, 404, 409, 422),
+             summary="对案件执行一个操作（状态流转）；version 不符时返回 409")
 def act(request, number: str, action: str, payload: ActionIn):
     data = payload.dict(exclude_none=True)
     version = data.pop("version", None)
@@ -242,7 +256,7 @@ class BulkIn(ActionIn):
     skip_refused: bool = False
 
 
-@router.post("/bulk/{action}", summary="批量操作：对多个案件执行同一操作（如批量派遣、批量归档）。逐件校验、逐件留痕；"
+@router.post("/bulk/{action}", response=answers(BulkOut, 400, 403, 404, 409, 422), summary="批量操作：对多个案件执行同一操作（如批量派遣、批量归档）。逐件校验、逐件留痕；"
              "有案件不能执行时默认全部不执行并列出原因，skip_refused=true 时执行其余")
 def act_bulk(request, action: str, payload: BulkIn):
     data = payload.dict(exclude_none=True)
@@ -257,13 +271,14 @@ def act_bulk(request, action: str, payload: BulkIn):
                         for o in outcomes if o.error is not None]}
 
 
-@router.get("/{number}/duplicates", summary="疑似重复案件（同一事项、相近位置与时间）")
-def duplicates(request, number: str):
+@router.get("/{number}/duplicates", response=answers(page_of(DuplicateOut), 403, 404, 422),
+            summary="疑似重复案件（同一事项、相近位置与时间），最近者在前")
+def duplicates(request, number: str, page: Query[PageIn]):
     require(request.user, roles.CASE_VIEW)  # staff only: a resident sees their own report, not the cases nearby
-    return services.duplicates_of(services.load_case(request.user, number))
+    return paginate(services.duplicates_of(services.load_case(request.user, number)), page)
 
 
-@router.post("/{number}/photos", summary="补充照片（核实、处置、核查）")
+@router.post("/{number}/photos", response=answers(PhotosOut, 400, 403, 404, 422), summary="补充照片（核实、处置、核查）")
 def add_photos(request, number: str, kind: Form[str], photos: File[list[UploadedFile]]):
     from .services.photos import store_photos
 
@@ -276,7 +291,8 @@ def add_photos(request, number: str, kind: Form[str], photos: File[list[Uploaded
     return {"stored": [p.id for p in stored], "photo_errors": errors}
 
 
-@router.get("/{number}/photos/{photo_id}", summary="照片文件")
+@router.get("/{number}/photos/{photo_id}", response=answers(None, 403, 404, 422), summary="照片文件",
+            openapi_extra=binary("image/jpeg", "image/png", "image/webp", description="照片"))
 def photo(request, number: str, photo_id: int):
     c = services.load_case(request.user, number)
     p = CasePhoto.objects.filter(case=c, pk=photo_id).first()
@@ -284,8 +300,3 @@ def photo(request, number: str, photo_id: int):
         raise DomainError("photo_not_found", "照片不存在")
     return HttpResponse(photo_store().open(p.storage_key), content_type=p.content_type)
 
-
-@router.post("/scan", summary="立即扫描一次时限（管理员）；后台每分钟自动扫描")
-def run_scan(request):
-    require(request.user, roles.CASE_CONFIGURE)
-    return services.scan()

@@ -9,13 +9,12 @@ from datetime import datetime
 from ninja import Query, Router, Schema, Status
 
 from gridgov.errors import DomainError
+from gridgov.schemas import PageIn, answers, page_of, paginate
 
 from . import services
 from .models import CatalogItem, Component, DeadlineRule, Kind, Stage
 
 router = Router(tags=["部件与事项目录"])
-
-MAX_COMPONENTS = 20000
 
 
 class ItemOut(Schema):
@@ -42,9 +41,9 @@ class ItemFilter(Schema):
     major: str | None = None
 
 
-@router.get("/items", response=list[ItemOut], summary="部件与事项分类（按类型、大类、名称或代码筛选）")
-def items(request, filters: Query[ItemFilter]):
-    return [_item(i) for i in services.search_items(filters.kind, filters.q, filters.major)]
+@router.get("/items", response=answers(page_of(ItemOut), 400, 422), summary="部件与事项分类（按类型、大类、名称或代码筛选）")
+def items(request, filters: Query[ItemFilter], page: Query[PageIn]):
+    return paginate(services.search_items(filters.kind, filters.q, filters.major), page, _item)
 
 
 class RuleOut(Schema):
@@ -86,7 +85,7 @@ class ItemDetail(ItemOut):
     deadline_rules: list[RuleOut]
 
 
-@router.get("/items/{kind}/{code}", response=ItemDetail, summary="一个分类：立案/结案条件、旧代码、时限规则")
+@router.get("/items/{kind}/{code}", response=answers(ItemDetail, 404), summary="一个分类：立案/结案条件、旧代码、时限规则")
 def item_detail(request, kind: str, code: str):
     item = services.get_item(kind, code)
     rules = item.deadline_rules.select_related("matter") if item.kind == Kind.MATTER else []
@@ -103,9 +102,9 @@ class RuleFilter(Schema):
     stage: str | None = None
 
 
-@router.get("/deadlines", response=list[RuleOut],
+@router.get("/deadlines", response=answers(page_of(RuleOut), 400, 404, 422),
             summary="时限规则；给出 matter 时为该事项可适用的规则（事项专属与通用），最具体者在前")
-def deadline_rules(request, filters: Query[RuleFilter]):
+def deadline_rules(request, filters: Query[RuleFilter], page: Query[PageIn]):
     qs = DeadlineRule.objects.select_related("matter")
     if filters.stage:
         if filters.stage not in Stage.values:
@@ -119,7 +118,7 @@ def deadline_rules(request, filters: Query[RuleFilter]):
     else:
         rules.sort(key=lambda r: (Stage.values.index(r.stage), r.matter.code if r.matter_id else "", r.urgency,
                                   r.area_class))
-    return [_rule(r) for r in rules]
+    return paginate(rules, page, _rule)
 
 
 class EffectiveOut(Schema):
@@ -129,7 +128,7 @@ class EffectiveOut(Schema):
     rule: RuleOut
 
 
-@router.get("/deadlines/effective", response=EffectiveOut, summary="某事项、紧急程度、区域类别在某环节的时限（最具体的规则）")
+@router.get("/deadlines/effective", response=answers(EffectiveOut, 400, 404, 422), summary="某事项、紧急程度、区域类别在某环节的时限（最具体的规则）")
 def deadline_effective(request, stage: str, matter: str | None = None, urgency: str = "", area_class: str = ""):
     rule = services.deadline_rule_for(matter, urgency, area_class, stage)
     return {"amount": float(rule.amount), "unit": rule.unit, "unit_label": rule.get_unit_display(), "rule": _rule(rule)}
@@ -187,18 +186,16 @@ def _parse_bbox(text: str) -> tuple[float, float, float, float]:
     return tuple(parts)
 
 
-@router.get("/components", response=list[ComponentOut], summary="管理部件（本人管辖范围内），按范围、网格、社区、状态、分类筛选")
-def components(request, filters: Query[ComponentFilter]):
+@router.get("/components", response=answers(page_of(ComponentOut), 400, 403, 404, 422),
+            summary="管理部件（本人管辖范围内），按范围、网格、社区、状态、分类筛选")
+def components(request, filters: Query[ComponentFilter], page: Query[PageIn]):
     bbox = _parse_bbox(filters.bbox) if filters.bbox else None
     qs = services.list_components(request.user, bbox=bbox, grid=filters.grid, community=filters.community,
                                   status=filters.status, item=filters.item)
-    rows = list(qs[: MAX_COMPONENTS + 1])
-    if len(rows) > MAX_COMPONENTS:
-        raise DomainError("too_many_components", f"结果超过 {MAX_COMPONENTS} 个部件，请缩小范围（bbox、网格或社区）")
-    return [_component(c) for c in rows]
+    return paginate(qs, page, _component)
 
 
-@router.get("/components/{code}", response=ComponentOut, summary="一个管理部件")
+@router.get("/components/{code}", response=answers(ComponentOut, 403, 404), summary="一个管理部件")
 def component_detail(request, code: str):
     return _component(services.get_component(request.user, code))
 
@@ -213,7 +210,7 @@ class ComponentIn(Schema):
     note: str = ""
 
 
-@router.post("/components", response={201: ComponentOut}, summary="登记管理部件（自动定位单元网格、分配 17 位标识码）")
+@router.post("/components", response=answers(ComponentOut, 400, 403, 404, 422, status=201), summary="登记管理部件（自动定位单元网格、分配 17 位标识码）")
 def component_create(request, payload: ComponentIn):
     c = services.create_component(request.user, payload.item_code, payload.lon, payload.lat, owner=payload.owner,
                                   maintainer=payload.maintainer, status=payload.status, note=payload.note)
@@ -229,7 +226,7 @@ class ComponentPatch(Schema):
     lat: float | None = None
 
 
-@router.patch("/components/{code}", response=ComponentOut, summary="修改管理部件：状态、权属/养护单位、备注或位置")
+@router.patch("/components/{code}", response=answers(ComponentOut, 400, 403, 404, 422), summary="修改管理部件：状态、权属/养护单位、备注或位置")
 def component_update(request, code: str, payload: ComponentPatch):
     c = services.update_component(request.user, code, payload.dict(exclude_none=True))
     return _component(c)

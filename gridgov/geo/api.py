@@ -4,12 +4,14 @@ Parse → call a service → serialise. Every read goes through ``scoped``; writ
 """
 
 import json
+from typing import Any
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from gridgov import spreadsheets
 from gridgov.accounts import roles
 from gridgov.accounts.scope import require, scope_prefix, scoped
+from gridgov.schemas import Feature, FeatureCollection, PageIn, answers, binary, page_of, paginate
 
 from . import locating, services
 from .errors import GeoError, NotFound
@@ -39,8 +41,9 @@ def _node(j: Jurisdiction, parent_code=None) -> dict:
     }
 
 
-@router.get("/tree", response=list[NodeOut], summary="辖区树（本人管辖范围内，含上级路径）")
-def tree(request, root: str | None = None):
+@router.get("/tree", response=answers(page_of(NodeOut), 403, 422),
+            summary="辖区树（本人管辖范围内，按编码排序；上级路径在前）")
+def tree(request, page: Query[PageIn], root: str | None = None):
     qs = scoped(Jurisdiction.objects.select_related("parent"), request.user, roles.VIEW)
     if root:
         qs = qs.filter(code__startswith=root)
@@ -50,17 +53,17 @@ def tree(request, root: str | None = None):
     ancestors = [prefix[:n] for n in (4, 6, 9, 12) if len(prefix) > n]
     seen = {n.code for n in nodes}
     above = [a for a in Jurisdiction.objects.select_related("parent").filter(code__in=ancestors) if a.code not in seen]
-    return [_node(j) for j in above + nodes]
+    return paginate([_node(j) for j in above + nodes], page)
 
 
 class NodeDetail(NodeOut):
-    boundary: dict | None
+    boundary: dict[str, Any] | None = Field(description="边界（GeoJSON geometry，WGS84）")
     boundary_note: str
-    children: list[NodeOut]
-    grid_counts: dict[str, int]
+    children: list[NodeOut] = Field(description="下级节点（本人管辖范围内）")
+    grid_counts: dict[str, int] = Field(description="各图层的网格数")
 
 
-@router.get("/tree/{code}", response=NodeDetail, summary="一个辖区节点：边界与下级")
+@router.get("/tree/{code}", response=answers(NodeDetail, 403, 404), summary="一个辖区节点：边界与下级")
 def tree_node(request, code: str):
     from django.db.models import Count
 
@@ -87,16 +90,16 @@ class LayerOut(Schema):
     grid_count: int
 
 
-@router.get("/layers", response=list[LayerOut], summary="网格图层")
-def layers(request):
+@router.get("/layers", response=answers(page_of(LayerOut), 403, 422), summary="网格图层")
+def layers(request, page: Query[PageIn]):
     from django.db.models import Count, Q
 
     prefix = scope_prefix(request.user)
     require(request.user, roles.VIEW)
     flt = Q(grids__scope_key__startswith=prefix) if prefix else Q()
     qs = GridLayer.objects.annotate(grid_count=Count("grids", filter=flt)).order_by("id")
-    return [{"code": x.code, "name": x.name, "kind": x.kind, "description": x.description, "grid_count": x.grid_count}
-            for x in qs]
+    return paginate(qs, page, lambda x: {"code": x.code, "name": x.name, "kind": x.kind,
+                                         "description": x.description, "grid_count": x.grid_count})
 
 
 class GridFilter(Schema):
@@ -120,7 +123,30 @@ def _parse_bbox(text: str) -> tuple[float, float, float, float]:
     return tuple(parts)
 
 
-@router.get("/grids", summary="网格（GeoJSON FeatureCollection），按图层、社区、街道或范围筛选")
+class GridProperties(Schema):
+    code: str = Field(description="网格编码")
+    name: str
+    layer: str = Field(description="图层编码（unit 单元网格、management 管理网格 …）")
+    community_code: str
+    community: str
+    grid_class: str = Field(description="网格类别 1/2/3（一类、二类、三类）")
+    grid_class_label: str
+    grid_type: str
+    grid_type_label: str
+    households: int | None = Field(description="户数")
+    area_m2: float = Field(description="面积（平方米）")
+
+
+class GridFeature(Feature):
+    properties: GridProperties
+
+
+class GridCollection(FeatureCollection):
+    features: list[GridFeature]
+
+
+@router.get("/grids", response=answers(GridCollection, 400, 403, 404, 422),
+            summary="网格（GeoJSON FeatureCollection，最多 20000 个），按图层、社区、街道或范围筛选")
 def grids(request, filters: Query[GridFilter]):
     if not GridLayer.objects.filter(code=filters.layer).exists():
         raise NotFound("unknown_layer", f"没有编码为「{filters.layer}」的网格图层")
@@ -159,7 +185,17 @@ def _duties(grid: Grid) -> list[dict]:
     ]
 
 
-@router.get("/grids/{layer}/{code}", summary="一个网格（GeoJSON Feature），含五定人员")
+class GridDetailProperties(GridProperties):
+    street: str
+    parent: str | None = Field(description="上级网格编码（单元网格所属的管理网格）")
+    duties: list[DutyOut] = Field(description="五定人员")
+
+
+class GridDetailFeature(Feature):
+    properties: GridDetailProperties
+
+
+@router.get("/grids/{layer}/{code}", response=answers(GridDetailFeature, 403, 404), summary="一个网格（GeoJSON Feature），含五定人员")
 def grid_detail(request, layer: str, code: str):
     grid = services.grid_lookup(request.user, layer, code)
     feature = services.grid_geojson_feature(grid)
@@ -179,7 +215,7 @@ class GridPatch(Schema):
     community_code: str | None = None
 
 
-@router.patch("/grids/{layer}/{code}", summary="修改网格属性，或把网格调整到另一个社区")
+@router.patch("/grids/{layer}/{code}", response=answers(GridFeature, 400, 403, 404, 409, 422), summary="修改网格属性，或把网格调整到另一个社区")
 def grid_update(request, layer: str, code: str, payload: GridPatch):
     grid = services.update_grid(request.user, layer, code, payload.dict(exclude_none=True))
     return services.grid_geojson_feature(grid)
@@ -192,25 +228,30 @@ class DutyIn(Schema):
     standard: str = ""
 
 
-@router.put("/grids/{layer}/{code}/duties", response=list[DutyOut], summary="设置网格五定（定人、定岗、定区域、定时间、定标准）")
+@router.put("/grids/{layer}/{code}/duties", response=answers(list[DutyOut], 400, 403, 404, 422), summary="设置网格五定（定人、定岗、定区域、定时间、定标准）")
 def grid_duties(request, layer: str, code: str, payload: list[DutyIn]):
     services.set_duties(request.user, layer, code, [d.dict() for d in payload])
     return _duties(services.grid_lookup(request.user, layer, code))
 
 
+class PlaceOut(Schema):
+    code: str
+    name: str
+
+
 class LocateOut(Schema):
     lon: float
     lat: float
-    inside: bool
+    inside: bool = Field(description="是否在已建网格的辖区内")
     message: str
-    unit_grid: str | None
-    management_grid: str | None
-    community: dict | None
-    street: dict | None
-    district: dict | None
+    unit_grid: str | None = Field(description="单元网格编码")
+    management_grid: str | None = Field(description="管理网格编码")
+    community: PlaceOut | None
+    street: PlaceOut | None
+    district: PlaceOut | None
 
 
-@router.get("/locate", response=LocateOut, summary="定位一个点（WGS84 经纬度）")
+@router.get("/locate", response=answers(LocateOut, 400, 403, 422), summary="定位一个点（WGS84 经纬度）")
 def locate(request, lon: float, lat: float):
     require(request.user, roles.LOCATE)
     lon, lat = locating.check_point(lon, lat)
@@ -232,7 +273,7 @@ def _validated_points(points) -> tuple[list[float], list[float]]:
     return lons, lats
 
 
-@router.post("/locate", response=list[LocateOut], summary="批量定位：{\"points\": [[经度, 纬度], …]}")
+@router.post("/locate", response=answers(list[LocateOut], 400, 403, 422), summary="批量定位：{\"points\": [[经度, 纬度], …]}")
 def locate_bulk(request, payload: PointsIn):
     require(request.user, roles.LOCATE)
     lons, lats = _validated_points(payload.points)
@@ -241,7 +282,9 @@ def locate_bulk(request, payload: PointsIn):
 
 @router.post(
     "/locate/csv", summary="批量定位 CSV：请求体为含 lon,lat 列的 CSV，返回附加定位结果列的 CSV",
-    openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}},
+    response=answers(None, 400, 403),
+    openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True},
+                   **binary("text/csv", description="附加定位结果列的 CSV")},
 )
 def locate_csv(request):
     from django.http import HttpResponse
@@ -256,13 +299,19 @@ def locate_csv(request):
     return HttpResponse(body, content_type=spreadsheets.CSV_TYPE)
 
 
+class RefusedFeature(Schema):
+    feature: str = Field(description="要素（名称、编号或序号）")
+    code: str
+    message: str
+
+
 class ImportOut(Schema):
-    imported: list[str]
-    repaired: list[str]
-    refused: list[dict]
+    imported: list[str] = Field(description="导入的边界（说明）")
+    repaired: list[str] = Field(description="修复之处（说明）")
+    refused: list[RefusedFeature] = Field(description="被拒绝的要素及原因")
 
 
-@router.post("/boundaries", response=ImportOut, summary="导入 GeoJSON 边界（区、街道或社区；按编码或名称匹配）")
+@router.post("/boundaries", response=answers(ImportOut, 400, 403, 404, 422), summary="导入 GeoJSON 边界（区、街道或社区；按编码或名称匹配）")
 def import_boundaries(request, name: str | None = None, code: str | None = None):
     report = services.import_boundary(request.body, name=name, code=code, user=request.user)
     if not report.imported and report.refused:
@@ -274,7 +323,13 @@ def import_boundaries(request, name: str | None = None, code: str | None = None)
     }
 
 
-@router.post("/layers/{code}/grids", summary="导入专题网格图层（GeoJSON；要素属性 code、name，可选 grid_class、grid_type、parent）")
+class LayerImportOut(Schema):
+    layer: str = Field(description="图层编码")
+    name: str
+    grids: int = Field(description="导入的网格数")
+
+
+@router.post("/layers/{code}/grids", response=answers(LayerImportOut, 400, 403, 422), summary="导入专题网格图层（GeoJSON；要素属性 code、name，可选 grid_class、grid_type、parent）")
 def import_layer(request, code: str, name: str | None = None):
     report = services.import_grids(request.user, code, name, request.body)
     return report

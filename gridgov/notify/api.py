@@ -2,12 +2,13 @@
 
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
+
+from gridgov.schemas import PageIn, answers, page_of, paginate
 
 from . import services
 
 router = Router(tags=["消息通知"])
-MAX_LIMIT = 200
 
 
 class NotificationOut(Schema):
@@ -21,9 +22,10 @@ class NotificationOut(Schema):
     read_at: datetime | None
 
 
-@router.get("", response=list[NotificationOut], summary="我的消息（unread=1 只看未读；before_id 翻页，最新在前）")
-def inbox(request, unread: bool = False, before_id: int | None = None, limit: int = 50):
-    return services.inbox(request.user, unread_only=unread, before_id=before_id, limit=max(1, min(limit, MAX_LIMIT)))
+@router.get("", response=answers(page_of(NotificationOut), 422),
+            summary="我的消息（unread=1 只看未读；before_id 只看更早的，最新在前）")
+def inbox(request, page: Query[PageIn], unread: bool = False, before_id: int | None = None):
+    return paginate(services.inbox(request.user, unread_only=unread, before_id=before_id), page)
 
 
 class ReadIn(Schema):
@@ -35,7 +37,7 @@ class ReadOut(Schema):
     unread: int
 
 
-@router.post("/read", response=ReadOut, summary="标记为已读（只处理本人的消息，其他编号忽略）")
+@router.post("/read", response=answers(ReadOut, 422), summary="标记为已读（只处理本人的消息，其他编号忽略）")
 def read(request, payload: ReadIn):
     updated = services.mark_read(request.user, payload.ids[:1000])
     return {"updated": updated, "unread": services.unread_count(request.user)}
@@ -45,6 +47,6 @@ class CountOut(Schema):
     unread: int
 
 
-@router.get("/count", response=CountOut, summary="未读消息数")
+@router.get("/count", response=answers(CountOut), summary="未读消息数")
 def count(request):
     return {"unread": services.unread_count(request.user)}

@@ -87,11 +87,11 @@ def unread_count(user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def inbox(user, unread_only: bool = False, before_id: int | None = None, limit: int = 50):
-    """The user's own notifications, newest first."""
+def inbox(user, unread_only: bool = False, before_id: int | None = None):
+    """The user's own notifications, newest first (a queryset: the caller pages it)."""
     qs = Notification.objects.filter(user=user)
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     if before_id:
         qs = qs.filter(pk__lt=before_id)
-    return list(qs.order_by("-id")[:limit])
+    return qs.order_by("-id")

@@ -10,9 +10,9 @@ import datetime as dt
 from django.http import HttpResponse
 from ninja import Router, Schema, Status
 
-from gridgov.accounts.api import ErrorOut
 from gridgov.accounts.scope import require
 from gridgov.basedata import personal
+from gridgov.schemas import ErrorOut
 
 from . import services
 

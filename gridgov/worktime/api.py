@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema
 
 from gridgov.accounts import roles
 from gridgov.accounts.scope import require
+from gridgov.schemas import answers
 
 from . import services
 from .logic.calendar import SHANGHAI
@@ -48,7 +49,7 @@ def _day(info) -> dict:
     }
 
 
-@router.get("/days", response=YearOut, summary="一年的工作日历：节假日、调休上班日和人工调整（不含普通工作日和普通周末）")
+@router.get("/days", response=answers(YearOut, 400, 422), summary="一年的工作日历：节假日、调休上班日和人工调整（不含普通工作日和普通周末）")
 def days(request, year: int | None = None):
     year = year or timezone.localtime(timezone.now(), SHANGHAI).year
     report = services.year_report(year)
@@ -81,7 +82,7 @@ class DueOut(Schema):
     plain_rule_dates: list[dt.date] = Field(description="计算中按默认规则（周一至周五上班）处理的日期，说明该年放假安排尚未录入")
 
 
-@router.post("/due", response=DueOut, summary="计算到期时间（供工作人员核对时限）")
+@router.post("/due", response=answers(DueOut, 400, 403, 422), summary="计算到期时间（供工作人员核对时限）")
 def due(request, payload: DueIn):
     require(request.user, roles.VIEW)
     calendar = services.current_calendar()

@@ -255,11 +255,12 @@ def test_api_records_and_verify_for_administrators_only(client_for):
         assert client.get("/api/v1/audit/records").status_code == status, username
         assert client.get("/api/v1/audit/verify").status_code == status, username
     admin = client_for("admin")
-    body = admin.get("/api/v1/audit/records?object_type=case&object_id=C2").json()
+    body = admin.get("/api/v1/audit/records?object_type=case&object_id=C2").json()["items"]
     assert [r["action"] for r in body] == ["dispatch", "close"]
     assert body[0]["after"]["state"] == "dispatched" and len(body[0]["hash"]) == 64
     page = admin.get(f"/api/v1/audit/records?after_id={body[0]['id']}&limit=2").json()
-    assert [r["id"] for r in page] == [body[0]["id"] + 1, body[0]["id"] + 2]
+    assert [r["id"] for r in page["items"]] == [body[0]["id"] + 1, body[0]["id"] + 2]
+    assert (page["count"], page["limit"], page["offset"]) == (3, 2, 0)  # C3, C4 and the close of C2
     verdict = admin.get("/api/v1/audit/verify").json()
     assert verdict["ok"] is True and verdict["message"].startswith("审计链完整")
 

@@ -241,9 +241,9 @@ def test_phone_endpoints_add_resident_dwelling_visit(client_for):
 
 
 def test_key_population_categories_visible_by_role(client_for):
-    worker = {c["code"] for c in client_for("gridworker").get("/api/v1/basedata/key-categories").json()}
-    leader = {c["code"] for c in client_for("gridleader").get("/api/v1/basedata/key-categories").json()}
-    admin = {c["code"] for c in client_for("admin").get("/api/v1/basedata/key-categories").json()}
+    worker = {c["code"] for c in client_for("gridworker").get("/api/v1/basedata/key-categories").json()["items"]}
+    leader = {c["code"] for c in client_for("gridleader").get("/api/v1/basedata/key-categories").json()["items"]}
+    admin = {c["code"] for c in client_for("admin").get("/api/v1/basedata/key-categories").json()["items"]}
     assert "elderly_alone" in worker and "community_correction" not in worker
     assert "community_correction" in leader and admin >= leader
     r = resident_in(TARGETS["own_grid"])
@@ -264,12 +264,12 @@ def test_key_population_categories_visible_by_role(client_for):
     resp = call(client_for("admin"), "put", "/api/v1/basedata/key-categories/veterans",
                 {"code": "veterans", "name": "退役军人", "visit_interval_days": 90, "roles": ["grid_worker"]})
     assert resp.status_code == 200
-    assert "veterans" in {c["code"] for c in client_for("gridworker").get("/api/v1/basedata/key-categories").json()}
+    assert "veterans" in {c["code"] for c in client_for("gridworker").get("/api/v1/basedata/key-categories").json()["items"]}
 
 
 def test_six_visits_due_list_and_completion(client_for):
     client = client_for("gridworker")
-    due = client.get("/api/v1/basedata/due").json()
+    due = client.get("/api/v1/basedata/due").json()["items"]
     rule_items = [d for d in due if d["kind"] == "rule"]
     assert rule_items and all(d["scope_key"].startswith("110101001001W001.") for d in due)
     hh = rule_items[0]["household_id"]
@@ -279,7 +279,7 @@ def test_six_visits_due_list_and_completion(client_for):
     assert VisitTrigger.objects.filter(household_id=hh, visit__isnull=True).count() >= 2
     assert call(client, "post", "/api/v1/basedata/visits", {"household_id": hh, "issues": "慰问"}).status_code == 200
     assert not VisitTrigger.objects.filter(household_id=hh, visit__isnull=True).exists()
-    assert hh not in {d["household_id"] for d in client.get("/api/v1/basedata/due").json() if d["kind"] == "rule"}
+    assert hh not in {d["household_id"] for d in client.get("/api/v1/basedata/due").json()["items"] if d["kind"] == "rule"}
     file = client.get(f"/api/v1/basedata/households/{hh}").json()
     assert file["members"] and file["visits"] and all(t["done"] for t in file["triggers"])
 

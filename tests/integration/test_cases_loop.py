@@ -98,10 +98,10 @@ def test_resident_report_goes_round_the_whole_loop(api, point):
     api.act("resident", n, "follow_up", satisfaction=5)
     final = api.act("shift", n, "archive")
     assert final["status"] == "archived" and final["satisfaction"] == 5 and final["actions"] == []
-    steps = [e["action"] for e in api.get("intake", f"/api/v1/cases/{n}/timeline")]
+    steps = [e["action"] for e in api.get("intake", f"/api/v1/cases/{n}/timeline")["items"]]
     assert steps == ["report", "assign_verify", "confirm", "register", "dispatch", "accept", "handle",
                      "inspect_pass", "close", "follow_up", "archive"]
-    public = api.get("resident", f"/api/v1/cases/{n}/timeline")
+    public = api.get("resident", f"/api/v1/cases/{n}/timeline")["items"]
     assert all(e["actor"] == "" for e in public), "staff names are hidden from the resident"
     decision = RoutingDecision.objects.get(case__number=n)
     assert decision.suggested_department.code == "110101-HW" and not decision.overridden

@@ -9,16 +9,17 @@ pytestmark = pytest.mark.django_db
 
 def test_items_list_and_filters(client_for):
     c = client_for("gridworker")
-    assert len(c.get("/api/v1/catalog/items").json()) == 403
-    comps = c.get("/api/v1/catalog/items?kind=component").json()
+    page = c.get("/api/v1/catalog/items?limit=500").json()
+    assert (len(page["items"]), page["count"], page["limit"], page["offset"]) == (403, 403, 500, 0)
+    comps = c.get("/api/v1/catalog/items?kind=component&limit=500").json()["items"]
     assert len(comps) == 153 and {r["kind_label"] for r in comps} == {"管理部件"}
-    matters = c.get("/api/v1/catalog/items?kind=matter&major=09").json()
+    matters = c.get("/api/v1/catalog/items?kind=matter&major=09").json()["items"]
     assert [r["code"] for r in matters][:3] == ["09001", "09002", "09003"]
     assert all(r["major_name"] == "街面秩序类" for r in matters)
-    found = c.get("/api/v1/catalog/items?kind=matter&q=垃圾").json()
+    found = c.get("/api/v1/catalog/items?kind=matter&q=垃圾").json()["items"]
     assert "暴露垃圾" in {r["name"] for r in found}
-    assert [r["code"] for r in c.get("/api/v1/catalog/items?kind=matter&q=06010").json()] == ["06010"]
-    both = c.get("/api/v1/catalog/items?q=供水井盖").json()
+    assert [r["code"] for r in c.get("/api/v1/catalog/items?kind=matter&q=06010").json()["items"]] == ["06010"]
+    both = c.get("/api/v1/catalog/items?q=供水井盖").json()["items"]
     assert {(r["kind"], r["code"]) for r in both} == {("component", "01001"), ("matter", "01001")}
 
 
@@ -52,7 +53,7 @@ def test_items_query_count(client_for):
     c = client_for("admin")
     c.get("/api/v1/catalog/items?kind=component")
     with CaptureQueriesContext(connection) as ctx:
-        assert len(c.get("/api/v1/catalog/items").json()) == 403
+        assert len(c.get("/api/v1/catalog/items?limit=500").json()["items"]) == 403
     assert len(ctx.captured_queries) <= 4
     with CaptureQueriesContext(connection) as ctx:
         c.get("/api/v1/catalog/deadlines")

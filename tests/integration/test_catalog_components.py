@@ -247,21 +247,21 @@ def test_api_object_matrix(username, client_for, users):
 def test_api_list_is_scoped_and_filtered(client_for, users):
     all_codes = set(Component.objects.values_list("code", flat=True))
     for name in ("admin", "gridleader", "gridworker"):
-        rows = client_for(name).get("/api/v1/catalog/components").json()
+        rows = client_for(name).get("/api/v1/catalog/components?limit=500").json()["items"]
         prefix = scope_prefix(users[name])
         want = {c for c, k in Component.objects.values_list("code", "scope_key") if k.startswith(prefix)}
         assert {r["code"] for r in rows} == want and want <= all_codes
     admin = client_for("admin")
-    damaged = admin.get("/api/v1/catalog/components?status=damaged").json()
+    damaged = admin.get("/api/v1/catalog/components?status=damaged").json()["items"]
     assert damaged and all(r["status"] == "damaged" for r in damaged)
-    assert admin.get("/api/v1/catalog/components?status=破损").json() == damaged
+    assert admin.get("/api/v1/catalog/components?status=破损").json()["items"] == damaged
     grid = Component.objects.filter(code__startswith="110101").first().grid
-    rows = admin.get(f"/api/v1/catalog/components?grid={grid.code}").json()
+    rows = admin.get(f"/api/v1/catalog/components?grid={grid.code}").json()["items"]
     assert rows and all(r["grid"] == grid.code for r in rows)
     x0, y0, x1, y1 = grid.min_lon, grid.min_lat, grid.max_lon, grid.max_lat
-    rows = admin.get(f"/api/v1/catalog/components?bbox={x0},{y0},{x1},{y1}").json()
+    rows = admin.get(f"/api/v1/catalog/components?bbox={x0},{y0},{x1},{y1}").json()["items"]
     assert rows and all(x0 <= r["lon"] <= x1 and y0 <= r["lat"] <= y1 for r in rows)
-    assert {r["item_code"] for r in admin.get("/api/v1/catalog/components?item=01037").json()} <= {"01037"}
+    assert {r["item_code"] for r in admin.get("/api/v1/catalog/components?item=01037").json()["items"]} <= {"01037"}
     for bad in ("bbox=1,2,3", "bbox=a,b,c,d", "bbox=117,40,116,39", "status=gone"):
         r = admin.get(f"/api/v1/catalog/components?{bad}")
         assert r.status_code == 400 and r.json()["code"], bad
@@ -273,6 +273,6 @@ def test_api_list_query_count(client_for):
     client = client_for("admin")
     client.get("/api/v1/catalog/components?status=intact")  # warm up (session, locator…)
     with CaptureQueriesContext(connection) as ctx:
-        rows = client.get("/api/v1/catalog/components").json()
+        rows = client.get("/api/v1/catalog/components").json()["items"]
     assert len(rows) > 50
     assert len(ctx.captured_queries) <= 6, [q["sql"][:120] for q in ctx.captured_queries]

@@ -112,11 +112,11 @@ def test_duplicate_rules_are_refused():
 
 def test_api_deadlines(client_for):
     c = client_for("resident")  # reference data: any signed-in account
-    rows = c.get("/api/v1/catalog/deadlines?matter=06010&stage=handle").json()
+    rows = c.get("/api/v1/catalog/deadlines?matter=06010&stage=handle").json()["items"]
     assert [(r["matter_code"], r["urgency"], r["amount"], r["unit"]) for r in rows] == [
         ("06010", "", 4.0, "work_hours"), (None, "urgent", 2.0, "natural_hours"), (None, "", 5.0, "work_days")]
-    everything = c.get("/api/v1/catalog/deadlines").json()
-    assert len(everything) == DeadlineRule.objects.count()
+    everything = c.get("/api/v1/catalog/deadlines?limit=500").json()
+    assert len(everything["items"]) == everything["count"] == DeadlineRule.objects.count()
     assert c.get("/api/v1/catalog/deadlines?stage=repair").status_code == 400
     assert c.get("/api/v1/catalog/deadlines?matter=99999").status_code == 404
     r = c.get("/api/v1/catalog/deadlines/effective?matter=06001&stage=handle&urgency=urgent&area_class=A").json()

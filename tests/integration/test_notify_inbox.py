@@ -50,7 +50,7 @@ def test_mark_read_touches_only_own_unread(users):
     assert services.mark_read(worker, [mine.pk]) == 0  # already read
     assert Notification.objects.get(pk=theirs.pk).read_at is None
     assert services.unread_count(worker) == 0 and services.unread_count(leader) == 1
-    assert services.inbox(worker, unread_only=True) == []
+    assert list(services.inbox(worker, unread_only=True)) == []
 
 
 @pytest.mark.django_db
@@ -116,14 +116,14 @@ def test_api_own_inbox_count_and_read(users, client_for):
     services.notify([worker], "case.overdue", "超期", "")
     theirs = services.notify([leader], "case.dispatched", "别人的", "")[0]
     client = client_for("gridworker")
-    body = client.get("/api/v1/notifications").json()
+    body = client.get("/api/v1/notifications").json()["items"]
     assert [n["kind"] for n in body] == ["case.overdue", "case.dispatched"]
     assert theirs.pk not in [n["id"] for n in body]
     assert client.get("/api/v1/notifications/count").json() == {"unread": 2}
     r = client.post("/api/v1/notifications/read", data=json.dumps({"ids": [mine[0].pk, theirs.pk]}),
                     content_type="application/json")
     assert r.status_code == 200 and r.json() == {"updated": 1, "unread": 1}
-    assert [n["kind"] for n in client.get("/api/v1/notifications?unread=1").json()] == ["case.overdue"]
+    assert [n["kind"] for n in client.get("/api/v1/notifications?unread=1").json()["items"]] == ["case.overdue"]
     assert Notification.objects.get(pk=theirs.pk).read_at is None
     resident = client_for("resident")  # every signed-in account has an inbox, whatever its post
     assert resident.get("/api/v1/notifications/count").json() == {"unread": 0}
@@ -135,4 +135,5 @@ def test_api_inbox_query_count_does_not_grow(users, client_for, django_assert_ma
         services.notify([users["gridworker"]], "k", "t", "b")
     client = client_for("gridworker")
     with django_assert_max_num_queries(4):
-        assert len(client.get("/api/v1/notifications?limit=20").json()) == 20
+        page = client.get("/api/v1/notifications?limit=20").json()
+    assert (len(page["items"]), page["count"], page["limit"], page["offset"]) == (20, 30, 20, 0)

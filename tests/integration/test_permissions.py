@@ -95,7 +95,7 @@ def test_list_endpoints(path, right, username, client_for, users):
             assert len(codes) == Grid.objects.filter(layer__code="management", scope_key__startswith=prefix).count()
         if path == "/api/v1/tree":
             prefix = scope_prefix(user)
-            codes = [n["code"] for n in r.json()]
+            codes = [n["code"] for n in r.json()["items"]]
             inside = [c for c in codes if c.startswith(prefix)]
             above = [c for c in codes if not c.startswith(prefix)]
             assert all(prefix.startswith(c) for c in above), "only the path above one's node may be outside scope"

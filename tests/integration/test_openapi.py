@@ -1,0 +1,243 @@
+"""The API describes itself: every operation's answer is a typed schema (or a declared file), every error is the
+one ErrorOut, every list is the one page shape; POST /cases/scan is reachable; the docs page works offline."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+METHODS = ("get", "post", "put", "patch", "delete")
+# the downloads: their 200 is a file, declared as binary content
+BINARY = {
+    ("get", "/api/v1/cases/{number}/photos/{photo_id}"): {"image/jpeg", "image/png", "image/webp"},
+    ("post", "/api/v1/locate/csv"): {"text/csv"},
+    ("get", "/api/v1/basedata/templates/{kind}"): {
+        "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    ("get", "/api/v1/basedata/exports/{kind}"): {
+        "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+}
+# the list endpoints: limit/offset in, {"items", "count", "limit", "offset"} out
+LISTS = {
+    "/api/v1/tree", "/api/v1/layers", "/api/v1/cases", "/api/v1/catalog/items", "/api/v1/catalog/deadlines",
+    "/api/v1/catalog/components", "/api/v1/notifications", "/api/v1/audit/records", "/api/v1/basedata/buildings",
+    "/api/v1/basedata/dwellings", "/api/v1/basedata/residents", "/api/v1/basedata/organisations",
+    "/api/v1/basedata/key-categories", "/api/v1/basedata/key-population", "/api/v1/basedata/visits",
+    "/api/v1/basedata/diary", "/api/v1/basedata/visit-rules", "/api/v1/basedata/due", "/api/v1/basedata/access-log",
+    "/api/v1/cases/{number}/timeline", "/api/v1/cases/{number}/duplicates",
+}
+
+
+@pytest.fixture
+def doc(client):
+    r = client.get("/api/v1/openapi.json")
+    assert r.status_code == 200
+    return r.json()
+
+
+def operations(doc):
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            if method in METHODS:
+                yield method, path, op
+
+
+def resolve(doc, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def json_schema(doc, response: dict) -> dict:
+    return resolve(doc, response["content"]["application/json"]["schema"])
+
+
+def test_the_document_covers_every_router(doc):
+    paths = set(doc["paths"])
+    for p in ("/api/v1/auth/token", "/api/v1/me", "/api/v1/tree", "/api/v1/grids", "/api/v1/catalog/items",
+              "/api/v1/worktime/due", "/api/v1/cases", "/api/v1/cases/{number}", "/api/v1/cases/scan",
+              "/api/v1/notifications", "/api/v1/audit/records", "/api/v1/basedata/residents"):
+        assert p in paths, p
+    assert sum(1 for _ in operations(doc)) >= 79
+
+
+def test_every_operation_answers_a_typed_schema_or_a_declared_file(doc):
+    untyped = []
+    for method, path, op in operations(doc):
+        ok = [s for s in ("200", "201") if s in op["responses"]]
+        assert ok, f"{method.upper()} {path} declares no 200/201"
+        for status in ok:
+            response = op["responses"][status]
+            if (method, path) in BINARY:
+                content = response["content"]
+                assert set(content) == BINARY[(method, path)], path
+                assert all(c["schema"] == {"type": "string", "format": "binary"} for c in content.values()), path
+                continue
+            schema = json_schema(doc, response)
+            if schema.get("type") == "array":
+                schema = resolve(doc, schema["items"])
+            if not schema.get("properties"):  # a bare object ({} or response=dict) documents nothing
+                untyped.append(f"{method.upper()} {path} {status}")
+    assert untyped == []
+
+
+def test_every_operation_declares_its_errors_as_error_out(doc):
+    error_out = doc["components"]["schemas"]["ErrorOut"]
+    assert {"code", "message"} <= set(error_out["required"])
+    assert error_out["properties"]["code"]["type"] == error_out["properties"]["message"]["type"] == "string"
+    for method, path, op in operations(doc):
+        errors = {s: r for s, r in op["responses"].items() if s.startswith("4")}
+        assert errors, f"{method.upper()} {path} declares no error"
+        public = path == "/api/v1/auth/token"
+        assert public or "401" in errors, f"{method.upper()} {path}: 401 for the anonymous"
+        for status, response in errors.items():
+            assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorOut"}, \
+                f"{method.upper()} {path} {status}"
+        if validated_input(op):  # ninja refuses what does not parse: 422
+            assert "422" in errors, f"{method.upper()} {path}"
+
+
+def validated_input(op) -> bool:
+    """Whether ninja validates some of the operation's input (a JSON or form body, a typed or required parameter)."""
+    body = op.get("requestBody", {}).get("content", {})
+    if "application/json" in body or "multipart/form-data" in body:
+        return True
+    return any(p["in"] == "query" and p.get("required") or resolve_type(p["schema"]) != "string"
+               for p in op.get("parameters", []))
+
+
+def resolve_type(schema: dict):
+    if "anyOf" in schema:
+        types = {s.get("type") for s in schema["anyOf"]} - {"null"}
+        return types.pop() if len(types) == 1 else "mixed"
+    return schema.get("type")
+
+
+def test_the_case_schemas_name_their_fields(doc):
+    case = json_schema(doc, doc["paths"]["/api/v1/cases/{number}"]["get"]["responses"]["200"])
+    fields = set(case["properties"])
+    assert {"number", "status", "status_label", "matter", "unit_grid", "community", "stage", "stage_due_at",
+            "light", "version", "actions", "reports", "photos", "times", "routing_suggestion"} <= fields
+    assert case["properties"]["version"]["type"] == "integer"
+    action = resolve(doc, case["properties"]["actions"]["items"])
+    assert set(action["properties"]) == {"action", "label"}
+    acted = json_schema(doc, doc["paths"]["/api/v1/cases/{number}/actions/{action}"]["post"]["responses"]["200"])
+    assert acted == case
+    page = json_schema(doc, doc["paths"]["/api/v1/cases"]["get"]["responses"]["200"])
+    summary = resolve(doc, page["properties"]["items"]["items"])
+    assert {"number", "status", "matter", "unit_grid", "stage_due_at", "version", "light"} <= set(summary["properties"])
+    timeline = json_schema(doc, doc["paths"]["/api/v1/cases/{number}/timeline"]["get"]["responses"]["200"])
+    assert {"action", "label", "from_state", "to_state", "at", "actor", "data"} <= set(
+        resolve(doc, timeline["properties"]["items"]["items"])["properties"])
+    bulk = json_schema(doc, doc["paths"]["/api/v1/cases/bulk/{action}"]["post"]["responses"]["200"])
+    assert set(bulk["properties"]) == {"done", "refused"}
+    batch = json_schema(doc, doc["paths"]["/api/v1/cases/batch"]["post"]["responses"]["200"])
+    assert set(batch["properties"]) == {"created", "failed", "results"}
+    intake = doc["paths"]["/api/v1/cases"]["post"]["responses"]
+    assert set(json_schema(doc, intake["201"])["properties"]) == {
+        "created", "case", "duplicates", "photo_errors", "routing_suggestion"}
+
+
+def test_other_routers_name_their_fields(doc):
+    def fields(method, path, status="200"):
+        schema = json_schema(doc, doc["paths"][path][method]["responses"][status])
+        return set(schema["properties"])
+
+    grids = json_schema(doc, doc["paths"]["/api/v1/grids"]["get"]["responses"]["200"])
+    feature = resolve(doc, grids["properties"]["features"]["items"])
+    assert {"code", "name", "layer", "community_code", "households"} <= set(
+        resolve(doc, feature["properties"]["properties"])["properties"])
+    assert {"unit_grid", "management_grid", "community", "street", "district"} <= fields("get", "/api/v1/locate")
+    assert {"id_number", "phone", "masked", "household_id"} <= fields("post", "/api/v1/basedata/residents")
+    assert {"members", "visits", "triggers", "dwelling"} <= fields("get", "/api/v1/basedata/households/{pk}")
+    assert {"population", "households", "children"} <= fields("get", "/api/v1/basedata/stats")
+    assert {"code", "item_code", "grid", "status"} <= fields("post", "/api/v1/catalog/components", "201")
+    assert {"due", "unit", "paused"} <= fields("post", "/api/v1/worktime/due")
+    due = json_schema(doc, doc["paths"]["/api/v1/basedata/due"]["get"]["responses"]["200"])
+    assert {"kind", "household_id", "due_on", "overdue"} <= set(resolve(doc, due["properties"]["items"]["items"])["properties"])
+
+
+def test_every_list_is_the_one_page_shape(doc):
+    paged = set()
+    for method, path, op in operations(doc):
+        names = {p["name"] for p in op.get("parameters", []) if p["in"] == "query"}
+        if method == "get" and {"limit", "offset"} <= names:
+            paged.add(path)
+            page = json_schema(doc, op["responses"]["200"])
+            assert set(page["properties"]) == {"items", "count", "limit", "offset"}, path
+            assert page["properties"]["items"]["type"] == "array", path
+            limit = next(p for p in op["parameters"] if p["name"] == "limit")["schema"]
+            offset = next(p for p in op["parameters"] if p["name"] == "offset")["schema"]
+            assert (limit["minimum"], limit["maximum"], offset["minimum"], offset["maximum"]) == (
+                1, 500, 0, 1_000_000_000), path
+        elif method == "get":
+            schema = json_schema(doc, op["responses"]["200"]) if (method, path) not in BINARY else {}
+            assert schema.get("type") != "array", f"{path} answers a bare list"
+    assert paged == LISTS
+
+
+@pytest.mark.parametrize("path", sorted(p for p in LISTS if "{" not in p))
+def test_lists_answer_a_page(client_for, path):
+    r = client_for("admin").get(f"{path}?limit=2&offset=1")
+    assert r.status_code == 200, r.content[:300]
+    body = r.json()
+    assert set(body) == {"items", "count", "limit", "offset"}
+    assert (body["limit"], body["offset"]) == (2, 1)
+    assert len(body["items"]) == max(0, min(2, body["count"] - 1))
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=501", "offset=-1", f"offset={2 ** 63}", "limit=x"])
+def test_paging_out_of_range_is_refused(client_for, query):
+    for path in ("/api/v1/cases", "/api/v1/basedata/residents", "/api/v1/audit/records"):
+        r = client_for("admin").get(f"{path}?{query}")
+        assert r.status_code == 422, (path, query, r.content[:200])
+        assert set(r.json()) >= {"code", "message"}
+
+
+def test_a_page_of_cases_counts_all_and_shows_the_requested_slice(client_for):
+    c = client_for("admin")
+    whole = c.get("/api/v1/cases?limit=500").json()
+    assert whole["count"] == len(whole["items"]) > 3
+    page = c.get("/api/v1/cases?limit=3&offset=2").json()
+    assert page["count"] == whole["count"]
+    assert [x["number"] for x in page["items"]] == [x["number"] for x in whole["items"][2:5]]
+
+
+# ---------------------------------------------------------------- POST /cases/scan (was shadowed by GET /cases/{number})
+
+
+def test_scan_answers_the_administrator(client_for):
+    c = client_for("admin")
+    first = c.post("/api/v1/cases/scan")
+    assert first.status_code == 200, first.content[:300]
+    assert set(first.json()) == {"yellow", "red"}
+    assert c.post("/api/v1/cases/scan").json() == {"yellow": 0, "red": 0}  # each warning once per stage
+
+
+@pytest.mark.parametrize("username,status", [(None, 401), ("gridworker", 403), ("dispatcher", 403),
+                                             ("shift", 403), ("leader", 403)])
+def test_scan_is_refused_to_others(client_for, username, status):
+    r = client_for(username).post("/api/v1/cases/scan")
+    assert r.status_code == status
+    assert set(r.json()) >= {"code", "message"}
+
+
+# ---------------------------------------------------------------- the docs page, offline
+
+
+def test_docs_page_uses_only_our_own_static_files(client):
+    r = client.get("/api/v1/docs")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "cdn" not in html.lower()
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), "nothing from another host"
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    assert [attrs.strip() for attrs, _ in scripts] == [
+        'src="/static/vendor/swagger-ui/swagger-ui-bundle.js"', 'src="/static/gridgov/apidocs.js"']
+    assert all(body.strip() == "" for _, body in scripts), "no inline script (CSP script-src 'self')"
+    assert 'href="/static/vendor/swagger-ui/swagger-ui.css"' in html
+    assert 'data-openapi-url="/api/v1/openapi.json"' in html
+    for path in ("/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/vendor/swagger-ui/swagger-ui.css",
+                 "/static/gridgov/apidocs.js"):
+        got = client.get(path)
+        assert got.status_code == 200, path
