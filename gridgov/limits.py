@@ -29,9 +29,11 @@ from gridgov.errors import DomainError
 BIGINT_MIN, BIGINT_MAX = BaseDatabaseOperations.integer_field_ranges["BigIntegerField"]
 OFFSET_MAX = 1_000_000_000  # far beyond any table here; keeps offset + limit inside a 64-bit integer
 TEXT_MAX = 1000  # a query parameter that is not a stored field (search text, a reason given for a read)
+LONG_TEXT_MAX = 10_000  # a TextField (no max_length of its own): notes, descriptions, diary entries
 
 # API parameter types: a database key, paging, and free text that is not stored
 Id = Annotated[int, Field(ge=1, le=BIGINT_MAX, title="编号")]
+BigInt = Annotated[int, Field(ge=BIGINT_MIN, le=BIGINT_MAX)]  # any 64-bit integer (a cursor, an id to ignore)
 Offset = Annotated[int, Field(ge=0, le=OFFSET_MAX, title="offset")]
 Limit = Annotated[int, Field(ge=-OFFSET_MAX, le=OFFSET_MAX, title="limit")]  # callers clamp to their own maximum
 Text = Annotated[str, Field(max_length=TEXT_MAX)]
@@ -63,7 +65,10 @@ def int_range(model: type[models.Model], name: str) -> tuple[int, int] | None:
 
 
 def max_length(model: type[models.Model], name: str) -> int | None:
-    return getattr(_field(model, name), "max_length", None)
+    f = _field(model, name)
+    if isinstance(f, models.TextField) and not f.max_length:
+        return LONG_TEXT_MAX
+    return getattr(f, "max_length", None)
 
 
 def decimal_bound(model: type[models.Model], name: str) -> tuple[Decimal, int] | None:

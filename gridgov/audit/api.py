@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema
 
 from gridgov.accounts import roles
 from gridgov.accounts.scope import require
+from gridgov.limits import BigInt, Limit
 
 from . import services
 from .models import AuditRecord
@@ -19,8 +20,8 @@ MAX_LIMIT = 1000
 class RecordFilter(Schema):
     object_type: str | None = None
     object_id: str | None = None
-    after_id: int = 0  # cursor: the last id of the previous page
-    limit: int = 100
+    after_id: BigInt = 0  # cursor: the last id of the previous page
+    limit: Limit = 100
 
 
 class RecordOut(Schema):

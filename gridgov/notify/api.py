@@ -4,6 +4,8 @@ from datetime import datetime
 
 from ninja import Router, Schema
 
+from gridgov.limits import BigInt, Id, Limit
+
 from . import services
 
 router = Router(tags=["消息通知"])
@@ -22,12 +24,12 @@ class NotificationOut(Schema):
 
 
 @router.get("", response=list[NotificationOut], summary="我的消息（unread=1 只看未读；before_id 翻页，最新在前）")
-def inbox(request, unread: bool = False, before_id: int | None = None, limit: int = 50):
+def inbox(request, unread: bool = False, before_id: Id | None = None, limit: Limit = 50):
     return services.inbox(request.user, unread_only=unread, before_id=before_id, limit=max(1, min(limit, MAX_LIMIT)))
 
 
 class ReadIn(Schema):
-    ids: list[int]
+    ids: list[BigInt]
 
 
 class ReadOut(Schema):
