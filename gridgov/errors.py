@@ -29,3 +29,9 @@ class Conflict(DomainError):
     """Someone else changed the object first (optimistic concurrency), or it is in the wrong state."""
 
     status = 409
+
+
+class TooLarge(DomainError):
+    """More than a configured limit (an upload's size, an import's rows): 413."""
+
+    status = 413

@@ -4,6 +4,7 @@ every answer under /api/ is JSON ``{"code", "message"}``.
 - A NUL character in the path, the query string or a form field is refused (PostgreSQL cannot store or compare
   one): under /api/ a 400 ``invalid_input``, on pages a 400 page in Chinese. (JSON bodies under /api/ are checked
   by the API's parser, gridgov.api.GuardedParser.)
+- A request larger than GRIDGOV["REQUEST_MAX_BYTES"] is refused (413) before it is read.
 - Under /api/, an answer Django or ninja produced by itself (404 for an unknown path, 405, 400 for a bad
   request, 413 too large, a last-resort 500) is turned into ``{"code", "message"}`` in Chinese.
 """
@@ -48,6 +49,13 @@ class InputGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from django.conf import settings
+
+        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.GRIDGOV["REQUEST_MAX_BYTES"]:
+            message = f"请求内容过大（上限 {settings.GRIDGOV['REQUEST_MAX_BYTES'] // 1024 // 1024} MB）"
+            if _is_api(request):
+                return api_error(413, "too_large", message)
+            return render(request, "bad_request.html", {"message": message + "。"}, status=413)
         try:
             bad = _has_nul(request)
         except (RequestDataTooBig, TooManyFieldsSent):

@@ -127,6 +127,12 @@ LOGGING = {
     },
 }
 
+# Request bodies: a body read whole (JSON, forms, GeoJSON and CSV sent as the body) up to 10 MB; uploaded files
+# above 2.5 MB go to a temporary file, not memory. Imports have their own limit (GRIDGOV["IMPORT_MAX_BYTES"]).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
 GRIDGOV = {
     # Households per km² used to size 管理网格 where no household data exists yet (东城区: ≈ 700,000 people
     # on 41.8 km², ≈ 2.6 people per household → ≈ 6,400 households/km²).
@@ -143,4 +149,10 @@ GRIDGOV = {
     "SCAN_INTERVAL_S": float(os.environ.get("GRIDGOV_SCAN_INTERVAL_S", "60")),
     # in-memory indexes and rule tables re-check the database at most this often (see gridgov/fresh.py)
     "FRESH_CHECK_S": float(os.environ.get("GRIDGOV_FRESH_CHECK_S", "1")),
+    # imports (residents, organisations, buildings, dwellings): the largest file and the most data rows of one
+    # import; an .xlsx may unpack to at most 10 times the file limit (gridgov/basedata/importing.py)
+    "IMPORT_MAX_BYTES": int(os.environ.get("GRIDGOV_IMPORT_MAX_BYTES", str(20 * 1024 * 1024))),
+    "IMPORT_MAX_ROWS": int(os.environ.get("GRIDGOV_IMPORT_MAX_ROWS", "200000")),
+    # any request larger than this is refused before it is read (413): photos and import files included
+    "REQUEST_MAX_BYTES": int(os.environ.get("GRIDGOV_REQUEST_MAX_BYTES", str(64 * 1024 * 1024))),
 }

@@ -518,11 +518,9 @@ def _report_out(job: ImportJob) -> dict:
              openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}})
 def import_register(request, kind: str, skip_bad: bool = False, background: bool = False):
     rights.require(request.user, rights.IMPORT)
-    upload = request.FILES.get("file")
-    data = upload.read() if upload else request.body
-    name = upload.name if upload else ("upload.xlsx" if data[:4] == b"PK\x03\x04" else "upload.csv")
     if kind not in importing.COLUMNS:
         raise DomainError("unknown_register", "登记簿应为 residents、organisations、buildings 或 dwellings")
+    data, name = importing.read_upload(request)  # refused unread past the import size limit (413)
     job = importing.Job(kind, request.user, name, skip_bad, None)
     if background:
         user = request.user

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
+from gridgov import limits
 from gridgov.accounts import roles
 from gridgov.accounts.scope import OutOfScope, ensure_in_scope, get_scoped, in_scope, require
 
@@ -340,6 +341,7 @@ def update_grid(user, layer: str, code: str, changes: dict) -> Grid:
     unknown = set(changes) - EDITABLE - {"community_code"}
     if unknown:
         raise GeoError("unknown_field", f"不能修改字段：{', '.join(sorted(unknown))}")
+    limits.check_fields(Grid, changes)  # e.g. households within the column's range
     if "grid_class" in changes and changes["grid_class"] not in GridClass.values:
         raise GeoError("invalid_grid_class", f"网格类别应为 {'/'.join(GridClass.values)}（一类/二类/三类）")
     if "grid_type" in changes and changes["grid_type"] not in GridType.values:
