@@ -233,7 +233,7 @@ VALIDATION_MESSAGES = {
 def validation_message(err: dict) -> str:
     template = VALIDATION_MESSAGES.get(err.get("type", ""), "格式不正确")
     try:
-        return template.format(**(err.get("ctx") or {}))
+        return template.format(**(err.get("ctx") or {})).replace("' or '", "' 或 '")
     except (KeyError, IndexError, ValueError):
         return template.split("{")[0].rstrip("：") or "格式不正确"
 

@@ -59,15 +59,26 @@ FOREGROUND = {("POST", "/api/v1/basedata/imports/{kind}"): {"background": False}
 
 def run(app, token: str, examples: int, campaign: Campaign, modes=("positive", "negative"), label: str = "",
         only: str | None = None) -> Campaign:
-    schema = schema_for(app)
-    headers = {"Authorization": f"Bearer {token}"}
-    for result in schema.get_all_operations():
-        op = result.ok()
-        if only and only not in op.path:
-            continue
-        campaign.operations += 1
-        for mode in modes:
-            _fuzz_one(op, mode, headers, examples, campaign, label)()
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    # as Django's test client does: the requests run inside the test's transaction, which closing the
+    # connection at the end of a request would end
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        schema = schema_for(app)
+        headers = {"Authorization": f"Bearer {token}"}
+        for result in schema.get_all_operations():
+            op = result.ok()
+            if only and only not in op.path:
+                continue
+            campaign.operations += 1
+            for mode in modes:
+                _fuzz_one(op, mode, headers, examples, campaign, label)()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return campaign
 
 

@@ -65,7 +65,7 @@ def max_rows() -> int:
 
 
 def _mb(n: int) -> str:
-    return f"{n / 1024 / 1024:g} MB"
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, round(n / 1024))} KB"
 
 
 def too_large(what: str) -> TooLarge:
