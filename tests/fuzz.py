@@ -1,8 +1,6 @@
 """The API fuzzer (schemathesis, in-process over WSGI): every operation of /api/v1/openapi.json, valid and invalid
 input, as a signed-in account (bearer token). Used by tests/integration/test_fuzz_api.py on a bounded number of
-examples, and by hand for a bigger campaign:
-
-    GRIDGOV_DATABASE_URL=postgres://… pytest tests/integration/test_fuzz_api.py --fuzz-examples 100
+examples, and by hand for a bigger campaign (see that test's docstring).
 
 What counts as a failure: a 5xx, or an error (4xx) whose body is not JSON ``{"code", "message"}`` with a Chinese
 message. Response-schema conformance is not checked here.

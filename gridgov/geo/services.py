@@ -439,6 +439,7 @@ def import_grids(user, layer_code: str, layer_name: str | None, data) -> dict:
         require(user, roles.IMPORT)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,39}", layer_code or ""):
         raise GeoError("invalid_layer_code", "图层编码应为 2–40 位小写字母、数字或连字符")
+    limits.check_value(GridLayer, "name", layer_name)
     if layer_code in DEFAULT_LAYERS:
         raise GeoError("reserved_layer", "单元网格和管理网格由 gridgov generate-grids 生成，不能导入覆盖")
     try:
@@ -480,8 +481,12 @@ def import_grids(user, layer_code: str, layer_name: str | None, data) -> dict:
         if grid_class is None or grid_type is None:
             errors.append(f"要素「{label}」：grid_class 应为 1/2/3（一类/二类/三类），grid_type 应为 街巷型/楼院型/单位型")
             continue
-        rows.append((code, str(props.get("name") or code), community_code, shape, grid_class, grid_type,
-                     str(props.get("parent") or "")))
+        name = str(props.get("name") or code)
+        too_long = limits.problem(Grid, "code", code) or limits.problem(Grid, "name", name)
+        if too_long:
+            errors.append(f"要素「{label[:40]}」：编码或名称过长（{too_long}）")
+            continue
+        rows.append((code, name, community_code, shape, grid_class, grid_type, str(props.get("parent") or "")))
     known = {r[2] for r in rows}
     found = dict(Jurisdiction.objects.filter(code__in=known, level=Level.COMMUNITY).values_list("code", "id"))
     errors += [f"要素「{r[0]}」：社区 {r[2]} 不存在" for r in rows if r[2] not in found]

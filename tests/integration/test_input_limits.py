@@ -199,3 +199,16 @@ def test_a_bare_cr_through_the_api(client_for, dwelling):
     r = client_for("admin").post("/api/v1/basedata/imports/dwellings", data=csv.encode(), content_type="text/csv")
     body = assert_error(r, 422, "import_rejected")
     assert body["errors"] == ["第 2 行：室号为空", "第 3 行：楼栋编码不存在或不在您的管辖范围内"]
+
+
+def test_geojson_with_a_nul_or_an_over_long_code_is_refused_by_the_layer_import(client_for):
+    c = client_for("admin")
+    square = {"type": "Polygon", "coordinates": [[[116.40, 39.92], [116.401, 39.92], [116.401, 39.921],
+                                                  [116.40, 39.921], [116.40, 39.92]]]}
+    nul = {"type": "Feature", "properties": {"code": "F\u0000"}, "geometry": square}
+    r = c.post("/api/v1/layers/fire/grids", data=json.dumps(nul), content_type="application/json")
+    assert_error(r, 400, "malformed_geojson", "NUL")
+    long = {"type": "Feature", "properties": {"code": "F" * 41, "community": "110101001001"}, "geometry": square}
+    r = c.post("/api/v1/layers/fire/grids", data=json.dumps(long), content_type="application/json")
+    assert_error(r, 400, "invalid_features", "编码或名称过长", "40")
+    assert not Grid.objects.filter(layer__code="fire").exists()
