@@ -212,3 +212,11 @@ def test_geojson_with_a_nul_or_an_over_long_code_is_refused_by_the_layer_import(
     r = c.post("/api/v1/layers/fire/grids", data=json.dumps(long), content_type="application/json")
     assert_error(r, 400, "invalid_features", "编码或名称过长", "40")
     assert not Grid.objects.filter(layer__code="fire").exists()
+
+
+def test_locate_csv_with_bare_carriage_returns(client_for, point):
+    text = f"name,lon,lat\r甲,{point[0]},{point[1]}\r乙,{point[0]},{point[1]}\r"
+    r = client_for("admin").post("/api/v1/locate/csv", data=text.encode(), content_type="text/csv")
+    assert r.status_code == 200, r.content
+    lines = r.content.decode().splitlines()
+    assert len(lines) == 3 and lines[1].startswith("甲,") and lines[2].startswith("乙,")
