@@ -4,9 +4,17 @@ Errors always have the shape ``{"code": "<stable code>", "message": "<中文说�
 401 not signed in, 403 the post lacks the right, 404 not found or outside your scope, 400/422 bad input.
 """
 
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+import json
+import logging
+import typing
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+
+from gridgov import limits
 from gridgov.accounts.api import router as accounts_router
 from gridgov.accounts.auth import API_AUTH
 from gridgov.accounts.scope import NoRight, OutOfScope
@@ -21,13 +29,80 @@ from gridgov.notify.api import router as notify_router
 from gridgov.privacy.api import router as privacy_router
 from gridgov.worktime.api import router as worktime_router
 
-api = NinjaAPI(
+log = logging.getLogger("gridgov.api")
+
+
+def _no_constant(name: str):
+    raise DomainError("invalid_json", f"请求体中的 {name} 不是合法的 JSON 数值")
+
+
+class GuardedParser(Parser):
+    """JSON without NaN/Infinity, and no NUL character in any string, body or form field (PostgreSQL cannot
+    store one): refused at the boundary, before a handler or a query sees them."""
+
+    def parse_body(self, request):
+        try:
+            data = json.loads(request.body, parse_constant=_no_constant)
+        except DomainError:
+            raise
+        except (ValueError, RecursionError):
+            raise DomainError("invalid_json", "请求体不是合法的 JSON") from None
+        if limits.has_nul(data):
+            raise DomainError("invalid_input", limits.NUL_MESSAGE)
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        if limits.has_nul(result):
+            raise DomainError("invalid_input", limits.NUL_MESSAGE)
+        return result
+
+
+class GridgovAPI(NinjaAPI):
+    def validation_error_from_error_contexts(self, error_contexts):
+        """As ninja's, with each error's field name in Chinese (the schema field's title, e.g. 「楼层」)."""
+        exc = super().validation_error_from_error_contexts(error_contexts)
+        labels = [_title(c.model, e["loc"]) for c in error_contexts
+                  for e in c.pydantic_validation_error.errors(include_url=False)]
+        for err, label in zip(exc.errors, labels, strict=False):
+            err["label"] = label
+        return exc
+
+
+def _title(model, loc) -> str | None:
+    """The title of the schema field at ``loc`` (walking nested schemas, lists and optionals), or None."""
+    title = None
+    current = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return title
+        info = fields[part]
+        title = info.title or title
+        current = _inner_model(info.annotation)
+    return title
+
+
+def _inner_model(annotation):
+    if hasattr(annotation, "model_fields"):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+api = GridgovAPI(
     title="gridgov API",
     version="1",
     description="网格化管理平台 gridgov 的 JSON 接口：辖区树、网格、定位、当前用户。",
     auth=API_AUTH,
     urls_namespace="api",
     docs=OfflineSwagger(),
+    parser=GuardedParser(),
 )
 
 
@@ -50,18 +125,134 @@ def on_out_of_scope(request, exc):
     return _error(request, 404, "not_found", "对象不存在或不在您的管辖范围内")
 
 
+@api.exception_handler(Http404)
+def on_404(request, exc):
+    return _error(request, 404, "not_found", "对象不存在或不在您的管辖范围内")
+
+
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc):
     return _error(request, exc.status, exc.code, exc.message, **getattr(exc, "details", {}))
 
 
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    cause = exc.__cause__
+    if isinstance(cause, DomainError):  # the parser refused the body (ninja wraps what it raises)
+        return on_domain_error(request, cause)
+    if isinstance(cause, RequestDataTooBig):
+        return on_too_big(request, cause)
+    if exc.status_code == 400:
+        return _error(request, 400, "invalid_input", "请求内容无法解析")
+    return _error(request, exc.status_code, HTTP_CODES.get(exc.status_code, ("error", ""))[0],
+                  HTTP_CODES.get(exc.status_code, ("", "请求未能处理"))[1])
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return _error(request, 413, "too_large", "请求内容过大")
+
+
+@api.exception_handler(TooManyFieldsSent)
+def on_too_many_fields(request, exc):
+    return _error(request, 400, "too_many_fields", "请求中的字段过多")
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request, exc):
+    return _error(request, 400, "bad_request", "请求无效")
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request, exc):
+    """The last resort: logged with its traceback (never the request's data), answered as JSON."""
+    log.error("%s %s: %s", request.method, request.path, type(exc).__name__, exc_info=exc)
+    return _error(request, 500, "server_error", "服务器内部错误")
+
+
 @api.exception_handler(ValidationError)
 def on_validation(request, exc):
-    parts = []
+    parts, errors = [], []
     for err in exc.errors:
-        loc = ".".join(str(x) for x in err.get("loc", []) if x not in ("body", "query", "path", "payload"))
-        parts.append(f"{loc or '请求'}：{err.get('msg')}")
-    return _error(request, 422, "invalid_input", "输入有误：" + "；".join(parts), errors=exc.errors)
+        loc = [str(x) for x in err.get("loc", []) if x not in ("body", "query", "path", "payload", "form", "file")]
+        name = err.get("label") or ".".join(loc) or "请求"
+        message = validation_message(err)
+        parts.append(f"{name}：{message}")
+        errors.append({"field": ".".join(loc), "label": name, "type": err.get("type", ""), "message": message})
+    return _error(request, 422, "invalid_input", "输入有误：" + "；".join(parts), errors=errors)
+
+
+# pydantic error types → Chinese (ctx values are filled in); anything else: 「格式不正确」
+VALIDATION_MESSAGES = {
+    "missing": "必填",
+    "string_too_long": "不能超过 {max_length} 个字符",
+    "string_too_short": "至少 {min_length} 个字符",
+    "string_type": "应为文本",
+    "string_unicode": "应为文本",
+    "string_pattern_mismatch": "格式不正确",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "int_parsing_size": "数值过大",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "finite_number": "应为有限的数字",
+    "decimal_parsing": "应为数字",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "不能大于 {le}",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "enum": "应为以下之一：{expected}",
+    "literal_error": "应为以下之一：{expected}",
+    "json_invalid": "不是合法的 JSON",
+    "json_type": "不是合法的 JSON",
+    "list_type": "应为列表",
+    "tuple_type": "应为列表",
+    "too_long": "最多 {max_length} 项",
+    "too_short": "至少 {min_length} 项",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "date_parsing": "日期格式不正确（应为 YYYY-MM-DD）",
+    "date_from_datetime_parsing": "日期格式不正确（应为 YYYY-MM-DD）",
+    "date_from_datetime_inexact": "应为日期（不含时间）",
+    "date_type": "日期格式不正确（应为 YYYY-MM-DD）",
+    "datetime_parsing": "时间格式不正确（应为 ISO 8601，如 2026-03-10T09:00:00+08:00）",
+    "datetime_from_date_parsing": "时间格式不正确（应为 ISO 8601，如 2026-03-10T09:00:00+08:00）",
+    "datetime_type": "时间格式不正确（应为 ISO 8601，如 2026-03-10T09:00:00+08:00）",
+    "datetime_object_invalid": "时间超出范围",
+    "timezone_aware": "时间须带时区",
+    "value_error": "取值无效",
+    "extra_forbidden": "不允许的字段",
+    "none_required": "应为空",
+    "bytes_type": "应为文件",
+    "is_instance_of": "格式不正确",
+    "union_tag_invalid": "格式不正确",
+}
+
+
+def validation_message(err: dict) -> str:
+    template = VALIDATION_MESSAGES.get(err.get("type", ""), "格式不正确")
+    try:
+        return template.format(**(err.get("ctx") or {})).replace("' or '", "' 或 '")
+    except (KeyError, IndexError, ValueError):
+        return template.split("{")[0].rstrip("：") or "格式不正确"
+
+
+# the statuses Django or ninja may answer with by themselves, as {code, message} (see gridgov.guard)
+HTTP_CODES = {
+    400: ("bad_request", "请求无效"),
+    401: ("unauthenticated", "未登录或令牌无效"),
+    403: ("forbidden", "没有权限"),
+    404: ("not_found", "接口或对象不存在"),
+    405: ("method_not_allowed", "不支持此请求方法"),
+    413: ("too_large", "请求内容过大"),
+    415: ("unsupported_media_type", "不支持此内容类型"),
+    429: ("too_many_requests", "请求过于频繁，请稍后再试"),
+    500: ("server_error", "服务器内部错误"),
+}
 
 
 api.add_router("/", accounts_router)

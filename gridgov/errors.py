@@ -35,3 +35,7 @@ class TooManyRequests(DomainError):
     """Too many attempts (sign-in, a resident's case look-up): refused until the throttle's window has passed."""
 
     status = 429
+class TooLarge(DomainError):
+    """More than a configured limit (an upload's size, an import's rows): 413."""
+
+    status = 413

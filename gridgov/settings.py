@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gridgov.guard.InputGuardMiddleware",  # NUL bytes refused; every /api/ answer {code, message}
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -151,6 +152,12 @@ LOGGING = {
     },
 }
 
+# Request bodies: a body read whole (JSON, forms, GeoJSON and CSV sent as the body) up to 10 MB; uploaded files
+# above 2.5 MB go to a temporary file, not memory. Imports have their own limit (GRIDGOV["IMPORT_MAX_BYTES"]).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
 GRIDGOV = {
     # Households per km² used to size 管理网格 where no household data exists yet (东城区: ≈ 700,000 people
     # on 41.8 km², ≈ 2.6 people per household → ≈ 6,400 households/km²).
@@ -193,4 +200,10 @@ GRIDGOV = {
     "TOKEN_MAX_LIFETIME_DAYS": int(os.environ.get("GRIDGOV_TOKEN_MAX_LIFETIME_DAYS", "366")),
     # TOTP for administrators: "optional" (they may enrol) or "required" (they must; enrolment at the first sign-in)
     "ADMIN_TOTP": os.environ.get("GRIDGOV_ADMIN_TOTP", "optional"),
+    # imports (residents, organisations, buildings, dwellings): the largest file and the most data rows of one
+    # import; an .xlsx may unpack to at most 10 times the file limit (gridgov/basedata/importing.py)
+    "IMPORT_MAX_BYTES": int(os.environ.get("GRIDGOV_IMPORT_MAX_BYTES", str(20 * 1024 * 1024))),
+    "IMPORT_MAX_ROWS": int(os.environ.get("GRIDGOV_IMPORT_MAX_ROWS", "200000")),
+    # any request larger than this is refused before it is read (413): photos and import files included
+    "REQUEST_MAX_BYTES": int(os.environ.get("GRIDGOV_REQUEST_MAX_BYTES", str(64 * 1024 * 1024))),
 }

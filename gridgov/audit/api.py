@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema
 
 from gridgov.accounts import roles
 from gridgov.accounts.scope import require
+from gridgov.limits import BigInt
 from gridgov.schemas import PageIn, answers, page_of, paginate
 
 from . import anchoring, services
@@ -19,7 +20,7 @@ AUDIT_RIGHT = roles.MANAGE_USERS  # administrators
 class RecordFilter(Schema):
     object_type: str | None = None
     object_id: str | None = None
-    after_id: int = 0  # only records after this id (the last id already read)
+    after_id: BigInt = 0  # only records after this id (the last id already read)
 
 
 class RecordOut(Schema):

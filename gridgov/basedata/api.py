@@ -7,12 +7,14 @@ endpoints and unmasked exports, for a post with the right that gives a reason, a
 
 import datetime as dt
 import threading
+from typing import Annotated
 
 from django.db.models import Q
 from django.http import HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from gridgov.errors import DomainError
+from gridgov.limits import Id, field
 from gridgov.schemas import PageIn, answers, binary, page_of, paginate
 
 from . import exporting, importing, rights, services, stats
@@ -27,9 +29,11 @@ from .models import (
     KeyTag,
     Organisation,
     Resident,
+    ResidentEvent,
     ResidentStatus,
     Visit,
     VisitRule,
+    VisitTrigger,
 )
 from .schemas import (
     AccessLogOut,
@@ -58,6 +62,7 @@ from .schemas import (
 
 router = Router(tags=["基础数据（人地物事组织）"])
 MAX_DUE = 5000  # the to-do list is computed whole (at most this many), then paged
+Code = Annotated[str, Field(max_length=40, pattern=r"^[-a-zA-Z0-9_]+$", title="编码")]  # KeyCategory, VisitRule
 
 
 # ---------------------------------------------------------------- serialisers (masked by construction)
@@ -108,12 +113,12 @@ def _tags(user, residents) -> dict[int, list[dict]]:
 
 
 class BuildingIn(Schema):
-    code: str | None = None
-    name: str | None = None
-    address: str | None = None
-    lon: float | None = None
-    lat: float | None = None
-    floors: int | None = None
+    code: str | None = field(Building, "code", None)
+    name: str | None = field(Building, "name", None)
+    address: str | None = field(Building, "address", None)
+    lon: float | None = field(Building, "lon", None)
+    lat: float | None = field(Building, "lat", None)
+    floors: int | None = field(Building, "floors", None)
 
 
 @router.get("/buildings", response=answers(page_of(BuildingOut), 403, 422), summary="楼栋（本人管辖范围内）")
@@ -132,28 +137,28 @@ def building_create(request, payload: BuildingIn):
 
 
 @router.get("/buildings/{pk}", response=answers(BuildingDetail, 403, 404, 422), summary="一个楼栋及其房屋")
-def building_detail(request, pk: int):
+def building_detail(request, pk: Id):
     b = rights.get_scoped(Building.objects.all(), request.user, rights.VIEW, pk=pk)
     return {**building_out(b), "dwellings": [dwelling_out(d) for d in b.dwellings.order_by("unit_no", "floor", "room")]}
 
 
 @router.patch("/buildings/{pk}", response=answers(BuildingOut, 400, 403, 404, 422), summary="修改楼栋")
-def building_update(request, pk: int, payload: BuildingIn):
+def building_update(request, pk: Id, payload: BuildingIn):
     return building_out(services.save_building(request.user, payload.dict(exclude_none=True), pk=pk))
 
 
 class DwellingIn(Schema):
-    building_id: int | None = None
-    code: str | None = None
-    unit_no: str | None = None
-    floor: int | None = None
-    room: str | None = None
-    use: str | None = None
-    area_m2: float | None = None
+    building_id: Id | None = None
+    code: str | None = field(Dwelling, "code", None)
+    unit_no: str | None = field(Dwelling, "unit_no", None)
+    floor: int | None = field(Dwelling, "floor", None)
+    room: str | None = field(Dwelling, "room", None)
+    use: str | None = field(Dwelling, "use", None)
+    area_m2: float | None = field(Dwelling, "area_m2", None)
 
 
 @router.get("/dwellings", response=answers(page_of(DwellingOut), 403, 422), summary="房屋（本人管辖范围内）")
-def dwellings(request, page: Query[PageIn], building_id: int | None = None, node: str | None = None):
+def dwellings(request, page: Query[PageIn], building_id: Id | None = None, node: str | None = None):
     qs = rights.scoped(Dwelling.objects.all(), request.user, rights.VIEW)
     if building_id:
         qs = qs.filter(building_id=building_id)
@@ -171,7 +176,7 @@ def dwelling_create(request, payload: DwellingIn):
 
 
 @router.patch("/dwellings/{pk}", response=answers(DwellingOut, 400, 403, 404, 422), summary="修改房屋（用途、面积…）")
-def dwelling_update(request, pk: int, payload: DwellingIn):
+def dwelling_update(request, pk: Id, payload: DwellingIn):
     data = payload.dict(exclude_none=True)
     if "area_m2" in data:
         data["area_m2"] = round(data["area_m2"], 2)
@@ -182,33 +187,33 @@ def dwelling_update(request, pk: int, payload: DwellingIn):
 
 
 class ResidentIn(Schema):
-    name: str
-    id_number: str
-    phone: str | None = None
-    reg_type: str | None = None
-    dwelling_id: int
-    household_number: str | None = None
-    relation: str | None = None
+    name: str = field(Resident, "name")
+    id_number: str = Field(max_length=40, title="身份证号")
+    phone: str | None = Field(None, max_length=40, title="手机号")
+    reg_type: str | None = field(Resident, "reg_type", None)
+    dwelling_id: Id
+    household_number: str | None = field(Household, "number", None)
+    relation: str | None = field(Resident, "relation", None)
     moved_in: dt.date | None = None
 
 
 class ResidentPatch(Schema):
-    name: str | None = None
-    phone: str | None = None
-    reg_type: str | None = None
-    relation: str | None = None
+    name: str | None = field(Resident, "name", None)
+    phone: str | None = Field(None, max_length=40, title="手机号")
+    reg_type: str | None = field(Resident, "reg_type", None)
+    relation: str | None = field(Resident, "relation", None)
 
 
 class MoveIn(Schema):
-    kind: str  # cancel | move
+    kind: str = Field(max_length=10, title="变动类型")  # cancel | move
     date: dt.date
-    reason: str
-    dwelling_id: int | None = None
-    household_number: str | None = None
+    reason: str = field(ResidentEvent, "reason")
+    dwelling_id: Id | None = None
+    household_number: str | None = field(Household, "number", None)
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: str = field(AccessLog, "reason")
 
 
 @router.get("/residents", response=answers(page_of(ResidentRow), 400, 403, 422), summary="实有人口（脱敏）；可按姓名、身份证号、手机号精确查找")
@@ -239,7 +244,7 @@ def resident_create(request, payload: ResidentIn):
 
 
 @router.get("/residents/{pk}", response=answers(ResidentDetail, 403, 404, 422), summary="一个人员（脱敏）及其变动记录")
-def resident_detail(request, pk: int):
+def resident_detail(request, pk: Id):
     r = rights.get_scoped(Resident.objects.all(), request.user, rights.VIEW, pk=pk)
     events = [{"kind": e.kind, "kind_label": e.get_kind_display(), "date": e.date, "reason": e.reason,
                "actor": e.actor.username if e.actor_id else "", "at": e.created_at}
@@ -248,35 +253,35 @@ def resident_detail(request, pk: int):
 
 
 @router.patch("/residents/{pk}", response=answers(ResidentOut, 400, 403, 404, 422), summary="修改人员信息（姓名、手机号、人口类型、与户主关系）")
-def resident_update(request, pk: int, payload: ResidentPatch):
+def resident_update(request, pk: Id, payload: ResidentPatch):
     return resident_out(services.update_resident(request.user, pk, payload.dict(exclude_none=True)))
 
 
 @router.post("/residents/{pk}/move", response=answers(ResidentOut, 400, 403, 404, 422), summary="注销（cancel）或迁移（move，可指定新房屋）")
-def resident_move(request, pk: int, payload: MoveIn):
+def resident_move(request, pk: Id, payload: MoveIn):
     return resident_out(services.move_resident(request.user, pk, payload.kind, payload.date, payload.reason,
                                                payload.dwelling_id, payload.household_number or ""))
 
 
 @router.post("/residents/{pk}/unmask", response=answers(ResidentPlain, 400, 403, 404, 422), summary="查看身份证号、手机号明文（须有权限并填写事由；记录日志）")
-def resident_unmask(request, pk: int, payload: ReasonIn):
+def resident_unmask(request, pk: Id, payload: ReasonIn):
     return services.unmask_resident(request.user, pk, payload.reason)
 
 
 class TagIn(Schema):
-    category: str
+    category: str = field(KeyCategory, "code")
     since: dt.date | None = None
-    note: str = ""
+    note: str = field(KeyTag, "note", "")
 
 
 @router.post("/residents/{pk}/tags", response=answers(TagCreated, 400, 403, 404, 422), summary="标记重点人群")
-def resident_tag(request, pk: int, payload: TagIn):
+def resident_tag(request, pk: Id, payload: TagIn):
     t = services.tag_resident(request.user, pk, payload.category, payload.since, payload.note)
     return {"id": t.pk, "category": t.category.code, "since": t.since}
 
 
 @router.get("/households/{pk}", response=answers(HouseholdFile, 403, 404, 422), summary="一户一档：成员、房屋、走访、必访事项")
-def household_file(request, pk: int):
+def household_file(request, pk: Id):
     hh = rights.get_scoped(Household.objects.select_related("dwelling__building"), request.user, rights.VIEW, pk=pk)
     members = list(hh.members.order_by("relation", "id"))
     tags = _tags(request.user, members)
@@ -296,14 +301,14 @@ def household_file(request, pk: int):
 
 
 class OrgIn(Schema):
-    name: str | None = None
-    credit_code: str | None = None
-    kind: str | None = None
-    address: str | None = None
-    lon: float | None = None
-    lat: float | None = None
-    contact_name: str | None = None
-    contact_phone: str | None = None
+    name: str | None = field(Organisation, "name", None)
+    credit_code: str | None = Field(None, max_length=40, title="统一社会信用代码")
+    kind: str | None = field(Organisation, "kind", None)
+    address: str | None = field(Organisation, "address", None)
+    lon: float | None = field(Organisation, "lon", None)
+    lat: float | None = field(Organisation, "lat", None)
+    contact_name: str | None = field(Organisation, "contact_name", None)
+    contact_phone: str | None = Field(None, max_length=40, title="联系电话")
     opened_on: dt.date | None = None
     closed_on: dt.date | None = None
 
@@ -329,17 +334,17 @@ def org_create(request, payload: OrgIn):
 
 
 @router.get("/organisations/{pk}", response=answers(OrgOut, 403, 404, 422), summary="一个单位")
-def org_detail(request, pk: int):
+def org_detail(request, pk: Id):
     return org_out(rights.get_scoped(Organisation.objects.all(), request.user, rights.VIEW, pk=pk))
 
 
 @router.patch("/organisations/{pk}", response=answers(OrgOut, 400, 403, 404, 409, 422), summary="修改单位（含注销日期）")
-def org_update(request, pk: int, payload: OrgIn):
+def org_update(request, pk: Id, payload: OrgIn):
     return org_out(services.save_organisation(request.user, payload.dict(exclude_none=True), pk=pk))
 
 
 @router.post("/organisations/{pk}/unmask", response=answers(OrgPlain, 400, 403, 404, 422), summary="查看单位联系电话明文（须有权限并填写事由；记录日志）")
-def org_unmask(request, pk: int, payload: ReasonIn):
+def org_unmask(request, pk: Id, payload: ReasonIn):
     from gridgov.crypto import cipher
 
     rights.require(request.user, rights.UNMASK)
@@ -353,11 +358,11 @@ def org_unmask(request, pk: int, payload: ReasonIn):
 
 
 class CategoryIn(Schema):
-    code: str
-    name: str
-    visit_interval_days: int = 30
-    roles: list[str] = []
-    description: str = ""
+    code: str = field(KeyCategory, "code")
+    name: str = field(KeyCategory, "name")
+    visit_interval_days: int = field(KeyCategory, "visit_interval_days", 30)
+    roles: list[str] = Field([], max_length=50)
+    description: str = field(KeyCategory, "description", "")
     active: bool = True
 
 
@@ -373,7 +378,7 @@ def key_categories(request, page: Query[PageIn]):
 
 
 @router.put("/key-categories/{code}", response=answers(CategoryOut, 400, 403, 422), summary="新增或修改重点人群类别（管理员）")
-def key_category_save(request, code: str, payload: CategoryIn):
+def key_category_save(request, code: Code, payload: CategoryIn):
     return category_out(services.save_key_category(request.user, code, payload.dict()))
 
 
@@ -392,14 +397,14 @@ def key_population(request, page: Query[PageIn], category: str | None = None, no
 
 
 class VisitIn(Schema):
-    household_id: int | None = None
-    resident_id: int | None = None
-    organisation_id: int | None = None
+    household_id: Id | None = None
+    resident_id: Id | None = None
+    organisation_id: Id | None = None
     visited_at: dt.datetime | None = None
-    place: str = ""
-    issues: str = ""
-    follow_up: str = ""
-    case_number: str | None = None
+    place: str = field(Visit, "place", "")
+    issues: str = field(Visit, "issues", "")
+    follow_up: str = field(Visit, "follow_up", "")
+    case_number: str | None = field(Visit, "case_number", None)
 
 
 @router.get("/visits", response=answers(page_of(VisitOut), 403, 422), summary="走访记录")
@@ -421,7 +426,7 @@ def visit_create(request, payload: VisitIn):
 
 
 class DiaryIn(Schema):
-    content: str
+    content: str = field(DiaryEntry, "content")
     date: dt.date | None = None
 
 
@@ -441,9 +446,9 @@ def diary_create(request, payload: DiaryIn):
 
 
 class RuleIn(Schema):
-    name: str
-    within_days: int = 3
-    description: str = ""
+    name: str = field(VisitRule, "name")
+    within_days: int = field(VisitRule, "within_days", 3)
+    description: str = field(VisitRule, "description", "")
     active: bool = True
 
 
@@ -454,20 +459,20 @@ def visit_rules(request, page: Query[PageIn]):
 
 
 @router.put("/visit-rules/{code}", response=answers(VisitRuleOut, 400, 403, 422), summary="新增或修改六必访规则（管理员）")
-def visit_rule_save(request, code: str, payload: RuleIn):
+def visit_rule_save(request, code: Code, payload: RuleIn):
     r = services.save_visit_rule(request.user, code, payload.dict())
     return {"code": r.code, "name": r.name, "within_days": r.within_days, "description": r.description,
             "active": r.active}
 
 
 class TriggerIn(Schema):
-    rule: str
+    rule: str = field(VisitRule, "code")
     occurred_on: dt.date
-    note: str = ""
+    note: str = field(VisitTrigger, "note", "")
 
 
 @router.post("/households/{pk}/triggers", response=answers(TriggerCreated, 400, 403, 404, 422), summary="登记六必访事项（如家中有人去世、患病、困难、纠纷…）")
-def trigger_create(request, pk: int, payload: TriggerIn):
+def trigger_create(request, pk: Id, payload: TriggerIn):
     t = services.add_trigger(request.user, pk, payload.rule, payload.occurred_on, payload.note)
     return {"id": t.pk, "rule": t.rule.code, "occurred_on": t.occurred_on, "due_on": t.due_on}
 
@@ -520,11 +525,9 @@ def _report_out(job: ImportJob) -> dict:
              openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}})
 def import_register(request, kind: str, skip_bad: bool = False, background: bool = False):
     rights.require(request.user, rights.IMPORT)
-    upload = request.FILES.get("file")
-    data = upload.read() if upload else request.body
-    name = upload.name if upload else ("upload.xlsx" if data[:4] == b"PK\x03\x04" else "upload.csv")
     if kind not in importing.COLUMNS:
         raise DomainError("unknown_register", "登记簿应为 residents、organisations、buildings 或 dwellings")
+    data, name = importing.read_upload(request)  # refused unread past the import size limit (413)
     job = importing.Job(kind, request.user, name, skip_bad, None)
     if background:
         user = request.user
@@ -556,7 +559,7 @@ def import_register(request, kind: str, skip_bad: bool = False, background: bool
 
 
 @router.get("/import-jobs/{pk}", response=answers(ImportReportOut, 403, 404, 422), summary="导入进度与报告")
-def import_status(request, pk: int):
+def import_status(request, pk: Id):
     rights.require(request.user, rights.IMPORT)
     job = ImportJob.objects.filter(pk=pk).first()
     if job is None or (not request.user.is_superuser and job.user_id != request.user.pk

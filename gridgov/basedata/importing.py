@@ -13,16 +13,19 @@ import csv
 import datetime as dt
 import io
 import threading
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from gridgov import limits
 from gridgov.accounts.scope import scope_prefix
 from gridgov.audit import services as audit
 from gridgov.crypto import cipher
-from gridgov.errors import DomainError
+from gridgov.errors import DomainError, TooLarge
 
 from . import rights
 from .fastsql import chunks, db_datetime, insert_rows, max_id, rows_after, select_in, tune_for_bulk
@@ -48,8 +51,44 @@ from .services import ID_FIELD, ORG_PHONE_FIELD, PHONE_FIELD, log_access
 
 PROGRESS: dict[int, dict] = {}
 _progress_lock = threading.Lock()
-MAX_ROWS = 1_000_000
 TICK = 5000
+MAX_COLUMNS = 30  # an Excel sheet is read up to this column (a register has at most 10; the rest is ignored)
+
+
+def max_bytes() -> int:
+    """The largest import file (settings GRIDGOV["IMPORT_MAX_BYTES"], env GRIDGOV_IMPORT_MAX_BYTES)."""
+    return int(settings.GRIDGOV["IMPORT_MAX_BYTES"])
+
+
+def max_rows() -> int:
+    """The most data rows one import may have (settings GRIDGOV["IMPORT_MAX_ROWS"], env GRIDGOV_IMPORT_MAX_ROWS)."""
+    return int(settings.GRIDGOV["IMPORT_MAX_ROWS"])
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, round(n / 1024))} KB"
+
+
+def too_large(what: str) -> TooLarge:
+    return TooLarge("import_too_large", f"{what}，超过导入上限（文件 {_mb(max_bytes())}，{max_rows():,} 行）；请分批导入")
+
+
+def read_upload(request) -> tuple[bytes, str]:
+    """The file of an import request — a multipart ``file`` field or the request body — refused unread
+    (``import_too_large``, 413) when larger than ``max_bytes()``."""
+    limit = max_bytes()
+    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    if declared > limit + 64 * 1024:  # room for a multipart envelope around a file of the largest size
+        raise too_large(f"文件大小 {_mb(declared)}")
+    upload = request.FILES.get("file") if request.content_type == "multipart/form-data" else None
+    if upload is not None:
+        if upload.size > limit:
+            raise too_large(f"文件大小 {_mb(upload.size)}")
+        return upload.read(), upload.name or "upload"
+    data = request.body if hasattr(request, "_body") else request.read(limit + 1)
+    if len(data) > limit:
+        raise too_large("文件过大")
+    return data, ("upload.xlsx" if data[:4] == b"PK\x03\x04" else "upload.csv")
 
 
 @dataclass(frozen=True)
@@ -142,18 +181,16 @@ def _cell(v) -> str:
 
 
 def read_table(data: bytes, filename: str = "") -> list[list[str]]:
-    """All rows of a CSV (UTF-8 with or without BOM, or GB18030) or .xlsx file (first sheet), header first."""
-    if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
+    """All rows of a CSV (UTF-8 with or without BOM, or GB18030) or .xlsx file (first sheet), header first.
 
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:
-            raise DomainError("bad_file", "无法读取 Excel 文件（应为 .xlsx）") from None
-        ws = wb.worksheets[0]
-        rows = [[_cell(v) for v in r] for r in ws.iter_rows(values_only=True)]
-        wb.close()
-        return rows
+    Bounded before and while parsing: the file's size (``max_bytes()``), an Excel file's uncompressed size and
+    declared sheet dimensions (a zip bomb or a sheet claiming a million rows is refused before it is parsed),
+    and the number of rows (reading stops past ``max_rows()``): ``import_too_large`` (413).
+    """
+    if len(data) > max_bytes():
+        raise too_large(f"文件大小 {_mb(len(data))}")
+    if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
+        return _read_xlsx(data)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -161,7 +198,54 @@ def read_table(data: bytes, filename: str = "") -> list[list[str]]:
             text = data.decode("gb18030")
         except UnicodeDecodeError:
             raise DomainError("bad_encoding", "无法识别文件编码（请使用 UTF-8 或 GBK）") from None
-    return list(csv.reader(io.StringIO(text)))  # cells are stripped by the column getters
+    del data
+    # newline="": the csv module itself splits lines — CRLF, LF and a bare CR alike, and quoted line breaks
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _bounded(reader)
+    except csv.Error as e:
+        raise DomainError("bad_file", f"CSV 文件第 {reader.line_num} 行格式有误：{e}") from None
+
+
+def _bounded(rows) -> list[list[str]]:
+    """The rows, read no further than ``max_rows()`` data rows (+ the header)."""
+    limit, out = max_rows() + 1, []
+    for row in rows:
+        out.append(row)
+        if len(out) > limit:
+            raise too_large(f"超过 {max_rows():,} 行")
+    return out
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise DomainError("bad_file", "无法读取 Excel 文件（应为 .xlsx）") from None
+    if unpacked > max_bytes() * XLSX_EXPANSION:
+        raise too_large(f"Excel 文件解压后 {_mb(unpacked)}")
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise DomainError("bad_file", "无法读取 Excel 文件（应为 .xlsx）") from None
+    try:
+        ws = wb.worksheets[0]
+        declared = ws.max_row if isinstance(ws.max_row, int) else 0
+        if declared > max_rows() + 1:
+            raise too_large(f"工作表声明了 {declared:,} 行")
+        return _bounded([_cell(v) for v in r] for r in ws.iter_rows(max_col=MAX_COLUMNS, values_only=True))
+    except DomainError:
+        raise
+    except Exception:  # a malformed sheet (openpyxl raises many kinds)
+        raise DomainError("bad_file", "无法读取 Excel 文件（应为 .xlsx）") from None
+    finally:
+        wb.close()
+
+
+XLSX_EXPANSION = 10  # an .xlsx unpacks to at most this many times the largest import file
 
 
 def _header_index(register: str, header: list[str]) -> dict[str, int]:
@@ -260,8 +344,6 @@ def run_import(register: str, user, data: bytes, file_name: str = "", skip_bad: 
         rows = read_table(data, file_name)
         if not rows:
             raise DomainError("empty_file", "文件为空")
-        if len(rows) - 1 > MAX_ROWS:
-            raise DomainError("too_many_rows", f"一次最多导入 {MAX_ROWS:,} 行")
         index = _header_index(register, rows[0])
         body = rows[1:]
         report.total = len(body)
@@ -475,13 +557,26 @@ def _float(value: str, label: str) -> float:
         raise RowError(f"{label}不是数字") from None
 
 
-def _int(value: str, label: str, default: int) -> int:
+def _int(value: str, label: str, default: int, model=None, name: str = "") -> int:
+    """An integer cell; within ``model.name``'s column range when given (else a row error naming the column)."""
     if not value:
         return default
     try:
-        return int(float(value))
-    except ValueError:
+        n = int(value) if value.lstrip("+-").isdigit() else int(float(value))
+    except (ValueError, OverflowError):
         raise RowError(f"{label}不是整数") from None
+    why = limits.problem(model, name, n) if model is not None else None
+    if why:
+        raise RowError(f"{label}{why}")
+    return n
+
+
+def _text(value: str, label: str, model, name: str) -> str:
+    """A text cell no longer than ``model.name``'s column."""
+    why = limits.problem(model, name, value)
+    if why:
+        raise RowError(f"{label}{why}")
+    return value
 
 
 def _locate(rows: list[tuple], report: Report, prefix: str, lon_i: int, lat_i: int) -> list[tuple[tuple, dict]]:
@@ -563,8 +658,9 @@ class BuildingImporter(_Importer):
                 lon, lat = _float(g["lon"](row), "经度"), _float(g["lat"](row), "纬度")
                 if not (-180 <= lon <= 180 and -90 <= lat <= 90):
                     raise RowError("经纬度超出范围")
-                good.append((n, code, g["name"](row)[:100], address[:200], lon, lat,
-                             _int(g["floors"](row), "层数", 1)))
+                good.append((n, code, _text(g["name"](row), "名称", Building, "name"),
+                             _text(address, "地址", Building, "address"), lon, lat,
+                             _int(g["floors"](row), "层数", 1, Building, "floors")))
             except RowError as e:
                 report.errors.append((n, str(e)))
         self.items = []
@@ -606,8 +702,12 @@ class DwellingImporter(_Importer):
                     area = Decimal(area).quantize(Decimal("0.01")) if area else None
                 except InvalidOperation:
                     raise RowError("建筑面积不是数字") from None
-                good.append((n, {"code": code, "building_id": b[0], "scope_key": b[1], "unit_no": g["unit_no"](row)[:10],
-                                 "floor": _int(g["floor"](row), "楼层", 1), "room": room[:20],
+                if limits.problem(Dwelling, "area_m2", area):
+                    raise RowError("建筑面积" + limits.problem(Dwelling, "area_m2", area))
+                good.append((n, {"code": code, "building_id": b[0], "scope_key": b[1],
+                                 "unit_no": _text(g["unit_no"](row), "单元", Dwelling, "unit_no"),
+                                 "floor": _int(g["floor"](row), "楼层", 1, Dwelling, "floor"),
+                                 "room": _text(room, "室号", Dwelling, "room"),
                                  "use": _pick(USES, g["use"](row), "用途", DwellingUse.OWNER), "area_m2": area}))
             except RowError as e:
                 report.errors.append((n, str(e)))
@@ -646,8 +746,10 @@ class OrganisationImporter(_Importer):
                 lon, lat = _float(g["lon"](row), "经度"), _float(g["lat"](row), "纬度")
                 if not (-180 <= lon <= 180 and -90 <= lat <= 90):
                     raise RowError("经纬度超出范围")
-                good.append((n, name[:200], code, _pick(ORG_KINDS, g["kind"](row), "单位类型", OrgKind.ENTERPRISE),
-                             address[:200], lon, lat, g["contact_name"](row)[:50], phone, opened, closed))
+                good.append((n, _text(name, "单位名称", Organisation, "name"), code,
+                             _pick(ORG_KINDS, g["kind"](row), "单位类型", OrgKind.ENTERPRISE),
+                             _text(address, "地址", Organisation, "address"), lon, lat,
+                             _text(g["contact_name"](row), "联系人", Organisation, "contact_name"), phone, opened, closed))
             except RowError as e:
                 report.errors.append((n, str(e)))
         c = cipher()

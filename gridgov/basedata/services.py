@@ -10,6 +10,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from gridgov import limits
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import OutOfScope, scope_prefix
 from gridgov.audit import services as audit
@@ -170,6 +171,7 @@ def _check_write_scope(user, key: str) -> None:
 @transaction.atomic
 def save_building(user, data: dict, pk: int | None = None) -> Building:
     """Create or update a building; its grid comes from its location."""
+    limits.check_fields(Building, data)  # raw values within the columns' limits
     if user is not None:
         rights.require(user, rights.EDIT)
     b = rights.get_scoped(Building.objects.all(), user, rights.EDIT, pk=pk) if pk else Building(created_by=user)
@@ -200,6 +202,7 @@ def save_building(user, data: dict, pk: int | None = None) -> Building:
 
 @transaction.atomic
 def save_dwelling(user, data: dict, pk: int | None = None) -> Dwelling:
+    limits.check_fields(Dwelling, data)  # raw values within the columns' limits
     if user is not None:
         rights.require(user, rights.EDIT)
     d = rights.get_scoped(Dwelling.objects.all(), user, rights.EDIT, pk=pk) if pk else Dwelling(created_by=user)
@@ -370,6 +373,8 @@ def unmask_resident(user, pk: int, reason: str) -> dict:
 
 @transaction.atomic
 def save_organisation(user, data: dict, pk: int | None = None) -> Organisation:
+    # raw values within the columns' limits (the credit code is checked once normalised, by clean_credit)
+    limits.check_fields(Organisation, {k: v for k, v in data.items() if k != "credit_code"})
     rights.require(user, rights.EDIT)
     o = rights.get_scoped(Organisation.objects.all(), user, rights.EDIT, pk=pk) if pk else Organisation(created_by=user)
     before = audit.values(o, ORG_FIELDS) if pk else None

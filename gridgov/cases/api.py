@@ -4,22 +4,24 @@ Parse → call a service → serialise. Reads go through the scoping primitive; 
 """
 
 import datetime as dt
+from typing import Annotated
 
 from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gridgov.accounts import roles
 from gridgov.accounts.scope import require, scoped
 from gridgov.basedata.logic.ids import mask_name
 from gridgov.errors import DomainError, Forbidden
+from gridgov.limits import LONG_TEXT_MAX, Id, Text, field
 from gridgov.schemas import PageIn, answers, binary, page_of, paginate
 
 from . import services
 from .logic.lifecycle import ACTION_LABELS, STAGE_LABELS, STATE_LABELS, Action, Stage, State
-from .models import Case, CasePhoto, Source
+from .models import Case, CasePhoto, CaseReport, Source
 from .schemas import (
     BatchOut,
     BulkOut,
@@ -35,6 +37,7 @@ from .services.lights import light, overdue_q
 from .storage import photo_store
 
 router = Router(tags=["案件"])
+Number = Annotated[str, Field(max_length=32, title="案件编号")]
 
 
 def case_summary(c: Case, now=None) -> dict:
@@ -86,17 +89,17 @@ DETAIL_RELATED = ("matter", "unit_grid", "management_grid", "community", "assign
 
 
 class IntakeIn(Schema):
-    source: str
-    lon: float
-    lat: float
-    description: str
-    matter: str | None = None
-    address: str = ""
-    urgency: str = "normal"
-    client_key: str | None = None
-    reporter_name: str = ""
-    reporter_phone: str = ""
-    component: str | None = None
+    source: str = field(Case, "source")
+    lon: float = field(Case, "lon")
+    lat: float = field(Case, "lat")
+    description: str = field(Case, "description")
+    matter: str | None = Field(None, max_length=40, title="事项")
+    address: str = field(Case, "address", "")
+    urgency: str = field(Case, "urgency", "normal")
+    client_key: str | None = field(CaseReport, "client_key", None)
+    reporter_name: str = field(CaseReport, "reporter_name", "")
+    reporter_phone: str = Field("", max_length=40, title="联系电话")
+    component: str | None = Field(None, max_length=40, title="部件")
 
 
 def _intake_response(request, result, with_photos: bool = False):
@@ -131,7 +134,7 @@ def _routing(s) -> dict | None:
 
 
 class BatchIn(Schema):
-    reports: list[IntakeIn]
+    reports: list[IntakeIn]  # how many: intake_many says (too_many_reports)
 
 
 @router.post("/batch", response=answers(BatchOut, 400, 403, 422), summary="批量上报（系统对接：12345 热线工单、智能设备告警）；逐条校验，"
@@ -160,7 +163,7 @@ class CaseFilter(Schema):
     department: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
-    q: str | None = None
+    q: Text | None = None
 
 
 def filtered(user, f: CaseFilter):
@@ -207,7 +210,7 @@ def run_scan(request):
 
 
 @router.get("/{number}", response=answers(CaseDetail, 403, 404), summary="一个案件：详情、照片、可执行的操作、派遣建议")
-def get_case(request, number: str):
+def get_case(request, number: Number):
     c = services.load_case(request.user, number)
     c = Case.objects.select_related(*DETAIL_RELATED).get(pk=c.pk)
     return case_detail(c, request.user)
@@ -215,30 +218,30 @@ def get_case(request, number: str):
 
 @router.get("/{number}/timeline", response=answers(page_of(TimelineEntry), 403, 404, 422),
             summary="案件过程（时间线），按时间先后")
-def timeline(request, number: str, page: Query[PageIn]):
+def timeline(request, number: Number, page: Query[PageIn]):
     c = services.load_case(request.user, number)
     staff = roles.has_right(request.user.role, roles.CASE_VIEW) or request.user.is_superuser
     return paginate(services.timeline(c, staff=staff), page)
 
 
 class ActionIn(Schema):
-    version: int | None = None
-    reason: str | None = None
-    note: str | None = None
-    feedback: str | None = None
-    department: str | None = None
-    assist: list[str] | None = None
-    node: str | None = None
-    into: str | None = None
-    amount: float | None = None
-    satisfaction: int | None = None
-    matter: str | None = None
-    urgency: str | None = None
+    version: int | None = field(Case, "version", None)
+    reason: str | None = Field(None, max_length=LONG_TEXT_MAX, title="理由")
+    note: str | None = Field(None, max_length=LONG_TEXT_MAX, title="说明")
+    feedback: str | None = Field(None, max_length=LONG_TEXT_MAX, title="处置反馈")
+    department: str | None = Field(None, max_length=40, title="部门")
+    assist: list[Annotated[str, Field(max_length=40)]] | None = Field(None, max_length=50, title="协办部门")
+    node: str | None = field(Case, "assignee_node", None)
+    into: str | None = field(Case, "number", None)
+    amount: float | None = field(Case, "pending_amount", None)
+    satisfaction: int | None = field(Case, "satisfaction", None)
+    matter: str | None = Field(None, max_length=40, title="事项")
+    urgency: str | None = field(Case, "urgency", None)
 
 
 @router.post("/{number}/actions/{action}", response=answers(CaseDetail, 400, 403, 404, 409, 422),
              summary="对案件执行一个操作（状态流转）；version 不符时返回 409")
-def act(request, number: str, action: str, payload: ActionIn):
+def act(request, number: Number, action: str, payload: ActionIn):
     data = payload.dict(exclude_none=True)
     version = data.pop("version", None)
     c = services.transition(request.user, number, action, data, version=version)
@@ -247,12 +250,12 @@ def act(request, number: str, action: str, payload: ActionIn):
 
 
 class BulkCase(Schema):
-    number: str
-    version: int | None = None
+    number: str = field(Case, "number")
+    version: int | None = field(Case, "version", None)
 
 
 class BulkIn(ActionIn):
-    cases: list[BulkCase]
+    cases: list[BulkCase]  # how many: transition_many says (too_many_cases)
     skip_refused: bool = False
 
 
@@ -273,13 +276,13 @@ def act_bulk(request, action: str, payload: BulkIn):
 
 @router.get("/{number}/duplicates", response=answers(page_of(DuplicateOut), 403, 404, 422),
             summary="疑似重复案件（同一事项、相近位置与时间），最近者在前")
-def duplicates(request, number: str, page: Query[PageIn]):
+def duplicates(request, number: Number, page: Query[PageIn]):
     require(request.user, roles.CASE_VIEW)  # staff only: a resident sees their own report, not the cases nearby
     return paginate(services.duplicates_of(services.load_case(request.user, number)), page)
 
 
 @router.post("/{number}/photos", response=answers(PhotosOut, 400, 403, 404, 422), summary="补充照片（核实、处置、核查）")
-def add_photos(request, number: str, kind: Form[str], photos: File[list[UploadedFile]]):
+def add_photos(request, number: Number, kind: Form[str], photos: File[list[UploadedFile]]):
     from .services.photos import store_photos
 
     c = services.load_case(request.user, number)
@@ -293,7 +296,7 @@ def add_photos(request, number: str, kind: Form[str], photos: File[list[Uploaded
 
 @router.get("/{number}/photos/{photo_id}", response=answers(None, 403, 404, 422), summary="照片文件",
             openapi_extra=binary("image/jpeg", "image/png", "image/webp", description="照片"))
-def photo(request, number: str, photo_id: int):
+def photo(request, number: Number, photo_id: Id):
     c = services.load_case(request.user, number)
     p = CasePhoto.objects.filter(case=c, pk=photo_id).first()
     if p is None:

@@ -9,6 +9,7 @@ from datetime import datetime
 from ninja import Query, Router, Schema, Status
 
 from gridgov.errors import DomainError
+from gridgov.limits import field
 from gridgov.schemas import PageIn, answers, page_of, paginate
 
 from . import services
@@ -201,13 +202,13 @@ def component_detail(request, code: str):
 
 
 class ComponentIn(Schema):
-    item_code: str
-    lon: float
-    lat: float
-    owner: str = ""
-    maintainer: str = ""
-    status: str = "intact"
-    note: str = ""
+    item_code: str = field(CatalogItem, "code")
+    lon: float = field(Component, "lon")
+    lat: float = field(Component, "lat")
+    owner: str = field(Component, "owner", "")
+    maintainer: str = field(Component, "maintainer", "")
+    status: str = field(Component, "status", "intact")
+    note: str = field(Component, "note", "")
 
 
 @router.post("/components", response=answers(ComponentOut, 400, 403, 404, 422, status=201), summary="登记管理部件（自动定位单元网格、分配 17 位标识码）")
@@ -218,12 +219,12 @@ def component_create(request, payload: ComponentIn):
 
 
 class ComponentPatch(Schema):
-    status: str | None = None
-    owner: str | None = None
-    maintainer: str | None = None
-    note: str | None = None
-    lon: float | None = None
-    lat: float | None = None
+    status: str | None = field(Component, "status", None)
+    owner: str | None = field(Component, "owner", None)
+    maintainer: str | None = field(Component, "maintainer", None)
+    note: str | None = field(Component, "note", None)
+    lon: float | None = field(Component, "lon", None)
+    lat: float | None = field(Component, "lat", None)
 
 
 @router.patch("/components/{code}", response=answers(ComponentOut, 400, 403, 404, 422), summary="修改管理部件：状态、权属/养护单位、备注或位置")

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 from gridgov import spreadsheets
 from gridgov.accounts import roles
 from gridgov.accounts.scope import require, scope_prefix, scoped
+from gridgov.limits import field
 from gridgov.schemas import Feature, FeatureCollection, PageIn, answers, binary, page_of, paginate
 
 from . import locating, services
@@ -208,11 +209,11 @@ def grid_detail(request, layer: str, code: str):
 
 
 class GridPatch(Schema):
-    name: str | None = None
-    grid_class: str | None = None
-    grid_type: str | None = None
-    households: int | None = None
-    community_code: str | None = None
+    name: str | None = field(Grid, "name", None)
+    grid_class: str | None = field(Grid, "grid_class", None)
+    grid_type: str | None = field(Grid, "grid_type", None)
+    households: int | None = field(Grid, "households", None)
+    community_code: str | None = field(Jurisdiction, "code", None)
 
 
 @router.patch("/grids/{layer}/{code}", response=answers(GridFeature, 400, 403, 404, 409, 422), summary="修改网格属性，或把网格调整到另一个社区")
@@ -222,10 +223,10 @@ def grid_update(request, layer: str, code: str, payload: GridPatch):
 
 
 class DutyIn(Schema):
-    username: str
-    post: str
-    duty_hours: str = ""
-    standard: str = ""
+    username: str = Field(max_length=150, title="账号")
+    post: str = field(GridDuty, "post")
+    duty_hours: str = field(GridDuty, "duty_hours", "")
+    standard: str = field(GridDuty, "standard", "")
 
 
 @router.put("/grids/{layer}/{code}/duties", response=answers(list[DutyOut], 400, 403, 404, 422), summary="设置网格五定（定人、定岗、定区域、定时间、定标准）")

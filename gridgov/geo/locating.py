@@ -168,7 +168,15 @@ def read_points_csv(text: str, max_rows: int | None = None) -> tuple[list[dict],
     import csv
     import io
 
-    reader = csv.DictReader(io.StringIO(text))
+    # newline="": the csv module splits the lines itself (CRLF, LF, a bare CR, line breaks inside quotes)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return _read_points(reader, max_rows)
+    except csv.Error as e:
+        raise GeoError("csv_format", f"CSV 第 {reader.line_num} 行格式有误：{e}") from None
+
+
+def _read_points(reader, max_rows: int | None) -> tuple[list[dict], list[float], list[float]]:
     fields = [f.strip().lower() for f in (reader.fieldnames or [])]
     lon_col = next((reader.fieldnames[i] for i, f in enumerate(fields) if f in LON_NAMES), None)
     lat_col = next((reader.fieldnames[i] for i, f in enumerate(fields) if f in LAT_NAMES), None)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
+from gridgov import limits
 from gridgov.accounts import roles
 from gridgov.accounts.scope import OutOfScope, ensure_in_scope, get_scoped, in_scope, require
 from gridgov.audit import services as audit
@@ -352,6 +353,7 @@ def update_grid(user, layer: str, code: str, changes: dict) -> Grid:
     unknown = set(changes) - EDITABLE - {"community_code"}
     if unknown:
         raise GeoError("unknown_field", f"不能修改字段：{', '.join(sorted(unknown))}")
+    limits.check_fields(Grid, changes)  # e.g. households within the column's range
     if "grid_class" in changes and changes["grid_class"] not in GridClass.values:
         raise GeoError("invalid_grid_class", f"网格类别应为 {'/'.join(GridClass.values)}（一类/二类/三类）")
     if "grid_type" in changes and changes["grid_type"] not in GridType.values:
@@ -500,6 +502,7 @@ def import_grids(user, layer_code: str, layer_name: str | None, data) -> dict:
         require(user, roles.IMPORT)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,39}", layer_code or ""):
         raise GeoError("invalid_layer_code", "图层编码应为 2–40 位小写字母、数字或连字符")
+    limits.check_value(GridLayer, "name", layer_name)
     if layer_code in DEFAULT_LAYERS:
         raise GeoError("reserved_layer", "单元网格和管理网格由 gridgov generate-grids 生成，不能导入覆盖")
     try:
@@ -541,8 +544,12 @@ def import_grids(user, layer_code: str, layer_name: str | None, data) -> dict:
         if grid_class is None or grid_type is None:
             errors.append(f"要素「{label}」：grid_class 应为 1/2/3（一类/二类/三类），grid_type 应为 街巷型/楼院型/单位型")
             continue
-        rows.append((code, str(props.get("name") or code), community_code, shape, grid_class, grid_type,
-                     str(props.get("parent") or "")))
+        name = str(props.get("name") or code)
+        too_long = limits.problem(Grid, "code", code) or limits.problem(Grid, "name", name)
+        if too_long:
+            errors.append(f"要素「{label[:40]}」：编码或名称过长（{too_long}）")
+            continue
+        rows.append((code, name, community_code, shape, grid_class, grid_type, str(props.get("parent") or "")))
     known = {r[2] for r in rows}
     found = dict(Jurisdiction.objects.filter(code__in=known, level=Level.COMMUNITY).values_list("code", "id"))
     errors += [f"要素「{r[0]}」：社区 {r[2]} 不存在" for r in rows if r[2] not in found]

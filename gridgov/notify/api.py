@@ -4,6 +4,7 @@ from datetime import datetime
 
 from ninja import Query, Router, Schema
 
+from gridgov.limits import BigInt, Id
 from gridgov.schemas import PageIn, answers, page_of, paginate
 
 from . import services
@@ -24,12 +25,12 @@ class NotificationOut(Schema):
 
 @router.get("", response=answers(page_of(NotificationOut), 422),
             summary="我的消息（unread=1 只看未读；before_id 只看更早的，最新在前）")
-def inbox(request, page: Query[PageIn], unread: bool = False, before_id: int | None = None):
+def inbox(request, page: Query[PageIn], unread: bool = False, before_id: Id | None = None):
     return paginate(services.inbox(request.user, unread_only=unread, before_id=before_id), page)
 
 
 class ReadIn(Schema):
-    ids: list[int]
+    ids: list[BigInt]
 
 
 class ReadOut(Schema):

@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema
 
 from gridgov.accounts import roles
 from gridgov.accounts.scope import require
+from gridgov.errors import DomainError
 from gridgov.schemas import answers
 
 from . import services
@@ -20,6 +21,7 @@ from .logic.sla import UNIT_LABELS, Unit, units_described
 router = Router(tags=["工作日历与时限"])
 
 WEEKDAYS = "一二三四五六日"
+MAX_AMOUNT = 100_000  # 100,000 working hours ≈ 50 years: any real budget, and a bounded answer
 
 
 class DayOut(Schema):
@@ -67,9 +69,10 @@ class PauseIn(Schema):
 
 class DueIn(Schema):
     start: dt.datetime = Field(description="开始时间，须带时区，如 2026-02-13T10:00:00+08:00")
-    amount: float = Field(ge=0, description="时限数值，可为小数（如 0.5 个工作日）")
+    amount: float = Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False, title="时限数值",
+                          description=f"时限数值，可为小数（如 0.5 个工作日），最大 {MAX_AMOUNT}")
     unit: Unit = Field(description=units_described())
-    pauses: list[PauseIn] = Field(default_factory=list, description="挂账/缓办区间；end 为空表示仍在暂停")
+    pauses: list[PauseIn] = Field(default_factory=list, max_length=1000, description="挂账/缓办区间；end 为空表示仍在暂停")
 
 
 class DueOut(Schema):
@@ -85,6 +88,10 @@ class DueOut(Schema):
 @router.post("/due", response=answers(DueOut, 400, 403, 422), summary="计算到期时间（供工作人员核对时限）")
 def due(request, payload: DueIn):
     require(request.user, roles.VIEW)
+    for t in [payload.start] + [x for p in payload.pauses for x in (p.start, p.end) if x is not None]:
+        if not services.MIN_YEAR <= t.year <= services.MAX_YEAR:
+            raise DomainError("invalid_deadline_input",
+                              f"时间应在 {services.MIN_YEAR}–{services.MAX_YEAR} 年之间，收到 {t.year} 年")
     calendar = services.current_calendar()
     pauses = [(p.start, p.end) for p in payload.pauses]
     when = services.due(payload.start, payload.amount, payload.unit, pauses, calendar=calendar)

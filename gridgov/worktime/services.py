@@ -80,6 +80,8 @@ def _check(fn, *args, **kwargs):
         return fn(*args, **kwargs)
     except ValueError as e:
         raise DomainError("invalid_deadline_input", str(e)) from e
+    except OverflowError as e:  # a budget or a date beyond what a datetime holds (year 9999)
+        raise DomainError("invalid_deadline_input", "时限过长：到期时间超出可计算的范围") from e
 
 
 def due(start: dt.datetime, amount: float, unit: str, pauses=(), calendar: WorkCalendar | None = None):

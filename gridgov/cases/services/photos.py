@@ -58,7 +58,9 @@ def check_photo(name: str, data: bytes) -> CheckedPhoto:
             img.load()  # decode it all: a truncated file fails here
     except DomainError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, RuntimeError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # declares more pixels than Pillow's MAX_IMAGE_PIXELS allows: never decoded
+        raise DomainError("photo_too_large", f"照片「{name}」像素过多") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, RuntimeError):
         raise DomainError("photo_not_image", f"文件「{name}」不是有效的图片（只接受 JPEG、PNG、WebP）") from None
     if fmt not in ALLOWED:
         raise DomainError("photo_type", f"照片「{name}」的格式 {fmt} 不受支持（只接受 JPEG、PNG、WebP）")

@@ -73,6 +73,8 @@ def read_features(data: str | bytes | dict) -> list[dict]:
         except UnicodeDecodeError as exc:
             raise _fail("malformed_geojson", None, f"文件不是 UTF-8 编码的文本（第 {exc.start} 字节）") from None
     if isinstance(data, str):
+        if "\x00" in data or "\\u0000" in data:  # raw or escaped: no NUL reaches a name or a database
+            raise _fail("malformed_geojson", None, "文件含有不允许的控制字符（NUL）")
         try:
             data = json.loads(data.lstrip("\ufeff"))
         except (json.JSONDecodeError, RecursionError) as exc:
