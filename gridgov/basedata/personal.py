@@ -15,6 +15,8 @@ from django.db.models import Max, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from gridgov.accounts import roles
+from gridgov.accounts.scope import require
 from gridgov.audit.services import record
 from gridgov.crypto import cipher
 from gridgov.errors import Conflict, DomainError
@@ -104,6 +106,7 @@ def erase_resident(user, pk: int, reason: str, marker: str) -> Resident:
     """删除 on the person's request, where the law allows it: only someone who has left the territory (moved out
     or cancelled) — an active resident's registration is a legal duty of the register (第四十七条 applies once its
     purpose is achieved). Birth date, gender and the history stay (statistics), without the identifying values."""
+    require(user, roles.PRIVACY_REQUEST)  # a person's request is handled by the administrator, not the grid staff
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise DomainError("reason_required", "请填写删除原因（如本人申请）")

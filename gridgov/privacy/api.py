@@ -6,13 +6,15 @@ body (POST), never in the URL, so it does not land in web-server logs.
 """
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from gridgov.accounts.scope import require
 from gridgov.basedata import personal
-from gridgov.schemas import ErrorOut
+from gridgov.limits import Id
+from gridgov.schemas import ErrorOut, PageIn, page_of, paginate
 
 from . import services
 
@@ -20,10 +22,14 @@ router = Router(tags=["个人信息保护"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
+Short = Annotated[str, Field(max_length=40)]
+Reason = Annotated[str, Field(max_length=500, title="事由")]
+
+
 class PersonQuery(Schema):
-    id_number: str | None = None
-    phone: str | None = None
-    reason: str
+    id_number: str | None = Field(None, max_length=18, title="身份证号")
+    phone: str | None = Field(None, max_length=20, title="手机号")
+    reason: Reason
 
 
 class QueryOut(Schema):
@@ -123,21 +129,21 @@ def export(request, payload: PersonQuery, response: HttpResponse):
 
 
 class CorrectionIn(Schema):
-    field: str
-    value: str
-    reason: str
+    field: Short
+    value: str = Field(max_length=100, title="新值")
+    reason: Reason
 
 
 @router.post("/residents/{pk}/corrections", response={201: CorrectionOut, **ERRORS},
              summary="更正人员信息（姓名、手机号、身份证号）：记录字段、原值和新值（脱敏）、原因、经办人")
-def correct(request, pk: int, payload: CorrectionIn):
+def correct(request, pk: Id, payload: CorrectionIn):
     e = personal.correct_resident(request.user, pk, payload.field, payload.value, payload.reason)
     return Status(201, {"field": e.field_name, "old": e.old_masked, "new": e.new_masked, "reason": e.reason,
                         "actor": request.user.username, "at": e.created_at})
 
 
 class EraseIn(Schema):
-    reason: str
+    reason: Reason
 
 
 class ErasedOut(Schema):
@@ -150,7 +156,7 @@ class ErasedOut(Schema):
 
 @router.post("/residents/{pk}/erase", response={200: ErasedOut, **ERRORS},
              summary="应本人请求删除个人信息（仅限已迁出或注销的人员；在住人员的登记依法保留）")
-def erase(request, pk: int, payload: EraseIn):
+def erase(request, pk: Id, payload: EraseIn):
     r = personal.erase_resident(request.user, pk, payload.reason, services.REQUEST_MARK)
     return {"id": r.pk, "name": r.name, "id_number": r.id_masked, "phone": r.phone_masked, "status": r.status}
 
@@ -167,19 +173,19 @@ class PolicyOut(Schema):
 
 
 class PolicyIn(Schema):
-    days: int | None
-    note: str = ""
+    days: int | None = Field(title="保存天数")
+    note: str = Field("", max_length=500, title="说明")
 
 
-@router.get("/retention", response={200: list[PolicyOut], **ERRORS}, summary="个人信息保存期限（每类数据）")
-def retention(request):
+@router.get("/retention", response={200: page_of(PolicyOut), **ERRORS}, summary="个人信息保存期限（每类数据）")
+def retention(request, page: Query[PageIn]):
     require(request.user, services.CONFIGURE)
-    return services.policy_rows()
+    return paginate(services.policy_rows(), page)
 
 
 @router.put("/retention/{kind}", response={200: list[PolicyOut], **ERRORS},
             summary="设定一类个人信息的保存期限（天；null 为长期保存；记入审计）")
-def retention_set(request, kind: str, payload: PolicyIn):
+def retention_set(request, kind: Short, payload: PolicyIn):
     services.set_policy(request.user, kind, payload.days, payload.note)
     return services.policy_rows()
 

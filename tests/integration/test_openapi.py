@@ -24,7 +24,8 @@ LISTS = {
     "/api/v1/basedata/dwellings", "/api/v1/basedata/residents", "/api/v1/basedata/organisations",
     "/api/v1/basedata/key-categories", "/api/v1/basedata/key-population", "/api/v1/basedata/visits",
     "/api/v1/basedata/diary", "/api/v1/basedata/visit-rules", "/api/v1/basedata/due", "/api/v1/basedata/access-log",
-    "/api/v1/cases/{number}/timeline", "/api/v1/cases/{number}/duplicates",
+    "/api/v1/cases/{number}/timeline", "/api/v1/cases/{number}/duplicates", "/api/v1/auth/tokens",
+    "/api/v1/privacy/retention",
 }
 
 
