@@ -36,6 +36,9 @@ POSTS_WITH = {
     "basedata.unmask": "admin grid_leader",
     "basedata.audit": "admin",
     "basedata.configure": "admin",
+    # a person's requests under 个人信息保护法 (查询、复制、删除) and the retention periods: the administrator
+    "privacy.request": "admin",
+    "privacy.configure": "admin",
 }
 
 
