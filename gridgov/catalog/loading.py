@@ -24,6 +24,30 @@ def catalog_rows() -> list[dict]:
     return read_csv_text(data_text("gb47678_5_2026_parts_and_matters.csv"))
 
 
+LOCAL_MAJORS = range(50, 100)  # local classes: majors 50–99; GB/T 47678.5 uses 01–49, so codes never collide
+
+
+def local_rows() -> list[dict]:
+    """gridgov's shipped local catalog (社会治理事项: 矛盾纠纷, 信访, 安全隐患, 生态环境, 民生服务, 治安信息)."""
+    return read_csv_text(data_text("local_social_governance.csv"))
+
+
+@transaction.atomic
+def load_local_catalog(apps=None) -> int:
+    """Add the shipped local matters that are missing (an administrator's later edits are kept); returns how many."""
+    CatalogItem = _models(apps)[0]
+    have = set(CatalogItem.objects.filter(kind="matter").values_list("code", flat=True))
+    new = []
+    for r in local_rows():
+        assert int(r["major_code"]) in LOCAL_MAJORS, r
+        if r["code5"] not in have:
+            new.append(CatalogItem(kind=KIND_OF[r["kind"]], code=r["code5"], major_code=r["major_code"],
+                                   major_name=r["major_name"], minor_code=r["minor_code"], name=r["name"],
+                                   default_department=r["default_department"]))
+    CatalogItem.objects.bulk_create(new)
+    return len(new)
+
+
 def _models(apps):
     if apps is None:
         from django.apps import apps

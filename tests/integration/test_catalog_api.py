@@ -10,9 +10,12 @@ pytestmark = pytest.mark.django_db
 def test_items_list_and_filters(client_for):
     c = client_for("gridworker")
     page = c.get("/api/v1/catalog/items?limit=500").json()
-    assert (len(page["items"]), page["count"], page["limit"], page["offset"]) == (403, 403, 500, 0)
+    assert (len(page["items"]), page["count"], page["limit"], page["offset"]) == (418, 418, 500, 0)
     comps = c.get("/api/v1/catalog/items?kind=component&limit=500").json()["items"]
     assert len(comps) == 153 and {r["kind_label"] for r in comps} == {"管理部件"}
+    # 153 components + 250 matters of GB/T 47678.5 + 15 local 社会治理事项 (majors 50–55)
+    local = c.get("/api/v1/catalog/items?kind=matter&major=52").json()["items"]
+    assert [(r["code"], r["name"]) for r in local] == [("52001", "消防隐患"), ("52002", "危房险路"), ("52003", "生产安全隐患")]
     matters = c.get("/api/v1/catalog/items?kind=matter&major=09").json()["items"]
     assert [r["code"] for r in matters][:3] == ["09001", "09002", "09003"]
     assert all(r["major_name"] == "街面秩序类" for r in matters)
@@ -53,7 +56,7 @@ def test_items_query_count(client_for):
     c = client_for("admin")
     c.get("/api/v1/catalog/items?kind=component")
     with CaptureQueriesContext(connection) as ctx:
-        assert len(c.get("/api/v1/catalog/items?limit=500").json()["items"]) == 403
+        assert len(c.get("/api/v1/catalog/items?limit=500").json()["items"]) == 418
     assert len(ctx.captured_queries) <= 4
     with CaptureQueriesContext(connection) as ctx:
         c.get("/api/v1/catalog/deadlines")

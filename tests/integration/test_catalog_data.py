@@ -13,13 +13,30 @@ pytestmark = pytest.mark.django_db
 
 def test_counts():
     assert CatalogItem.objects.filter(kind="component").count() == 153
-    assert CatalogItem.objects.filter(kind="matter").count() == 250
+    assert CatalogItem.objects.filter(kind="matter", major_code__lt="50").count() == 250  # GB/T 47678.5
+    assert CatalogItem.objects.filter(kind="matter", major_code__gte="50").count() == 15  # local 社会治理事项
+
+
+@pytest.mark.parametrize("code,name,major", [
+    ("50001", "邻里纠纷", "矛盾纠纷类"), ("50004", "劳资纠纷", "矛盾纠纷类"), ("51001", "初信", "信访类"),
+    ("51002", "初访", "信访类"), ("52001", "消防隐患", "安全隐患类"), ("52003", "生产安全隐患", "安全隐患类"),
+    ("53002", "养殖场污染", "生态环境类"), ("54002", "个性化服务需求", "民生服务类"), ("55002", "维稳信息", "治安信息类"),
+])
+def test_local_social_governance_matters(code, name, major):
+    item = CatalogItem.objects.get(kind="matter", code=code)
+    assert (item.name, item.major_name, item.major_code + item.minor_code) == (name, major, code)
+
+
+def test_local_matters_load_once():
+    from gridgov.catalog.loading import load_local_catalog
+
+    assert load_local_catalog() == 0
 
 
 def test_every_row_of_the_bundled_csv_is_in_the_database():
     kinds = {"管理部件": "component", "管理事项": "matter"}
     want = {(kinds[r["kind"]], r["code5"], r["name"], r["major_name"]) for r in catalog_rows()}
-    have = set(CatalogItem.objects.values_list("kind", "code", "name", "major_name"))
+    have = set(CatalogItem.objects.filter(major_code__lt="50").values_list("kind", "code", "name", "major_name"))
     assert have == want
 
 
