@@ -20,13 +20,7 @@ demo: $(STAMP)
 ## Run the whole suite on SQLite, and on PostgreSQL too when GRIDGOV_TEST_POSTGRES is set
 test: $(STAMP)
 	$(BIN)/ruff check gridgov tests
-	$(BIN)/pytest -q -p no:cacheprovider
-	@if [ -n "$$GRIDGOV_TEST_POSTGRES" ]; then \
-		echo "== integration and end-to-end tests on PostgreSQL ($$GRIDGOV_TEST_POSTGRES)"; \
-		GRIDGOV_DATABASE_URL="$$GRIDGOV_TEST_POSTGRES" $(BIN)/pytest -q -p no:cacheprovider tests/integration tests/e2e; \
-	else \
-		echo "(GRIDGOV_TEST_POSTGRES not set: PostgreSQL run skipped on this machine; CI sets it)"; \
-	fi
+	BIN=$(BIN) scripts/run-tests
 
 lint: $(STAMP)
 	$(BIN)/ruff check gridgov tests
