@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "gridgov.basedata",
     "gridgov.dashboard",
     "gridgov.privacy",
+    "gridgov.duty",  # 值班与应急 (duty helper)
 ]
 
 MIDDLEWARE = [
