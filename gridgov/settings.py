@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gridgov.context.navigation",
+                "gridgov.duty.context.on_duty",  # duty helper: 此刻在班 in the header
             ],
         },
     },
