@@ -18,7 +18,7 @@ from .models import Activation, EmergencyPlan
 
 router = Router(tags=["值班与应急"])
 
-Centre = Annotated[str | None, Field(None, max_length=12, title="值班中心（区或街道代码）")]
+Centre = Annotated[str | None, Field(max_length=12, title="值班中心（区或街道代码）")]
 
 
 class StepOut(Schema):
@@ -86,8 +86,8 @@ def _activation(a: Activation) -> dict:
 
 
 class ActivationFilter(Schema):
-    status: Annotated[str | None, Field(None, max_length=10, title="状态（active 处置中 / finished 已完成）")]
-    case: Annotated[str | None, Field(None, max_length=32, title="案件编号")]
+    status: Annotated[str | None, Field(max_length=10, title="状态（active 处置中 / finished 已完成）")] = None
+    case: Annotated[str | None, Field(max_length=32, title="案件编号")] = None
 
 
 @router.get("/activations", response=answers(page_of(ActivationOut), 403, 422),
@@ -213,6 +213,10 @@ class RosterOut(Schema):
     days: list[DayOut]
 
 
+def _utc(span) -> list[dt.datetime]:
+    return [t.astimezone(dt.UTC) for t in span]  # as every other time of the API
+
+
 @router.get("/roster", response=answers(RosterOut, 400, 403, 404, 422),
             summary="一个月的值班表：每天的班次，未排满 24 小时的日子标出空档")
 def roster(request, year: Annotated[int, Field(ge=2000, le=2100)], month: Annotated[int, Field(ge=1, le=12)],
@@ -220,8 +224,8 @@ def roster(request, year: Annotated[int, Field(ge=2000, le=2100)], month: Annota
     r = services.month(request.user, centre, year, month)
     return {"centre": r["centre"].code, "centre_name": r["centre"].name, "year": r["year"], "month": r["month"],
             "uncovered": r["uncovered"],
-            "days": [{"date": d["date"], "covered": d["covered"], "gaps": [list(g) for g in d["gaps"]],
-                      "doubled": [list(g) for g in d["doubled"]], "shifts": [_shift(s) for s in d["shifts"]]}
+            "days": [{"date": d["date"], "covered": d["covered"], "gaps": [_utc(g) for g in d["gaps"]],
+                      "doubled": [_utc(g) for g in d["doubled"]], "shifts": [_shift(s) for s in d["shifts"]]}
                      for d in r["days"]]}
 
 
