@@ -73,7 +73,8 @@ def _path(scope_key: str) -> list[str]:
 def recipients(plan: EmergencyPlan, scope_key: str, now: dt.datetime, exclude: int | None = None) -> list[User]:
     """Who a plan tells about a case at ``scope_key``: the plan's posts bound to a node on the case's path
     (district, street, community, grid), the handlers of its departments, its named accounts, and — when the plan
-    says so — whoever is on duty now at the case's district centre and street 分中心."""
+    says so — whoever is on duty now at the case's district centre and street 分中心 (with nobody on the roster
+    now: the district's 值班长)."""
     q = Q(pk__in=[])
     if plan.notify_posts:
         q |= Q(role__in=plan.notify_posts, node_key__in=_path(scope_key), department__isnull=True)
@@ -82,8 +83,12 @@ def recipients(plan: EmergencyPlan, scope_key: str, now: dt.datetime, exclude: i
     if plan.notify_users:
         q |= Q(username__in=plan.notify_users)
     if plan.notify_on_duty:
-        q |= Q(pk__in=ShiftMember.objects.filter(shift__centre__in=_centres_over(scope_key),
-                                                 shift__starts_at__lte=now, shift__ends_at__gt=now).values("user_id"))
+        duty = ShiftMember.objects.filter(shift__centre__in=_centres_over(scope_key), shift__starts_at__lte=now,
+                                          shift__ends_at__gt=now)
+        if duty.exists():
+            q |= Q(pk__in=duty.values("user_id"))
+        else:  # nobody on the roster now: the district centre's shift leaders must hear of it
+            q |= Q(role=Role.SHIFT_LEADER, node_key=scope_key[:6])
     users = User.objects.filter(q, is_active=True).exclude(pk=exclude).order_by("username")
     return list(users)
 

@@ -30,11 +30,12 @@ FIRE_STEPS = [  # (order, title, responsible, minutes after the start) — the s
     (5, "现场处置完毕，消除隐患并反馈", "处置部门", 240),
     (6, "汇总情况，写入值班日报", "值班长", 1440),
 ]
-# who hears of an urgent 消防隐患 in 多福巷社区 at T0: the plan's posts on the case's path — 区 (shift, dispatcher,
-# leader), 东华门街道 (supervisor and the synthetic demo-s…), 多福巷社区 (gridleader and demo-l…) — and whoever is on
-# duty at the district centre then (the shift below: shift as 值班长, intake as 值班员); not the reporter
-TOLD = ["demo-l110101001001", "demo-s110101001", "dispatcher", "gridleader", "intake", "leader", "shift",
-        "supervisor"]
+# who hears of an urgent 消防隐患 in 多福巷社区 at T0: the plan's posts on the case's path — 东华门街道's 网格督导员
+# (supervisor and the synthetic demo-s…) and 多福巷社区's 网格长 (gridleader and demo-l…) — and whoever is on duty at
+# the district centre then (the shift below: shift as 值班长, intake as 值班员); not the reporter
+TOLD = ["demo-l110101001001", "demo-s110101001", "gridleader", "intake", "shift", "supervisor"]
+# with nobody on the roster: the district's 值班长 instead of the shift
+TOLD_WITHOUT_ROSTER = ["demo-l110101001001", "demo-s110101001", "gridleader", "shift", "supervisor"]
 
 
 @pytest.fixture
@@ -92,6 +93,13 @@ def test_an_urgent_fire_report_starts_its_plan_once_with_steps_and_tells_exactly
     assert again.created is False and again.case.pk == r.case.pk
     assert Activation.objects.filter(case=r.case).count() == 1
     assert Notification.objects.filter(kind="duty.plan", object_id=r.case.number).count() == len(TOLD)
+
+
+def test_with_nobody_on_the_roster_the_district_shift_leaders_are_told(users, point, fire_matter, frozen):
+    r = report(users, point, fire_matter)
+    assert Activation.objects.get(case=r.case).told == TOLD_WITHOUT_ROSTER
+    assert sorted(Notification.objects.filter(kind="duty.plan", object_id=r.case.number)
+                  .values_list("user__username", flat=True)) == TOLD_WITHOUT_ROSTER
 
 
 def test_a_batch_with_a_repeated_key_starts_one_plan(users, point, fire_matter, frozen):

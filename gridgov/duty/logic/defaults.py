@@ -7,7 +7,9 @@ From the seeds: 003 篇5 (《防冻减灾应急预案》《防汛抗旱应急预
 01071 防汛墙异常, 06023 堤岸破损, 06048 边坡（挡土墙）破损.
 """
 
-CENTRE_AND_PATH = ["shift_leader", "dispatcher", "leader", "grid_supervisor", "grid_leader"]
+# who is told besides the people on duty at the centre (带班领导, 值班长, 值班员 of the roster): the street's 网格督导员
+# and the community's 网格长 of the case's place
+CENTRE_AND_PATH = ["grid_supervisor", "grid_leader"]
 
 # (code, name, matter codes, steps: (title, responsible, minutes))
 PLANS = [
