@@ -748,6 +748,21 @@ def _a_visit_rule(c):
                active="on")
 
 
+def _a_plan(c):
+    from gridgov.duty.models import EmergencyPlan
+
+    plan = EmergencyPlan.objects.get(code="fire")
+    admin_post(c.client, f"/admin/duty/emergencyplan/{plan.pk}/change/", note="后台修改说明")
+
+
+def _a_shift_add(c):
+    from gridgov.accounts.models import User
+
+    admin_post(c.client, "/admin/duty/shift/add/", centre="110101", date="2026-06-05", starts_at_0="2026-06-05",
+               starts_at_1="08:30:00", ends_at_0="2026-06-06", ends_at_1="08:30:00",
+               **{"members-0-user": User.objects.get(username="shift").pk, "members-0-duty_role": "chief"})
+
+
 ADMIN = [
     ("grid", None, _a_grid, [("grid", "update")]),
     ("grid 五定 inline", None, _a_duties, [("grid", "set_duties")]),
@@ -766,6 +781,8 @@ ADMIN = [
     ("office hours", _setting_prepare, _a_setting, [("work_setting", "update")]),
     ("key category add", None, _a_category, [("key_category", "create")]),
     ("visit rule add", None, _a_visit_rule, [("visit_rule", "create")]),
+    ("duty plan (预案)", None, _a_plan, [("duty_plan", "update")]),
+    ("duty shift with its people", None, _a_shift_add, [("duty_shift", "create")]),
 ]
 
 
