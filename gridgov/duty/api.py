@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Annotated
 
 from django.http import HttpResponse
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from gridgov.accounts.scope import require
@@ -229,8 +230,8 @@ def roster(request, year: Annotated[int, Field(ge=2000, le=2100)], month: Annota
                      for d in r["days"]]}
 
 
-class OnDutyOut(Schema):
-    centre: str
+class OnDutyMemberOut(Schema):
+    shift: int
     starts_at: dt.datetime
     ends_at: dt.datetime
     username: str
@@ -239,12 +240,21 @@ class OnDutyOut(Schema):
     duty_role_label: str
 
 
-@router.get("/now", response=answers(list[OnDutyOut], 403, 404, 422), summary="此刻在班的人员")
+class OnDutyOut(Schema):
+    centre: str
+    centre_name: str
+    at: dt.datetime
+    members: list[OnDutyMemberOut]
+
+
+@router.get("/now", response=answers(OnDutyOut, 403, 404, 422), summary="此刻在班的人员")
 def now(request, centre: Centre = None):
     require(request.user, services.VIEW)
     j = services.centre_of(request.user, centre)
-    return [{"centre": m.shift.centre, "starts_at": m.shift.starts_at, "ends_at": m.shift.ends_at, **_member(m)}
-            for m in services.on_duty([j.code])]
+    at = timezone.now()
+    return {"centre": j.code, "centre_name": j.name, "at": at, "members": [
+        {"shift": m.shift_id, "starts_at": m.shift.starts_at, "ends_at": m.shift.ends_at, **_member(m)}
+        for m in services.on_duty([j.code], at)]}
 
 
 class HandoverIn(Schema):

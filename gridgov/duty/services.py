@@ -183,7 +183,9 @@ def tick(user, pk: int, order: int, note: str = "", now: dt.datetime | None = No
     if len(note) > 500:
         raise DomainError("note_too_long", "情况说明不能超过 500 字")
     with transaction.atomic():
-        a = activations(user).select_for_update().filter(pk=pk).first()
+        # lock the activation row only (started_by is a nullable join: PostgreSQL cannot lock its outer side)
+        a = scoped(Activation.objects.select_related("plan", "case").select_for_update(of=("self",)), user,
+                   VIEW).filter(pk=pk).first()
         if a is None:
             raise NotFound("activation_not_found", "预案启动记录不存在或不在您的管辖范围内")
         if a.status == Activation.Status.FINISHED:
