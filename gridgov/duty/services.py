@@ -330,9 +330,10 @@ def shifts(user, centre: str, start: dt.datetime, end: dt.datetime):
 def on_duty(centres: Iterable[str], now: dt.datetime | None = None) -> list[ShiftMember]:
     """Who is on duty now at the centres (no scope: the caller decides who may see it)."""
     now = now or timezone.now()
-    return list(ShiftMember.objects.filter(shift__centre__in=list(centres), shift__starts_at__lte=now,
-                                           shift__ends_at__gt=now)
-                .select_related("user", "shift").order_by("shift__centre", "duty_role", "user__username"))
+    rank = {r: i for i, r in enumerate(roster.DUTY_ROLE_LABELS)}  # 带班领导, 值班长, 值班员
+    found = ShiftMember.objects.filter(shift__centre__in=list(centres), shift__starts_at__lte=now,
+                                       shift__ends_at__gt=now).select_related("user", "shift")
+    return sorted(found, key=lambda m: (m.shift.centre, rank.get(m.duty_role, 9), m.user.username))
 
 
 def month(user, centre: str, year: int, month_no: int) -> dict:
