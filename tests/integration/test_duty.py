@@ -295,3 +295,17 @@ def test_an_empty_handover_is_refused(users, frozen):
         services.write_handover(users["shift"], " ")
     assert e.value.code == "text_required"
     assert not Handover.objects.exists()
+
+
+@pytest.mark.parametrize(("post", "shown"), [("shift", True), ("intake", True), ("dispatcher", True), ("leader", True),
+                                             ("admin", True), ("gridworker", False), ("supervisor", False),
+                                             ("handler", False)])
+def test_the_navigation_and_the_header_show_duty_to_the_centre_and_the_leader(post, shown, client_for, users,
+                                                                               on_duty, frozen):
+    html = client_for(post).get("/map/").content.decode()
+    nav = html[html.index('<nav class="mainnav"'):html.index("</nav>")]
+    assert ("值班应急" in nav) is shown
+    # 14 October 10:00: the shift of the fixture is on (值班长 shift, 值班员 intake), named in the header
+    header = html[html.index('<header class="topbar"'):html.index("</header>")]
+    names = f"值班长 {users['shift'].display_name}；值班员 {users['intake'].display_name}"
+    assert (names in header) is shown
