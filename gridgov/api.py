@@ -23,6 +23,7 @@ from gridgov.audit.api import router as audit_router
 from gridgov.basedata.api import router as basedata_router
 from gridgov.cases.api import router as cases_router
 from gridgov.catalog.api import router as catalog_router
+from gridgov.duty.api import router as duty_router
 from gridgov.errors import DomainError
 from gridgov.geo.api import router as geo_router
 from gridgov.notify.api import router as notify_router
@@ -264,3 +265,4 @@ api.add_router("/notifications", notify_router)
 api.add_router("/audit", audit_router)
 api.add_router("/basedata", basedata_router)
 api.add_router("/privacy", privacy_router)
+api.add_router("/duty", duty_router)  # 值班与应急 (duty helper)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "gridgov.basedata",
     "gridgov.dashboard",
     "gridgov.privacy",
+    "gridgov.duty",  # 值班与应急 (duty helper)
 ]
 
 MIDDLEWARE = [
@@ -90,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gridgov.context.navigation",
+                "gridgov.duty.context.on_duty",  # duty helper: 此刻在班 in the header
             ],
         },
     },

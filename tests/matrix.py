@@ -39,6 +39,12 @@ POSTS_WITH = {
     # a person's requests under 个人信息保护法 (查询、复制、删除) and the retention periods: the administrator
     "privacy.request": "admin",
     "privacy.configure": "admin",
+    # duty (值班与应急): the centre's posts and the leader read the roster, 预案 activations, 值班日报 and 日产日清;
+    # the centre's posts tick 预案 steps and write the 交班记录; the 值班长 keeps the roster; plans: the administrator
+    "duty.view": "admin leader intake_clerk shift_leader dispatcher",
+    "duty.act": "admin intake_clerk shift_leader dispatcher",
+    "duty.roster": "admin shift_leader",
+    "duty.configure": "admin",
 }
 
 

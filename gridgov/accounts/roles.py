@@ -68,6 +68,20 @@ RIGHTS: dict[Role, frozenset[str]] = {
     | {BD_IMPORT, BD_EXPORT, BD_UNMASK, BD_AUDIT, BD_CONFIGURE, PRIVACY_REQUEST, PRIVACY_CONFIGURE},
 }
 
+# --- duty (值班与应急; the duty helper's block): the centre's posts and the leader read the roster, the 预案
+# activations, the 值班日报 and 日产日清; the centre's posts tick 预案 steps and write the 交班记录; the 值班长 keeps
+# the roster; the administrator configures the plans.
+DUTY_VIEW, DUTY_ACT, DUTY_ROSTER, DUTY_CONFIGURE = "duty.view", "duty.act", "duty.roster", "duty.configure"
+_DUTY: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({DUTY_VIEW, DUTY_ACT, DUTY_ROSTER, DUTY_CONFIGURE}),
+    Role.LEADER: frozenset({DUTY_VIEW}),
+    Role.INTAKE_CLERK: frozenset({DUTY_VIEW, DUTY_ACT}),
+    Role.SHIFT_LEADER: frozenset({DUTY_VIEW, DUTY_ACT, DUTY_ROSTER}),
+    Role.DISPATCHER: frozenset({DUTY_VIEW, DUTY_ACT}),
+}
+RIGHTS = {role: rights | _DUTY.get(role, frozenset()) for role, rights in RIGHTS.items()}
+# --- end of the duty block
+
 # The level of tree node each post is normally bound to (used to validate accounts and by the demo).
 BOUND_LEVEL: dict[Role, str] = {
     Role.GRID_WORKER: "grid",

@@ -177,6 +177,25 @@ EXPECTED = {
     "GET /api/v1/basedata/import-jobs/{pk}":         "401  200  403  403  403  403  403  403  200  403  403  403",
     "GET /api/v1/basedata/exports/{kind}":           "401  200  403  403  403  403  403  403  200  403  403  403",
     "GET /api/v1/basedata/access-log":               "401  200  403  403  403  403  403  403  403  403  403  403",
+    # duty (值班与应急): the centre's posts (受理员, 值班长, 派遣员) and the leader read the plans, activations, roster,
+    # who is on duty, the 值班日报 and 日产日清; the centre's posts tick 预案 steps, start a plan by hand and write the
+    # 交班记录 (the leader reads only); the 值班长 keeps the roster; the administrator everything (the field, the
+    # departments and residents: 403)
+    "GET /api/v1/duty/plans":                        "401  200  200  200  200  200  403  403  403  403  403  403",
+    "GET /api/v1/duty/activations":                  "401  200  200  200  200  200  403  403  403  403  403  403",
+    "GET /api/v1/duty/activations/{pk}":             "401  200  200  200  200  200  403  403  403  403  403  403",
+    "POST /api/v1/duty/activations":                 "401  201  403  201  201  201  403  403  403  403  403  403",
+    "POST /api/v1/duty/activations/{pk}/steps/{order}/tick":
+                                                     "401  200  403  200  200  200  403  403  403  403  403  403",
+    "GET /api/v1/duty/roster":                       "401  200  200  200  200  200  403  403  403  403  403  403",
+    "POST /api/v1/duty/shifts":                      "401  201  403  403  201  403  403  403  403  403  403  403",
+    "PUT /api/v1/duty/shifts/{pk}":                  "401  200  403  403  200  403  403  403  403  403  403  403",
+    "DELETE /api/v1/duty/shifts/{pk}":               "401  200  403  403  200  403  403  403  403  403  403  403",
+    "GET /api/v1/duty/now":                          "401  200  200  200  200  200  403  403  403  403  403  403",
+    "POST /api/v1/duty/handovers":                   "401  201  403  201  201  201  403  403  403  403  403  403",
+    "GET /api/v1/duty/reports/{day}":                "401  200  200  200  200  200  403  403  403  403  403  403",
+    "GET /api/v1/duty/reports/{day}/export":         "401  200  200  200  200  200  403  403  403  403  403  403",
+    "GET /api/v1/duty/clearance":                    "401  200  200  200  200  200  403  403  403  403  403  403",
 }
 
 # Where the code answers otherwise today: the answers of today, and why they are not the specification.
@@ -339,6 +358,31 @@ def act(action, setup, **data):
     return Row("post", f"{ROOT}/cases/{{number}}/actions/{action}", data, setup=setup)
 
 
+# --- duty (值班与应急): an urgent 暴露垃圾 with the 消防 plan started by hand, and a shift of the district centre
+
+def duty_activation(ctx, users):
+    from gridgov.duty import services as duty
+
+    number = _case(users, ctx=ctx)
+    return {"number": number, "activation": duty.start_manual(users["admin"], number, "fire").pk}
+
+
+def duty_shift(ctx, users):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from gridgov.duty import services as duty
+
+    start = dt.datetime(2026, 6, 1, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    shift = duty.save_shift(users["admin"], centre="110101", date=start.date(), starts_at=start,
+                            ends_at=start + dt.timedelta(hours=24), members=[("dispatcher", "officer")])
+    return {"shift": shift.pk}
+
+
+DUTY_SHIFT = {"centre": "110101", "date": "2026-06-02", "starts_at": "2026-06-02T08:30:00+08:00",
+              "ends_at": "2026-06-03T08:30:00+08:00", "members": [{"username": "intake", "duty_role": "officer"}]}
+
+
 def worker_token(ctx, users):
     from gridgov.accounts import services
 
@@ -491,6 +535,22 @@ ROWS = {
     "GET /api/v1/basedata/import-jobs/{pk}": Row("get", f"{ROOT}/basedata/import-jobs/{{job}}", setup=import_job),
     "GET /api/v1/basedata/exports/{kind}": Row("get", f"{ROOT}/basedata/exports/residents?format=csv&node={OWN_GRID}"),
     "GET /api/v1/basedata/access-log": Row("get", f"{ROOT}/basedata/access-log?limit=5"),
+    "GET /api/v1/duty/plans": Row("get", f"{ROOT}/duty/plans"),
+    "GET /api/v1/duty/activations": Row("get", f"{ROOT}/duty/activations?limit=5"),
+    "GET /api/v1/duty/activations/{pk}": Row("get", f"{ROOT}/duty/activations/{{activation}}", setup=duty_activation),
+    "POST /api/v1/duty/activations": Row("post", f"{ROOT}/duty/activations", lambda c, p: {
+        "case": c["number"], "plan": "fire"}, setup=case_in("reported")),
+    "POST /api/v1/duty/activations/{pk}/steps/{order}/tick": Row(
+        "post", f"{ROOT}/duty/activations/{{activation}}/steps/1/tick", {"note": "已通知"}, setup=duty_activation),
+    "GET /api/v1/duty/roster": Row("get", f"{ROOT}/duty/roster?year=2026&month=6&centre=110101"),
+    "POST /api/v1/duty/shifts": Row("post", f"{ROOT}/duty/shifts", DUTY_SHIFT),
+    "PUT /api/v1/duty/shifts/{pk}": Row("put", f"{ROOT}/duty/shifts/{{shift}}", DUTY_SHIFT, setup=duty_shift),
+    "DELETE /api/v1/duty/shifts/{pk}": Row("delete", f"{ROOT}/duty/shifts/{{shift}}", setup=duty_shift),
+    "GET /api/v1/duty/now": Row("get", f"{ROOT}/duty/now?centre=110101"),
+    "POST /api/v1/duty/handovers": Row("post", f"{ROOT}/duty/handovers", {"text": "夜间平稳", "centre": "110101"}),
+    "GET /api/v1/duty/reports/{day}": Row("get", f"{ROOT}/duty/reports/2026-06-01?centre=110101"),
+    "GET /api/v1/duty/reports/{day}/export": Row("get", f"{ROOT}/duty/reports/2026-06-01/export?centre=110101"),
+    "GET /api/v1/duty/clearance": Row("get", f"{ROOT}/duty/clearance?day=2026-06-01&centre=110101"),
 }
 
 

@@ -403,7 +403,85 @@ BASEDATA = [
     ("import buildings", None, _import, [("import_job", "import")]),
 ]
 
-ROWS = GEO + CONFIG + BASEDATA
+# ---------------------------------------------------------------- duty (值班与应急)
+
+
+def _duty_fire(c):
+    """An urgent report of a plan's matter (09012 占用消防通道, national catalog): the report and the plan's start."""
+    from gridgov.cases import services
+
+    lon, lat = c.point
+    c.scratch["case"] = services.intake(c.gridworker, source="grid_worker", lon=lon, lat=lat, matter="09012",
+                                        urgency="urgent", description="消防通道被占").case
+
+
+def _duty_report(c):
+    from gridgov.cases import services
+
+    lon, lat = c.point
+    c.scratch["case"] = services.intake(c.gridworker, source="grid_worker", lon=lon, lat=lat, matter="06010",
+                                        description="楼道堆物").case
+
+
+def _duty_manual(c):
+    from gridgov.duty import services as duty
+
+    c.scratch["activation"] = duty.start_manual(c.intake, c.scratch["case"].number, "fire")
+
+
+def _duty_started(c):
+    _duty_report(c)
+    _duty_manual(c)
+
+
+def _duty_tick(c):
+    from gridgov.duty import services as duty
+
+    duty.tick(c.dispatcher, c.scratch["activation"].pk, 1, "已通知")
+
+
+def _duty_shift_data(c, **kw):
+    tz = dt.timezone(dt.timedelta(hours=8))
+    start = dt.datetime(2026, 6, 1, 8, 30, tzinfo=tz)
+    return {"centre": "110101", "date": start.date(), "starts_at": start, "ends_at": start + dt.timedelta(hours=24),
+            "members": [("shift", "chief"), ("intake", "officer")], **kw}
+
+
+def _duty_shift(c):
+    from gridgov.duty import services as duty
+
+    c.scratch["shift"] = duty.save_shift(c.shift, **_duty_shift_data(c))
+
+
+def _duty_shift_change(c):
+    from gridgov.duty import services as duty
+
+    duty.save_shift(c.shift, **_duty_shift_data(c, members=[("shift", "chief")]), pk=c.scratch["shift"].pk)
+
+
+def _duty_shift_delete(c):
+    from gridgov.duty import services as duty
+
+    duty.delete_shift(c.shift, c.scratch["shift"].pk)
+
+
+def _duty_handover(c):
+    from gridgov.duty import services as duty
+
+    duty.write_handover(c.intake, "夜间平稳")
+
+
+DUTY = [
+    ("intake of an urgent 预案 matter", None, _duty_fire, [("case", "report"), ("duty_activation", "start")]),
+    ("start_manual", _duty_report, _duty_manual, [("duty_activation", "start")]),
+    ("tick", _duty_started, _duty_tick, [("duty_activation", "tick")]),
+    ("save_shift (new)", None, _duty_shift, [("duty_shift", "create")]),
+    ("save_shift (change)", _duty_shift, _duty_shift_change, [("duty_shift", "update")]),
+    ("delete_shift", _duty_shift, _duty_shift_delete, [("duty_shift", "delete")]),
+    ("write_handover", None, _duty_handover, [("duty_handover", "create")]),
+]
+
+ROWS = GEO + CONFIG + BASEDATA + DUTY
 
 
 @pytest.mark.django_db
@@ -670,6 +748,21 @@ def _a_visit_rule(c):
                active="on")
 
 
+def _a_plan(c):
+    from gridgov.duty.models import EmergencyPlan
+
+    plan = EmergencyPlan.objects.get(code="fire")
+    admin_post(c.client, f"/admin/duty/emergencyplan/{plan.pk}/change/", note="后台修改说明")
+
+
+def _a_shift_add(c):
+    from gridgov.accounts.models import User
+
+    admin_post(c.client, "/admin/duty/shift/add/", centre="110101", date="2026-06-05", starts_at_0="2026-06-05",
+               starts_at_1="08:30:00", ends_at_0="2026-06-06", ends_at_1="08:30:00",
+               **{"members-0-user": User.objects.get(username="shift").pk, "members-0-duty_role": "chief"})
+
+
 ADMIN = [
     ("grid", None, _a_grid, [("grid", "update")]),
     ("grid 五定 inline", None, _a_duties, [("grid", "set_duties")]),
@@ -688,6 +781,8 @@ ADMIN = [
     ("office hours", _setting_prepare, _a_setting, [("work_setting", "update")]),
     ("key category add", None, _a_category, [("key_category", "create")]),
     ("visit rule add", None, _a_visit_rule, [("visit_rule", "create")]),
+    ("duty plan (预案)", None, _a_plan, [("duty_plan", "update")]),
+    ("duty shift with its people", None, _a_shift_add, [("duty_shift", "create")]),
 ]
 
 

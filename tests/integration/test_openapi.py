@@ -16,6 +16,7 @@ BINARY = {
         "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
     ("get", "/api/v1/basedata/exports/{kind}"): {
         "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    ("get", "/api/v1/duty/reports/{day}/export"): {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
 }
 # the list endpoints: limit/offset in, {"items", "count", "limit", "offset"} out
 LISTS = {
@@ -26,6 +27,7 @@ LISTS = {
     "/api/v1/basedata/diary", "/api/v1/basedata/visit-rules", "/api/v1/basedata/due", "/api/v1/basedata/access-log",
     "/api/v1/cases/{number}/timeline", "/api/v1/cases/{number}/duplicates", "/api/v1/auth/tokens",
     "/api/v1/privacy/retention",
+    "/api/v1/duty/plans", "/api/v1/duty/activations",  # duty: 应急预案 and their activations
 }
 
 

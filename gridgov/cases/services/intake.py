@@ -340,6 +340,10 @@ def _file(user, drafts: list[_Draft], now: dt.datetime) -> None:
         if d.case.urgency == Urgency.URGENT:
             notify_urgent(d.case)
         _known_places(d.case, d.where)
+    # duty (应急预案): an urgent case of an emergency class starts its plan in the same transaction as the case
+    from gridgov.duty.services import start_plans
+
+    start_plans(user, [d.case for d in drafts], now)
 
 
 def _known_places(case: Case, where: dict) -> None:
