@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "gridgov.basedata",
     "gridgov.dashboard",
     "gridgov.privacy",
+    "gridgov.oversight",  # 市区联动与督办 (the city helper)
 ]
 
 MIDDLEWARE = [

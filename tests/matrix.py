@@ -39,6 +39,10 @@ POSTS_WITH = {
     # a person's requests under 个人信息保护法 (查询、复制、删除) and the retention periods: the administrator
     "privacy.request": "admin",
     "privacy.configure": "admin",
+    # 督办通知书 (the city's block): issued by the centre's shift leader; answered (整改) by the unit addressed — a
+    # district's centre (值班长, 派遣员), a street's 网格督导员, a department's handler
+    "oversight.issue": "shift_leader",
+    "oversight.reply": "shift_leader dispatcher grid_supervisor handler",
 }
 
 
