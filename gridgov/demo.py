@@ -82,7 +82,7 @@ def boundary_file() -> bytes:
 
 
 # Apps that add to the demo provide ``<app>/demo.py`` with ``build(stdout, scale)``; they run in this order.
-DEMO_APPS = ["gridgov.catalog", "gridgov.basedata", "gridgov.cases"]
+DEMO_APPS = ["gridgov.catalog", "gridgov.basedata", "gridgov.cases", "gridgov.oversight"]  # oversight: the city helper
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

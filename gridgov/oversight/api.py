@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Literal
 
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from gridgov.accounts import roles
 from gridgov.accounts.scope import require
@@ -71,7 +71,7 @@ def list_dispatches(request, page: Query[PageIn]):
              summary="市→区派件：把已立案的案件派到其所在的区，并定办结时限（市级指挥中心）")
 def create_dispatch(request, payload: DispatchIn):
     d = services.dispatch_to_district(request.user, payload.case, payload.district, payload.due_at, payload.note)
-    return 201, services.dispatch_rows([d])[0]
+    return Status(201, services.dispatch_rows([d])[0])
 
 
 @router.get("/dispatches/{pk}", response=answers(DispatchOut, 403, 404, 422), summary="一件市级派件")
@@ -166,7 +166,7 @@ def list_notices(request, page: Query[PageIn], box: Literal["all", "inbox", "iss
 def create_notice(request, payload: NoticeIn):
     n = services.issue_notice(request.user, title=payload.title, text=payload.text, due_at=payload.due_at,
                               node=payload.node, department=payload.department, cases=payload.cases)
-    return 201, notice_out(n)
+    return Status(201, notice_out(n))
 
 
 @router.get("/notices/{pk}", response=answers(NoticeOut, 403, 404, 422), summary="一份督办通知书及其整改报告")
@@ -178,7 +178,7 @@ def get_notice(request, pk: Id):
              summary="被督办单位回复整改情况")
 def reply_notice(request, pk: Id, payload: ReplyIn):
     r = services.reply_notice(request.user, pk, payload.text)
-    return 201, notice_out(r.notice)
+    return Status(201, notice_out(r.notice))
 
 
 @router.post("/notices/{pk}/review", response=answers(NoticeOut, 400, 403, 404, 409, 422),
