@@ -17,7 +17,7 @@ from gridgov.geo.models import Grid, GridClass, GridDuty, GridType, Jurisdiction
 
 DISTRICT = "110101"
 # the demo administrator may use the admin pages of every gridgov app
-ADMIN_APPS = ["geo", "accounts", "catalog", "cases", "worktime", "audit", "notify", "basedata"]
+ADMIN_APPS = ["geo", "accounts", "catalog", "cases", "worktime", "audit", "notify", "basedata", "oversight"]
 PASSWORD = "gridgov-demo"
 DEPARTMENTS = [
     ("110101-CG", "区城市管理委员会"),
