@@ -53,7 +53,8 @@ def dispatch_to_district(user, number: str, district: str, due_at: dt.datetime, 
     """市→区派件: the case (registered, held by the city) goes to ``district`` with a deadline for its answer."""
     now = now or timezone.now()
     with transaction.atomic():
-        case = transitions.transition(user, number, Action.CITY_DISPATCH, {"node": district, "note": note}, now=now)
+        case = transitions.transition(user, number, Action.CITY_DISPATCH,
+                                      {"node": district, "note": note, "due_at": due_at.isoformat()}, now=now)
         if due_at <= now:
             raise DomainError("due_in_past", "办结时限须晚于现在")
         d = CityDispatch.objects.create(case=case, city_code=scope_prefix(user) or "", district_code=str(district),

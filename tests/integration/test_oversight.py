@@ -161,6 +161,9 @@ def test_a_dispatch_refused_writes_nothing(world, point):
             r = w.post(who, "/oversight/dispatches", {"case": n, "district": district, "due_at": due}, status)
             assert r["code"] == code, (who, district, r)
         nothing_written(refused)
+    # the case action alone would leave no 派件 record (no 办结时限): refused, pointing to the 派件 form
+    nothing_written(lambda: w.act("t-city-dispatcher", n, "city_dispatch", 400, node="110101"))
+    assert w.act("t-city-dispatcher", n, "city_dispatch", 400, node="110101")["code"] == "use_city_dispatch"
     r = w.post("t-city-dispatcher", "/oversight/dispatches",
                {"case": n, "district": "110101", "due_at": "2026-03-15T18:00:00+08:00"}, 400)
     assert r["code"] == "due_in_past"

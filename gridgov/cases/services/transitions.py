@@ -284,13 +284,16 @@ def _effects(case: Case, action: Action, actor: Actor, user, data: dict, now: dt
 
 CITY_MESSAGES = {"not_a_district": "只能派件到本市下属的区（县）",
                  "not_containing": "案件不在该区（县）内：请派件到案件所在的区（县）",
-                 "same_department": "改派的部门须不同于提出争议的部门"}
+                 "same_department": "改派的部门须不同于提出争议的部门",
+                 "use_city_dispatch": "市级派件请在「市区督办」页面（或 POST /api/v1/oversight/dispatches）办理，并定办结时限"}
 
 
 def _city_effects(case: Case, action: Action, actor: Actor, data: dict, now: dt.datetime, memo: dict) -> dict:
     extra: dict = {}
     match action:
         case Action.CITY_DISPATCH:
+            if not data.get("due_at"):  # the 派件 record (its 办结时限) is written by gridgov/oversight with the move
+                raise DomainError("use_city_dispatch", CITY_MESSAGES["use_city_dispatch"])
             node = str(data["node"])
             target = Jurisdiction.objects.filter(code=node).values_list("level", "parent__code").first()
             if target is None or target[0] != "district" or target[1] != actor.node:
