@@ -116,7 +116,7 @@ def _west_cases(rng, u, now) -> int:
     """A handful of 西城区 cases through its own loop: some closed, some open, one slow."""
     made = 0
     for i, (lon, lat) in enumerate(_west_points(rng, 8)):
-        at = now - dt.timedelta(days=6 - i * 0.7, hours=rng.uniform(0, 3))
+        at = now - dt.timedelta(hours=44 - i * 5 + rng.uniform(0, 1))  # the last two days (this month's figures)
         try:
             with transaction.atomic():
                 r = intake(u["demo-xc-inspector"], source="inspector", lon=lon, lat=lat,
