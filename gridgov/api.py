@@ -27,6 +27,7 @@ from gridgov.duty.api import router as duty_router
 from gridgov.errors import DomainError
 from gridgov.geo.api import router as geo_router
 from gridgov.notify.api import router as notify_router
+from gridgov.oversight.api import router as oversight_router
 from gridgov.privacy.api import router as privacy_router
 from gridgov.worktime.api import router as worktime_router
 
@@ -266,3 +267,4 @@ api.add_router("/audit", audit_router)
 api.add_router("/basedata", basedata_router)
 api.add_router("/privacy", privacy_router)
 api.add_router("/duty", duty_router)  # 值班与应急 (duty helper)
+api.add_router("/oversight", oversight_router)  # 市区联动与督办 (the city helper)

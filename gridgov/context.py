@@ -20,6 +20,8 @@ NAV = [
     ("部门待办", "/cases/inbox/", DEPARTMENT, roles.CASE_VIEW),
     ("领导看板", "/dashboard/", LEADERS, roles.CASE_VIEW),
     ("值班应急", "/duty/", None, roles.DUTY_VIEW),  # duty helper: 值班台, 值班表, 预案, 值班日报, 日产日清
+    ("市区督办", "/oversight/", CENTRE | LEADERS | DEPARTMENT | {R.GRID_SUPERVISOR}, roles.CASE_VIEW),  # city helper
+    ("全市概览", "/oversight/city/", LEADERS | CENTRE, roles.CASE_VIEW),  # city helper
     ("网格地图", "/map/", None, roles.VIEW),
     ("基础数据", "/basedata/", None, roles.BD_VIEW),
     ("个人信息", "/privacy/", None, roles.PRIVACY_REQUEST),

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "gridgov.dashboard",
     "gridgov.privacy",
     "gridgov.duty",  # 值班与应急 (duty helper)
+    "gridgov.oversight",  # 市区联动与督办 (the city helper)
 ]
 
 MIDDLEWARE = [

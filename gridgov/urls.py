@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/login/", account_views.admin_login),  # one sign-in page: throttled, with TOTP
     path("privacy/", include("gridgov.privacy.urls")),
     path("duty/", include("gridgov.duty.urls")),  # 值班与应急 (duty helper)
+    path("oversight/", include("gridgov.oversight.urls")),  # 市区联动与督办 (the city helper)
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

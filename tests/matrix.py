@@ -45,6 +45,10 @@ POSTS_WITH = {
     "duty.act": "admin intake_clerk shift_leader dispatcher",
     "duty.roster": "admin shift_leader",
     "duty.configure": "admin",
+    # 督办通知书 (the city's block): issued by the centre's shift leader; answered (整改) by the unit addressed — a
+    # district's centre (值班长, 派遣员), a street's 网格督导员, a department's handler
+    "oversight.issue": "shift_leader",
+    "oversight.reply": "shift_leader dispatcher grid_supervisor handler",
 }
 
 

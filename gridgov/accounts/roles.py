@@ -51,6 +51,10 @@ _COLLECT = frozenset({BD_VIEW, BD_EDIT, BD_VISIT, BD_STATS})
 # every register, and set how long each kind of personal data is kept.
 PRIVACY_REQUEST, PRIVACY_CONFIGURE = "privacy.request", "privacy.configure"
 
+# 督办通知书 (the city helper's block): issued by the centre's shift leader (市 or 区), answered with a 整改 report
+# by the unit it is addressed to — a district's centre, a street's 网格督导员, a department's handler.
+OVERSIGHT_ISSUE, OVERSIGHT_REPLY = "oversight.issue", "oversight.reply"
+
 _STAFF_READ = frozenset({VIEW, LOCATE, CASE_VIEW})
 _REPORTER = _STAFF_READ | {CASE_REPORT}
 RIGHTS: dict[Role, frozenset[str]] = {
@@ -67,6 +71,11 @@ RIGHTS: dict[Role, frozenset[str]] = {
     Role.ADMIN: _REPORTER | {EDIT, IMPORT, MANAGE_USERS, CASE_CONFIGURE} | _COLLECT
     | {BD_IMPORT, BD_EXPORT, BD_UNMASK, BD_AUDIT, BD_CONFIGURE, PRIVACY_REQUEST, PRIVACY_CONFIGURE},
 }
+# the city helper's block: 督办通知书
+RIGHTS[Role.SHIFT_LEADER] |= {OVERSIGHT_ISSUE, OVERSIGHT_REPLY}
+RIGHTS[Role.DISPATCHER] |= {OVERSIGHT_REPLY}
+RIGHTS[Role.GRID_SUPERVISOR] |= {OVERSIGHT_REPLY}
+RIGHTS[Role.HANDLER] |= {OVERSIGHT_REPLY}
 
 # --- duty (值班与应急; the duty helper's block): the centre's posts and the leader read the roster, the 预案
 # activations, the 值班日报 and 日产日清; the centre's posts tick 预案 steps and write the 交班记录; the 值班长 keeps

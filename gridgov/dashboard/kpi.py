@@ -109,3 +109,47 @@ def percent(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{value * 100:.1f}%"
+
+
+# ---------------------------------------------------------------- the city helper's block: 派遣准确率 and
+# 市区两级平台派件 (issue #10 items 3 and 4; counted by gridgov/oversight/queries.py)
+
+
+def dispatch_accuracy(dispatches: int, overturned: int) -> float | None:
+    """**派遣准确率** (seed 001 第三篇 「任务派遣准确率达到95%以上」) = dispatches not overturned / all dispatches.
+
+    A dispatch is each time the centre sends a case to a department (派遣, and the re-dispatch of an upheld
+    ruling, which is itself a dispatch that may be contested); it is overturned when the department contests it
+    and the centre upholds the contest (责任争议裁定：争议成立). A contest rejected, or still waiting, does not
+    overturn it. None when there was no dispatch."""
+    return rate(dispatches - overturned, dispatches)
+
+
+@dataclass(frozen=True)
+class DispatchFigures:
+    """市区两级平台派件 (seed 003 篇7 附件1 重点任务: 「按及时率*结案率结果排名」) of one district or of all."""
+
+    dispatched: int = 0
+    answered_on_time: int = 0  # the district answered at or before the 派件's 办结时限
+    closed: int = 0  # the case is closed (结案) or archived
+
+    @property
+    def timely_rate(self) -> float | None:
+        """及时率 = answered on time / dispatched."""
+        return rate(self.answered_on_time, self.dispatched)
+
+    @property
+    def closed_rate(self) -> float | None:
+        """结案率 = closed / dispatched."""
+        return rate(self.closed, self.dispatched)
+
+    @property
+    def score(self) -> float | None:
+        """及时率 × 结案率 (None when nothing was dispatched)."""
+        t, c = self.timely_rate, self.closed_rate
+        return None if t is None or c is None else t * c
+
+
+def answered_on_time(answered_at: dt.datetime | None, due_at: dt.datetime) -> bool:
+    """A 派件 (or a 督办通知书) answered at or before its due time; not answered is not on time."""
+    return answered_at is not None and not past_due(due_at, answered_at)

@@ -88,7 +88,8 @@ def test_handler_sees_accept_only_on_a_case_dispatched_to_its_department(client_
         act(client_for("dispatcher"), case.number, "dispatch", department=dept)
     handler = client_for("handler")
     html = handler.get(f"/cases/{mine.number}/").content.decode()
-    assert action_names(html) == {"accept", "return"} and "签收" in html
+    # 签收, 退回 — and 提出责任争议 (the city's block: issue #10 item 4, a department contests a dispatch)
+    assert action_names(html) == {"accept", "return", "contest"} and "签收" in html
     r = handler.get(f"/cases/{other.number}/")
     assert r.status_code == 404 and "不在您的管辖范围内" in r.content.decode() and "井盖" not in r.content.decode()
     # the grid worker (its reporter) sees the case page, without actions

@@ -129,6 +129,26 @@ EXPECTED = {
                                                      "401  403  403  403  200  403  403  403  403  403  403  404",
     "POST /api/v1/cases/bulk/{action}":              "401  403  403  200  200  403  403  403  403  403  404  404",
     # the inbox and the audit log
+    # the city level (市→区派件), 督办通知书 and 责任争议 (the city's block): every staff post reads within its scope
+    # (a department sees no 派件, and only the notices addressed to it); only a 市 node's centre sends a 派件 (the
+    # district's posts are refused); the district centre that received it answers; a notice is issued by a centre's
+    # shift leader, answered by the unit addressed (here a street: its 网格督导员) and reviewed by its issuer; a
+    # department contests a dispatch to it, the centre (值班长, 派遣员) rules
+    "GET /api/v1/oversight/dispatches":              "401  200  200  200  200  200  200  200  200  200  200  403",
+    "POST /api/v1/oversight/dispatches":             "401  403  403  403  403  403  403  403  403  403  404  404",
+    "GET /api/v1/oversight/dispatches/{pk}":         "401  200  200  200  200  200  404  404  404  404  404  403",
+    "POST /api/v1/oversight/dispatches/{pk}/answer": "401  403  403  403  200  200  404  404  404  404  404  403",
+    "GET /api/v1/oversight/notices":                 "401  200  200  200  200  200  200  200  200  200  200  403",
+    "POST /api/v1/oversight/notices":                "401  403  403  403  201  403  403  403  403  403  403  403",
+    "GET /api/v1/oversight/notices/{pk}":            "401  200  200  200  200  200  200  200  404  404  404  403",
+    "POST /api/v1/oversight/notices/{pk}/replies":   "401  403  403  403  403  403  201  403  403  403  404  403",
+    "POST /api/v1/oversight/notices/{pk}/review":    "401  403  403  403  200  403  403  403  403  403  403  403",
+    "GET /api/v1/oversight/disputes":                "401  200  200  200  200  200  200  200  200  200  200  403",
+    "GET /api/v1/oversight/overview":                "401  200  200  200  200  200  200  200  200  200  200  403",
+    "POST /api/v1/cases/{number}/actions/{action} · contest":
+                                                     "401  403  403  403  403  403  403  403  403  403  200  404",
+    "POST /api/v1/cases/{number}/actions/{action} · rule_reject":
+                                                     "401  403  403  403  200  200  403  403  403  403  403  404",
     "GET /api/v1/notifications":                     "401  200  200  200  200  200  200  200  200  200  200  200",
     "POST /api/v1/notifications/read":               "401  200  200  200  200  200  200  200  200  200  200  200",
     "GET /api/v1/notifications/count":               "401  200  200  200  200  200  200  200  200  200  200  200",
@@ -390,7 +410,98 @@ def worker_token(ctx, users):
     return {"token": token.pk}
 
 
+# --- the city's block: a city centre's 派件 and a district's 督办通知书, prepared through the services
+
+
+def city_dispatcher():
+    from gridgov.accounts.models import User
+
+    return User.objects.update_or_create(username="matrix-city-dispatcher",
+                                         defaults={"role": "dispatcher", "node_key": "1101"})[0]
+
+
+def city_registered(ctx, users):
+    """A case the city centre filed (领导交办) in the grid worker's grid and registered, not yet sent."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gridgov.accounts.models import User
+    from gridgov.cases import services
+
+    city_shift = User.objects.update_or_create(username="matrix-city-shift",
+                                               defaults={"role": "shift_leader", "node_key": "1101"})[0]
+    number = services.intake(city_shift, source="leader", lon=ctx["lon"], lat=ctx["lat"], description="市级交办",
+                             matter="06010").case.number
+    services.transition(city_shift, number, "register", {"matter": "06010"})
+    return {"number": number, "due": (timezone.now() + dt.timedelta(days=5)).isoformat()}
+
+
+def city_dispatched(signed: bool):
+    def setup(ctx, users):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from gridgov.cases import services as cases
+        from gridgov.oversight import services
+
+        out = city_registered(ctx, users)
+        d = services.dispatch_to_district(city_dispatcher(), out["number"], "110101",
+                                          timezone.now() + dt.timedelta(days=5))
+        if signed:
+            cases.transition(users["dispatcher"], out["number"], "accept")
+        return {**out, "dispatch": d.pk}
+    return setup
+
+
+def street_notice(replied: bool):
+    def setup(ctx, users):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from gridgov.oversight import services
+
+        n = services.issue_notice(users["shift"], title="督办", text="请整改", node="110101001",
+                                  due_at=timezone.now() + dt.timedelta(days=5))
+        if replied:
+            services.reply_notice(users["supervisor"], n.pk, "已整改")
+        return {"notice": n.pk}
+    return setup
+
+
+def contested(ctx, users):
+    from gridgov.cases import services
+
+    out = case_in("dispatched")(ctx, users)
+    services.transition(users["handler"], out["number"], "contest", {"reason": "不属本部门"})
+    return out
+
+
 ROWS = {
+    "GET /api/v1/oversight/dispatches": Row("get", f"{ROOT}/oversight/dispatches"),
+    "POST /api/v1/oversight/dispatches": Row("post", f"{ROOT}/oversight/dispatches", lambda c, p: {
+        "case": c["number"], "district": "110101", "due_at": c["due"]}, setup=city_registered),
+    "GET /api/v1/oversight/dispatches/{pk}": Row("get", f"{ROOT}/oversight/dispatches/{{dispatch}}",
+                                                 setup=city_dispatched(False)),
+    "POST /api/v1/oversight/dispatches/{pk}/answer": Row("post", f"{ROOT}/oversight/dispatches/{{dispatch}}/answer",
+                                                         {"text": "已办结"}, setup=city_dispatched(True)),
+    "GET /api/v1/oversight/notices": Row("get", f"{ROOT}/oversight/notices"),
+    "POST /api/v1/oversight/notices": Row("post", f"{ROOT}/oversight/notices", lambda c, p: {
+        "title": "督办", "text": "请整改", "node": "110101001", "due_at": "2099-01-01T18:00:00+08:00"}),
+    "GET /api/v1/oversight/notices/{pk}": Row("get", f"{ROOT}/oversight/notices/{{notice}}",
+                                              setup=street_notice(False)),
+    "POST /api/v1/oversight/notices/{pk}/replies": Row("post", f"{ROOT}/oversight/notices/{{notice}}/replies",
+                                                       {"text": "已整改"}, setup=street_notice(False)),
+    "POST /api/v1/oversight/notices/{pk}/review": Row("post", f"{ROOT}/oversight/notices/{{notice}}/review",
+                                                      {"accept": True}, setup=street_notice(True)),
+    "GET /api/v1/oversight/disputes": Row("get", f"{ROOT}/oversight/disputes"),
+    "GET /api/v1/oversight/overview": Row("get", f"{ROOT}/oversight/overview"),
+    "POST /api/v1/cases/{number}/actions/{action} · contest": act("contest", case_in("dispatched"),
+                                                                 reason="不属本部门职责"),
+    "POST /api/v1/cases/{number}/actions/{action} · rule_reject": act("rule_reject", contested,
+                                                                     reason="属本部门职责，请签收"),
     "GET /api/v1/auth/tokens": Row("get", f"{ROOT}/auth/tokens"),
     "DELETE /api/v1/auth/tokens/{token_id}": Row("delete", f"{ROOT}/auth/tokens/{{token}}", setup=worker_token),
     "POST /api/v1/auth/tokens/{token_id}/revoke": Row("post", f"{ROOT}/auth/tokens/{{token}}/revoke",

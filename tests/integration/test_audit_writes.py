@@ -482,6 +482,110 @@ DUTY = [
 ]
 
 ROWS = GEO + CONFIG + BASEDATA + DUTY
+# ---------------------------------------------------------------- oversight (the city's block)
+
+
+def _city_case(c):
+    from gridgov.accounts.models import User
+    from gridgov.cases import services
+
+    shift = User.objects.update_or_create(username="audit-city-shift",
+                                          defaults={"role": "shift_leader", "node_key": "1101"})[0]
+    lon, lat = c.point
+    number = services.intake(shift, source="leader", lon=lon, lat=lat, description="市级交办", matter="06010").case.number
+    services.transition(shift, number, "register", {"matter": "06010"})
+    c.scratch.update(city_shift=shift, number=number)
+
+
+def _city_dispatch(c):
+    from django.utils import timezone
+
+    from gridgov.oversight import services
+
+    c.scratch["dispatch"] = services.dispatch_to_district(c.scratch["city_shift"], c.scratch["number"], "110101",
+                                                          timezone.now() + dt.timedelta(days=3))
+
+
+def _city_dispatched_and_signed(c):
+    from gridgov.cases import services
+
+    _city_case(c)
+    _city_dispatch(c)
+    services.transition(c.dispatcher, c.scratch["number"], "accept")
+
+
+def _answer(c):
+    from gridgov.oversight import services
+
+    services.answer_dispatch(c.dispatcher, c.scratch["dispatch"].pk, "已办结")
+
+
+def _notice(c):
+    from django.utils import timezone
+
+    from gridgov.oversight import services
+
+    c.scratch["notice"] = services.issue_notice(c.shift, title="督办", text="请整改", node="110101001",
+                                                due_at=timezone.now() + dt.timedelta(days=3))
+
+
+def _notice_reply(c):
+    from gridgov.oversight import services
+
+    services.reply_notice(c.supervisor, c.scratch["notice"].pk, "已整改")
+
+
+def _notice_replied(c):
+    _notice(c)
+    _notice_reply(c)
+
+
+def _notice_accept(c):
+    from gridgov.oversight import services
+
+    services.review_notice(c.shift, c.scratch["notice"].pk, True)
+
+
+def _dispatched(c):
+    from gridgov.cases import services
+
+    lon, lat = c.point
+    number = services.intake(c.inspector, source="inspector", lon=lon, lat=lat, description="暴露垃圾",
+                             matter="06010").case.number
+    services.transition(c.intake, number, "register", {"matter": "06010"})
+    services.transition(c.dispatcher, number, "dispatch", {"department": "110101-HW"})
+    c.scratch["number"] = number
+
+
+def _contest(c):
+    from gridgov.cases import services
+
+    services.transition(c.handler, c.scratch["number"], "contest", {"reason": "不属本部门"})
+
+
+def _contested(c):
+    _dispatched(c)
+    _contest(c)
+
+
+def _rule(c):
+    from gridgov.cases import services
+
+    services.transition(c.shift, c.scratch["number"], "rule_uphold", {"department": "110101-SZ", "reason": "属市政"})
+
+
+OVERSIGHT = [
+    ("dispatch_to_district", _city_case, _city_dispatch, [("case", "city_dispatch"), ("city_dispatch", "create")]),
+    ("answer_dispatch", _city_dispatched_and_signed, _answer, [("city_dispatch", "answer")]),
+    ("issue_notice", None, _notice, [("notice", "issue")]),
+    ("reply_notice", _notice, _notice_reply, [("notice", "reply")]),
+    ("review_notice", _notice_replied, _notice_accept, [("notice", "accept")]),
+    ("contest", _dispatched, _contest, [("case", "contest")]),
+    ("rule_uphold", _contested, _rule, [("case", "rule_uphold")]),
+]
+
+ROWS = GEO + CONFIG + BASEDATA
+ROWS += OVERSIGHT  # the city's block
 
 
 @pytest.mark.django_db

@@ -29,6 +29,7 @@ LISTS = {
     "/api/v1/privacy/retention",
     "/api/v1/duty/plans", "/api/v1/duty/activations",  # duty: 应急预案 and their activations
 }
+LISTS |= {"/api/v1/oversight/dispatches", "/api/v1/oversight/notices", "/api/v1/oversight/disputes"}  # the city's
 
 
 @pytest.fixture

@@ -155,6 +155,53 @@ REFUSED = {
     "archived": " ".join(ALL_ACTIONS),  # final
 }
 
+# ---------------------------------------------------------------------------------------------- the city's block
+# 市→区派件 and 责任争议裁定 (issue #10 items 3 and 4), written out by hand from the seeds: 001 第五篇 「市、区两级…
+# 监督中心和指挥中心」 and 「市区权责清晰化」; 003 篇7 「市区两级平台派件」; 003 篇8 4.1 「城市管理问题处置责任争议裁定工作机制」
+# and 5.4 「在24小时之内签收系统交办的任务」; 001 第三篇 「任务派遣准确率达到95%以上」.
+# - the city centre (派遣员, 值班长 bound to a 市 node) sends a registered case to a district (at_city);
+# - the district centre that signed it passes it on to one of its departments (派遣 from 处置中, is_assignee_node);
+# - the department it was dispatched to contests the dispatch with a reason, before 签收 (is_assignee_department);
+# - the centre (值班长, 派遣员) rules: upheld (re-dispatched to the department named, with a reason) or rejected
+#   (with a reason: the department keeps it); 督办 reaches a contested case like any open one.
+CITY_STATES = ["contested"]
+CITY_ACTIONS = ["city_dispatch", "contest", "rule_uphold", "rule_reject"]
+CITY_LEGAL = {
+    ("registered", "city_dispatch"): ("dispatched", "dispatcher shift_leader", "at_city", "node"),
+    ("accepted", "dispatch"): ("dispatched", "dispatcher shift_leader", "is_assignee_node", "department"),
+    ("dispatched", "contest"): ("contested", "handler", "is_assignee_department", "reason"),
+    ("contested", "rule_uphold"): ("dispatched", "dispatcher shift_leader", "", "department reason"),
+    ("contested", "rule_reject"): ("dispatched", "dispatcher shift_leader", "", "reason"),
+    ("contested", "urge"): ("contested", "shift_leader", "", "reason"),
+}
+CITY_REFUSED = {  # the city's actions refused in the other states (the pairs above aside)
+    "reported": "city_dispatch contest rule_uphold rule_reject",
+    "verifying": "city_dispatch contest rule_uphold rule_reject",
+    "verified": "city_dispatch contest rule_uphold rule_reject",
+    "registered": "contest rule_uphold rule_reject",
+    "declined": "city_dispatch contest rule_uphold rule_reject",
+    "voided": "city_dispatch contest rule_uphold rule_reject",
+    "merged": "city_dispatch contest rule_uphold rule_reject",
+    "dispatched": "city_dispatch rule_uphold rule_reject",
+    "accepted": "city_dispatch contest rule_uphold rule_reject",
+    "suspended": "city_dispatch contest rule_uphold rule_reject",
+    "handled": "city_dispatch contest rule_uphold rule_reject",
+    "inspected": "city_dispatch contest rule_uphold rule_reject",
+    "closed": "city_dispatch contest rule_uphold rule_reject",
+    "archived": "city_dispatch contest rule_uphold rule_reject",
+}
+ALL_STATES += CITY_STATES
+ALL_ACTIONS += CITY_ACTIONS
+LEGAL.update(CITY_LEGAL)
+REFUSED = {state: " ".join(a for a in (REFUSED[state] + " " + CITY_REFUSED[state]).split()
+                           if (state, a) not in CITY_LEGAL) for state in REFUSED}
+# 责任争议待裁定: only the ruling (either way) and 督办
+REFUSED["contested"] = ("assign_verify confirm refute register decline void merge dispatch delegate escalate return "
+                        "accept request_extension approve_extension refuse_extension request_suspension "
+                        "approve_suspension refuse_suspension resume handle self_handle inspect_pass inspect_fail "
+                        "close follow_up reopen archive city_dispatch contest")
+# ---------------------------------------------------------------------------------------------- (end of the city's block)
+
 ALL_PAIRS = [(s, a) for s in ALL_STATES for a in ALL_ACTIONS]
 
 
@@ -213,7 +260,7 @@ def test_the_spec_says_every_pair_once(state):
 
 
 def test_the_spec_counts():
-    assert len(LEGAL) == 44 and len(ALL_PAIRS) - len(LEGAL) == 348
+    assert len(LEGAL) == 44 + 6 and len(ALL_PAIRS) - len(LEGAL) == 348 + 82  # + the city's block
     # final states have no way out; every other state has one that leaves it
     assert {s for s in ALL_STATES if REFUSED[s] == " ".join(ALL_ACTIONS)} == {"declined", "voided", "merged",
                                                                                   "archived"}
@@ -230,6 +277,7 @@ def test_the_table_is_the_spec():
 
 REPORTER, HANDLER, OTHER = 1, 3, 2
 DEPT, NODE = 10, "110101001001W001"
+CITY = "1101"  # 北京市 (the city's block)
 DATA = {"reason": "原因", "into": "110101-20261123-0001", "department": "110101-HW", "node": NODE, "amount": 2,
         "feedback": "已清理", "satisfaction": 5}
 
@@ -243,7 +291,8 @@ def legal_setting(state: str, post: str, guards: set[str]) -> tuple[Facts, Actor
                   assignee_department_id=None if node_case else DEPT, assignee_node=NODE)
     ident = REPORTER if guards & {"is_reporter", "reporter_if_resident"} and post in ("grid_worker", "resident") \
         else OTHER
-    return facts, Actor(ident, Role(post), department_id=DEPT if post == "handler" else None, node=NODE)
+    node = CITY if "at_city" in guards else NODE  # the city's block: a 市 node's account
+    return facts, Actor(ident, Role(post), department_id=DEPT if post == "handler" else None, node=node)
 
 
 @pytest.mark.parametrize("state,action", ALL_PAIRS, ids=[f"{s}-{a}" for s, a in ALL_PAIRS])
@@ -293,6 +342,9 @@ BREAKS = {  # for each relation: a case and an actor of an allowed post that lac
     "independent": (("handled", "inspect_pass"), lambda f, a: (f, dataclasses.replace(a, id=HANDLER))),
     "reporter_if_resident": (("closed", "reopen"), lambda f, a: (f, dataclasses.replace(a, id=OTHER))),
     "not_followed_up": (("closed", "follow_up"), lambda f, a: (dataclasses.replace(f, followed_up=True), a)),
+    # the city's block: a district's dispatcher is no city centre; another department may not contest
+    "at_city": (("registered", "city_dispatch"), lambda f, a: (f, dataclasses.replace(a, node="110101"))),
+    "is_assignee_department": (("dispatched", "contest"), lambda f, a: (f, dataclasses.replace(a, department_id=99))),
 }
 
 

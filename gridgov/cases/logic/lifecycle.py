@@ -33,6 +33,7 @@ class State(StrEnum):
     INSPECTED = "inspected"
     CLOSED = "closed"
     ARCHIVED = "archived"
+    CONTESTED = "contested"  # 责任争议待裁定 — the city helper's block at the end of this module
 
 
 STATE_LABELS = {
@@ -75,6 +76,11 @@ class Action(StrEnum):
     REOPEN = "reopen"
     ARCHIVE = "archive"
     URGE = "urge"
+    # the city helper's block at the end of this module: 市→区派件 and 责任争议裁定
+    CITY_DISPATCH = "city_dispatch"
+    CONTEST = "contest"
+    RULE_UPHOLD = "rule_uphold"
+    RULE_REJECT = "rule_reject"
 
 
 ACTION_LABELS = {
@@ -161,6 +167,7 @@ def _rules() -> dict[tuple[State, Action], Rule]:
 
 
 TABLE: dict[tuple[State, Action], Rule] = _rules()
+# (the city helper's rules are added to TABLE at the end of this module: _city_rules)
 PUBLIC_SOURCES = frozenset({"resident", "hotline", "media"})
 
 
@@ -294,3 +301,49 @@ def descent_refusal(here: str, target: str, case_key: str) -> str | None:
     if not case_key.startswith(target):
         return "not_containing"
     return None
+
+
+# ================================================================ the city level and disputed responsibility
+# (市→区派件, 责任争议裁定) — the city helper's block, kept apart from the rules above.
+#
+# - 市级派件: the city centre (派遣员 or 值班长 bound to a 市 node) sends a registered case to the district it lies
+#   in; the district's centre is then the assignee node: it 签收s (ACCEPT, the existing rule), and may send it on
+#   to one of its departments (DISPATCH from 处置中, below), 下派 it, handle it, 退回 or 上报上级 as any assignee node.
+#   The 派件 record (due date, the district's answer, on time) is kept by gridgov/oversight.
+# - 责任争议: the department a case was dispatched to contests the dispatch with a reason before 签收 (CONTEST);
+#   the 签收 clock is PAUSED while the case waits for the ruling (the department is not late while the centre
+#   decides). The centre (值班长 / 派遣员) rules: upheld → the case goes to the department named in the ruling with
+#   a fresh 签收 clock; rejected → it stays with the department, whose 签收 clock resumes with the time it had left.
+#   Each ruling is a timeline row and an audit record (who, when, reason, result); 派遣准确率 counts them
+#   (gridgov/dashboard/kpi.py: dispatch_accuracy).
+
+STATE_LABELS[State.CONTESTED] = "责任争议待裁定"
+ACTION_LABELS.update({Action.CITY_DISPATCH: "市级派件（派至区）", Action.CONTEST: "提出责任争议",
+                      Action.RULE_UPHOLD: "裁定争议成立（改派）", Action.RULE_REJECT: "裁定争议不成立（维持派遣）"})
+CITY_CODE_LEN = 4  # a 市 node's code (e.g. 1101 北京市); districts are 6 digits below it
+RULERS = frozenset({C.SHIFT_LEADER, C.DISPATCHER})  # who rules on a contested dispatch (the centre)
+
+GUARDS.update({
+    "at_city": (lambda f, a: a.node is not None and len(a.node) == CITY_CODE_LEN and a.node.isdigit(),
+                "只有市级指挥中心才能向区派件"),
+    "is_assignee_department": (
+        lambda f, a: f.assignee_department_id is not None and a.role == Role.HANDLER
+        and a.department_id == f.assignee_department_id,
+        "只有被派遣的部门才能提出责任争议"),
+})
+
+
+def _city_rules() -> dict[tuple[State, Action], Rule]:
+    return {
+        (S.REGISTERED, A.CITY_DISPATCH): Rule(S.DISPATCHED, DISPATCHERS, ("at_city",), Stage.ACCEPT, ("node",)),
+        # the district centre that signed a city 派件 sends it on to one of its departments
+        (S.ACCEPTED, A.DISPATCH): Rule(S.DISPATCHED, DISPATCHERS, ("is_assignee_node",), Stage.ACCEPT,
+                                       ("department",)),
+        (S.DISPATCHED, A.CONTEST): Rule(S.CONTESTED, frozenset({C.HANDLER}), ("is_assignee_department",), KEEP,
+                                        ("reason",)),
+        (S.CONTESTED, A.RULE_UPHOLD): Rule(S.DISPATCHED, RULERS, (), Stage.ACCEPT, ("department", "reason")),
+        (S.CONTESTED, A.RULE_REJECT): Rule(S.DISPATCHED, RULERS, (), KEEP, ("reason",)),
+    }
+
+
+TABLE.update(_city_rules())

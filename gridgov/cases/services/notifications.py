@@ -35,6 +35,13 @@ RECIPIENTS = {
     Action.SELF_HANDLE: lambda c: Q(role=Role.INSPECTOR, node_key__in=[c.scope_key[:9], c.scope_key[:12]]),
     Action.REOPEN: lambda c: Q(role=Role.DISPATCHER, node_key=c.number[:6]),
 }
+# the city helper's block: a city 派件 reaches the district centre; a contest the district's dispatchers and shift
+# leaders (who rule); a ruling the department that has the case now
+RECIPIENTS.update({
+    Action.CITY_DISPATCH: _holders,
+    Action.CONTEST: lambda c: Q(role__in=[Role.DISPATCHER, Role.SHIFT_LEADER], node_key=c.number[:6]),
+    Action.RULE_UPHOLD: _holders, Action.RULE_REJECT: _holders,
+})
 
 
 def transition_message(case, action: Action, actor, extra: dict, memo: dict | None = None) -> tuple | None:

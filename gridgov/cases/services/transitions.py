@@ -272,9 +272,50 @@ def _effects(case: Case, action: Action, actor: Actor, user, data: dict, now: dt
             case.archived_at = now
         case Action.URGE:
             case.urge_count += 1
+    extra.update(_city_effects(case, action, actor, data, now, memo))  # 市→区派件, 责任争议 (below)
     for key in ("reason", "feedback", "note"):
         if data.get(key):
             extra[key] = str(data[key])[:2000]
+    return extra
+
+
+# ---------------------------------------------------------------- the city helper's block: 市→区派件 and 责任争议
+# (the rules are in logic/lifecycle.py's city block; the 派件 record and the rulings' figures in gridgov/oversight)
+
+CITY_MESSAGES = {"not_a_district": "只能派件到本市下属的区（县）",
+                 "not_containing": "案件不在该区（县）内：请派件到案件所在的区（县）",
+                 "same_department": "改派的部门须不同于提出争议的部门",
+                 "use_city_dispatch": "市级派件请在「市区督办」页面（或 POST /api/v1/oversight/dispatches）办理，并定办结时限"}
+
+
+def _city_effects(case: Case, action: Action, actor: Actor, data: dict, now: dt.datetime, memo: dict) -> dict:
+    extra: dict = {}
+    match action:
+        case Action.CITY_DISPATCH:
+            if not data.get("due_at"):  # the 派件 record (its 办结时限) is written by gridgov/oversight with the move
+                raise DomainError("use_city_dispatch", CITY_MESSAGES["use_city_dispatch"])
+            node = str(data["node"])
+            target = Jurisdiction.objects.filter(code=node).values_list("level", "parent__code").first()
+            if target is None or target[0] != "district" or target[1] != actor.node:
+                raise DomainError("not_a_district", CITY_MESSAGES["not_a_district"])
+            if not case.scope_key.startswith(node):
+                raise DomainError("not_containing", CITY_MESSAGES["not_containing"])
+            case.assignee_department, case.assignee_node = None, node
+            case.dispatched_at = now
+            extra["node"] = node
+        case Action.CONTEST:
+            extra["department"] = case.assignee_department.name
+            clock.pause(case, now)  # the 签收 clock stands while the centre rules
+        case Action.RULE_UPHOLD:
+            dept = _department(case, data["department"], memo)
+            if dept.pk == case.assignee_department_id:
+                raise DomainError("same_department", CITY_MESSAGES["same_department"])
+            extra.update(result="upheld", contested_by=case.assignee_department.name, department=dept.name)
+            case.assignee_department, case.assignee_node = dept, ""
+            case.dispatched_at = now  # a fresh 签收 clock starts (the rule's stage)
+        case Action.RULE_REJECT:
+            extra.update(result="rejected", department=case.assignee_department.name)
+            clock.resume(case, now)  # the department's 签收 clock goes on with the time it had left
     return extra
 
 

@@ -146,6 +146,8 @@ def action_forms(user, case: Case, errors: dict | None = None, data=None, duplic
     out = []
     for name in services.available_actions(user, case):
         action = Action(name)
+        if action == Action.CITY_DISPATCH:  # the city helper's: done on /oversight/ with its 办结时限
+            continue
         mine = errors.get("action") == name
         given = data if mine and data is not None else {}
         needs = _needs(case, action)

@@ -62,6 +62,10 @@ TABS_BY_POST = {
     Role.SHIFT_LEADER: ["pending", "intake", "dispatch", "overdue"],
     Role.ADMIN: ["intake", "dispatch", "pending", "overdue"],
 }
+# the city helper's block: contested dispatches wait for the centre's ruling (责任争议待裁定)
+BUILTIN["contested"] = ("待裁定（责任争议）", "status=contested")
+TABS_BY_POST[Role.DISPATCHER].append("contested")
+TABS_BY_POST[Role.SHIFT_LEADER].append("contested")
 
 
 def _tabs_of(user) -> list[str]:
