@@ -27,6 +27,7 @@ from gridgov.errors import DomainError
 from gridgov.geo.api import router as geo_router
 from gridgov.notify.api import router as notify_router
 from gridgov.privacy.api import router as privacy_router
+from gridgov.tasks.api import router as tasks_router  # tasks
 from gridgov.worktime.api import router as worktime_router
 
 log = logging.getLogger("gridgov.api")
@@ -264,3 +265,4 @@ api.add_router("/notifications", notify_router)
 api.add_router("/audit", audit_router)
 api.add_router("/basedata", basedata_router)
 api.add_router("/privacy", privacy_router)
+api.add_router("/tasks", tasks_router)  # tasks: 专项行动、专项工作、演练、例会

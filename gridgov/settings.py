@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "gridgov.basedata",
     "gridgov.dashboard",
     "gridgov.privacy",
+    "gridgov.tasks",  # tasks: 专项行动、专项工作、演练、例会
 ]
 
 MIDDLEWARE = [

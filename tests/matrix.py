@@ -39,6 +39,14 @@ POSTS_WITH = {
     # a person's requests under 个人信息保护法 (查询、复制、删除) and the retention periods: the administrator
     "privacy.request": "admin",
     "privacy.configure": "admin",
+    # --- tasks (专项行动、专项工作、演练、例会): read by every staff post; issued by the district (administrator,
+    # 值班长) and the street (网格督导员); answered by the units (street, community, grid, department); drills and
+    # meetings organised by the district, the street and the community
+    "tasks.view": STAFF,
+    "tasks.issue": "admin shift_leader grid_supervisor",
+    "tasks.report": "admin grid_supervisor grid_leader grid_worker handler",
+    "tasks.organise": "admin shift_leader grid_supervisor grid_leader",
+    # --- end tasks
 }
 
 
