@@ -21,6 +21,7 @@ urlpatterns = [
     path("dashboard/", include("gridgov.dashboard.urls")),
     path("admin/login/", account_views.admin_login),  # one sign-in page: throttled, with TOTP
     path("privacy/", include("gridgov.privacy.urls")),
+    path("tasks/", include("gridgov.tasks.urls")),  # tasks: 专项行动、专项工作、演练、例会
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -237,7 +237,8 @@ def create_campaign(user, data: dict) -> Campaign:
         issuer_department=issuer.department, scope_key=issuer.key, start=start, end=end, report_day=report_day,
         created_by=user)
     Phase.objects.bulk_create([Phase(campaign=c, kind=p["kind"], start=p["start"], end=p.get("end"),
-                                     reporting=p.get("reporting", p["kind"] == PhaseKind.IMPLEMENT),
+                                     reporting=p["kind"] == PhaseKind.IMPLEMENT if p.get("reporting") is None
+                                     else p["reporting"],
                                      note=_text(p.get("note"), Phase, "note")) for p in phases])
     Unit.objects.bulk_create([Unit(campaign=c, scope_key=o.key, department=o.department, name=o.name, duty=duty)
                               for o, duty in units])
@@ -255,7 +256,7 @@ def report_months(c: Campaign, until: dt.date) -> list[dt.date]:
 
 @transaction.atomic
 def submit_report(user, campaign_id: int, unit_code: str, period: dt.date, text: str,
-                  figures: dict | None = None) -> Report:
+                  figures: dict | None = None, now: dt.datetime | None = None) -> Report:
     """One unit's monthly progress report (本月工作开展情况), once a month; late when after the month's report day."""
     require(user, REPORT)
     c = get_campaign(user, campaign_id)
@@ -265,7 +266,7 @@ def submit_report(user, campaign_id: int, unit_code: str, period: dt.date, text:
     if not acts_for(user, unit.scope_key, unit.department_id):
         raise Forbidden("not_your_unit", f"您不能代「{unit.name}」上报进展")
     period = period.replace(day=1)
-    now = timezone.now()
+    now = now or timezone.now()
     if period > timezone.localdate(now):
         raise DomainError("report_in_future", "不能上报尚未开始的月份")
     if period not in report_months(c, timezone.localdate(now)):
@@ -379,7 +380,7 @@ def _task_audit(t: Task) -> dict:
 
 
 @transaction.atomic
-def assign(user, data: dict) -> list[Task]:
+def assign(user, data: dict, now: dt.datetime | None = None) -> list[Task]:
     """Send a task down to one or more units (one task per unit): title, detail, deadline, units [codes], issuer
     (code; default the user's own office), campaign (a campaign's task: the units must be its units)."""
     require(user, ISSUE)
@@ -395,7 +396,8 @@ def assign(user, data: dict) -> list[Task]:
     deadline = data.get("deadline")
     if deadline is None:
         raise DomainError("invalid_input", "请填写完成期限")
-    if deadline < today():
+    now = now or timezone.now()
+    if deadline < timezone.localdate(now):
         raise DomainError("deadline_past", "完成期限不能早于今天")
     codes = list(dict.fromkeys((c or "").strip() for c in data.get("units") or []))
     if not codes:
@@ -410,7 +412,6 @@ def assign(user, data: dict) -> list[Task]:
         targets = [Office(by_code[c].scope_key, by_code[c].name, by_code[c].department) for c in codes]
     else:
         targets = [_unit_under(user, issuer, c) for c in codes]
-    now = timezone.now()
     tasks = [Task.objects.create(
         campaign=campaign, title=title, detail=detail, deadline=deadline, scope_key=t.key, department=t.department,
         unit_name=t.name, issuer_key=issuer.key, issuer_department=issuer.department, issuer_name=issuer.name,
@@ -445,7 +446,8 @@ def _attachment(upload) -> tuple[str, str, str]:
 
 
 @transaction.atomic
-def give_feedback(user, task_id: int, text: str, attachment: tuple[str, bytes] | None = None) -> Task:
+def give_feedback(user, task_id: int, text: str, attachment: tuple[str, bytes] | None = None,
+                  now: dt.datetime | None = None) -> Task:
     """The unit's answer (办理反馈): text and optionally one attachment; the sender is notified."""
     require(user, REPORT)
     t = get_task(user, task_id)
@@ -456,9 +458,9 @@ def give_feedback(user, task_id: int, text: str, attachment: tuple[str, bytes] |
     text = _text(text, Task, "feedback", "请填写办理情况")
     if attachment is not None:
         t.attachment_key, t.attachment_name, t.attachment_type = _attachment(attachment)
-    t.feedback, t.feedback_at, t.feedback_by, t.status = text, timezone.now(), user, TaskStatus.SUBMITTED
+    t.feedback, t.feedback_at, t.feedback_by, t.status = text, now or timezone.now(), user, TaskStatus.SUBMITTED
     t.save()
-    s = late.state(t.deadline, timezone.localdate(t.feedback_at), today())
+    s = late.state(t.deadline, timezone.localdate(t.feedback_at), timezone.localdate(t.feedback_at))
     audit.record(user, "feedback", "task", t.pk, after={"status": t.status, "state": s,
                                                         "attachment": t.attachment_name})
     notify.notify([t.issued_by_id] if t.issued_by_id else _people_of(t.issuer_key, t.issuer_department_id, ISSUE),
@@ -467,7 +469,7 @@ def give_feedback(user, task_id: int, text: str, attachment: tuple[str, bytes] |
 
 
 @transaction.atomic
-def decide(user, task_id: int, accept: bool, note: str = "") -> Task:
+def decide(user, task_id: int, accept: bool, note: str = "", now: dt.datetime | None = None) -> Task:
     """The sender accepts the feedback (通过: the task is done) or returns it (退回, with the reason)."""
     require(user, ISSUE)
     t = get_task(user, task_id)
@@ -477,7 +479,7 @@ def decide(user, task_id: int, accept: bool, note: str = "") -> Task:
         raise Conflict("nothing_to_decide", f"任务{t.get_status_display()}，没有待审核的反馈")
     note = _text(note, Task, "decision_note", None if accept else "退回时请说明原因")
     t.status = TaskStatus.ACCEPTED if accept else TaskStatus.RETURNED
-    t.decided_at, t.decided_by, t.decision_note = timezone.now(), user, note
+    t.decided_at, t.decided_by, t.decision_note = now or timezone.now(), user, note
     t.save()
     audit.record(user, "accept" if accept else "return", "task", t.pk, after={"status": t.status, "note": note})
     notify.notify(_people_of(t.scope_key, t.department_id, REPORT) + ([t.feedback_by_id] if t.feedback_by_id else []),
@@ -509,6 +511,35 @@ def scan_overdue(now: dt.datetime | None = None) -> int:
                          f"{t.unit_name}的任务已过完成期限 {t.deadline:%Y-%m-%d}，尚未反馈", "task", t.pk) for t in due])
     audit.record(None, "overdue", "task", "scan", after={"tasks": [t.pk for t in due]})
     return len(due)
+
+
+def start_background_scan(interval_s: float):
+    """The loop `gridgov serve` runs: :func:`scan_overdue` in a daemon thread with its own connection."""
+    import logging
+    import threading
+
+    from django.db import close_old_connections
+
+    if interval_s <= 0:
+        return None
+    log = logging.getLogger("gridgov.tasks")
+
+    def loop():
+        stop = threading.Event()
+        while not stop.wait(interval_s):
+            try:
+                close_old_connections()
+                n = scan_overdue()
+                if n:
+                    log.info("overdue tasks flagged: %d", n)
+            except Exception:  # keep the loop alive; the next pass retries
+                log.exception("overdue task scan failed")
+            finally:
+                close_old_connections()
+
+    t = threading.Thread(target=loop, name="gridgov-tasks-scan", daemon=True)
+    t.start()
+    return t
 
 
 @dataclass
@@ -707,12 +738,12 @@ def create_meeting(user, data: dict) -> Meeting:
 
 
 @transaction.atomic
-def send_minutes(user, pk: int, minutes: str) -> Meeting:
+def send_minutes(user, pk: int, minutes: str, now: dt.datetime | None = None) -> Meeting:
     """Write the minutes (会议纪要) and send them to every member's inbox; they confirm reading."""
     require(user, ORGANISE)
     m = _one(scoped(Meeting.objects.all(), user, ORGANISE), pk)
     m.minutes = _text(minutes, Meeting, "minutes", "请填写会议纪要")
-    now = timezone.now()
+    now = now or timezone.now()
     m.minutes_sent_at = now
     m.save(update_fields=["minutes", "minutes_sent_at"])
     members = list(m.members.all())
@@ -724,7 +755,7 @@ def send_minutes(user, pk: int, minutes: str) -> Meeting:
 
 
 @transaction.atomic
-def confirm_minutes(user, pk: int) -> MeetingMember:
+def confirm_minutes(user, pk: int, now: dt.datetime | None = None) -> MeetingMember:
     """The member confirms having read the minutes sent to them (once; again is harmless)."""
     require(user, VIEW)
     m = get_meeting(user, pk)
@@ -733,7 +764,7 @@ def confirm_minutes(user, pk: int) -> MeetingMember:
         raise Forbidden("minutes_not_sent_to_you", "这次会议的纪要没有发送给您，无需确认")
     if mm.confirmed_at is not None:
         return mm
-    mm.confirmed_at = timezone.now()
+    mm.confirmed_at = now or timezone.now()
     mm.save(update_fields=["confirmed_at"])
     audit.record(user, "confirm_minutes", "meeting", m.pk, after={"member": user.pk})
     return mm
