@@ -368,7 +368,7 @@ def export_rows(user, campaign_id: int, on: dt.date | None = None) -> tuple[list
         rows.append([f"{cell.period:%Y-%m}", cell.unit.name, cell.due.isoformat(),
                      timezone.localtime(r.submitted_at).strftime("%Y-%m-%d %H:%M") if r else "", cell.label,
                      "是" if cell.late else "否", str(r.submitted_by or "") if r else "", r.text if r else ""]
-                    + [(r.figures.get(k, "") if r else "") for k in keys])
+                    + [(r.figures.get(k) if r else None) for k in keys])
     return EXPORT_HEAD + keys, rows, c.name
 
 
