@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import AwareDatetime
 
 from gridgov import spreadsheets
 from gridgov.accounts.scope import require
@@ -460,7 +461,7 @@ def drill_action_done(request, pk: Id, action_id: Id, payload: DoneIn):
 
 class MeetingIn(Schema):
     title: str = field(Meeting, "title")
-    held_at: dt.datetime = Field(title="会议时间")
+    held_at: AwareDatetime = Field(title="会议时间（带时区，如 2026-07-03T15:00:00+08:00）")
     place: str = field(Meeting, "place", "")
     agenda: str = field(Meeting, "agenda", "")
     members: list[UserName] = Field(min_length=1, max_length=services.MAX_UNITS, title="参会人")

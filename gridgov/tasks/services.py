@@ -184,6 +184,8 @@ def get_drill(user, pk: int) -> Drill:
 
 def _issuer(user, code: str | None) -> Office:
     office = resolve(code) if code else own_office(user)
+    if office.department is None and not office.key.isdigit():  # a grid sends nothing down (issuer_key not re-keyed)
+        raise DomainError("issuer_not_office", "发起单位应为部门或区划（市、区、街道、社区），不能是网格")
     if not in_scope(user, office.key) and not (office.department and user.department_id == office.department.pk):
         raise OutOfScope()
     return office

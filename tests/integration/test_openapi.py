@@ -27,6 +27,15 @@ LISTS = {
     "/api/v1/cases/{number}/timeline", "/api/v1/cases/{number}/duplicates", "/api/v1/auth/tokens",
     "/api/v1/privacy/retention",
 }
+# --- tasks: the campaign export, a task's attachment, a drill's photo; the lists of campaigns, tasks, drills, meetings
+BINARY.update({
+    ("get", "/api/v1/tasks/campaigns/{pk}/export"): {
+        "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    ("get", "/api/v1/tasks/tasks/{pk}/attachment"): {"image/jpeg", "image/png", "image/webp", "application/pdf"},
+    ("get", "/api/v1/tasks/drills/{pk}/photos/{photo_id}"): {"image/jpeg", "image/png", "image/webp"},
+})
+LISTS |= {"/api/v1/tasks/campaigns", "/api/v1/tasks/tasks", "/api/v1/tasks/drills", "/api/v1/tasks/meetings"}
+# --- end tasks
 
 
 @pytest.fixture
