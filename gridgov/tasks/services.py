@@ -55,6 +55,17 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+
+def _in_range(*days) -> None:
+    """Dates of campaigns, phases, tasks, drills and meetings: between 2000 and 2099 (nothing else is plausible, and a
+    campaign's months are enumerated)."""
+    for d in days:
+        if d is not None and not EARLIEST <= (d.date() if isinstance(d, dt.datetime) else d) <= LATEST:
+            raise DomainError("date_out_of_range", f"日期 {d:%Y-%m-%d} 超出范围（应在 2000—2099 年之间）")
+
+
 def _text(value, model, name: str, required: str | None = None) -> str:
     value = (value or "").strip()
     if required and not value:
@@ -208,6 +219,7 @@ def create_campaign(user, data: dict) -> Campaign:
     start, end = data.get("start"), data.get("end")
     if start is None:
         raise DomainError("invalid_input", "请填写开始日期")
+    _in_range(start, end, *(d for p in data.get("phases") or [] for d in (p.get("start"), p.get("end"))))
     if end is not None and end < start:
         raise DomainError("campaign_dates", f"专项行动的结束日期（{end}）早于开始日期（{start}）")
     report_day = data.get("report_day") or 27
@@ -268,6 +280,7 @@ def submit_report(user, campaign_id: int, unit_code: str, period: dt.date, text:
     if not acts_for(user, unit.scope_key, unit.department_id):
         raise Forbidden("not_your_unit", f"您不能代「{unit.name}」上报进展")
     period = period.replace(day=1)
+    _in_range(period)
     now = now or timezone.now()
     if period > timezone.localdate(now):
         raise DomainError("report_in_future", "不能上报尚未开始的月份")
@@ -398,6 +411,7 @@ def assign(user, data: dict, now: dt.datetime | None = None) -> list[Task]:
     deadline = data.get("deadline")
     if deadline is None:
         raise DomainError("invalid_input", "请填写完成期限")
+    _in_range(deadline)
     now = now or timezone.now()
     if deadline < timezone.localdate(now):
         raise DomainError("deadline_past", "完成期限不能早于今天")
@@ -615,6 +629,7 @@ def create_drill(user, data: dict) -> Drill:
         raise DomainError("invalid_input", "演练类型无效")
     if data.get("planned_on") is None:
         raise DomainError("invalid_input", "请填写计划日期")
+    _in_range(data["planned_on"])
     d = Drill.objects.create(
         kind=kind, title=_text(data.get("title"), Drill, "title", "请填写演练名称"), planned_on=data["planned_on"],
         place=_text(data.get("place"), Drill, "place", "请填写演练地点"),
@@ -636,6 +651,7 @@ def record_drill(user, pk: int, data: dict) -> Drill:
     d = _organised(user, pk)
     before = audit.values(d, DRILL_FIELDS + ("participants", "findings"))
     held_on = data.get("held_on", d.held_on)
+    _in_range(held_on)
     if held_on is not None and held_on > today():
         raise DomainError("drill_in_future", "实际演练日期不能晚于今天")
     d.held_on = held_on
@@ -696,6 +712,7 @@ def finish_drill_action(user, pk: int, action_id: int, done_on: dt.date | None =
     if a.done_on is not None:
         raise Conflict("already_done", "该整改措施已完成")
     done_on = done_on or today()
+    _in_range(done_on)
     if done_on > today():
         raise DomainError("done_in_future", "完成日期不能晚于今天")
     a.done_on = done_on
@@ -718,6 +735,8 @@ def create_meeting(user, data: dict) -> Meeting:
     office = own_office(user)
     if data.get("held_at") is None:
         raise DomainError("invalid_input", "请填写会议时间")
+    if not EARLIEST.year <= data["held_at"].year <= LATEST.year:
+        raise DomainError("date_out_of_range", "会议时间超出范围（应在 2000—2099 年之间）")
     names = list(dict.fromkeys(data.get("members") or []))
     if not names:
         raise DomainError("no_members", "请至少指定一名参会人")

@@ -176,6 +176,11 @@ def test_a_phase_ending_before_it_starts_is_refused(time_machine, client_for):
     r = post(client_for("supervisor"), f"{API}/campaigns", {
         "name": "消防安全专项整治", "start": "2026-07-01", "units": [{"unit": "110101002001"}]})
     assert (r.status_code, r.json()["code"]) == (400, "unit_out_of_reach")
+    # dates outside 2000—2099 (a campaign's months are enumerated)
+    r = post(client_for("admin"), f"{API}/campaigns", {
+        "name": "消防安全专项整治", "start": "2026-07-01",
+        "phases": [{"kind": "implement", "start": "2026-07-01", "end": "9999-12-31"}], "units": [{"unit": "110101001"}]})
+    assert (r.status_code, r.json()["code"]) == (400, "date_out_of_range")
     assert (audit_count(), Campaign.objects.count()) == before
 
 
