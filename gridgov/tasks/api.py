@@ -39,7 +39,7 @@ router = Router(tags=["专项行动与任务"])
 
 Code = Annotated[str, Field(min_length=1, max_length=40, title="单位编码")]
 UserName = Annotated[str, Field(min_length=1, max_length=150, title="参会人账号")]
-Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", title="月份（YYYY-MM）")]
+Month = Annotated[str, Field(pattern=r"^20\d\d-(0[1-9]|1[0-2])$", title="月份（YYYY-MM，2000—2099 年）")]
 FigureName = Annotated[str, Field(max_length=40)]
 
 
