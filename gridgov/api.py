@@ -29,6 +29,7 @@ from gridgov.geo.api import router as geo_router
 from gridgov.notify.api import router as notify_router
 from gridgov.oversight.api import router as oversight_router
 from gridgov.privacy.api import router as privacy_router
+from gridgov.tasks.api import router as tasks_router  # tasks
 from gridgov.worktime.api import router as worktime_router
 
 log = logging.getLogger("gridgov.api")
@@ -268,3 +269,4 @@ api.add_router("/basedata", basedata_router)
 api.add_router("/privacy", privacy_router)
 api.add_router("/duty", duty_router)  # 值班与应急 (duty helper)
 api.add_router("/oversight", oversight_router)  # 市区联动与督办 (the city helper)
+api.add_router("/tasks", tasks_router)  # tasks: 专项行动、专项工作、演练、例会

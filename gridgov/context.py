@@ -25,6 +25,7 @@ NAV = [
     ("网格地图", "/map/", None, roles.VIEW),
     ("基础数据", "/basedata/", None, roles.BD_VIEW),
     ("个人信息", "/privacy/", None, roles.PRIVACY_REQUEST),
+    ("专项工作", "/tasks/", None, roles.TASKS_VIEW),  # tasks: 专项行动、任务、演练、例会
     ("管理后台", "/admin/", None, roles.MANAGE_USERS),
     ("我的账户", "/accounts/tokens/", None, None),  # API tokens, password, TOTP
 ]

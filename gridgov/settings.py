@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "gridgov.privacy",
     "gridgov.duty",  # 值班与应急 (duty helper)
     "gridgov.oversight",  # 市区联动与督办 (the city helper)
+    "gridgov.tasks",  # tasks: 专项行动、专项工作、演练、例会
 ]
 
 MIDDLEWARE = [

@@ -49,6 +49,14 @@ POSTS_WITH = {
     # district's centre (值班长, 派遣员), a street's 网格督导员, a department's handler
     "oversight.issue": "shift_leader",
     "oversight.reply": "shift_leader dispatcher grid_supervisor handler",
+    # --- tasks (专项行动、专项工作、演练、例会): read by every staff post; issued by the district (administrator,
+    # 值班长) and the street (网格督导员); answered by the units (street, community, grid, department); drills and
+    # meetings organised by the district, the street and the community
+    "tasks.view": STAFF,
+    "tasks.issue": "admin shift_leader grid_supervisor",
+    "tasks.report": "admin grid_supervisor grid_leader grid_worker handler",
+    "tasks.organise": "admin shift_leader grid_supervisor grid_leader",
+    # --- end tasks
 }
 
 

@@ -91,6 +91,29 @@ _DUTY: dict[Role, frozenset[str]] = {
 RIGHTS = {role: rights | _DUTY.get(role, frozenset()) for role, rights in RIGHTS.items()}
 # --- end of the duty block
 
+# --- tasks (专项行动、专项工作、演练、例会) — area: tasks ---------------------------------------------------------
+# Read by every staff post within its scope; campaigns and tasks are issued (and feedback accepted or returned) by
+# the district's administrator and command centre's 值班长 and by the street's 网格督导员; the units answer them (a
+# street's supervisor, a community's grid leader, a grid's worker, a department's handler); drills and meetings are
+# organised by the district, the street and the community.
+TASKS_VIEW, TASKS_ISSUE = "tasks.view", "tasks.issue"
+TASKS_REPORT, TASKS_ORGANISE = "tasks.report", "tasks.organise"
+_TASKS_RIGHTS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({TASKS_VIEW, TASKS_ISSUE, TASKS_REPORT, TASKS_ORGANISE}),
+    Role.LEADER: frozenset({TASKS_VIEW}),
+    Role.INTAKE_CLERK: frozenset({TASKS_VIEW}),
+    Role.SHIFT_LEADER: frozenset({TASKS_VIEW, TASKS_ISSUE, TASKS_ORGANISE}),
+    Role.DISPATCHER: frozenset({TASKS_VIEW}),
+    Role.GRID_SUPERVISOR: frozenset({TASKS_VIEW, TASKS_ISSUE, TASKS_REPORT, TASKS_ORGANISE}),
+    Role.INSPECTOR: frozenset({TASKS_VIEW}),
+    Role.GRID_LEADER: frozenset({TASKS_VIEW, TASKS_REPORT, TASKS_ORGANISE}),
+    Role.GRID_WORKER: frozenset({TASKS_VIEW, TASKS_REPORT}),
+    Role.HANDLER: frozenset({TASKS_VIEW, TASKS_REPORT}),
+}
+for _role, _rights in _TASKS_RIGHTS.items():
+    RIGHTS[_role] = RIGHTS[_role] | _rights
+# --- end tasks ---------------------------------------------------------------------------------------------------
+
 # The level of tree node each post is normally bound to (used to validate accounts and by the demo).
 BOUND_LEVEL: dict[Role, str] = {
     Role.GRID_WORKER: "grid",

@@ -216,6 +216,39 @@ EXPECTED = {
     "GET /api/v1/duty/reports/{day}":                "401  200  200  200  200  200  403  403  403  403  403  403",
     "GET /api/v1/duty/reports/{day}/export":         "401  200  200  200  200  200  403  403  403  403  403  403",
     "GET /api/v1/duty/clearance":                    "401  200  200  200  200  200  403  403  403  403  403  403",
+    # --- tasks (专项行动、专项工作、演练、例会): read by every staff post within scope (a campaign also by its units, a
+    # meeting by its members); issued by the administrator, 值班长 and the street's 网格督导员; answered only by the
+    # people of the unit (a street's supervisor is not the community's grid leader: 403); decided only by the
+    # sender's office; drills and meetings organised by the administrator, 值班长, 网格督导员 and 网格长; minutes
+    # confirmed only by the members they were sent to
+    "GET /api/v1/tasks/campaigns":                   "401  200  200  200  200  200  200  200  200  200  200  403",
+    "POST /api/v1/tasks/campaigns":                  "401  201  403  403  201  403  201  403  403  403  403  403",
+    "GET /api/v1/tasks/campaigns/{pk}":              "401  200  200  200  200  200  200  200  404  404  200  403",
+    "POST /api/v1/tasks/campaigns/{pk}/reports":     "401  201  403  403  403  403  201  403  404  404  403  403",
+    "GET /api/v1/tasks/campaigns/{pk}/export":       "401  200  200  200  200  200  200  200  404  404  200  403",
+    "GET /api/v1/tasks/tasks":                       "401  200  200  200  200  200  200  200  200  200  200  403",
+    "POST /api/v1/tasks/tasks":                      "401  201  403  403  201  403  201  403  403  403  403  403",
+    "GET /api/v1/tasks/tasks/{pk}":                  "401  200  200  200  200  200  200  200  200  404  404  403",
+    "POST /api/v1/tasks/tasks/{pk}/feedback":        "401  200  403  403  403  403  403  403  200  404  404  403",
+    "POST /api/v1/tasks/tasks/{pk}/decision":        "401  200  403  403  403  403  200  403  403  403  403  403",
+    "GET /api/v1/tasks/tasks/{pk}/attachment":       "401  200  200  200  200  200  200  200  200  404  404  403",
+    "GET /api/v1/tasks/todo":                        "401  200  200  200  200  200  200  200  200  200  200  403",
+    "GET /api/v1/tasks/drills":                      "401  200  200  200  200  200  200  200  200  200  200  403",
+    "POST /api/v1/tasks/drills":                     "401  201  403  403  201  403  201  403  201  403  403  403",
+    "GET /api/v1/tasks/drills/{pk}":                 "401  200  200  200  200  200  200  200  200  404  200  403",
+    "PATCH /api/v1/tasks/drills/{pk}":               "401  200  403  403  200  403  200  403  200  403  403  403",
+    "POST /api/v1/tasks/drills/{pk}/photos":         "401  200  403  403  200  403  200  403  200  403  403  403",
+    "GET /api/v1/tasks/drills/{pk}/photos/{photo_id}":
+                                                     "401  200  200  200  200  200  200  200  200  404  200  403",
+    "POST /api/v1/tasks/drills/{pk}/actions":        "401  201  403  403  201  403  201  403  201  403  403  403",
+    "POST /api/v1/tasks/drills/{pk}/actions/{action_id}/done":
+                                                     "401  200  403  403  200  403  200  403  200  403  403  403",
+    "GET /api/v1/tasks/meetings":                    "401  200  200  200  200  200  200  200  200  200  200  403",
+    "POST /api/v1/tasks/meetings":                   "401  201  403  403  201  403  201  403  201  403  403  403",
+    "GET /api/v1/tasks/meetings/{pk}":               "401  200  200  200  200  200  200  200  200  200  200  403",
+    "POST /api/v1/tasks/meetings/{pk}/minutes":      "401  200  403  403  200  403  200  403  200  403  403  403",
+    "POST /api/v1/tasks/meetings/{pk}/confirm":      "401  403  403  403  403  403  403  403  403  200  403  403",
+    # --- end tasks
 }
 
 # Where the code answers otherwise today: the answers of today, and why they are not the specification.
@@ -422,6 +455,31 @@ def city_dispatcher():
 
 def city_registered(ctx, users):
     """A case the city centre filed (领导交办) in the grid worker's grid and registered, not yet sent."""
+# --- tasks: objects the rows of 专项工作 need, made through the services -------------------------------------------
+
+
+def _this_month():
+    from django.utils import timezone
+
+    return timezone.localdate().replace(day=1)
+
+
+def tasks_campaign(ctx, users):
+    """A campaign of 东城区 with two units (东华门街道 and 区环境卫生服务中心), reporting in the current month."""
+    import datetime as dt
+
+    from gridgov.tasks import services
+
+    m = _this_month()
+    c = services.create_campaign(users["admin"], {
+        "name": "矩阵测试专项行动", "issuer": "110101", "start": m - dt.timedelta(days=40), "report_day": 27,
+        "phases": [{"kind": "implement", "start": m - dt.timedelta(days=30), "end": m + dt.timedelta(days=60)}],
+        "units": [{"unit": "110101001"}, {"unit": "110101-HW"}]})
+    return {"campaign": c.pk, "month": f"{m:%Y-%m}"}
+
+
+def tasks_task(ctx, users, feedback: bool = False, attachment: bool = False):
+    """A task from 东华门街道 (the supervisor) to 多福巷社区 (the grid leader's community)."""
     import datetime as dt
 
     from django.utils import timezone
@@ -477,6 +535,98 @@ def contested(ctx, users):
     out = case_in("dispatched")(ctx, users)
     services.transition(users["handler"], out["number"], "contest", {"reason": "不属本部门"})
     return out
+    from gridgov.tasks import services
+
+    (t,) = services.assign(users["supervisor"], {"title": "矩阵测试任务", "units": [COMMUNITY],
+                                                 "deadline": timezone.localdate() + dt.timedelta(days=7)})
+    if feedback:
+        services.give_feedback(users["gridleader"], t.pk, "已完成", ("现场.png", png()) if attachment else None)
+    return {"task": t.pk}
+
+
+def tasks_drill(ctx, users):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gridgov.tasks import services
+
+    d = services.create_drill(users["gridleader"], {"kind": "fire", "title": "矩阵测试演练", "place": "社区广场",
+                                                    "planned_on": timezone.localdate() - dt.timedelta(days=1)})
+    (p,) = services.add_drill_photos(users["gridleader"], d.pk, [("演练.png", png())])
+    a = services.add_drill_action(users["gridleader"], d.pk, "清理楼道堆物")
+    return {"drill": d.pk, "photo": p.pk, "action": a.pk}
+
+
+def tasks_meeting(ctx, users, sent: bool = False):
+    from django.utils import timezone
+
+    from gridgov.tasks import services
+
+    m = services.create_meeting(users["gridleader"], {"title": "矩阵测试例会", "held_at": timezone.now(),
+                                                      "members": ["gridworker"]})
+    if sent:
+        services.send_minutes(users["gridleader"], m.pk, "会议纪要")
+    return {"meeting": m.pk}
+
+
+def _days_ahead(n: int) -> str:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return (timezone.localdate() + dt.timedelta(days=n)).isoformat()
+
+
+TASKS_ROWS = {
+    "GET /api/v1/tasks/campaigns": Row("get", f"{ROOT}/tasks/campaigns?limit=5"),
+    "POST /api/v1/tasks/campaigns": Row("post", f"{ROOT}/tasks/campaigns", lambda c, p: {
+        "name": "矩阵新建专项行动", "start": _days_ahead(0),
+        "phases": [{"kind": "implement", "start": _days_ahead(0), "end": _days_ahead(60)}],
+        "units": [{"unit": COMMUNITY}]}),
+    "GET /api/v1/tasks/campaigns/{pk}": Row("get", f"{ROOT}/tasks/campaigns/{{campaign}}", setup=tasks_campaign),
+    "POST /api/v1/tasks/campaigns/{pk}/reports": Row(
+        "post", f"{ROOT}/tasks/campaigns/{{campaign}}/reports",
+        lambda c, p: {"unit": "110101001", "period": c["month"], "text": "本月排查 12 条背街小巷", "figures": {"排查": 12}},
+        setup=tasks_campaign),
+    "GET /api/v1/tasks/campaigns/{pk}/export": Row("get", f"{ROOT}/tasks/campaigns/{{campaign}}/export?format=xlsx",
+                                                   setup=tasks_campaign),
+    "GET /api/v1/tasks/tasks": Row("get", f"{ROOT}/tasks/tasks?limit=5"),
+    "POST /api/v1/tasks/tasks": Row("post", f"{ROOT}/tasks/tasks", lambda c, p: {
+        "title": "矩阵派发任务", "deadline": _days_ahead(7), "units": [COMMUNITY]}),
+    "GET /api/v1/tasks/tasks/{pk}": Row("get", f"{ROOT}/tasks/tasks/{{task}}", setup=tasks_task),
+    "POST /api/v1/tasks/tasks/{pk}/feedback": Row("post", f"{ROOT}/tasks/tasks/{{task}}/feedback",
+                                                  {"text": "已核查完毕"}, kind="multipart", setup=tasks_task),
+    "POST /api/v1/tasks/tasks/{pk}/decision": Row("post", f"{ROOT}/tasks/tasks/{{task}}/decision", {"accept": True},
+                                                  setup=lambda c, u: tasks_task(c, u, feedback=True)),
+    "GET /api/v1/tasks/tasks/{pk}/attachment": Row("get", f"{ROOT}/tasks/tasks/{{task}}/attachment",
+                                                   setup=lambda c, u: tasks_task(c, u, feedback=True, attachment=True)),
+    "GET /api/v1/tasks/todo": Row("get", f"{ROOT}/tasks/todo"),
+    "GET /api/v1/tasks/drills": Row("get", f"{ROOT}/tasks/drills?limit=5"),
+    "POST /api/v1/tasks/drills": Row("post", f"{ROOT}/tasks/drills", lambda c, p: {
+        "kind": "fire", "title": "矩阵消防演练", "planned_on": _days_ahead(10), "place": "社区广场"}),
+    "GET /api/v1/tasks/drills/{pk}": Row("get", f"{ROOT}/tasks/drills/{{drill}}", setup=tasks_drill),
+    "PATCH /api/v1/tasks/drills/{pk}": Row("patch", f"{ROOT}/tasks/drills/{{drill}}", {"findings": "楼道堆物"},
+                                           setup=tasks_drill),
+    "POST /api/v1/tasks/drills/{pk}/photos": Row("post", f"{ROOT}/tasks/drills/{{drill}}/photos", {},
+                                                 kind="multipart", setup=tasks_drill, extra={"photos": "png"}),
+    "GET /api/v1/tasks/drills/{pk}/photos/{photo_id}": Row("get", f"{ROOT}/tasks/drills/{{drill}}/photos/{{photo}}",
+                                                           setup=tasks_drill),
+    "POST /api/v1/tasks/drills/{pk}/actions": Row("post", f"{ROOT}/tasks/drills/{{drill}}/actions",
+                                                  {"action": "开展灭火器培训", "responsible": "社区居委会"},
+                                                  setup=tasks_drill),
+    "POST /api/v1/tasks/drills/{pk}/actions/{action_id}/done": Row(
+        "post", f"{ROOT}/tasks/drills/{{drill}}/actions/{{action}}/done", {}, setup=tasks_drill),
+    "GET /api/v1/tasks/meetings": Row("get", f"{ROOT}/tasks/meetings?limit=5"),
+    "POST /api/v1/tasks/meetings": Row("post", f"{ROOT}/tasks/meetings", {
+        "title": "矩阵例会", "held_at": "2026-11-20T15:00:00+08:00", "members": ["gridworker"]}),
+    "GET /api/v1/tasks/meetings/{pk}": Row("get", f"{ROOT}/tasks/meetings/{{meeting}}", setup=tasks_meeting),
+    "POST /api/v1/tasks/meetings/{pk}/minutes": Row("post", f"{ROOT}/tasks/meetings/{{meeting}}/minutes",
+                                                    {"minutes": "部署下周重点工作"}, setup=tasks_meeting),
+    "POST /api/v1/tasks/meetings/{pk}/confirm": Row("post", f"{ROOT}/tasks/meetings/{{meeting}}/confirm",
+                                                    setup=lambda c, u: tasks_meeting(c, u, sent=True)),
+}
+# --- end tasks
 
 
 ROWS = {
@@ -663,6 +813,7 @@ ROWS = {
     "GET /api/v1/duty/reports/{day}/export": Row("get", f"{ROOT}/duty/reports/2026-06-01/export?centre=110101"),
     "GET /api/v1/duty/clearance": Row("get", f"{ROOT}/duty/clearance?day=2026-06-01&centre=110101"),
 }
+ROWS.update(TASKS_ROWS)  # tasks
 
 
 def statuses(text: str) -> list[int]:

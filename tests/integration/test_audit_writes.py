@@ -584,8 +584,164 @@ OVERSIGHT = [
     ("rule_uphold", _contested, _rule, [("case", "rule_uphold")]),
 ]
 
-ROWS = GEO + CONFIG + BASEDATA
 ROWS += OVERSIGHT  # the city's block
+# ---------------------------------------------------------------- tasks (专项行动、专项工作、演练、例会)
+
+
+def _tk_campaign(c):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gridgov.tasks import services
+
+    m = timezone.localdate().replace(day=1)
+    c.scratch["campaign"] = services.create_campaign(c.admin, {
+        "name": "审计测试专项行动", "start": m, "report_day": 27, "units": [{"unit": "110101001"}],
+        "phases": [{"kind": "implement", "start": m, "end": m + dt.timedelta(days=90)}]})
+
+
+def _tk_report(c):
+    from django.utils import timezone
+
+    from gridgov.tasks import services
+
+    services.submit_report(c.supervisor, c.scratch["campaign"].pk, "110101001", timezone.localdate(), "本月情况",
+                           {"排查": 3})
+
+
+def _tk_assign(c):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gridgov.tasks import services
+
+    (c.scratch["task"],) = services.assign(c.supervisor, {"title": "审计测试任务", "units": ["110101001001"],
+                                                          "deadline": timezone.localdate() + dt.timedelta(days=3)})
+
+
+def _tk_feedback(c):
+    from gridgov.tasks import services
+
+    services.give_feedback(c.gridleader, c.scratch["task"].pk, "已办理")
+
+
+def _tk_decide(accept):
+    def write(c):
+        from gridgov.tasks import services
+
+        services.decide(c.supervisor, c.scratch["task"].pk, accept, "" if accept else "请补充照片")
+    return write
+
+
+def _tk_overdue_task(c):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gridgov.tasks import services
+
+    now = timezone.now() - dt.timedelta(days=10)
+    services.assign(c.supervisor, {"title": "审计逾期任务", "units": ["110101001001"],
+                                   "deadline": timezone.localdate(now) + dt.timedelta(days=2)}, now=now)
+
+
+def _tk_scan(c):
+    from gridgov.tasks import services
+
+    assert services.scan_overdue() >= 1
+
+
+def _tk_drill(c):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gridgov.tasks import services
+
+    c.scratch["drill"] = services.create_drill(c.gridleader, {
+        "title": "审计测试演练", "place": "社区广场", "planned_on": timezone.localdate() - dt.timedelta(days=1)})
+
+
+def _tk_drill_record(c):
+    from gridgov.tasks import services
+
+    services.record_drill(c.gridleader, c.scratch["drill"].pk, {"findings": "楼道堆物"})
+
+
+def _tk_drill_photo(c):
+    import io
+
+    from PIL import Image
+
+    from gridgov.tasks import services
+
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 20), (0, 120, 0)).save(buf, "PNG")
+    services.add_drill_photos(c.gridleader, c.scratch["drill"].pk, [("演练.png", buf.getvalue())])
+
+
+def _tk_drill_action(c):
+    from gridgov.tasks import services
+
+    c.scratch["action"] = services.add_drill_action(c.gridleader, c.scratch["drill"].pk, "清理楼道")
+
+
+def _tk_drill_done(c):
+    from gridgov.tasks import services
+
+    services.finish_drill_action(c.gridleader, c.scratch["drill"].pk, c.scratch["action"].pk)
+
+
+def _tk_meeting(c):
+    from django.utils import timezone
+
+    from gridgov.tasks import services
+
+    c.scratch["meeting"] = services.create_meeting(c.gridleader, {"title": "审计测试例会", "held_at": timezone.now(),
+                                                                  "members": ["gridworker"]})
+
+
+def _tk_minutes(c):
+    from gridgov.tasks import services
+
+    services.send_minutes(c.gridleader, c.scratch["meeting"].pk, "会议纪要")
+
+
+def _tk_confirm(c):
+    from gridgov.tasks import services
+
+    services.confirm_minutes(c.gridworker, c.scratch["meeting"].pk)
+
+
+def _then(*steps):
+    def run(c):
+        for step in steps:
+            step(c)
+    return run
+
+
+TASKS = [
+    ("create_campaign", None, _tk_campaign, [("campaign", "create")]),
+    ("submit_report", _tk_campaign, _tk_report, [("campaign_report", "report")]),
+    ("assign", None, _tk_assign, [("task", "assign")]),
+    ("give_feedback", _tk_assign, _tk_feedback, [("task", "feedback")]),
+    ("decide (accept)", _then(_tk_assign, _tk_feedback), _tk_decide(True), [("task", "accept")]),
+    ("decide (return)", _then(_tk_assign, _tk_feedback), _tk_decide(False), [("task", "return")]),
+    ("scan_overdue", _tk_overdue_task, _tk_scan, [("task", "overdue")]),
+    ("create_drill", None, _tk_drill, [("drill", "create")]),
+    ("record_drill", _tk_drill, _tk_drill_record, [("drill", "update")]),
+    ("add_drill_photos", _tk_drill, _tk_drill_photo, [("drill", "add_photos")]),
+    ("add_drill_action", _tk_drill, _tk_drill_action, [("drill", "add_action")]),
+    ("finish_drill_action", _then(_tk_drill, _tk_drill_action), _tk_drill_done, [("drill", "finish_action")]),
+    ("create_meeting", None, _tk_meeting, [("meeting", "create")]),
+    ("send_minutes", _tk_meeting, _tk_minutes, [("meeting", "send_minutes")]),
+    ("confirm_minutes", _then(_tk_meeting, _tk_minutes), _tk_confirm, [("meeting", "confirm_minutes")]),
+]
+# --- end tasks
+
+ROWS += TASKS  # tasks
 
 
 @pytest.mark.django_db

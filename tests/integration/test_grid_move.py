@@ -54,6 +54,9 @@ def test_keyed_fields_are_every_scope_and_node_key_of_the_installed_apps():
         "basedata.DiaryEntry.scope_key", "basedata.VisitTrigger.scope_key", "basedata.ImportJob.scope_key",
         "duty.Activation.scope_key",  # duty: a 预案 activation follows its case's place
         "oversight.Notice.scope_key",  # the city's: a district or street code (never under a grid), kept general
+        # tasks: campaigns, units, tasks and reports of a unit, drills and meetings
+        "tasks.Campaign.scope_key", "tasks.Unit.scope_key", "tasks.Task.scope_key", "tasks.Report.scope_key",
+        "tasks.Drill.scope_key", "tasks.Meeting.scope_key",
     }
     assert set(rekey.KEEPS_HISTORY) == {"basedata.AccessLog"}
 

@@ -30,6 +30,15 @@ LISTS = {
     "/api/v1/duty/plans", "/api/v1/duty/activations",  # duty: 应急预案 and their activations
 }
 LISTS |= {"/api/v1/oversight/dispatches", "/api/v1/oversight/notices", "/api/v1/oversight/disputes"}  # the city's
+# --- tasks: the campaign export, a task's attachment, a drill's photo; the lists of campaigns, tasks, drills, meetings
+BINARY.update({
+    ("get", "/api/v1/tasks/campaigns/{pk}/export"): {
+        "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    ("get", "/api/v1/tasks/tasks/{pk}/attachment"): {"image/jpeg", "image/png", "image/webp", "application/pdf"},
+    ("get", "/api/v1/tasks/drills/{pk}/photos/{photo_id}"): {"image/jpeg", "image/png", "image/webp"},
+})
+LISTS |= {"/api/v1/tasks/campaigns", "/api/v1/tasks/tasks", "/api/v1/tasks/drills", "/api/v1/tasks/meetings"}
+# --- end tasks
 
 
 @pytest.fixture

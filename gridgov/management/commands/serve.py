@@ -39,6 +39,11 @@ class Command(BaseCommand):
         interval = settings.GRIDGOV["SCAN_INTERVAL_S"]
         if start_background_scan(interval):  # in this process only: one scan however many workers serve
             self.stdout.write(f"案件时限扫描：每 {interval:g} 秒一次（GRIDGOV_SCAN_INTERVAL_S）")
+        # tasks: tasks past their deadline are flagged to their unit and sender once (same process as the scan)
+        from gridgov.tasks.services import start_background_scan as start_tasks_scan
+
+        if start_tasks_scan(interval):
+            self.stdout.write(f"逾期任务提醒：每 {interval:g} 秒检查一次")
         anchor_every = settings.GRIDGOV["AUDIT_ANCHOR_INTERVAL_S"]
         if start_background_anchor(anchor_every):  # one writer of the anchor file, like the scan
             self.stdout.write(f"审计链锚点：每 {anchor_every:g} 秒一次，写入 {anchor_file()}")
