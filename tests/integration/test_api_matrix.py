@@ -453,8 +453,6 @@ def city_dispatcher():
                                          defaults={"role": "dispatcher", "node_key": "1101"})[0]
 
 
-def city_registered(ctx, users):
-    """A case the city centre filed (领导交办) in the grid worker's grid and registered, not yet sent."""
 # --- tasks: objects the rows of 专项工作 need, made through the services -------------------------------------------
 
 
@@ -478,8 +476,8 @@ def tasks_campaign(ctx, users):
     return {"campaign": c.pk, "month": f"{m:%Y-%m}"}
 
 
-def tasks_task(ctx, users, feedback: bool = False, attachment: bool = False):
-    """A task from 东华门街道 (the supervisor) to 多福巷社区 (the grid leader's community)."""
+def city_registered(ctx, users):
+    """A case the city centre filed (领导交办) in the grid worker's grid and registered, not yet sent."""
     import datetime as dt
 
     from django.utils import timezone
@@ -535,6 +533,14 @@ def contested(ctx, users):
     out = case_in("dispatched")(ctx, users)
     services.transition(users["handler"], out["number"], "contest", {"reason": "不属本部门"})
     return out
+
+
+def tasks_task(ctx, users, feedback: bool = False, attachment: bool = False):
+    """A task from 东华门街道 (the supervisor) to 多福巷社区 (the grid leader's community)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
     from gridgov.tasks import services
 
     (t,) = services.assign(users["supervisor"], {"title": "矩阵测试任务", "units": [COMMUNITY],
