@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "gridgov.basedata",
     "gridgov.dashboard",
     "gridgov.privacy",
+    "gridgov.inspection",  # inspection: checklists, plans, 回头看, 门前三包
 ]
 
 MIDDLEWARE = [
