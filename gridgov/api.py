@@ -25,6 +25,7 @@ from gridgov.cases.api import router as cases_router
 from gridgov.catalog.api import router as catalog_router
 from gridgov.errors import DomainError
 from gridgov.geo.api import router as geo_router
+from gridgov.inspection.api import router as inspection_router  # inspection
 from gridgov.notify.api import router as notify_router
 from gridgov.privacy.api import router as privacy_router
 from gridgov.worktime.api import router as worktime_router
@@ -264,3 +265,4 @@ api.add_router("/notifications", notify_router)
 api.add_router("/audit", audit_router)
 api.add_router("/basedata", basedata_router)
 api.add_router("/privacy", privacy_router)
+api.add_router("/inspection", inspection_router)  # inspection: checklists, plans, 回头看, 门前三包
