@@ -52,6 +52,9 @@ def test_keyed_fields_are_every_scope_and_node_key_of_the_installed_apps():
         "basedata.Household.scope_key", "basedata.Resident.scope_key", "basedata.ResidentEvent.scope_key",
         "basedata.Organisation.scope_key", "basedata.KeyTag.scope_key", "basedata.Visit.scope_key",
         "basedata.DiaryEntry.scope_key", "basedata.VisitTrigger.scope_key", "basedata.ImportJob.scope_key",
+        # inspection
+        "inspection.Plan.scope_key", "inspection.Target.scope_key", "inspection.FrontageAgreement.scope_key",
+        "inspection.Inspection.scope_key", "inspection.Revisit.scope_key",
     }
     assert set(rekey.KEEPS_HISTORY) == {"basedata.AccessLog"}
 
