@@ -10,7 +10,7 @@ from gridgov.accounts.scope import require, scoped
 from gridgov.errors import DomainError
 
 from .models import Answer, ChecklistItem, ChecklistTemplate, FrontageAgreement, Plan, Target
-from .services import SHANGHAI, VIEW, inspections
+from .services import SHANGHAI, VIEW, check_day, inspections
 
 
 def templates(user):
@@ -30,6 +30,8 @@ def agreements(user):
 
 def results(user, template: str | None = None, outcome: str | None = None, street: str | None = None,
             date_from: dt.date | None = None, date_to: dt.date | None = None):
+    check_day(date_from, "起始日期")
+    check_day(date_to, "截止日期")
     qs = inspections(user)
     if template:
         qs = qs.filter(template__code=template)

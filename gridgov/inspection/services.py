@@ -29,6 +29,7 @@ from gridgov.basedata.models import Building, Organisation
 from gridgov.catalog.cache import matter_by_code
 from gridgov.catalog.models import Component
 from gridgov.errors import Conflict, DomainError, NotFound
+from gridgov.geo import locating
 from gridgov.geo.models import Grid, Jurisdiction
 
 from .logic import compliance, schedule
@@ -58,6 +59,16 @@ SOURCE = "inspection"  # cases.models.Source.INSPECTION (检查发现)
 
 def local_day(when: dt.datetime) -> dt.date:
     return when.astimezone(SHANGHAI).date()
+
+
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+
+def check_day(day: dt.date | None, label: str) -> dt.date | None:
+    """A plan's, target's, agreement's or period's day: within 2000–2099 (the schedule works in calendar periods)."""
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        raise DomainError("invalid_date", f"{label}应在 {FIRST_DAY} 至 {LAST_DAY} 之间")
+    return day
 
 
 def _client_key(value) -> str:
@@ -127,14 +138,14 @@ def _place(user, kind: str, ref) -> Place:
     """The object a target names, read within the user's scope (404 outside it)."""
     ref = str(ref).strip()
     if kind == TargetKind.ORGANISATION:
-        o = Organisation.objects.filter(pk=int(ref) if ref.isdigit() and len(ref) < 19 else 0).first()
+        o = Organisation.objects.filter(pk=int(ref) if ref.isascii() and ref.isdigit() and len(ref) < 19 else 0).first()
         if o is None or not in_scope(user, o.scope_key):
             raise NotFound("unknown_target", f"单位「{ref}」不存在或不在您的管辖范围内")
         if o.lon is None or o.lat is None:
             raise DomainError("target_without_position", f"单位「{o.name}」没有位置，请先在基础数据中补充")
         return Place(kind, o.name, o.address, o.lon, o.lat, o.scope_key, {"organisation": o})
     if kind == TargetKind.BUILDING:
-        b = Building.objects.filter(pk=int(ref) if ref.isdigit() and len(ref) < 19 else 0).first()
+        b = Building.objects.filter(pk=int(ref) if ref.isascii() and ref.isdigit() and len(ref) < 19 else 0).first()
         if b is None or not in_scope(user, b.scope_key):
             raise NotFound("unknown_target", f"楼栋「{ref}」不存在或不在您的管辖范围内")
         return Place(kind, str(b), b.address, b.lon, b.lat, b.scope_key, {"building": b})
@@ -202,6 +213,7 @@ def create_plan(user, *, name: str, template: str, frequency: str, start_on: dt.
         raise DomainError("invalid_role", f"岗位「{inspector_role}」不存在")
     if inspector_role and not roles.has_right(inspector_role, INSPECT):
         raise DomainError("invalid_role", "该岗位不能开展检查")
+    check_day(start_on, "开始日期")
     tpl = template_by_code(template)
     key = _node_key(user, node)
     person = _inspector(user, inspector, key)
@@ -223,6 +235,7 @@ def create_plan(user, *, name: str, template: str, frequency: str, start_on: dt.
 @transaction.atomic
 def add_target(user, plan_id: int, kind: str, ref, start_on: dt.date | None = None) -> Target:
     require(user, PLAN)
+    check_day(start_on, "纳入日期")
     plan = scoped(Plan.objects.select_for_update(), user, PLAN).filter(pk=plan_id).first()
     if plan is None:
         raise OutOfScope()
@@ -359,7 +372,7 @@ def submit(user, *, answers: list[dict], target_id: int | None = None, agreement
             raise DomainError("unknown_item", f"检查项「{code}」不在检查表「{template.name}」中")
         if code in given:
             raise DomainError("duplicate_item", f"检查项「{code}」填写了两次")
-        if a.get("answer") not in compliance.ANSWERS:
+        if not isinstance(a.get("answer"), str) or a["answer"] not in compliance.ANSWERS:
             raise DomainError("invalid_answer", f"检查项「{code}」的结果应为 pass（合格）、fail（不合格）或 na（不适用）")
         given[code] = a
     missing = [c for c in items if c not in given]
@@ -379,6 +392,7 @@ def submit(user, *, answers: list[dict], target_id: int | None = None, agreement
     subject = target or agreement
     if lon is None or lat is None:
         lon, lat = subject.lon, subject.lat
+    lon, lat = locating.check_point(lon, lat)
     note = (note or "").strip()[:2000]
     result = compliance.outcome(a["answer"] for a in given.values())
     try:
@@ -458,9 +472,10 @@ def get_inspection(user, pk: int) -> Inspection:
 def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
     """'2026-11' → [1 Nov 00:00, 1 Dec 00:00) in local time."""
     try:
-        year, mon = (int(x) for x in month.split("-"))
+        year, mon = (int(x) for x in str(month).split("-"))
         start = dt.datetime(year, mon, 1, tzinfo=SHANGHAI)
-    except (ValueError, TypeError):
+        check_day(start.date(), "月份")
+    except (ValueError, TypeError, OverflowError):
         raise DomainError("invalid_month", "月份格式应为 YYYY-MM，如 2026-11") from None
     end = dt.datetime(year + mon // 12, mon % 12 + 1, 1, tzinfo=SHANGHAI)
     return start, end
@@ -543,6 +558,8 @@ def save_agreement(user, *, organisation_id: int, frontage: str, signed_on: dt.d
                    green: bool = True) -> FrontageAgreement:
     """A shop's 门前三包 responsibility agreement (within scope)."""
     require(user, PLAN)
+    check_day(signed_on, "签订日期")
+    check_day(expires_on, "到期日期")
     place = _place(user, TargetKind.ORGANISATION, organisation_id)
     frontage = (frontage or "").strip()
     if not frontage:
@@ -575,6 +592,8 @@ class StreetRate:
 def fulfilment(user, start: dt.date, end: dt.date, street: str | None = None) -> list[StreetRate]:
     """门前三包 履约率 per street, over the 门前三包 inspections made in [start, end] (local days)."""
     require(user, VIEW)
+    check_day(start, "起始日期")
+    check_day(end, "截止日期")
     since = dt.datetime.combine(start, dt.time(), tzinfo=SHANGHAI)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
     qs = inspections(user).filter(agreement__isnull=False, inspected_at__gte=since, inspected_at__lt=until)

@@ -132,15 +132,17 @@ def _filters(request) -> dict:
 def results(request):
     user = request.user
     f = _filters(request)
-    rows = reports.results(user, **f)
-    total = rows.count()
     today = _today()
     rate_from = f["date_from"] or today.replace(day=1)
     rate_to = f["date_to"] or today
-    ctx = {"rows": rows[:200], "total": total, "f": f, "query": request.GET.urlencode(),
-           "templates": reports.templates(user), "plans": reports.plans(user)[:50],
-           "rates": services.fulfilment(user, rate_from, rate_to, f["street"]), "rate_from": rate_from,
-           "rate_to": rate_to}
+    try:
+        rows = reports.results(user, **f)
+        rates = services.fulfilment(user, rate_from, rate_to, f["street"])
+    except DomainError as e:
+        return render_page(request, "bad_request.html", {"message": e.message}, status=400)
+    ctx = {"rows": rows[:200], "total": rows.count(), "f": f, "query": request.GET.urlencode(),
+           "templates": reports.templates(user), "plans": reports.plans(user)[:50], "rates": rates,
+           "rate_from": rate_from, "rate_to": rate_to}
     return render_page(request, "inspection/results.html", ctx)
 
 
