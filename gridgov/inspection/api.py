@@ -333,8 +333,10 @@ class CandidateOut(Schema):
 
 
 @router.get("/revisits/due", response=answers(page_of(CandidateOut), 400, 403, 422),
-            summary="回头看清单：某月已结案、尚未回头看的案件（可按街道）")
-def revisit_due(request, page: Query[PageIn], month: Month, street: str | None = Query(None, max_length=12)):
+            summary="回头看清单：某月（默认本月）已结案、尚未回头看的案件（可按街道）")
+def revisit_due(request, page: Query[PageIn], month: Month | None = None,
+                street: str | None = Query(None, max_length=12)):
+    month = month or services.local_day(timezone.now()).strftime("%Y-%m")
     return paginate(services.revisit_candidates(request.user, month, street), page, lambda c: {
         "number": c.number, "matter": c.matter.name if c.matter_id else "未分类", "description": c.description[:200],
         "address": c.address, "community": c.community.name if c.community_id else "", "closed_at": c.closed_at,
@@ -424,9 +426,12 @@ class RateOut(Schema):
     rate: Decimal | None = Field(description="履约率（%，一位小数）；没有可计的检查时为空")
 
 
-@router.get("/frontage/rates", response=answers(list[RateOut], 400, 403, 422),
-            summary="门前三包履约率（按街道）：期间内合格的检查 / 可判定的检查")
-def rates(request, date_from: dt.date, date_to: dt.date, street: str | None = Query(None, max_length=12)):
+@router.get("/frontage/rates", response=answers(page_of(RateOut), 400, 403, 422),
+            summary="门前三包履约率（按街道）：期间内（默认本月）合格的检查 / 可判定的检查")
+def rates(request, page: Query[PageIn], date_from: dt.date | None = None, date_to: dt.date | None = None,
+          street: str | None = Query(None, max_length=12)):
+    today = services.local_day(timezone.now())
+    date_from, date_to = date_from or today.replace(day=1), date_to or today
     if date_to < date_from:
         raise DomainError("invalid_period", "截止日期不能早于起始日期")
-    return [r.__dict__ for r in services.fulfilment(request.user, date_from, date_to, street)]
+    return paginate([r.__dict__ for r in services.fulfilment(request.user, date_from, date_to, street)], page)
