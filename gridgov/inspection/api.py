@@ -35,20 +35,20 @@ Month = limits.Text
 # ---------------------------------------------------------------- templates
 
 
-class ItemOut(Schema):
+class InspectionItemOut(Schema):
     code: str
     text: str
     matter_code: str
     photo_required: bool
 
 
-class TemplateOut(Schema):
+class InspectionTemplateOut(Schema):
     code: str
     name: str
     kind: str
     kind_label: str
     active: bool
-    items: list[ItemOut]
+    items: list[InspectionItemOut]
 
 
 def _template(t) -> dict:
@@ -57,7 +57,7 @@ def _template(t) -> dict:
                        "photo_required": i.photo_required} for i in t.items.all() if i.active]}
 
 
-@router.get("/templates", response=answers(page_of(TemplateOut), 403, 422), summary="检查表模板及其检查项")
+@router.get("/templates", response=answers(page_of(InspectionTemplateOut), 403, 422), summary="检查表模板及其检查项")
 def templates(request, page: Query[PageIn]):
     return paginate(reports.templates(request.user), page, _template)
 
@@ -65,12 +65,12 @@ def templates(request, page: Query[PageIn]):
 # ---------------------------------------------------------------- plans and targets
 
 
-class TargetIn(Schema):
+class InspectionTargetIn(Schema):
     kind: Kind = Field(title="对象类型")
     ref: str = Field(max_length=40, title="对象", description="单位或楼栋的编号、网格编码或部件标识码")
 
 
-class PlanIn(Schema):
+class InspectionPlanIn(Schema):
     name: str = limits.field(Plan, "name")
     template: str = Field(max_length=20, title="检查表模板")
     frequency: Frequency = Field("monthly", title="检查频次")
@@ -78,10 +78,10 @@ class PlanIn(Schema):
     node: str | None = Field(None, max_length=40, title="计划范围", description="街道或社区代码；默认为本人的范围")
     inspector: str | None = Field(None, max_length=150, title="检查人（用户名）")
     inspector_role: str = Field("", max_length=20, title="检查岗位")
-    targets: list[TargetIn] = Field([], max_length=500, title="检查对象")
+    targets: list[InspectionTargetIn] = Field([], max_length=500, title="检查对象")
 
 
-class TargetOut(Schema):
+class InspectionTargetOut(Schema):
     id: int
     kind: str
     name: str
@@ -93,7 +93,7 @@ class TargetOut(Schema):
     scope_key: str
 
 
-class PlanOut(Schema):
+class InspectionPlanOut(Schema):
     id: int
     name: str
     template: str
@@ -105,7 +105,7 @@ class PlanOut(Schema):
     start_on: dt.date
     active: bool
     scope_key: str
-    targets: list[TargetOut]
+    targets: list[InspectionTargetOut]
 
 
 def _target(t: Target) -> dict:
@@ -121,32 +121,32 @@ def _plan(p: Plan) -> dict:
             "targets": [_target(t) for t in p.targets.all()]}
 
 
-@router.get("/plans", response=answers(page_of(PlanOut), 403, 422), summary="监督检查计划（本人范围内）")
+@router.get("/plans", response=answers(page_of(InspectionPlanOut), 403, 422), summary="监督检查计划（本人范围内）")
 def plans(request, page: Query[PageIn]):
     return paginate(reports.plans(request.user), page, _plan)
 
 
-@router.post("/plans", response={**answers(PlanOut, 400, 403, 404, 422), 201: PlanOut},
+@router.post("/plans", response={**answers(InspectionPlanOut, 400, 403, 404, 422), 201: InspectionPlanOut},
              summary="制定监督检查计划（检查表、频次、检查人或岗位、检查对象）")
-def create_plan(request, payload: PlanIn):
+def create_plan(request, payload: InspectionPlanIn):
     data = payload.dict()
     targets = [(t["kind"], t["ref"]) for t in data.pop("targets")]
     plan = services.create_plan(request.user, **data, targets=targets)
     return Status(201, _plan(reports.plans(request.user).get(pk=plan.pk)))
 
 
-class AddTargetIn(TargetIn):
+class InspectionAddTargetIn(InspectionTargetIn):
     start_on: dt.date | None = Field(None, title="纳入日期")
 
 
-@router.post("/plans/{plan_id}/targets", response={**answers(TargetOut, 400, 403, 404, 422), 201: TargetOut},
+@router.post("/plans/{plan_id}/targets", response={**answers(InspectionTargetOut, 400, 403, 404, 422), 201: InspectionTargetOut},
              summary="向计划添加检查对象")
-def add_target(request, plan_id: Id, payload: AddTargetIn):
+def add_target(request, plan_id: Id, payload: InspectionAddTargetIn):
     t = services.add_target(request.user, plan_id, payload.kind, payload.ref, payload.start_on)
     return Status(201, _target(t))
 
 
-class DueOut(Schema):
+class InspectionDueOut(Schema):
     kind: str = Field(description="target（计划的检查对象）或 agreement（门前三包责任书）")
     id: int
     name: str
@@ -169,7 +169,7 @@ def _due(r) -> dict:
             "last_inspected_on": r.last_inspected_on}
 
 
-@router.get("/due", response=answers(page_of(DueOut), 403, 422),
+@router.get("/due", response=answers(page_of(InspectionDueOut), 403, 422),
             summary="待检查：本人的（mine=true）或范围内全部的检查对象，超期的在前")
 def due(request, page: Query[PageIn], mine: bool = True, include_done: bool = False, date: dt.date | None = None):
     today = date or services.local_day(timezone.now())
@@ -179,23 +179,23 @@ def due(request, page: Query[PageIn], mine: bool = True, include_done: bool = Fa
 # ---------------------------------------------------------------- inspections
 
 
-class AnswerIn(Schema):
+class InspectionAnswerIn(Schema):
     item: str = Field(max_length=10, title="检查项")
     answer: AnswerValue = Field(title="结果")
     note: str = Field("", max_length=500, title="说明")
 
 
-class SubmitIn(Schema):
+class InspectionSubmitIn(Schema):
     target: Id | None = Field(None, title="检查对象")
     agreement: Id | None = Field(None, title="门前三包责任书")
-    answers: list[AnswerIn] = Field(max_length=100, title="检查结果")
+    answers: list[InspectionAnswerIn] = Field(max_length=100, title="检查结果")
     lon: float | None = limits.field(Inspection, "lon", None)
     lat: float | None = limits.field(Inspection, "lat", None)
     note: str = Field("", max_length=2000, title="备注")
     client_key: str | None = Field(None, max_length=64, title="客户端幂等键")
 
 
-class SubmitFormIn(Schema):
+class InspectionSubmitFormIn(Schema):
     target: Id | None = Field(None, title="检查对象")
     agreement: Id | None = Field(None, title="门前三包责任书")
     answers: str = Field(max_length=20_000, title="检查结果",
@@ -208,7 +208,7 @@ class SubmitFormIn(Schema):
     client_key: str | None = Field(None, max_length=64, title="客户端幂等键")
 
 
-class AnswerOut(Schema):
+class InspectionAnswerOut(Schema):
     item: str
     text: str
     answer: str
@@ -234,10 +234,10 @@ class InspectionOut(Schema):
     lat: float
     note: str
     scope_key: str
-    answers: list[AnswerOut]
+    answers: list[InspectionAnswerOut]
 
 
-class SubmitOut(Schema):
+class InspectionSubmitOut(Schema):
     created: bool
     inspection: InspectionOut
     cases: list[str] = Field(description="不合格项上报的案件编号")
@@ -259,9 +259,9 @@ def _submitted(result) -> Status:
     return Status(201 if result.created else 200, body)
 
 
-@router.post("/inspections", response={**answers(SubmitOut, 400, 403, 404, 409, 422), 201: SubmitOut},
+@router.post("/inspections", response={**answers(InspectionSubmitOut, 400, 403, 404, 409, 422), 201: InspectionSubmitOut},
              summary="提交一次检查（逐项合格/不合格/不适用）；每个不合格项上报一个案件；同一 client_key 重复提交不重复上报")
-def submit(request, payload: SubmitIn):
+def submit(request, payload: InspectionSubmitIn):
     data = payload.dict()
     result = services.submit(request.user, answers=data["answers"], target_id=data["target"],
                              agreement_id=data["agreement"], lon=data["lon"], lat=data["lat"], note=data["note"],
@@ -269,9 +269,9 @@ def submit(request, payload: SubmitIn):
     return _submitted(result)
 
 
-@router.post("/inspections/form", response={**answers(SubmitOut, 400, 403, 404, 409, 422), 201: SubmitOut},
+@router.post("/inspections/form", response={**answers(InspectionSubmitOut, 400, 403, 404, 409, 422), 201: InspectionSubmitOut},
              summary="提交一次检查（multipart/form-data，含各检查项的照片）")
-def submit_form(request, payload: Form[SubmitFormIn], photos: File[list[UploadedFile]] = None):
+def submit_form(request, payload: Form[InspectionSubmitFormIn], photos: File[list[UploadedFile]] = None):
     try:
         given = json.loads(payload.answers)
     except ValueError:
@@ -291,7 +291,7 @@ def submit_form(request, payload: Form[SubmitFormIn], photos: File[list[Uploaded
     return _submitted(result)
 
 
-class ResultsIn(Schema):
+class InspectionResultsIn(Schema):
     template: str | None = Field(None, max_length=20, title="检查表模板")
     outcome: Literal["passed", "failed", "empty"] | None = Field(None, title="结果")
     street: str | None = Field(None, max_length=12, title="街道")
@@ -300,13 +300,13 @@ class ResultsIn(Schema):
 
 
 @router.get("/inspections", response=answers(page_of(InspectionOut), 403, 422), summary="检查结果（范围内，最新在前）")
-def results(request, page: Query[PageIn], filters: Query[ResultsIn]):
+def results(request, page: Query[PageIn], filters: Query[InspectionResultsIn]):
     return paginate(reports.results(request.user, **filters.dict()), page, _inspection)
 
 
 @router.get("/inspections/export", response=answers(None, 400, 403, 422), summary="导出检查结果（xlsx 或 csv，每个检查项一行）",
             openapi_extra=binary("text/csv", XLSX_TYPE, description="检查结果"))
-def export(request, filters: Query[ResultsIn], format: Literal["xlsx", "csv"] = "xlsx"):
+def export(request, filters: Query[InspectionResultsIn], format: Literal["xlsx", "csv"] = "xlsx"):
     data, ctype = reports.export(request.user, format, **filters.dict())
     resp = HttpResponse(data, content_type=ctype)
     resp["Content-Disposition"] = f'attachment; filename="inspections.{format}"'
@@ -321,7 +321,7 @@ def inspection(request, inspection_id: Id):
 # ---------------------------------------------------------------- 回头看
 
 
-class CandidateOut(Schema):
+class InspectionCandidateOut(Schema):
     number: str
     matter: str
     description: str
@@ -332,7 +332,7 @@ class CandidateOut(Schema):
     lat: float
 
 
-@router.get("/revisits/due", response=answers(page_of(CandidateOut), 400, 403, 422),
+@router.get("/revisits/due", response=answers(page_of(InspectionCandidateOut), 400, 403, 422),
             summary="回头看清单：某月（默认本月）已结案、尚未回头看的案件（可按街道）")
 def revisit_due(request, page: Query[PageIn], month: Month | None = None,
                 street: str | None = Query(None, max_length=12)):
@@ -343,7 +343,7 @@ def revisit_due(request, page: Query[PageIn], month: Month | None = None,
         "lon": c.lon, "lat": c.lat})
 
 
-class RevisitIn(Schema):
+class InspectionRevisitIn(Schema):
     case: str = Field(max_length=32, title="案件编号")
     recurred: bool = Field(title="问题复发")
     note: str = Field("", max_length=500, title="说明")
@@ -352,7 +352,7 @@ class RevisitIn(Schema):
     client_key: str | None = Field(None, max_length=64, title="客户端幂等键")
 
 
-class RevisitOut(Schema):
+class InspectionRevisitOut(Schema):
     created: bool
     id: int
     case: str
@@ -361,9 +361,9 @@ class RevisitOut(Schema):
     visited_at: dt.datetime
 
 
-@router.post("/revisits", response={**answers(RevisitOut, 400, 403, 404, 409, 422), 201: RevisitOut},
+@router.post("/revisits", response={**answers(InspectionRevisitOut, 400, 403, 404, 409, 422), 201: InspectionRevisitOut},
              summary="记录回头看：问题是否复发；复发则上报新案件")
-def revisit(request, payload: RevisitIn):
+def revisit(request, payload: InspectionRevisitIn):
     r = services.record_revisit(request.user, case_number=payload.case, recurred=payload.recurred,
                                 note=payload.note, lon=payload.lon, lat=payload.lat, client_key=payload.client_key)
     v = r.revisit
@@ -375,7 +375,7 @@ def revisit(request, payload: RevisitIn):
 # ---------------------------------------------------------------- 门前三包
 
 
-class AgreementIn(Schema):
+class InspectionAgreementIn(Schema):
     organisation: Id = Field(title="责任单位")
     frontage: str = limits.field(FrontageAgreement, "frontage")
     signed_on: dt.date = Field(title="签订日期")
@@ -385,7 +385,7 @@ class AgreementIn(Schema):
     green: bool = Field(True, title="包绿化")
 
 
-class AgreementOut(Schema):
+class InspectionAgreementOut(Schema):
     id: int
     organisation: int
     name: str
@@ -405,20 +405,20 @@ def _agreement(a: FrontageAgreement) -> dict:
             "last_inspected_on": a.last_inspected_on, "scope_key": a.scope_key}
 
 
-@router.get("/frontage/agreements", response=answers(page_of(AgreementOut), 403, 422), summary="门前三包责任书")
+@router.get("/frontage/agreements", response=answers(page_of(InspectionAgreementOut), 403, 422), summary="门前三包责任书")
 def agreements(request, page: Query[PageIn]):
     return paginate(reports.agreements(request.user), page, _agreement)
 
 
-@router.post("/frontage/agreements", response={**answers(AgreementOut, 400, 403, 404, 409, 422), 201: AgreementOut},
+@router.post("/frontage/agreements", response={**answers(InspectionAgreementOut, 400, 403, 404, 409, 422), 201: InspectionAgreementOut},
              summary="登记门前三包责任书")
-def add_agreement(request, payload: AgreementIn):
+def add_agreement(request, payload: InspectionAgreementIn):
     data = payload.dict()
     a = services.save_agreement(request.user, organisation_id=data.pop("organisation"), **data)
     return Status(201, _agreement(a))
 
 
-class RateOut(Schema):
+class InspectionRateOut(Schema):
     street: str
     name: str
     passed: int
@@ -426,7 +426,7 @@ class RateOut(Schema):
     rate: Decimal | None = Field(description="履约率（%，一位小数）；没有可计的检查时为空")
 
 
-@router.get("/frontage/rates", response=answers(page_of(RateOut), 400, 403, 422),
+@router.get("/frontage/rates", response=answers(page_of(InspectionRateOut), 400, 403, 422),
             summary="门前三包履约率（按街道）：期间内（默认本月）合格的检查 / 可判定的检查")
 def rates(request, page: Query[PageIn], date_from: dt.date | None = None, date_to: dt.date | None = None,
           street: str | None = Query(None, max_length=12)):
