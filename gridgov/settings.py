@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "gridgov.duty",  # 值班与应急 (duty helper)
     "gridgov.oversight",  # 市区联动与督办 (the city helper)
     "gridgov.tasks",  # tasks: 专项行动、专项工作、演练、例会
+    "gridgov.inspection",  # inspection: checklists, plans, 回头看, 门前三包
 ]
 
 MIDDLEWARE = [

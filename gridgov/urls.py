@@ -24,6 +24,7 @@ urlpatterns = [
     path("duty/", include("gridgov.duty.urls")),  # 值班与应急 (duty helper)
     path("oversight/", include("gridgov.oversight.urls")),  # 市区联动与督办 (the city helper)
     path("tasks/", include("gridgov.tasks.urls")),  # tasks: 专项行动、专项工作、演练、例会
+    path("inspection/", include("gridgov.inspection.urls")),  # inspection
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

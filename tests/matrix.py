@@ -57,6 +57,15 @@ POSTS_WITH = {
     "tasks.report": "admin grid_supervisor grid_leader grid_worker handler",
     "tasks.organise": "admin shift_leader grid_supervisor grid_leader",
     # --- end tasks
+    # inspections (检查): results, plans and 履约率 are read by the field posts, the street's supervisor, the centre
+    # and the leader (not by a department or a resident); inspected on site by the field posts (网格员, 网格长,
+    # 网格督导员, 监督员); plans, targets and 门前三包 agreements made by the supervisor and the grid leader;
+    # checklist templates configured by the administrator
+    "inspection.view": "admin leader intake_clerk shift_leader dispatcher grid_supervisor inspector grid_leader "
+                       "grid_worker",
+    "inspection.inspect": "admin grid_supervisor inspector grid_leader grid_worker",
+    "inspection.plan": "admin grid_supervisor grid_leader",
+    "inspection.configure": "admin",
 }
 
 

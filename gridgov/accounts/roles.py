@@ -54,22 +54,32 @@ PRIVACY_REQUEST, PRIVACY_CONFIGURE = "privacy.request", "privacy.configure"
 # 督办通知书 (the city helper's block): issued by the centre's shift leader (市 or 区), answered with a 整改 report
 # by the unit it is addressed to — a district's centre, a street's 网格督导员, a department's handler.
 OVERSIGHT_ISSUE, OVERSIGHT_REPLY = "oversight.issue", "oversight.reply"
+# -- inspection (检查: 监督检查计划、回头看、门前三包) ------------------------------------------------------------
+# read plans, results and 履约率 (field posts, the supervisor, the centre, the leader); inspect on site (field posts);
+# plan (plans, targets, 门前三包 agreements: the street's supervisor, the community's grid leader); templates (admin)
+INSPECTION_VIEW, INSPECTION_INSPECT = "inspection.view", "inspection.inspect"
+INSPECTION_PLAN, INSPECTION_CONFIGURE = "inspection.plan", "inspection.configure"
+_INSPECT_READ = frozenset({INSPECTION_VIEW})
+_INSPECT_FIELD = frozenset({INSPECTION_VIEW, INSPECTION_INSPECT})
+# -- end inspection
 
 _STAFF_READ = frozenset({VIEW, LOCATE, CASE_VIEW})
 _REPORTER = _STAFF_READ | {CASE_REPORT}
 RIGHTS: dict[Role, frozenset[str]] = {
-    Role.GRID_WORKER: _REPORTER | _COLLECT,
-    Role.GRID_LEADER: _REPORTER | {EDIT} | _COLLECT | {BD_IMPORT, BD_EXPORT, BD_UNMASK},
-    Role.GRID_SUPERVISOR: _REPORTER | {BD_VIEW, BD_STATS},
-    Role.INSPECTOR: _REPORTER,
-    Role.INTAKE_CLERK: _REPORTER,
-    Role.SHIFT_LEADER: _REPORTER,
-    Role.DISPATCHER: _STAFF_READ,
+    Role.GRID_WORKER: _REPORTER | _COLLECT | _INSPECT_FIELD,
+    Role.GRID_LEADER: _REPORTER | {EDIT} | _COLLECT | {BD_IMPORT, BD_EXPORT, BD_UNMASK} | _INSPECT_FIELD
+    | {INSPECTION_PLAN},
+    Role.GRID_SUPERVISOR: _REPORTER | {BD_VIEW, BD_STATS} | _INSPECT_FIELD | {INSPECTION_PLAN},
+    Role.INSPECTOR: _REPORTER | _INSPECT_FIELD,
+    Role.INTAKE_CLERK: _REPORTER | _INSPECT_READ,
+    Role.SHIFT_LEADER: _REPORTER | _INSPECT_READ,
+    Role.DISPATCHER: _STAFF_READ | _INSPECT_READ,
     Role.HANDLER: _STAFF_READ,
-    Role.LEADER: _STAFF_READ | {BD_VIEW, BD_STATS},  # 领导: read-only (personal data masked)
+    Role.LEADER: _STAFF_READ | {BD_VIEW, BD_STATS} | _INSPECT_READ,  # 领导: read-only (personal data masked)
     Role.RESIDENT: frozenset({LOCATE, CASE_REPORT}),
     Role.ADMIN: _REPORTER | {EDIT, IMPORT, MANAGE_USERS, CASE_CONFIGURE} | _COLLECT
-    | {BD_IMPORT, BD_EXPORT, BD_UNMASK, BD_AUDIT, BD_CONFIGURE, PRIVACY_REQUEST, PRIVACY_CONFIGURE},
+    | {BD_IMPORT, BD_EXPORT, BD_UNMASK, BD_AUDIT, BD_CONFIGURE, PRIVACY_REQUEST, PRIVACY_CONFIGURE}
+    | _INSPECT_FIELD | {INSPECTION_PLAN, INSPECTION_CONFIGURE},
 }
 # the city helper's block: 督办通知书
 RIGHTS[Role.SHIFT_LEADER] |= {OVERSIGHT_ISSUE, OVERSIGHT_REPLY}

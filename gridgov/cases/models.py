@@ -19,6 +19,7 @@ class Source(models.TextChoices):
     SENSOR = "sensor", "智能设备"
     LEADER = "leader", "领导交办"
     MEDIA = "media", "媒体曝光"
+    INSPECTION = "inspection", "检查发现"  # a failed checklist item or a 回头看 (gridgov.inspection)
 
 
 # the urgencies are defined once, with the deadline rules that depend on them (catalog/logic/deadlines.py)

@@ -25,6 +25,7 @@ Where the code answers otherwise today, the row's answers of today go in TODAY w
 soon as the code changes, so the entry is moved, not forgotten.
 """
 
+import datetime as dt
 import io
 import json
 from dataclasses import dataclass, field
@@ -249,6 +250,25 @@ EXPECTED = {
     "POST /api/v1/tasks/meetings/{pk}/minutes":      "401  200  403  403  200  403  200  403  200  403  403  403",
     "POST /api/v1/tasks/meetings/{pk}/confirm":      "401  403  403  403  403  403  403  403  403  200  403  403",
     # --- end tasks
+    # inspections (检查): read by the field posts, the supervisor, the centre and the leader (not a department or a
+    # resident); inspected by 网格员, 网格长, 网格督导员, 监督员 (and the administrator); plans, targets and 门前三包
+    # agreements made by the supervisor, the grid leader and the administrator
+    "GET /api/v1/inspection/templates":              "401  200  200  200  200  200  200  200  200  200  403  403",
+    "GET /api/v1/inspection/plans":                  "401  200  200  200  200  200  200  200  200  200  403  403",
+    "POST /api/v1/inspection/plans":                 "401  201  403  403  403  403  201  403  201  403  403  403",
+    "POST /api/v1/inspection/plans/{plan_id}/targets": "401  201  403  403  403  403  201  403  201  403  403  403",
+    "GET /api/v1/inspection/due":                    "401  200  200  200  200  200  200  200  200  200  403  403",
+    "POST /api/v1/inspection/inspections":           "401  201  403  403  403  403  201  201  201  201  403  403",
+    "POST /api/v1/inspection/inspections/form":      "401  201  403  403  403  403  201  201  201  201  403  403",
+    "GET /api/v1/inspection/inspections":            "401  200  200  200  200  200  200  200  200  200  403  403",
+    "GET /api/v1/inspection/inspections/export":     "401  200  200  200  200  200  200  200  200  200  403  403",
+    "GET /api/v1/inspection/inspections/{inspection_id}": "401  200  200  200  200  200  200  200  200  200  403  403",
+    "GET /api/v1/inspection/inspections/{inspection_id} · elsewhere": "401  200  200  200  200  200  404  404  404  404  403  403",
+    "GET /api/v1/inspection/revisits/due":           "401  200  200  200  200  200  200  200  200  200  403  403",
+    "POST /api/v1/inspection/revisits":              "401  201  403  403  403  403  201  201  201  201  403  403",
+    "GET /api/v1/inspection/frontage/agreements":    "401  200  200  200  200  200  200  200  200  200  403  403",
+    "POST /api/v1/inspection/frontage/agreements":   "401  201  403  403  403  403  201  403  201  403  403  403",
+    "GET /api/v1/inspection/frontage/rates":         "401  200  200  200  200  200  200  200  200  200  403  403",
 }
 
 # Where the code answers otherwise today: the answers of today, and why they are not the specification.
@@ -633,6 +653,48 @@ TASKS_ROWS = {
                                                     setup=lambda c, u: tasks_meeting(c, u, sent=True)),
 }
 # --- end tasks
+# --- inspection (检查)
+
+FIRE_ITEMS = ("F01", "F02", "F03", "F04", "F05", "F06")
+
+
+def _orgs(grid: str, n: int) -> list[int]:
+    from gridgov.basedata.models import Organisation
+
+    return list(Organisation.objects.filter(scope_key__startswith=grid + ".", lon__isnull=False).order_by("id")
+                .values_list("pk", flat=True)[:n])
+
+
+def fire_plan_in(grid: str):
+    def setup(ctx, users):
+        from gridgov.inspection import services
+
+        plan = services.create_plan(users["admin"], name="矩阵消防检查", template="fire", frequency="monthly",
+                                    start_on=dt.date(2026, 11, 1), node=grid[:12],
+                                    targets=[("organisation", _orgs(grid, 1)[0])])
+        return {"plan": plan.pk, "target": plan.targets.get().pk, "org2": _orgs(OWN_GRID, 2)[-1]}
+    return setup
+
+
+def inspection_in(grid: str):
+    def setup(ctx, users):
+        from gridgov.inspection import services
+
+        out = fire_plan_in(grid)(ctx, users)
+        r = services.submit(users["admin"], target_id=out["target"], client_key=f"matrix-{grid}",
+                            answers=[{"item": c, "answer": "pass"} for c in FIRE_ITEMS])
+        return {**out, "inspection": r.inspection.pk}
+    return setup
+
+
+def inspection_body(ctx, post):
+    return {"target": ctx["target"], "client_key": f"matrix-{post}",
+            "answers": [{"item": c, "answer": "pass"} for c in FIRE_ITEMS]}
+
+
+def inspection_form(ctx, post):
+    return {"target": ctx["target"], "client_key": f"matrix-form-{post}", "photo_items": "F01",
+            "answers": json.dumps([{"item": c, "answer": "pass"} for c in FIRE_ITEMS])}
 
 
 ROWS = {
@@ -818,6 +880,35 @@ ROWS = {
     "GET /api/v1/duty/reports/{day}": Row("get", f"{ROOT}/duty/reports/2026-06-01?centre=110101"),
     "GET /api/v1/duty/reports/{day}/export": Row("get", f"{ROOT}/duty/reports/2026-06-01/export?centre=110101"),
     "GET /api/v1/duty/clearance": Row("get", f"{ROOT}/duty/clearance?day=2026-06-01&centre=110101"),
+    # inspection
+    "GET /api/v1/inspection/templates": Row("get", f"{ROOT}/inspection/templates"),
+    "GET /api/v1/inspection/plans": Row("get", f"{ROOT}/inspection/plans?limit=5"),
+    "POST /api/v1/inspection/plans": Row("post", f"{ROOT}/inspection/plans", lambda c, p: {
+        "name": "矩阵计划", "template": "fire", "frequency": "monthly", "start_on": "2026-11-01",
+        "targets": [{"kind": "organisation", "ref": str(c["org"])}]}),
+    "POST /api/v1/inspection/plans/{plan_id}/targets": Row(
+        "post", f"{ROOT}/inspection/plans/{{plan}}/targets", lambda c, p: {"kind": "organisation", "ref": str(c["org2"])},
+        setup=fire_plan_in(OWN_GRID)),
+    "GET /api/v1/inspection/due": Row("get", f"{ROOT}/inspection/due?mine=false&date=2026-11-20"),
+    "POST /api/v1/inspection/inspections": Row("post", f"{ROOT}/inspection/inspections", inspection_body,
+                                               setup=fire_plan_in(OWN_GRID)),
+    "POST /api/v1/inspection/inspections/form": Row("post", f"{ROOT}/inspection/inspections/form", inspection_form,
+                                                    kind="multipart", setup=fire_plan_in(OWN_GRID),
+                                                    extra={"photos": "png"}),
+    "GET /api/v1/inspection/inspections": Row("get", f"{ROOT}/inspection/inspections?limit=5"),
+    "GET /api/v1/inspection/inspections/export": Row("get", f"{ROOT}/inspection/inspections/export?format=csv"),
+    "GET /api/v1/inspection/inspections/{inspection_id}": Row("get", f"{ROOT}/inspection/inspections/{{inspection}}",
+                                                              setup=inspection_in(OWN_GRID)),
+    "GET /api/v1/inspection/inspections/{inspection_id} · elsewhere": Row(
+        "get", f"{ROOT}/inspection/inspections/{{inspection}}", setup=inspection_in(OTHER_STREET_GRID)),
+    "GET /api/v1/inspection/revisits/due": Row("get", f"{ROOT}/inspection/revisits/due?month=2026-11"),
+    "POST /api/v1/inspection/revisits": Row("post", f"{ROOT}/inspection/revisits", lambda c, p: {
+        "case": c["number"], "recurred": False, "client_key": f"matrix-rv-{p}"}, setup=case_in("closed")),
+    "GET /api/v1/inspection/frontage/agreements": Row("get", f"{ROOT}/inspection/frontage/agreements?limit=5"),
+    "POST /api/v1/inspection/frontage/agreements": Row("post", f"{ROOT}/inspection/frontage/agreements", lambda c, p: {
+        "organisation": c["org"], "frontage": "门前至路缘石", "signed_on": "2026-11-15"}),
+    "GET /api/v1/inspection/frontage/rates": Row("get", f"{ROOT}/inspection/frontage/rates?date_from=2026-11-01"
+                                                        "&date_to=2026-11-30"),
 }
 ROWS.update(TASKS_ROWS)  # tasks
 

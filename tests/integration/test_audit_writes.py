@@ -742,6 +742,119 @@ TASKS = [
 # --- end tasks
 
 ROWS += TASKS  # tasks
+# ---------------------------------------------------------------- inspection (检查)
+
+FIRE_ITEMS = ("F01", "F02", "F03", "F04", "F05", "F06")
+
+
+def _ins_org(n=0):
+    from gridgov.basedata.models import Organisation
+
+    return Organisation.objects.filter(scope_key__startswith="110101001001W001.", lon__isnull=False).order_by(
+        "id")[n]
+
+
+def _ins_plan(c):
+    from gridgov.inspection import services
+
+    c.scratch["plan"] = services.create_plan(c.supervisor, name="审计消防检查", template="fire", frequency="monthly",
+                                             start_on=dt.date(2026, 11, 1), inspector="inspector",
+                                             targets=[("organisation", _ins_org().pk)])
+    c.scratch["target"] = c.scratch["plan"].targets.get()
+
+
+def _ins_target(c):
+    from gridgov.inspection import services
+
+    services.add_target(c.supervisor, c.scratch["plan"].pk, "organisation", _ins_org(1).pk)
+
+
+def _ins_answers(failed=()):
+    return [{"item": i, "answer": "fail" if i in failed else "pass"} for i in FIRE_ITEMS]
+
+
+def _ins_submit(c):
+    from gridgov.inspection import services
+
+    services.submit(c.inspector, target_id=c.scratch["target"].pk, answers=_ins_answers(), client_key="audit-ins-1")
+
+
+def _ins_submit_failed(c):
+    import io
+
+    from PIL import Image
+
+    from gridgov.inspection import services
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buf, "PNG")
+    services.submit(c.inspector, target_id=c.scratch["target"].pk, answers=_ins_answers({"F02"}),
+                    client_key="audit-ins-2", photos={"F02": [("灭火器.png", buf.getvalue())]})
+
+
+def _ins_closed(c):
+    from gridgov.cases import services
+
+    lon, lat = unit_point()
+    number = services.intake(c.gridworker, source="grid_worker", lon=lon, lat=lat, description="暴露垃圾",
+                             matter="06010").case.number
+    for who, action, data in [("intake", "register", {"matter": "06010"}),
+                              ("dispatcher", "dispatch", {"department": "110101-HW"}), ("handler", "accept", {}),
+                              ("handler", "handle", {"feedback": "已清运"}), ("inspector", "inspect_pass", {}),
+                              ("intake", "close", {})]:
+        services.transition(c.users[who], number, action, data)
+    c.scratch["closed"] = number
+
+
+def _ins_revisit(recurred):
+    def write(c):
+        from gridgov.inspection import services
+
+        services.record_revisit(c.inspector, case_number=c.scratch["closed"], recurred=recurred,
+                                client_key=f"audit-rv-{recurred}")
+    return write
+
+
+def _ins_agreement(c):
+    from gridgov.inspection import services
+
+    services.save_agreement(c.gridleader, organisation_id=_ins_org().pk, frontage="门前至路缘石",
+                            signed_on=dt.date(2031, 1, 2))
+
+
+def _ins_template(c):
+    from gridgov.inspection import services
+    from gridgov.inspection.models import ChecklistTemplate
+
+    t = ChecklistTemplate.objects.get(code="park")
+    t.note = "审计：园区检查说明"
+    services.save_template(c.admin, t)
+
+
+def _ins_item(c):
+    from gridgov.inspection import services
+    from gridgov.inspection.models import ChecklistItem
+
+    item = ChecklistItem.objects.select_related("template").get(template__code="fire", code="F06")
+    item.photo_required = True
+    services.save_item(c.admin, item)
+
+
+INSPECTION = [
+    ("inspection create_plan", None, _ins_plan, [("inspection_plan", "create")]),
+    ("inspection add_target", _ins_plan, _ins_target, [("inspection_target", "create")]),
+    ("inspection submit (all passed)", _ins_plan, _ins_submit, [("inspection", "submit")]),
+    ("inspection submit (one failed: one case)", _ins_plan, _ins_submit_failed,
+     [("case", "report"), ("inspection", "submit")]),
+    ("inspection revisit (not recurred)", _ins_closed, _ins_revisit(False), [("revisit", "create")]),
+    ("inspection revisit (recurred: a new case)", _ins_closed, _ins_revisit(True),
+     [("case", "report"), ("revisit", "create")]),
+    ("inspection save_agreement", None, _ins_agreement, [("frontage_agreement", "create")]),
+    ("inspection save_template", None, _ins_template, [("checklist_template", "update")]),
+    ("inspection save_item", None, _ins_item, [("checklist_item", "update")]),
+]
+
+ROWS += INSPECTION  # inspection
 
 
 @pytest.mark.django_db
@@ -1021,6 +1134,18 @@ def _a_shift_add(c):
     admin_post(c.client, "/admin/duty/shift/add/", centre="110101", date="2026-06-05", starts_at_0="2026-06-05",
                starts_at_1="08:30:00", ends_at_0="2026-06-06", ends_at_1="08:30:00",
                **{"members-0-user": User.objects.get(username="shift").pk, "members-0-duty_role": "chief"})
+def _a_checklist_item(c):
+    from gridgov.inspection.models import ChecklistItem
+
+    item = ChecklistItem.objects.get(template__code="farm", code="A04")
+    admin_post(c.client, f"/admin/inspection/checklistitem/{item.pk}/change/", text="粪污消纳台账齐全（后台）")
+
+
+def _a_checklist_template(c):
+    from gridgov.inspection.models import ChecklistTemplate
+
+    t = ChecklistTemplate.objects.get(code="farm")
+    admin_post(c.client, f"/admin/inspection/checklisttemplate/{t.pk}/change/", name="养殖场环境检查（后台）")
 
 
 ADMIN = [
@@ -1043,6 +1168,8 @@ ADMIN = [
     ("visit rule add", None, _a_visit_rule, [("visit_rule", "create")]),
     ("duty plan (预案)", None, _a_plan, [("duty_plan", "update")]),
     ("duty shift with its people", None, _a_shift_add, [("duty_shift", "create")]),
+    ("inspection checklist template", None, _a_checklist_template, [("checklist_template", "update")]),
+    ("inspection checklist item", None, _a_checklist_item, [("checklist_item", "update")]),
 ]
 
 

@@ -57,6 +57,9 @@ def test_keyed_fields_are_every_scope_and_node_key_of_the_installed_apps():
         # tasks: campaigns, units, tasks and reports of a unit, drills and meetings
         "tasks.Campaign.scope_key", "tasks.Unit.scope_key", "tasks.Task.scope_key", "tasks.Report.scope_key",
         "tasks.Drill.scope_key", "tasks.Meeting.scope_key",
+        # inspection
+        "inspection.Plan.scope_key", "inspection.Target.scope_key", "inspection.FrontageAgreement.scope_key",
+        "inspection.Inspection.scope_key", "inspection.Revisit.scope_key",
     }
     assert set(rekey.KEEPS_HISTORY) == {"basedata.AccessLog"}
 

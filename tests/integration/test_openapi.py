@@ -17,6 +17,8 @@ BINARY = {
     ("get", "/api/v1/basedata/exports/{kind}"): {
         "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
     ("get", "/api/v1/duty/reports/{day}/export"): {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    ("get", "/api/v1/inspection/inspections/export"): {
+        "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
 }
 # the list endpoints: limit/offset in, {"items", "count", "limit", "offset"} out
 LISTS = {
@@ -28,6 +30,10 @@ LISTS = {
     "/api/v1/cases/{number}/timeline", "/api/v1/cases/{number}/duplicates", "/api/v1/auth/tokens",
     "/api/v1/privacy/retention",
     "/api/v1/duty/plans", "/api/v1/duty/activations",  # duty: 应急预案 and their activations
+    # inspection
+    "/api/v1/inspection/templates", "/api/v1/inspection/plans", "/api/v1/inspection/due",
+    "/api/v1/inspection/inspections", "/api/v1/inspection/revisits/due", "/api/v1/inspection/frontage/agreements",
+    "/api/v1/inspection/frontage/rates",
 }
 LISTS |= {"/api/v1/oversight/dispatches", "/api/v1/oversight/notices", "/api/v1/oversight/disputes"}  # the city's
 # --- tasks: the campaign export, a task's attachment, a drill's photo; the lists of campaigns, tasks, drills, meetings

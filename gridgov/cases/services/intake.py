@@ -40,8 +40,9 @@ def report_phone_index(phone: str) -> str:
 
 # the sources each post may report as (residents only as residents; the centre records hotline, media, leaders)
 SOURCES_BY_ROLE = {
-    Role.GRID_WORKER: {Source.GRID_WORKER}, Role.GRID_LEADER: {Source.GRID_WORKER},
-    Role.GRID_SUPERVISOR: {Source.GRID_WORKER, Source.INSPECTOR}, Role.INSPECTOR: {Source.INSPECTOR},
+    Role.GRID_WORKER: {Source.GRID_WORKER, Source.INSPECTION}, Role.GRID_LEADER: {Source.GRID_WORKER, Source.INSPECTION},
+    Role.GRID_SUPERVISOR: {Source.GRID_WORKER, Source.INSPECTOR, Source.INSPECTION},
+    Role.INSPECTOR: {Source.INSPECTOR, Source.INSPECTION},
     Role.INTAKE_CLERK: set(Source), Role.SHIFT_LEADER: set(Source), Role.ADMIN: set(Source),
     Role.RESIDENT: {Source.RESIDENT},
 }
