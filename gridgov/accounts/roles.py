@@ -19,13 +19,15 @@ class Role(StrEnum):
     LEADER = "leader"
     RESIDENT = "resident"
     ADMIN = "admin"
+    # levels: 信息员 (desk, 预立案 at the centre) is a post of its own beside 监督员 (field) — seed 001 篇5
+    CLERK = "clerk"
 
 
 ROLE_LABELS: dict[Role, str] = {
     Role.GRID_WORKER: "网格员",
     Role.GRID_LEADER: "网格长",
     Role.GRID_SUPERVISOR: "网格督导员",
-    Role.INSPECTOR: "监督员/信息员",
+    Role.INSPECTOR: "监督员",
     Role.INTAKE_CLERK: "受理员",
     Role.SHIFT_LEADER: "值班长",
     Role.DISPATCHER: "派遣员",
@@ -33,6 +35,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.LEADER: "领导",
     Role.RESIDENT: "居民",
     Role.ADMIN: "系统管理员",
+    Role.CLERK: "信息员",
 }
 
 # Rights are "<area>.<action>". Reads of the territory are open to every staff post within its scope;
@@ -56,7 +59,8 @@ _REPORTER = _STAFF_READ | {CASE_REPORT}
 RIGHTS: dict[Role, frozenset[str]] = {
     Role.GRID_WORKER: _REPORTER | _COLLECT,
     Role.GRID_LEADER: _REPORTER | {EDIT} | _COLLECT | {BD_IMPORT, BD_EXPORT, BD_UNMASK},
-    Role.GRID_SUPERVISOR: _REPORTER | {BD_VIEW, BD_STATS},
+    # levels: the street's 督导员 divides and adjusts the grids of its street (seeds 000, 002 「街道级负责网格划分」)
+    Role.GRID_SUPERVISOR: _REPORTER | {EDIT} | {BD_VIEW, BD_STATS},
     Role.INSPECTOR: _REPORTER,
     Role.INTAKE_CLERK: _REPORTER,
     Role.SHIFT_LEADER: _REPORTER,
@@ -66,6 +70,7 @@ RIGHTS: dict[Role, frozenset[str]] = {
     Role.RESIDENT: frozenset({LOCATE, CASE_REPORT}),
     Role.ADMIN: _REPORTER | {EDIT, IMPORT, MANAGE_USERS, CASE_CONFIGURE} | _COLLECT
     | {BD_IMPORT, BD_EXPORT, BD_UNMASK, BD_AUDIT, BD_CONFIGURE, PRIVACY_REQUEST, PRIVACY_CONFIGURE},
+    Role.CLERK: _REPORTER,  # levels: 信息员 records what comes in (预立案) and sends it to be verified
 }
 
 # The level of tree node each post is normally bound to (used to validate accounts and by the demo).
@@ -81,6 +86,7 @@ BOUND_LEVEL: dict[Role, str] = {
     Role.LEADER: "district",
     Role.RESIDENT: "none",
     Role.ADMIN: "district",
+    Role.CLERK: "district",
 }
 
 

@@ -25,6 +25,7 @@ from gridgov.geo.models import Grid, Jurisdiction
 from ..logic.lifecycle import OPEN_STATES, Stage, State
 from ..models import Case, CaseCounter, CaseEvent, CaseReport, PhotoKind, Source, Urgency
 from . import clock
+from .entry import entry_of
 from .notifications import notify_urgent
 from .photos import store_photos
 from .routing import suggest
@@ -44,6 +45,7 @@ SOURCES_BY_ROLE = {
     Role.GRID_SUPERVISOR: {Source.GRID_WORKER, Source.INSPECTOR}, Role.INSPECTOR: {Source.INSPECTOR},
     Role.INTAKE_CLERK: set(Source), Role.SHIFT_LEADER: set(Source), Role.ADMIN: set(Source),
     Role.RESIDENT: {Source.RESIDENT},
+    Role.CLERK: set(Source),  # levels: 信息员 records reports from every channel at the centre's desk
 }
 
 
@@ -293,6 +295,8 @@ def _prepare(user, now: dt.datetime, *, source: str, lon, lat, description: str,
         area_class=ids["area_class"] if in_grid else "B", reporter=user if user.pk else None, reported_at=now,
         verified=source not in ("resident", "hotline", "media"),
     )
+    # levels: where the report enters (the entry rules: with the 网格长 of its grid, or at the centre)
+    case.assignee_node = entry_of(item.code if item else None, source, case.scope_key)
     clock.start_stage(case, Stage.REGISTER, now)
     report = CaseReport(
         source=source, reporter=case.reporter, reporter_name=(reporter_name or "")[:50],
