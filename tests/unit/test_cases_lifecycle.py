@@ -85,7 +85,7 @@ LEGAL = {
     ("verified", "register"): ("registered", "intake_clerk shift_leader", "verified_if_public", ""),
     ("verified", "decline"): ("declined", "intake_clerk shift_leader", "", "reason"),
     ("verified", "void"): ("voided", "shift_leader", "", "reason"),
-    ("verified", "merge"): ("merged", "intake_clerk shift_leader", "", "into"),
+    ("verified", "merge"): ("merged", "intake_clerk shift_leader", "at_centre", "into"),
     ("verified", "urge"): ("verified", "shift_leader", "", "reason"),
     # 已立案: the command centre dispatches to a department or sends it down the tree
     ("registered", "dispatch"): ("dispatched", "dispatcher shift_leader", "at_centre", "department"),
@@ -95,7 +95,7 @@ LEGAL = {
     ("registered", "receive"): ("accepted", NODE_HOLDERS, "is_assignee_node", ""),
     ("registered", "escalate"): ("registered", NODE_HOLDERS, "holds_level below_top", "reason"),
     ("registered", "void"): ("voided", "shift_leader", "", "reason"),
-    ("registered", "merge"): ("merged", "intake_clerk shift_leader", "", "into"),
+    ("registered", "merge"): ("merged", "intake_clerk shift_leader", "at_centre", "into"),
     ("registered", "urge"): ("registered", "shift_leader", "", "reason"),
     # 已派遣: the recipient accepts (签收) or returns it (wrong recipient); a level sends it back up
     ("dispatched", "accept"): ("accepted", HOLDERS, "is_assignee", ""),
