@@ -11,19 +11,20 @@ import json
 from gridgov.accounts.scope import scope_prefix
 
 STAFF = ("admin leader intake_clerk shift_leader dispatcher grid_supervisor inspector grid_leader grid_worker "
-         "handler")
+         "handler clerk")  # levels: 信息员 (clerk), the desk post of seed 001 篇5
 GRID_PEOPLE = "admin grid_leader grid_worker"  # who collects the basic data of a grid and visits its households
 POSTS_WITH = {
     # the territory: every staff post reads it within its scope; residents only locate the point they report
     "geo.view": STAFF,
     "geo.locate": STAFF + " resident",
-    # grid master data: the community's grid leader and the administrator; imports and accounts: the administrator
-    "geo.edit": "admin grid_leader",
+    # grid master data: the community's grid leader, the street's 督导员 (seeds 000, 002 「街道级负责网格划分」: the street
+    # divides and adjusts the grids of its street) and the administrator; imports and accounts: the administrator
+    "geo.edit": "admin grid_leader grid_supervisor",
     "geo.import": "admin",
     "accounts.manage": "admin",
     # cases: reported by grid staff, inspectors, the supervision centre and residents — not by the command centre's
     # dispatcher, a department or a leader; read by every staff post; configured by the administrator
-    "cases.report": "admin intake_clerk shift_leader grid_supervisor inspector grid_leader grid_worker resident",
+    "cases.report": "admin intake_clerk shift_leader grid_supervisor inspector grid_leader grid_worker resident clerk",
     "cases.view": STAFF,
     "cases.configure": "admin",
     # basic data: read by the grid's people, the street's supervisor and the (read-only) leader
