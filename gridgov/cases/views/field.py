@@ -131,8 +131,12 @@ def tasks(request):
         # what I can act on: my own reports (自行处置) and what my level holds — sent down to my node, entered at
         # a grid of my community, 上报上级'd to my level (levels: 受理, 自行处置, 上报上级, 下派 as small forms)
         node = scope_prefix(user)
-        mine_to_do = Q(reporter=user, status=State.REPORTED) | (Q(assignee_node__startswith=node) if node
-                                                                else Q(pk__in=[]))
+        held = Q(pk__in=[])
+        if node:
+            held = Q(assignee_node=node)
+            if user.role == Role.GRID_LEADER:  # the grids of her community too (受理第一人)
+                held |= Q(assignee_node__startswith=node + "W")
+        mine_to_do = Q(reporter=user, status=State.REPORTED) | held
         todo = _tasks(_due_first(open_cases.filter(mine_to_do))[:LIST_MAX], user, now, bool)
         for t in todo:
             t.forms = level_forms(user, t.case, services.available_actions(user, t.case))
