@@ -26,7 +26,7 @@ from ..logic.lifecycle import OPEN_STATES, Stage, State
 from ..models import Case, CaseCounter, CaseEvent, CaseReport, PhotoKind, Source, Urgency
 from . import clock
 from .entry import entry_of
-from .notifications import notify_urgent
+from .notifications import notify_entry, notify_urgent
 from .photos import store_photos
 from .routing import suggest
 
@@ -343,6 +343,8 @@ def _file(user, drafts: list[_Draft], now: dt.datetime) -> None:
     for d in drafts:
         if d.case.urgency == Urgency.URGENT:
             notify_urgent(d.case)
+        if d.case.assignee_node:  # levels: entered at the grid — its 网格长 受理s it
+            notify_entry(d.case)
         _known_places(d.case, d.where)
 
 

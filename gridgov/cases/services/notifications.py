@@ -76,6 +76,13 @@ def notify_urgent(case) -> None:
         notify(users, "case.urgent", f"紧急案件 {case.number}", case.description[:100], "case", case.number)
 
 
+def notify_entry(case) -> None:
+    """levels: a report that entered at a level waits for its 受理 there — the 网格长 (and the grid's 网格员) hear of it."""
+    users = list(User.objects.filter(_holders(case), is_active=True).exclude(pk=case.reporter_id))
+    if users:
+        notify(users, "case.entry", f"新上报待受理 {case.number}", case.description[:100], "case", case.number)
+
+
 def notify_deadline(case, level: str) -> None:
     title = f"案件 {case.number} {'即将超期（黄灯）' if level == 'yellow' else '已超期（红灯）'}"
     q = _holders(case) | _centre(case)
