@@ -35,7 +35,6 @@ from .schemas import (
     SettledOut,
     TimelineEntry,
 )
-from .services.intake import SHANGHAI
 from .services.lights import light, overdue_q
 from .storage import photo_store
 
@@ -246,13 +245,9 @@ class SettledIn(Schema):
 def settled_levels(request, filters: Query[SettledIn]):
     from .services.levels import settled_figures
 
-    def start(d):
-        return dt.datetime.combine(d, dt.time(), tzinfo=SHANGHAI) if d else None
-
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise DomainError("invalid_period", "开始日期不能晚于结束日期")
-    until = start(filters.date_to + dt.timedelta(days=1)) if filters.date_to else None
-    return settled_figures(request.user, start(filters.date_from), until)
+    return settled_figures(request.user, day_from=filters.date_from, day_to=filters.date_to)
 
 
 @router.get("/{number}", response=answers(CaseDetail, 403, 404), summary="一个案件：详情、照片、可执行的操作、派遣建议")

@@ -12,9 +12,15 @@ from ..logic.levels import settled_shares
 from ..models import Case
 
 
-def settled_figures(user, since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict:
-    """Cases handled in [since, until) (either may be open) that carry a settled level, counted by level."""
+def settled_figures(user, since: dt.datetime | None = None, until: dt.datetime | None = None, *,
+                    day_from: dt.date | None = None, day_to: dt.date | None = None) -> dict:
+    """Cases handled in [since, until) and on the local days day_from … day_to (any may be open) that carry a
+    settled level, counted by level."""
     qs = scoped(Case.objects.all(), user, roles.CASE_VIEW).exclude(settled_level="")
+    if day_from is not None:
+        qs = qs.filter(handled_at__date__gte=day_from)
+    if day_to is not None:
+        qs = qs.filter(handled_at__date__lte=day_to)
     if since is not None:
         qs = qs.filter(handled_at__gte=since)
     if until is not None:
