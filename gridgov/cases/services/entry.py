@@ -41,7 +41,7 @@ def save_rule(user, data: dict, pk: int | None = None) -> EntryRule:
     """Create or change an entry rule (``data``: major, matter — a CatalogItem or None —, source, level, priority,
     active, note); audited."""
     require(user, roles.CASE_CONFIGURE)
-    rule = EntryRule.objects.select_for_update().filter(pk=pk).first() if pk else EntryRule()
+    rule = EntryRule.objects.select_for_update(of=("self",)).filter(pk=pk).first() if pk else EntryRule()
     if rule is None:
         raise NotFound("rule_not_found", "上报入口规则不存在")
     for k in RULE_FIELDS:
@@ -55,7 +55,7 @@ def save_rule(user, data: dict, pk: int | None = None) -> EntryRule:
 @transaction.atomic
 def delete_rule(user, pk: int) -> None:
     require(user, roles.CASE_CONFIGURE)
-    rule = EntryRule.objects.select_for_update().filter(pk=pk).first()
+    rule = EntryRule.objects.select_for_update(of=("self",)).filter(pk=pk).first()
     if rule is None:
         raise NotFound("rule_not_found", "上报入口规则不存在")
     audit.delete_row(user, rule, RULE_FIELDS, "entry_rule")
