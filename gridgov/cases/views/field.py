@@ -96,6 +96,8 @@ def level_forms(user, case: Case, actions: list[str]) -> list[dict]:
             fname, label = LEVEL_FIELDS[action]
             form["field"] = {"name": fname, "label": label,
                              "options": Choices(user, case).nodes() if fname == "node" else None}
+            if fname == "node" and not form["field"]["options"]:
+                continue  # nothing below this level (a grid): no 下派
         out.append(form)
     return out
 
