@@ -7,7 +7,7 @@ from gridgov.accounts import roles
 from gridgov.accounts.roles import Role
 
 R = Role
-CENTRE = frozenset({R.INTAKE_CLERK, R.SHIFT_LEADER, R.DISPATCHER, R.ADMIN})
+CENTRE = frozenset({R.INTAKE_CLERK, R.SHIFT_LEADER, R.DISPATCHER, R.ADMIN, R.CLERK})  # levels: + 信息员
 FIELD = frozenset({R.GRID_WORKER, R.GRID_LEADER, R.GRID_SUPERVISOR, R.INSPECTOR})
 DEPARTMENT = frozenset({R.HANDLER})
 LEADERS = frozenset({R.LEADER, R.SHIFT_LEADER, R.ADMIN})
@@ -35,6 +35,7 @@ HOME = {
     R.INTAKE_CLERK: "/cases/", R.SHIFT_LEADER: "/cases/", R.DISPATCHER: "/cases/", R.ADMIN: "/cases/",
     R.GRID_WORKER: "/cases/field/", R.GRID_LEADER: "/cases/field/", R.GRID_SUPERVISOR: "/cases/field/",
     R.INSPECTOR: "/cases/field/", R.HANDLER: "/cases/inbox/", R.LEADER: "/dashboard/", R.RESIDENT: "/r/",
+    R.CLERK: "/cases/",  # levels: 信息员 at the centre's desk
 }
 
 

@@ -60,6 +60,7 @@ DEMO_ACCOUNTS = [
     ("gridworker", Role.GRID_WORKER, DISTRICT + "001001W001", ""),
     ("handler", Role.HANDLER, "", "110101-HW"),
     ("resident", Role.RESIDENT, "", ""),
+    ("clerk", Role.CLERK, DISTRICT, ""),  # levels: 信息员 (desk, 预立案) beside the 监督员 (field)
 ]
 
 

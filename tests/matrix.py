@@ -11,19 +11,20 @@ import json
 from gridgov.accounts.scope import scope_prefix
 
 STAFF = ("admin leader intake_clerk shift_leader dispatcher grid_supervisor inspector grid_leader grid_worker "
-         "handler")
+         "handler clerk")  # levels: 信息员 (clerk), the desk post of seed 001 篇5
 GRID_PEOPLE = "admin grid_leader grid_worker"  # who collects the basic data of a grid and visits its households
 POSTS_WITH = {
     # the territory: every staff post reads it within its scope; residents only locate the point they report
     "geo.view": STAFF,
     "geo.locate": STAFF + " resident",
-    # grid master data: the community's grid leader and the administrator; imports and accounts: the administrator
-    "geo.edit": "admin grid_leader",
+    # grid master data: the community's grid leader, the street's 督导员 (seeds 000, 002 「街道级负责网格划分」: the street
+    # divides and adjusts the grids of its street) and the administrator; imports and accounts: the administrator
+    "geo.edit": "admin grid_leader grid_supervisor",
     "geo.import": "admin",
     "accounts.manage": "admin",
     # cases: reported by grid staff, inspectors, the supervision centre and residents — not by the command centre's
     # dispatcher, a department or a leader; read by every staff post; configured by the administrator
-    "cases.report": "admin intake_clerk shift_leader grid_supervisor inspector grid_leader grid_worker resident",
+    "cases.report": "admin intake_clerk shift_leader grid_supervisor inspector grid_leader grid_worker resident clerk",
     "cases.view": STAFF,
     "cases.configure": "admin",
     # basic data: read by the grid's people, the street's supervisor and the (read-only) leader
@@ -41,8 +42,8 @@ POSTS_WITH = {
     "privacy.configure": "admin",
     # duty (值班与应急): the centre's posts and the leader read the roster, 预案 activations, 值班日报 and 日产日清;
     # the centre's posts tick 预案 steps and write the 交班记录; the 值班长 keeps the roster; plans: the administrator
-    "duty.view": "admin leader intake_clerk shift_leader dispatcher",
-    "duty.act": "admin intake_clerk shift_leader dispatcher",
+    "duty.view": "admin leader intake_clerk shift_leader dispatcher clerk",  # clerk: the 信息员 is a centre desk post
+    "duty.act": "admin intake_clerk shift_leader dispatcher clerk",
     "duty.roster": "admin shift_leader",
     "duty.configure": "admin",
     # 督办通知书 (the city's block): issued by the centre's shift leader; answered (整改) by the unit addressed — a
@@ -62,7 +63,7 @@ POSTS_WITH = {
     # 网格督导员, 监督员); plans, targets and 门前三包 agreements made by the supervisor and the grid leader;
     # checklist templates configured by the administrator
     "inspection.view": "admin leader intake_clerk shift_leader dispatcher grid_supervisor inspector grid_leader "
-                       "grid_worker",
+                       "grid_worker clerk",
     "inspection.inspect": "admin grid_supervisor inspector grid_leader grid_worker",
     "inspection.plan": "admin grid_supervisor grid_leader",
     "inspection.configure": "admin",

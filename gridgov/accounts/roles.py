@@ -19,13 +19,15 @@ class Role(StrEnum):
     LEADER = "leader"
     RESIDENT = "resident"
     ADMIN = "admin"
+    # levels: 信息员 (desk, 预立案 at the centre) is a post of its own beside 监督员 (field) — seed 001 篇5
+    CLERK = "clerk"
 
 
 ROLE_LABELS: dict[Role, str] = {
     Role.GRID_WORKER: "网格员",
     Role.GRID_LEADER: "网格长",
     Role.GRID_SUPERVISOR: "网格督导员",
-    Role.INSPECTOR: "监督员/信息员",
+    Role.INSPECTOR: "监督员",
     Role.INTAKE_CLERK: "受理员",
     Role.SHIFT_LEADER: "值班长",
     Role.DISPATCHER: "派遣员",
@@ -33,6 +35,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.LEADER: "领导",
     Role.RESIDENT: "居民",
     Role.ADMIN: "系统管理员",
+    Role.CLERK: "信息员",
 }
 
 # Rights are "<area>.<action>". Reads of the territory are open to every staff post within its scope;
@@ -69,7 +72,8 @@ RIGHTS: dict[Role, frozenset[str]] = {
     Role.GRID_WORKER: _REPORTER | _COLLECT | _INSPECT_FIELD,
     Role.GRID_LEADER: _REPORTER | {EDIT} | _COLLECT | {BD_IMPORT, BD_EXPORT, BD_UNMASK} | _INSPECT_FIELD
     | {INSPECTION_PLAN},
-    Role.GRID_SUPERVISOR: _REPORTER | {BD_VIEW, BD_STATS} | _INSPECT_FIELD | {INSPECTION_PLAN},
+    # levels: the street's 督导员 divides and adjusts the grids of its street (seeds 000, 002 「街道级负责网格划分」)
+    Role.GRID_SUPERVISOR: _REPORTER | {EDIT} | {BD_VIEW, BD_STATS} | _INSPECT_FIELD | {INSPECTION_PLAN},
     Role.INSPECTOR: _REPORTER | _INSPECT_FIELD,
     Role.INTAKE_CLERK: _REPORTER | _INSPECT_READ,
     Role.SHIFT_LEADER: _REPORTER | _INSPECT_READ,
@@ -80,6 +84,9 @@ RIGHTS: dict[Role, frozenset[str]] = {
     Role.ADMIN: _REPORTER | {EDIT, IMPORT, MANAGE_USERS, CASE_CONFIGURE} | _COLLECT
     | {BD_IMPORT, BD_EXPORT, BD_UNMASK, BD_AUDIT, BD_CONFIGURE, PRIVACY_REQUEST, PRIVACY_CONFIGURE}
     | _INSPECT_FIELD | {INSPECTION_PLAN, INSPECTION_CONFIGURE},
+    # levels: 信息员 records what comes in (预立案) and sends it to be verified; a centre desk post, it reads what the
+    # 受理员 reads (inspections, the duty desk, tasks — see the blocks below)
+    Role.CLERK: _REPORTER | _INSPECT_READ,
 }
 # the city helper's block: 督办通知书
 RIGHTS[Role.SHIFT_LEADER] |= {OVERSIGHT_ISSUE, OVERSIGHT_REPLY}
@@ -95,6 +102,7 @@ _DUTY: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset({DUTY_VIEW, DUTY_ACT, DUTY_ROSTER, DUTY_CONFIGURE}),
     Role.LEADER: frozenset({DUTY_VIEW}),
     Role.INTAKE_CLERK: frozenset({DUTY_VIEW, DUTY_ACT}),
+    Role.CLERK: frozenset({DUTY_VIEW, DUTY_ACT}),
     Role.SHIFT_LEADER: frozenset({DUTY_VIEW, DUTY_ACT, DUTY_ROSTER}),
     Role.DISPATCHER: frozenset({DUTY_VIEW, DUTY_ACT}),
 }
@@ -112,6 +120,7 @@ _TASKS_RIGHTS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset({TASKS_VIEW, TASKS_ISSUE, TASKS_REPORT, TASKS_ORGANISE}),
     Role.LEADER: frozenset({TASKS_VIEW}),
     Role.INTAKE_CLERK: frozenset({TASKS_VIEW}),
+    Role.CLERK: frozenset({TASKS_VIEW}),
     Role.SHIFT_LEADER: frozenset({TASKS_VIEW, TASKS_ISSUE, TASKS_ORGANISE}),
     Role.DISPATCHER: frozenset({TASKS_VIEW}),
     Role.GRID_SUPERVISOR: frozenset({TASKS_VIEW, TASKS_ISSUE, TASKS_REPORT, TASKS_ORGANISE}),
@@ -137,6 +146,7 @@ BOUND_LEVEL: dict[Role, str] = {
     Role.LEADER: "district",
     Role.RESIDENT: "none",
     Role.ADMIN: "district",
+    Role.CLERK: "district",
 }
 
 

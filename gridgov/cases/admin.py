@@ -7,8 +7,8 @@ from gridgov.accounts import roles
 from gridgov.accounts.scope import NoRight, scoped
 from gridgov.audit.admin import ServiceAdmin
 
-from .models import Case, CaseEvent, RoutingDecision, RoutingRule
-from .services import routing
+from .models import Case, CaseEvent, EntryRule, RoutingDecision, RoutingRule
+from .services import entry, routing
 
 
 @admin.register(RoutingRule)
@@ -24,6 +24,23 @@ class RoutingRuleAdmin(ServiceAdmin):
 
     def delete_model(self, request, obj):
         routing.delete_rule(request.user, obj.pk)
+
+
+@admin.register(EntryRule)
+class EntryRuleAdmin(ServiceAdmin):
+    """levels: where each class of matter enters — with the 网格长 of its grid, or at the district centre."""
+
+    list_display = ("major", "matter", "source", "level", "priority", "active", "note")
+    list_filter = ("level", "source", "active", "major")
+    raw_id_fields = ("matter",)
+    search_fields = ("major", "matter__name", "matter__code", "note")
+
+    def save_model(self, request, obj, form, change):
+        data = {f: getattr(obj, f) for f in entry.RULE_FIELDS}
+        obj.pk = entry.save_rule(request.user, data, obj.pk if change else None).pk
+
+    def delete_model(self, request, obj):
+        entry.delete_rule(request.user, obj.pk)
 
 
 class EventInline(admin.TabularInline):

@@ -20,6 +20,7 @@ from gridgov.limits import LONG_TEXT_MAX, Id, Text, field
 from gridgov.schemas import PageIn, answers, binary, page_of, paginate
 
 from . import services
+from .logic.levels import DEPARTMENT, level_of
 from .logic.lifecycle import ACTION_LABELS, STAGE_LABELS, STATE_LABELS, Action, Stage, State
 from .models import Case, CasePhoto, CaseReport, Source
 from .schemas import (
@@ -31,6 +32,7 @@ from .schemas import (
     IntakeOut,
     PhotosOut,
     ScanOut,
+    SettledOut,
     TimelineEntry,
 )
 from .services.lights import light, overdue_q
@@ -50,6 +52,8 @@ def case_summary(c: Case, now=None) -> dict:
         "community": {"code": c.community.code, "name": c.community.name} if c.community_id else None,
         "assignee_department": c.assignee_department.name if c.assignee_department_id else None,
         "assignee_node": c.assignee_node,
+        "level": DEPARTMENT if c.assignee_department_id else level_of(c.assignee_node),
+        "settled_level": c.settled_level,
         "stage": c.stage, "stage_label": STAGE_LABELS.get(Stage(c.stage), "") if c.stage else "",
         "stage_due_at": c.stage_due_at, "light": light(c, now), "reported_at": c.reported_at,
     }
@@ -164,6 +168,20 @@ class CaseFilter(Schema):
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     q: Text | None = None
+    # levels: where the case is held — grid, community, street, district (the centre), city, department, or
+    # below (at any grid, community or street)
+    level: Annotated[str | None, Field(None, max_length=12)] = None
+
+
+LEVEL_FILTERS = {
+    "district": Q(assignee_node="", assignee_department__isnull=True),
+    "department": Q(assignee_department__isnull=False),
+    "grid": Q(assignee_node__contains="W"),
+    "community": Q(assignee_node__regex=r"^[0-9]{12}$"),
+    "street": Q(assignee_node__regex=r"^[0-9]{9}$"),
+    "city": Q(assignee_node__regex=r"^[0-9]{4}$"),
+    "below": Q(assignee_node__contains="W") | Q(assignee_node__regex=r"^[0-9]{9}([0-9]{3})?$"),
+}
 
 
 def filtered(user, f: CaseFilter):
@@ -192,6 +210,11 @@ def filtered(user, f: CaseFilter):
         qs = qs.filter(reported_at__date__lte=f.date_to)
     if f.q:
         qs = qs.filter(Q(number__contains=f.q) | Q(description__contains=f.q) | Q(address__contains=f.q))
+    if f.level:
+        if f.level not in LEVEL_FILTERS:
+            raise DomainError("invalid_level", "层级应为：grid 网格、community 社区、street 街道、district 区、city 市、"
+                                               "department 专业部门、below 区以下各层级")
+        qs = qs.filter(LEVEL_FILTERS[f.level])
     return qs
 
 
@@ -207,6 +230,24 @@ def list_cases(request, filters: Query[CaseFilter], page: Query[PageIn]):
 def run_scan(request):
     require(request.user, roles.CASE_CONFIGURE)
     return services.scan()
+
+
+# ---------------------------------------------------------------- levels: 「小事不出网格、大事不出社区」
+
+
+class SettledIn(Schema):
+    date_from: dt.date | None = Field(None, description="处置日期起（含），上海时间")
+    date_to: dt.date | None = Field(None, description="处置日期止（含）")
+
+
+@router.get("/levels/settled", response=answers(SettledOut, 400, 403, 422),
+            summary="办结层级：期间内处置的案件在网格、社区、街道、以上各办结多少（小事不出网格、大事不出社区）")
+def settled_levels(request, filters: Query[SettledIn]):
+    from .services.levels import settled_figures
+
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise DomainError("invalid_period", "开始日期不能晚于结束日期")
+    return settled_figures(request.user, day_from=filters.date_from, day_to=filters.date_to)
 
 
 @router.get("/{number}", response=answers(CaseDetail, 403, 404), summary="一个案件：详情、照片、可执行的操作、派遣建议")

@@ -73,7 +73,8 @@ def _people() -> dict:
         u.set_unusable_password()
     User.objects.bulk_create(new)
     users = {u.username: u for u in User.objects.filter(username__in=[
-        "intake", "shift", "dispatcher", "resident", "gridworker", "inspector", "handler"])}
+        "intake", "shift", "dispatcher", "resident", "gridworker", "inspector", "handler", "supervisor",
+        "gridleader"])}
     users["inspectors"] = {u.node_key: u for u in User.objects.filter(username__startswith="demo-i")}
     users["reporters"] = {u.node_key: u for u in User.objects.filter(username__startswith="demo-r")}
     users["handlers"] = {u.department_id: u for u in User.objects.filter(username__startswith="demo-h")}
@@ -122,6 +123,7 @@ def build(stdout=print, scale: str = "demo") -> None:
                 made += 1
             except DomainError as e:  # a step the demo could not take is reported, never hidden
                 stdout(f"案件演示跳过一步：{e.message}")
+    made += _levels(rng, users, grids, today, days, scale, stdout)
     result = scan()
     open_cases = Case.objects.filter(district__code=DISTRICT).exclude(
         status__in=[State.CLOSED, State.ARCHIVED, State.DECLINED, State.VOIDED, State.MERGED]).count()
@@ -212,3 +214,98 @@ def _one(rng, users, at, matter, lon, lat, mgmt_key, age_days):
 
 class _Stop(Exception):
     """The replay reached the present: the case stays where it is now."""
+
+
+# ---------------------------------------------------------------- levels: the tiered path 网格 → 社区 → 街道 → 区
+
+SOCIAL = [("50001", "楼上漏水，邻里发生争执", 20), ("50002", "家庭矛盾，老人反映子女不赡养", 8),
+          ("50003", "业主与物业因停车收费发生纠纷", 10), ("52001", "楼道堆放杂物堵塞消防通道", 12),
+          ("52002", "老旧平房墙体开裂", 5), ("53001", "小作坊夜间排放刺鼻废气", 4),
+          ("54002", "独居老人申请上门助餐服务", 8)]
+# where it is settled: grid (网格长), community, street (分中心), district (a department) — 小事不出网格、大事不出社区
+SETTLE = [("grid", 58), ("community", 24), ("street", 10), ("district", 8)]
+# (days ago, index of the day) → where it stops: waiting for the 网格长's 受理, sent up to the street, 受理'd there
+WAITING = {(1, 0): "at_grid", (2, 0): "at_street", (3, 0): "street_received", (4, 0): "at_street"}
+
+
+def _levels(rng, users, grids, today, days, scale, stdout) -> int:
+    """Social-governance reports that enter at the grid and are settled at the grid, the community, the street or
+    the district — replayed through the services; the last days' cases are still open at their level, so the grid
+    leader's and the supervisor's first screens have work (and 东华门街道's 分中心 holds a few now)."""
+    leaders = {u.node_key: u for u in User.objects.filter(role=Role.GRID_LEADER)}
+    supervisors = {u.node_key: u for u in User.objects.filter(role=Role.GRID_SUPERVISOR)}
+    leaders["110101001001"] = users["gridleader"]
+    supervisors["110101001"] = users["supervisor"]
+    per_day = 5 if scale == "demo" else 2
+    made = 0
+    pairs = [((code, text), w) for code, text, w in SOCIAL]
+    for day in range(days, -1, -1):
+        for i in range(per_day):
+            at = today - dt.timedelta(days=day) + dt.timedelta(hours=rng.uniform(8, 18))
+            if at > timezone.now():
+                continue
+            _, geometry, _, mgmt_key = rng.choice(grids)
+            settle = _weighted(rng, SETTLE)
+            if (day, i) in WAITING:  # in the demo accounts' grid: open on their first screens now
+                settle, mgmt_key = WAITING[(day, i)], "110101001001W001"
+                geometry = next(g[1] for g in grids if g[3] == mgmt_key)
+            from shapely import from_geojson
+
+            p = from_geojson(geometry).representative_point()
+            try:
+                with transaction.atomic():
+                    _climb(rng, users, leaders, supervisors, at, _weighted(rng, pairs), p.x, p.y, mgmt_key, settle)
+                made += 1
+            except DomainError as e:
+                stdout(f"层级演示跳过一步：{e.message}")
+    return made
+
+
+def _climb(rng, users, leaders, supervisors, at, matter, lon, lat, mgmt_key, settle) -> None:
+    code, text = matter
+    worker = users["workers"].get(mgmt_key) or users["gridworker"]
+    resident = rng.random() < 0.3
+    r = intake(users["resident"] if resident else worker, source="resident" if resident else "grid_worker",
+               lon=lon, lat=lat, description=text, matter=code, now=at, find_duplicates=False,
+               reporter_name="李女士" if resident else "", reporter_phone=f"138{rng.randrange(10**8):08d}" if resident
+               else "")
+    n = r.case.number
+    key = r.case.scope_key
+    leader = leaders.get(key[:12])
+    supervisor = supervisors.get(key[:9])
+    inspector = users["inspectors"].get(key[:9], users["inspector"])
+    t = at
+
+    def step(user, action, hours, **data):
+        nonlocal t
+        t = t + dt.timedelta(hours=hours)
+        if t > timezone.now():
+            raise _Stop()
+        transition(user, n, action, data, now=t)
+
+    try:
+        if settle == "at_grid":
+            return
+        step(leader, "receive", rng.uniform(0.2, 3))  # 网格长: 受理第一人
+        holder = leader
+        if settle != "grid":
+            step(leader, "escalate", rng.uniform(1, 4), reason="网格内协调不成，上报社区")
+            step(leader, "receive", rng.uniform(0.5, 2))
+        if settle != "grid" and settle != "community":
+            step(leader, "escalate", rng.uniform(2, 6), reason="社区无法解决，上报街道分中心")
+            if settle == "at_street":
+                return
+            step(supervisor, "receive", rng.uniform(0.5, 6))
+            if settle == "street_received":
+                return
+            holder = supervisor
+        if settle == "district":
+            step(supervisor, "escalate", rng.uniform(4, 24), reason="需区级部门处置")
+            step(users["dispatcher"], "dispatch", rng.uniform(0.2, 2), department="110101-CG")
+            holder = users["handlers"][Department.objects.get(code="110101-CG").pk]
+            step(holder, "accept", rng.uniform(1, 10))
+        step(holder, "handle", rng.uniform(2, 48), feedback="已协调解决" if settle != "district" else "已处置完毕")
+        step(inspector, "inspect_pass", rng.uniform(1, 8))
+        step(users["intake"], "close", rng.uniform(0.2, 2))
+    except _Stop:
+        return

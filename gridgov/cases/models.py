@@ -8,6 +8,7 @@ from django.db import models
 
 from gridgov.catalog.logic.deadlines import URGENCY_LABELS
 
+from .logic.levels import DEPARTMENT, ENTRY_LABELS, LEVEL_LABELS
 from .logic.lifecycle import STAGE_LABELS, STATE_LABELS, State
 
 
@@ -27,6 +28,7 @@ Urgency = models.TextChoices("Urgency", [(code.upper(), (code, label)) for code,
 
 
 STATUS_CHOICES = [(s.value, STATE_LABELS[s]) for s in State]
+SETTLED_CHOICES = [(k, v) for k, v in LEVEL_LABELS.items()] + [(DEPARTMENT, "专业部门")]
 STAGE_CHOICES = [(s.value, label) for s, label in STAGE_LABELS.items()]
 
 
@@ -79,6 +81,10 @@ class Case(models.Model):
     urge_count = models.PositiveSmallIntegerField("督办次数", default=0)
     merged_into = models.ForeignKey("self", verbose_name="合并到", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="merged_cases")
+    # levels (网格 → 社区 → 街道 → 区 → 市): the nodes that sent the case down (下派), innermost last, so 上报上级 goes
+    # back to the level that sent it; and the level at which it was settled (办结层级), set when it is handled
+    sent_down_from = models.JSONField("下派来源层级", default=list, blank=True)
+    settled_level = models.CharField("办结层级", max_length=12, blank=True, choices=SETTLED_CHOICES)
 
     # the running stage clock (due times of past stages are kept in the timeline)
     stage = models.CharField("当前环节", max_length=10, choices=STAGE_CHOICES, blank=True)
@@ -307,3 +313,32 @@ class SavedView(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class EntryRule(models.Model):
+    """上报入口规则 (levels): where a report of a class or matter, from a source, enters — with the 网格长 of its grid
+    (受理第一人, community-first) or at the district centre (数字城管, as before). The most specific active rule wins
+    (matter over class over any; a named source over any; then priority); no rule: the centre."""
+
+    major = models.CharField("事项大类", max_length=2, blank=True, help_text="大类代码两位，如 50 矛盾纠纷类；空：所有大类")
+    matter = models.ForeignKey("catalog.CatalogItem", verbose_name="事项", null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+", help_text="空：该大类的所有事项")
+    source = models.CharField("来源", max_length=12, blank=True, choices=Source.choices, help_text="空：所有来源")
+    level = models.CharField("入口", max_length=8, choices=list(ENTRY_LABELS.items()))
+    priority = models.IntegerField("优先级", default=0, help_text="同样具体时大者优先")
+    active = models.BooleanField("启用", default=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "上报入口规则"
+        ordering = ["major", "matter__code", "source", "id"]
+
+    def __str__(self):
+        what = self.matter.code if self.matter_id else (self.major or "全部")
+        return f"{what} · {self.get_source_display() or '所有来源'} → {self.get_level_display()}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.major and not (self.major.isdigit() and len(self.major) == 2):
+            raise ValidationError({"major": "大类代码应为两位数字"})

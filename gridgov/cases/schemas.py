@@ -39,6 +39,8 @@ class CaseSummary(Schema):
     community: CodeName | None = Field(description="社区")
     assignee_department: str | None = Field(description="主办部门")
     assignee_node: str = Field(description="承办层级（辖区编码）")
+    level: str = Field(description="所在层级：grid 网格 / community 社区 / street 街道 / district 区 / city 市 / department 专业部门")
+    settled_level: str = Field(description="办结层级（处置后）：grid / community / street / district / city / department，未处置为空")
     stage: str = Field(description="当前环节代码（空：无计时环节）")
     stage_label: str = Field(description="当前环节（中文）")
     stage_due_at: datetime | None = Field(description="本环节到期时间")
@@ -196,3 +198,20 @@ class PhotosOut(Schema):
 class ScanOut(Schema):
     yellow: int = Field(description="本次发出的黄灯预警数")
     red: int = Field(description="本次发出的红灯督办数")
+
+
+class SettledOut(Schema):
+    """levels: 小事不出网格、大事不出社区 — settled cases by the level that settled them (percent of all settled)."""
+
+    total: int = Field(description="期间内处置（有办结层级）的案件数")
+    grid: int = Field(description="网格办结")
+    community: int = Field(description="社区办结")
+    street: int = Field(description="街道办结")
+    above: int = Field(description="区、专业部门、市办结")
+    grid_pct: float | None
+    community_pct: float | None
+    street_pct: float | None
+    above_pct: float | None
+    within_grid_pct: float | None = Field(description="小事不出网格：网格内办结的占比")
+    within_community_pct: float | None = Field(description="大事不出社区：网格和社区内办结的占比")
+    within_street_pct: float | None = Field(description="难事不出街道：街道及以下办结的占比")

@@ -4,7 +4,10 @@ the trend (ECharts). Read-only; everything within the user's jurisdiction (``sco
 
 import json
 
+from django.utils import timezone
+
 from gridgov.accounts import roles
+from gridgov.cases.services.levels import settled_figures
 from gridgov.context import LEADERS
 from gridgov.pages import page, render_page
 
@@ -37,4 +40,7 @@ def home(request):
         # the streets' outlines under the markers (a few kB: generated or imported street boundaries)
         "outlines": [{"name": r["name"], "geometry": json.loads(r["geometry"])} for r in s["streets"] if r["geometry"]],
     }
+    # levels: 小事不出网格、大事不出社区 — this month's settled cases by the level that settled them
+    p = kpi.periods(s["now"], timezone.get_current_timezone())
+    ctx["levels"] = settled_figures(request.user, p.month, p.next_month)
     return render_page(request, "dashboard/home.html", ctx)

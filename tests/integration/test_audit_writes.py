@@ -223,6 +223,48 @@ def _routing_delete(c):
     routing.delete_rule(c.admin, c.scratch["routing"].pk)
 
 
+def _entry_create(c):  # levels: where a class enters
+    from gridgov.cases.services import entry
+
+    c.scratch["entry"] = entry.save_rule(c.admin, {"major": "06", "source": "resident", "level": "grid"})
+
+
+def _entry_update(c):
+    from gridgov.cases.services import entry
+
+    entry.save_rule(c.admin, {"level": "centre", "priority": 2}, c.scratch["entry"].pk)
+
+
+def _entry_delete(c):
+    from gridgov.cases.services import entry
+
+    entry.delete_rule(c.admin, c.scratch["entry"].pk)
+
+
+def _at_grid(c):  # levels: a 邻里纠纷 reported by the grid worker enters at the grid
+    from gridgov.cases import services
+
+    c.scratch["case"] = services.intake(c.gridworker, source="grid_worker", lon=c.point[0], lat=c.point[1],
+                                        description="邻里纠纷", matter="50001").case.number
+
+
+def _receive(c):
+    from gridgov.cases import services
+
+    services.transition(c.gridleader, c.scratch["case"], "receive")
+
+
+def _received(c):
+    _at_grid(c)
+    _receive(c)
+
+
+def _escalate(c):
+    from gridgov.cases import services
+
+    services.transition(c.gridleader, c.scratch["case"], "escalate", {"reason": "上报社区"})
+
+
 def _day_set(c):
     from gridgov.worktime import services
 
@@ -277,6 +319,12 @@ CONFIG = [
     ("routing save_rule (new)", None, _routing_create, [("routing_rule", "create")]),
     ("routing save_rule (change)", _routing_create, _routing_update, [("routing_rule", "update")]),
     ("routing delete_rule", _routing_create, _routing_delete, [("routing_rule", "delete")]),
+    ("entry save_rule (new)", None, _entry_create, [("entry_rule", "create")]),
+    ("entry save_rule (change)", _entry_create, _entry_update, [("entry_rule", "update")]),
+    ("entry delete_rule", _entry_create, _entry_delete, [("entry_rule", "delete")]),
+    ("case intake at the grid", None, _at_grid, [("case", "report")]),
+    ("case receive (受理 at the grid)", _at_grid, _receive, [("case", "receive")]),
+    ("case escalate (grid → community)", _received, _escalate, [("case", "escalate")]),
     ("set_day (new)", None, _day_set, [("calendar_day", "create")]),
     ("set_day (change)", _day_set, _day_change, [("calendar_day", "update")]),
     ("remove_day", _day_set, _day_remove, [("calendar_day", "delete")]),
@@ -1093,6 +1141,11 @@ def _a_routing_delete(c):
     assert resp.status_code == 302
 
 
+def _a_entry_add(c):  # levels
+    admin_post(c.client, "/admin/cases/entryrule/add/", major="07", source="grid_worker", level="grid", priority="1",
+               active="on")
+
+
 def _a_day_add(c):
     admin_post(c.client, "/admin/worktime/calendarday/add/", date="2031-05-07", name="后台休息日", note="")
 
@@ -1161,6 +1214,7 @@ ADMIN = [
     ("component", _component_prepare, _a_component, [("component", "update")]),
     ("routing rule add", None, _a_routing_add, [("routing_rule", "create")]),
     ("routing rule delete", _routing_create, _a_routing_delete, [("routing_rule", "delete")]),
+    ("entry rule add", None, _a_entry_add, [("entry_rule", "create")]),
     ("calendar day add", None, _a_day_add, [("calendar_day", "create")]),
     ("calendar day delete", _day_set, _a_day_delete, [("calendar_day", "delete")]),
     ("office hours", _setting_prepare, _a_setting, [("work_setting", "update")]),

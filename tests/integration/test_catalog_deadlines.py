@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
     (None, "verify", (Decimal("2"), "work_hours")),
     (None, "register", (Decimal("1"), "work_hours")),
     (None, "dispatch", (Decimal("1"), "work_hours")),
-    ("06010", "accept", (Decimal("24"), "work_hours")),
+    ("06010", "accept", (Decimal("24"), "natural_hours")),  # seed 003 篇8: 「在24小时之内签收」, natural hours
     (None, "inspect", (Decimal("4"), "work_hours")),
     (None, "close", (Decimal("1"), "work_hours")),
 ])
@@ -122,5 +122,5 @@ def test_api_deadlines(client_for):
     r = c.get("/api/v1/catalog/deadlines/effective?matter=06001&stage=handle&urgency=urgent&area_class=A").json()
     assert (r["amount"], r["unit"], r["unit_label"]) == (20.0, "work_days", "工作日")
     r = c.get("/api/v1/catalog/deadlines/effective?stage=accept").json()
-    assert (r["amount"], r["unit"]) == (24.0, "work_hours")
+    assert (r["amount"], r["unit"]) == (24.0, "natural_hours")  # 签收: 24 natural hours (seed 003 篇8)
     assert client_for(None).get("/api/v1/catalog/deadlines").status_code == 401

@@ -17,6 +17,14 @@ only after 核查 passes; 返工 when it fails; 回访 (satisfaction; "not solve
 - seed 001, 第四篇: 网格员「属于一般性工作的进行现场处理」 — 自行处置 by the grid worker who found it; 小事不出网格、大事不出
   社区、难事不出街道 — 下派 and 上报上级 along the tree.
 - seed 000 and 001: 监督和处置的分离 — the inspector who checks the work is neither its handler nor its reporter.
+- levels (issue #10 item 2; seed 001 篇4 四级互动, 003 篇8 大/小/微 三级循环): a report of a class that enters at the
+  grid is held by the 网格长 of its grid's community (受理第一人) — the centre does not 受理/立案 it (``at_centre``);
+  whoever holds the level a case waits at 受理s it (``receive``: 已上报 or, after 上报上级, 已立案 → 处置中), settles it
+  (处置), sends it down (下派) or one level up (上报上级, refused from the top: ``below_top``); the 网格长 holds the grids of
+  its community and the community, the 督导员 its street (分中心) — street posts hold what is 下派'd to the street; the
+  网格长, too, settles on the spot what she found herself (自行处置); the district centre dispatches to departments only
+  what it holds. seed 001 篇5: 信息员 (``clerk``) does 预立案 — records what comes in and sends it to the 监督员 to be
+  verified (派核实); 立案 stays with 受理员/值班长.
 
 Nothing here is read from ``gridgov.cases.logic.lifecycle.TABLE``: the table is compared with this one, pair by
 pair, and ``check`` is driven with every post on every pair. ``test_the_comparison_catches_wrong_tables`` shows
@@ -47,25 +55,27 @@ ALL_STATES = ["reported", "verifying", "verified", "registered", "declined", "vo
 ALL_ACTIONS = ["assign_verify", "confirm", "refute", "register", "decline", "void", "merge", "dispatch", "delegate",
                "escalate", "return", "accept", "request_extension", "approve_extension", "refuse_extension",
                "request_suspension", "approve_suspension", "refuse_suspension", "resume", "handle", "self_handle",
-               "inspect_pass", "inspect_fail", "close", "follow_up", "reopen", "archive", "urge"]
+               "inspect_pass", "inspect_fail", "close", "follow_up", "reopen", "archive", "urge", "receive"]
 ALL_POSTS = ["admin", "leader", "intake_clerk", "shift_leader", "dispatcher", "grid_supervisor", "inspector",
-             "grid_leader", "grid_worker", "handler", "resident"]
+             "grid_leader", "grid_worker", "handler", "resident", "clerk"]
 
 # whoever a case can be sent to: a department's handler (派遣), or the staff of a tree node (下派) — and who at a
 # node passes a case further down (下派) or back up (上报上级)
-HOLDERS = "handler dispatcher shift_leader grid_leader grid_worker"
-NODE_HOLDERS = "dispatcher shift_leader grid_leader grid_worker"
+HOLDERS = "handler dispatcher shift_leader grid_leader grid_worker grid_supervisor"
+NODE_HOLDERS = "dispatcher shift_leader grid_leader grid_worker grid_supervisor"
 
 # (state, action) → (to state, posts allowed, relation to the case the actor must have, data that must be given)
 LEGAL = {
     # 已上报: the supervision centre sends it to be verified, registers or declines it, merges a duplicate; the
     # shift leader voids it; the grid worker who reported it fixes it on the spot
-    ("reported", "assign_verify"): ("verifying", "intake_clerk shift_leader", "", ""),
-    ("reported", "register"): ("registered", "intake_clerk shift_leader", "verified_if_public", ""),
-    ("reported", "decline"): ("declined", "intake_clerk shift_leader", "", "reason"),
+    ("reported", "assign_verify"): ("verifying", "intake_clerk shift_leader clerk", "at_centre", ""),
+    ("reported", "register"): ("registered", "intake_clerk shift_leader", "at_centre verified_if_public", ""),
+    ("reported", "decline"): ("declined", "intake_clerk shift_leader", "at_centre", "reason"),
     ("reported", "void"): ("voided", "shift_leader", "", "reason"),
-    ("reported", "merge"): ("merged", "intake_clerk shift_leader", "", "into"),
-    ("reported", "self_handle"): ("handled", "grid_worker", "is_reporter", "feedback"),
+    ("reported", "merge"): ("merged", "intake_clerk shift_leader", "at_centre", "into"),
+    ("reported", "self_handle"): ("handled", "grid_worker grid_leader", "is_reporter", "feedback"),
+    # levels: a report that entered at a level is 受理'd by whoever holds that level
+    ("reported", "receive"): ("accepted", NODE_HOLDERS, "is_assignee_node", ""),
     ("reported", "urge"): ("reported", "shift_leader", "", "reason"),
     # 核实中: the inspector on site says true or not true (not the one who reported it)
     ("verifying", "confirm"): ("verified", "inspector", "not_reporter", ""),
@@ -75,23 +85,27 @@ LEGAL = {
     ("verified", "register"): ("registered", "intake_clerk shift_leader", "verified_if_public", ""),
     ("verified", "decline"): ("declined", "intake_clerk shift_leader", "", "reason"),
     ("verified", "void"): ("voided", "shift_leader", "", "reason"),
-    ("verified", "merge"): ("merged", "intake_clerk shift_leader", "", "into"),
+    ("verified", "merge"): ("merged", "intake_clerk shift_leader", "at_centre", "into"),
     ("verified", "urge"): ("verified", "shift_leader", "", "reason"),
     # 已立案: the command centre dispatches to a department or sends it down the tree
-    ("registered", "dispatch"): ("dispatched", "dispatcher shift_leader", "", "department"),
-    ("registered", "delegate"): ("dispatched", "dispatcher shift_leader", "", "node"),
+    ("registered", "dispatch"): ("dispatched", "dispatcher shift_leader", "at_centre", "department"),
+    # levels: the level a registered case waits at (the district centre, or the level it was 上报上级'd to) 受理s it,
+    # sends it down or one level up
+    ("registered", "delegate"): ("dispatched", NODE_HOLDERS, "holds_level", "node"),
+    ("registered", "receive"): ("accepted", NODE_HOLDERS, "is_assignee_node", ""),
+    ("registered", "escalate"): ("registered", NODE_HOLDERS, "holds_level below_top", "reason"),
     ("registered", "void"): ("voided", "shift_leader", "", "reason"),
-    ("registered", "merge"): ("merged", "intake_clerk shift_leader", "", "into"),
+    ("registered", "merge"): ("merged", "intake_clerk shift_leader", "at_centre", "into"),
     ("registered", "urge"): ("registered", "shift_leader", "", "reason"),
     # 已派遣: the recipient accepts (签收) or returns it (wrong recipient); a level sends it back up
     ("dispatched", "accept"): ("accepted", HOLDERS, "is_assignee", ""),
     ("dispatched", "return"): ("registered", HOLDERS, "is_assignee", "reason"),
-    ("dispatched", "escalate"): ("registered", NODE_HOLDERS, "is_assignee_node", "reason"),
+    ("dispatched", "escalate"): ("registered", NODE_HOLDERS, "is_assignee_node below_top", "reason"),
     ("dispatched", "urge"): ("dispatched", "shift_leader", "", "reason"),
     # 处置中: handled, or sent further down / back up; 延期 and 挂账 asked by the holder, decided by the shift leader
     ("accepted", "handle"): ("handled", HOLDERS, "is_assignee", "feedback"),
     ("accepted", "delegate"): ("dispatched", NODE_HOLDERS, "is_assignee_node", "node"),
-    ("accepted", "escalate"): ("registered", NODE_HOLDERS, "is_assignee_node", "reason"),
+    ("accepted", "escalate"): ("registered", NODE_HOLDERS, "is_assignee_node below_top", "reason"),
     ("accepted", "request_extension"): ("accepted", HOLDERS, "is_assignee no_pending_request", "reason amount"),
     ("accepted", "approve_extension"): ("accepted", "shift_leader", "pending_extension", ""),
     ("accepted", "refuse_extension"): ("accepted", "shift_leader", "pending_extension", "reason"),
@@ -123,11 +137,11 @@ REFUSED = {
                 "inspect_pass inspect_fail close follow_up reopen archive",
     "verifying": "assign_verify register decline void merge dispatch delegate escalate return accept "
                  "request_extension approve_extension refuse_extension request_suspension approve_suspension "
-                 "refuse_suspension resume handle self_handle inspect_pass inspect_fail close follow_up reopen archive",
+                 "refuse_suspension resume handle self_handle inspect_pass inspect_fail close follow_up reopen archive receive",
     "verified": "assign_verify confirm refute dispatch delegate escalate return accept request_extension "
                 "approve_extension refuse_extension request_suspension approve_suspension refuse_suspension resume "
-                "handle self_handle inspect_pass inspect_fail close follow_up reopen archive",
-    "registered": "assign_verify confirm refute register decline escalate return accept request_extension "
+                "handle self_handle inspect_pass inspect_fail close follow_up reopen archive receive",
+    "registered": "assign_verify confirm refute register decline return accept request_extension "
                   "approve_extension refuse_extension request_suspension approve_suspension refuse_suspension "
                   "resume handle self_handle inspect_pass inspect_fail close follow_up reopen archive",
     "declined": " ".join(ALL_ACTIONS),  # final
@@ -135,23 +149,23 @@ REFUSED = {
     "merged": " ".join(ALL_ACTIONS),  # final
     "dispatched": "assign_verify confirm refute register decline void merge dispatch delegate request_extension "
                   "approve_extension refuse_extension request_suspension approve_suspension refuse_suspension "
-                  "resume handle self_handle inspect_pass inspect_fail close follow_up reopen archive",
+                  "resume handle self_handle inspect_pass inspect_fail close follow_up reopen archive receive",
     "accepted": "assign_verify confirm refute register decline void merge dispatch return accept resume "
-                "self_handle inspect_pass inspect_fail close follow_up reopen archive",
+                "self_handle inspect_pass inspect_fail close follow_up reopen archive receive",
     "suspended": "assign_verify confirm refute register decline void merge dispatch delegate escalate return "
                  "accept request_extension approve_extension refuse_extension request_suspension "
                  "approve_suspension refuse_suspension handle self_handle inspect_pass inspect_fail close "
-                 "follow_up reopen archive",
+                 "follow_up reopen archive receive",
     "handled": "assign_verify confirm refute register decline void merge dispatch delegate escalate return "
                "accept request_extension approve_extension refuse_extension request_suspension "
-               "approve_suspension refuse_suspension resume handle self_handle close follow_up reopen archive",
+               "approve_suspension refuse_suspension resume handle self_handle close follow_up reopen archive receive",
     "inspected": "assign_verify confirm refute register decline void merge dispatch delegate escalate return "
                  "accept request_extension approve_extension refuse_extension request_suspension "
                  "approve_suspension refuse_suspension resume handle self_handle inspect_pass inspect_fail "
-                 "follow_up reopen archive",
+                 "follow_up reopen archive receive",
     "closed": "assign_verify confirm refute register decline void merge dispatch delegate escalate return accept "
               "request_extension approve_extension refuse_extension request_suspension approve_suspension "
-              "refuse_suspension resume handle self_handle inspect_pass inspect_fail close urge",
+              "refuse_suspension resume handle self_handle inspect_pass inspect_fail close urge receive",
     "archived": " ".join(ALL_ACTIONS),  # final
 }
 
@@ -199,7 +213,7 @@ REFUSED = {state: " ".join(a for a in (REFUSED[state] + " " + CITY_REFUSED[state
 REFUSED["contested"] = ("assign_verify confirm refute register decline void merge dispatch delegate escalate return "
                         "accept request_extension approve_extension refuse_extension request_suspension "
                         "approve_suspension refuse_suspension resume handle self_handle inspect_pass inspect_fail "
-                        "close follow_up reopen archive city_dispatch contest")
+                        "close follow_up reopen archive city_dispatch contest receive")
 # ---------------------------------------------------------------------------------------------- (end of the city's block)
 
 ALL_PAIRS = [(s, a) for s in ALL_STATES for a in ALL_ACTIONS]
@@ -260,7 +274,9 @@ def test_the_spec_says_every_pair_once(state):
 
 
 def test_the_spec_counts():
-    assert len(LEGAL) == 44 + 6 and len(ALL_PAIRS) - len(LEGAL) == 348 + 82  # + the city's block
+    # 15 states × 33 actions: the closed loop with the levels (47 legal, 359 refused) + the city's block (6 legal, and
+    # 83 refused: its 4 actions in the 14 other states, less its 5 legal pairs there, and the contested state's 29)
+    assert len(LEGAL) == 47 + 6 and len(ALL_PAIRS) - len(LEGAL) == 359 + 83
     # final states have no way out; every other state has one that leaves it
     assert {s for s in ALL_STATES if REFUSED[s] == " ".join(ALL_ACTIONS)} == {"declined", "voided", "merged",
                                                                                   "archived"}
@@ -284,12 +300,14 @@ DATA = {"reason": "原因", "into": "110101-20261123-0001", "department": "11010
 
 def legal_setting(state: str, post: str, guards: set[str]) -> tuple[Facts, Actor]:
     """A case in ``state`` and an actor of ``post`` who stands in every relation ``guards`` asks for."""
-    node_case = "is_assignee_node" in guards or (post != "handler" and guards & {"is_assignee", "assignee_or_centre"})
+    node_case = bool(guards & {"is_assignee_node", "holds_level"}) or (
+        post != "handler" and bool(guards & {"is_assignee", "assignee_or_centre"}))
+    centre = "at_centre" in guards  # levels: held by the district centre — no level node, no department
     pending = "extension" if "pending_extension" in guards else "suspension" if "pending_suspension" in guards else ""
     facts = Facts(state=State(state), source="grid_worker", verified=True, reporter_id=REPORTER,
                   handler_ids=frozenset({HANDLER}), pending=pending,
-                  assignee_department_id=None if node_case else DEPT, assignee_node=NODE)
-    ident = REPORTER if guards & {"is_reporter", "reporter_if_resident"} and post in ("grid_worker", "resident") \
+                  assignee_department_id=None if node_case or centre else DEPT, assignee_node="" if centre else NODE)
+    ident = REPORTER if guards & {"is_reporter", "reporter_if_resident"} and post in ("grid_worker", "grid_leader", "resident") \
         else OTHER
     node = CITY if "at_city" in guards else NODE  # the city's block: a 市 node's account
     return facts, Actor(ident, Role(post), department_id=DEPT if post == "handler" else None, node=node)
@@ -345,6 +363,11 @@ BREAKS = {  # for each relation: a case and an actor of an allowed post that lac
     # the city's block: a district's dispatcher is no city centre; another department may not contest
     "at_city": (("registered", "city_dispatch"), lambda f, a: (f, dataclasses.replace(a, node="110101"))),
     "is_assignee_department": (("dispatched", "contest"), lambda f, a: (f, dataclasses.replace(a, department_id=99))),
+    # levels: a case held at a grid is not the centre's; a level not held by the actor; the city is the top
+    "at_centre": (("reported", "register"), lambda f, a: (dataclasses.replace(f, assignee_node=NODE), a)),
+    "holds_level": (("registered", "delegate"), lambda f, a: (f, dataclasses.replace(a, node="110101001002W001"))),
+    "below_top": (("registered", "escalate"),
+                  lambda f, a: (dataclasses.replace(f, assignee_node="1101"), dataclasses.replace(a, node="1101"))),
 }
 
 

@@ -76,6 +76,7 @@ class Action(StrEnum):
     REOPEN = "reopen"
     ARCHIVE = "archive"
     URGE = "urge"
+    RECEIVE = "receive"  # levels: 受理 at the level that holds the case (网格长, 社区, 街道分中心)
     # the city helper's block at the end of this module: 市→区派件 and 责任争议裁定
     CITY_DISPATCH = "city_dispatch"
     CONTEST = "contest"
@@ -92,6 +93,7 @@ ACTION_LABELS = {
     Action.RESUME: "恢复办理", Action.HANDLE: "处置反馈", Action.SELF_HANDLE: "自行处置", Action.INSPECT_PASS: "核查通过",
     Action.INSPECT_FAIL: "核查不通过（返工）", Action.CLOSE: "结案", Action.FOLLOW_UP: "回访",
     Action.REOPEN: "未解决，重新办理", Action.ARCHIVE: "归档", Action.URGE: "督办",
+    Action.RECEIVE: "受理",
 }
 
 
@@ -111,9 +113,10 @@ class Rule:
 C = Role  # shorthand in the table
 CENTRE = frozenset({C.INTAKE_CLERK, C.SHIFT_LEADER})  # 受理 and 立案 (supervision centre)
 DISPATCHERS = frozenset({C.DISPATCHER, C.SHIFT_LEADER})  # 派遣 (command centre)
-# whoever a case can be sent to: a department's handler, or the staff of a tree node it was delegated to
-HOLDERS = frozenset({C.HANDLER, C.DISPATCHER, C.SHIFT_LEADER, C.GRID_LEADER, C.GRID_WORKER})
-NODE_HOLDERS = frozenset({C.DISPATCHER, C.SHIFT_LEADER, C.GRID_LEADER, C.GRID_WORKER})
+# whoever a case can be sent to: a department's handler, or the staff of a tree node it was delegated to —
+# levels: the 网格长 holds the grids of its community and the community; the 督导员 holds its street (分中心)
+NODE_HOLDERS = frozenset({C.DISPATCHER, C.SHIFT_LEADER, C.GRID_LEADER, C.GRID_WORKER, C.GRID_SUPERVISOR})
+HOLDERS = NODE_HOLDERS | {C.HANDLER}
 S, A = State, Action
 
 
@@ -124,18 +127,26 @@ def _rules() -> dict[tuple[State, Action], Rule]:
         for f in froms:
             t[(f, action)] = rule
 
-    add([S.REPORTED], A.ASSIGN_VERIFY, Rule(S.VERIFYING, CENTRE, stage=Stage.VERIFY))
+    # levels: the centre works the reports that enter at the centre (``at_centre``); a report that enters at a
+    # level (网格长 受理第一人) or a case 上报上级'd to a level is 受理'd there (``is_assignee_node``)
+    add([S.REPORTED], A.ASSIGN_VERIFY, Rule(S.VERIFYING, CENTRE | {C.CLERK}, ("at_centre",), Stage.VERIFY))
     add([S.VERIFYING], A.CONFIRM, Rule(S.VERIFIED, frozenset({C.INSPECTOR}), ("not_reporter",), Stage.REGISTER))
     add([S.VERIFYING], A.REFUTE, Rule(S.DECLINED, frozenset({C.INSPECTOR}), ("not_reporter",), None, ("reason",)))
-    add([S.REPORTED, S.VERIFIED], A.REGISTER, Rule(S.REGISTERED, CENTRE, ("verified_if_public",), Stage.DISPATCH))
-    add([S.REPORTED, S.VERIFIED], A.DECLINE, Rule(S.DECLINED, CENTRE, (), None, ("reason",)))
+    add([S.REPORTED], A.REGISTER,
+        Rule(S.REGISTERED, CENTRE, ("at_centre", "verified_if_public"), Stage.DISPATCH))
+    add([S.VERIFIED], A.REGISTER, Rule(S.REGISTERED, CENTRE, ("verified_if_public",), Stage.DISPATCH))
+    add([S.REPORTED], A.DECLINE, Rule(S.DECLINED, CENTRE, ("at_centre",), None, ("reason",)))
+    add([S.VERIFIED], A.DECLINE, Rule(S.DECLINED, CENTRE, (), None, ("reason",)))
     add([S.REPORTED, S.VERIFIED, S.REGISTERED], A.VOID, Rule(S.VOIDED, frozenset({C.SHIFT_LEADER}), (), None, ("reason",)))
-    add([S.REPORTED, S.VERIFIED, S.REGISTERED], A.MERGE, Rule(S.MERGED, CENTRE, (), None, ("into",)))
-    add([S.REGISTERED], A.DISPATCH, Rule(S.DISPATCHED, DISPATCHERS, (), Stage.ACCEPT, ("department",)))
-    add([S.REGISTERED], A.DELEGATE, Rule(S.DISPATCHED, DISPATCHERS, (), Stage.ACCEPT, ("node",)))
+    add([S.REPORTED, S.VERIFIED, S.REGISTERED], A.MERGE, Rule(S.MERGED, CENTRE, ("at_centre",), None, ("into",)))
+    add([S.REPORTED, S.REGISTERED], A.RECEIVE, Rule(S.ACCEPTED, NODE_HOLDERS, ("is_assignee_node",), Stage.HANDLE))
+    add([S.REGISTERED], A.DISPATCH, Rule(S.DISPATCHED, DISPATCHERS, ("at_centre",), Stage.ACCEPT, ("department",)))
+    add([S.REGISTERED], A.DELEGATE, Rule(S.DISPATCHED, NODE_HOLDERS, ("holds_level",), Stage.ACCEPT, ("node",)))
     add([S.ACCEPTED], A.DELEGATE, Rule(S.DISPATCHED, NODE_HOLDERS, ("is_assignee_node",), Stage.ACCEPT, ("node",)))
+    add([S.REGISTERED], A.ESCALATE,
+        Rule(S.REGISTERED, NODE_HOLDERS, ("holds_level", "below_top"), Stage.DISPATCH, ("reason",)))
     add([S.DISPATCHED, S.ACCEPTED], A.ESCALATE,
-        Rule(S.REGISTERED, NODE_HOLDERS, ("is_assignee_node",), Stage.DISPATCH, ("reason",)))
+        Rule(S.REGISTERED, NODE_HOLDERS, ("is_assignee_node", "below_top"), Stage.DISPATCH, ("reason",)))
     add([S.DISPATCHED], A.RETURN, Rule(S.REGISTERED, HOLDERS, ("is_assignee",), Stage.DISPATCH, ("reason",)))
     add([S.DISPATCHED], A.ACCEPT, Rule(S.ACCEPTED, HOLDERS, ("is_assignee",), Stage.HANDLE))
     add([S.ACCEPTED], A.REQUEST_EXTENSION,
@@ -150,8 +161,8 @@ def _rules() -> dict[tuple[State, Action], Rule]:
         Rule(S.ACCEPTED, frozenset({C.SHIFT_LEADER}), ("pending_suspension",), KEEP, ("reason",)))
     add([S.SUSPENDED], A.RESUME, Rule(S.ACCEPTED, frozenset({C.SHIFT_LEADER}) | HOLDERS, ("assignee_or_centre",)))
     add([S.ACCEPTED], A.HANDLE, Rule(S.HANDLED, HOLDERS, ("is_assignee",), Stage.INSPECT, ("feedback",)))
-    add([S.REPORTED], A.SELF_HANDLE,
-        Rule(S.HANDLED, frozenset({C.GRID_WORKER}), ("is_reporter",), Stage.INSPECT, ("feedback",)))
+    add([S.REPORTED], A.SELF_HANDLE,  # levels: the 网格长 too settles on the spot what she found herself
+        Rule(S.HANDLED, frozenset({C.GRID_WORKER, C.GRID_LEADER}), ("is_reporter",), Stage.INSPECT, ("feedback",)))
     add([S.HANDLED], A.INSPECT_PASS, Rule(S.INSPECTED, frozenset({C.INSPECTOR}), ("independent",), Stage.CLOSE))
     add([S.HANDLED], A.INSPECT_FAIL,
         Rule(S.ACCEPTED, frozenset({C.INSPECTOR}), ("independent",), Stage.HANDLE, ("reason",)))
@@ -214,7 +225,25 @@ def _is_assignee(f: Facts, a: Actor) -> bool:
 
 
 def _is_assignee_node(f: Facts, a: Actor) -> bool:
-    return bool(f.assignee_node) and a.role in NODE_HOLDERS and a.node == f.assignee_node
+    """The actor holds the node the case is held at: bound to it — or, levels, a 网格长 bound to the community of
+    the grid the case is held at (the grid's 受理第一人)."""
+    if not f.assignee_node or f.assignee_department_id is not None or a.role not in NODE_HOLDERS or not a.node:
+        return False
+    if a.node == f.assignee_node:
+        return True
+    return (a.role == Role.GRID_LEADER and len(a.node) == 12 and "W" in f.assignee_node
+            and f.assignee_node.split("W")[0] == a.node)
+
+
+def _at_centre(f: Facts, a: Actor) -> bool:
+    """levels: the case is held by the district's centre (no level node, no department)."""
+    return not f.assignee_node and f.assignee_department_id is None
+
+
+def _holds_level(f: Facts, a: Actor) -> bool:
+    """levels: the actor holds the level the (registered) case waits at — the centre's shift leader and
+    dispatcher at the district centre, a node's staff at their node."""
+    return (_at_centre(f, a) and a.role in CENTRE_DESCENT) or _is_assignee_node(f, a)
 
 
 GUARDS = {
@@ -224,12 +253,15 @@ GUARDS = {
         "居民、热线和媒体反映的问题须经监督员核实后才能立案（紧急案件除外）",
     ),
     "is_assignee": (_is_assignee, "只有接收该案件的部门或层级才能办理"),
-    "is_assignee_node": (_is_assignee_node, "只有接收该案件的层级才能下派或上报"),
+    "is_assignee_node": (_is_assignee_node, "只有接收该案件的层级才能受理、下派或上报"),
+    "at_centre": (_at_centre, "该案件在网格、社区或街道层级办理，不在区指挥中心"),
+    "holds_level": (_holds_level, "只有案件所在层级才能下派或上报"),
+    "below_top": (lambda f, a: not f.assignee_node or len(f.assignee_node) >= 6, "已是最高层级（市），没有可上报的上级"),
     "assignee_or_centre": (lambda f, a: a.role == Role.SHIFT_LEADER or _is_assignee(f, a), "只有值班长或办理单位才能恢复办理"),
     "no_pending_request": (lambda f, a: not f.pending, "已有待审批的延期或挂账申请"),
     "pending_extension": (lambda f, a: f.pending == "extension", "没有待审批的延期申请"),
     "pending_suspension": (lambda f, a: f.pending == "suspension", "没有待审批的挂账申请"),
-    "is_reporter": (lambda f, a: a.id is not None and a.id == f.reporter_id, "只有上报的网格员本人才能自行处置"),
+    "is_reporter": (lambda f, a: a.id is not None and a.id == f.reporter_id, "只有上报的网格员或网格长本人才能自行处置"),
     "independent": (
         lambda f, a: a.id != f.reporter_id and a.id not in f.handler_ids,
         "核查须由既非处置人也非上报人的监督员进行（监督与处置分离）",

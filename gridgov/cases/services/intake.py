@@ -25,7 +25,8 @@ from gridgov.geo.models import Grid, Jurisdiction
 from ..logic.lifecycle import OPEN_STATES, Stage, State
 from ..models import Case, CaseCounter, CaseEvent, CaseReport, PhotoKind, Source, Urgency
 from . import clock
-from .notifications import notify_urgent
+from .entry import entry_of
+from .notifications import notify_entry, notify_urgent
 from .photos import store_photos
 from .routing import suggest
 
@@ -45,6 +46,7 @@ SOURCES_BY_ROLE = {
     Role.INSPECTOR: {Source.INSPECTOR, Source.INSPECTION},
     Role.INTAKE_CLERK: set(Source), Role.SHIFT_LEADER: set(Source), Role.ADMIN: set(Source),
     Role.RESIDENT: {Source.RESIDENT},
+    Role.CLERK: set(Source),  # levels: 信息员 records reports from every channel at the centre's desk
 }
 
 
@@ -294,6 +296,8 @@ def _prepare(user, now: dt.datetime, *, source: str, lon, lat, description: str,
         area_class=ids["area_class"] if in_grid else "B", reporter=user if user.pk else None, reported_at=now,
         verified=source not in ("resident", "hotline", "media"),
     )
+    # levels: where the report enters (the entry rules: with the 网格长 of its grid, or at the centre)
+    case.assignee_node = entry_of(item.code if item else None, source, case.scope_key)
     clock.start_stage(case, Stage.REGISTER, now)
     report = CaseReport(
         source=source, reporter=case.reporter, reporter_name=(reporter_name or "")[:50],
@@ -340,6 +344,8 @@ def _file(user, drafts: list[_Draft], now: dt.datetime) -> None:
     for d in drafts:
         if d.case.urgency == Urgency.URGENT:
             notify_urgent(d.case)
+        if d.case.assignee_node:  # levels: entered at the grid — its 网格长 受理s it
+            notify_entry(d.case)
         _known_places(d.case, d.where)
     # duty (应急预案): an urgent case of an emergency class starts its plan in the same transaction as the case
     from gridgov.duty.services import start_plans

@@ -14,9 +14,17 @@ def _holders(case) -> Q:
     if case.assignee_department_id:
         return Q(role=Role.HANDLER, department_id=case.assignee_department_id)
     if case.assignee_node:
-        return Q(node_key=case.assignee_node, role__in=[Role.DISPATCHER, Role.SHIFT_LEADER, Role.GRID_LEADER,
-                                                        Role.GRID_WORKER])
+        q = Q(node_key=case.assignee_node, role__in=[Role.DISPATCHER, Role.SHIFT_LEADER, Role.GRID_LEADER,
+                                                     Role.GRID_WORKER, Role.GRID_SUPERVISOR])
+        if "W" in case.assignee_node:  # levels: a grid's case is also its community's 网格长's (受理第一人)
+            q |= Q(node_key=case.assignee_node.split("W")[0], role=Role.GRID_LEADER)
+        return q
     return Q(pk__in=[])
+
+
+def _up(case) -> Q:
+    """levels: who hears of a case sent up (上报上级) or back (退回): the level that holds it now, else the centre."""
+    return _holders(case) if case.assignee_node else Q(role=Role.DISPATCHER, node_key=case.number[:6])
 
 
 def _centre(case) -> Q:
@@ -26,8 +34,7 @@ def _centre(case) -> Q:
 RECIPIENTS = {
     Action.ASSIGN_VERIFY: lambda c: Q(role=Role.INSPECTOR, node_key__in=[c.scope_key[:9], c.scope_key[:12]]),
     Action.DISPATCH: _holders, Action.DELEGATE: _holders,
-    Action.RETURN: lambda c: Q(role=Role.DISPATCHER, node_key=c.number[:6]),
-    Action.ESCALATE: lambda c: Q(role=Role.DISPATCHER, node_key=c.number[:6]),
+    Action.RETURN: _up, Action.ESCALATE: _up,
     Action.REQUEST_EXTENSION: _centre, Action.REQUEST_SUSPENSION: _centre,
     Action.APPROVE_EXTENSION: _holders, Action.REFUSE_EXTENSION: _holders, Action.APPROVE_SUSPENSION: _holders,
     Action.REFUSE_SUSPENSION: _holders, Action.INSPECT_FAIL: _holders, Action.URGE: _holders,
@@ -74,6 +81,13 @@ def notify_urgent(case) -> None:
                                      is_active=True))
     if users:
         notify(users, "case.urgent", f"紧急案件 {case.number}", case.description[:100], "case", case.number)
+
+
+def notify_entry(case) -> None:
+    """levels: a report that entered at a level waits for its 受理 there — the 网格长 (and the grid's 网格员) hear of it."""
+    users = list(User.objects.filter(_holders(case), is_active=True).exclude(pk=case.reporter_id))
+    if users:
+        notify(users, "case.entry", f"新上报待受理 {case.number}", case.description[:100], "case", case.number)
 
 
 def notify_deadline(case, level: str) -> None:

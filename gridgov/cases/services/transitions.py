@@ -27,6 +27,7 @@ from gridgov.errors import Conflict, DomainError, Forbidden, NotFound
 from gridgov.geo.models import Grid, Jurisdiction
 from gridgov.notify.services import notify_many
 
+from ..logic import levels
 from ..logic.lifecycle import (
     ACTION_LABELS,
     DESCENT_MESSAGES,
@@ -53,7 +54,7 @@ STATE_GUARDS = {"no_pending_request", "pending_extension", "pending_suspension",
                 "verified_if_public"}
 CONCRETE = [f for f in Case._meta.concrete_fields if f.attname not in ("id", "number", "updated_at")]
 TRACKED = ["status", "stage", "stage_due_at", "assignee_department_id", "assignee_node", "pending_request",
-           "urgency", "matter_id", "satisfaction"]
+           "urgency", "matter_id", "satisfaction", "settled_level"]
 
 
 def actor_of(user) -> Actor:
@@ -133,8 +134,9 @@ def _department(case: Case, code_or_id, memo: dict) -> Department:
     return dept
 
 
-def _child_node(case: Case, actor: Actor, node: str) -> str:
-    """下派 goes down the tree: to a street, community or management grid below the current level."""
+def _child_node(case: Case, actor: Actor, node: str) -> tuple[str, str]:
+    """下派 goes down the tree: to a street, community or management grid below the current level. Returns the
+    target's key and the level it is sent from ("" for the district centre)."""
     node = str(node)
     if Jurisdiction.objects.filter(code=node).exists():
         key = node
@@ -143,10 +145,32 @@ def _child_node(case: Case, actor: Actor, node: str) -> str:
         if grid is None:
             raise NotFound("unknown_node", f"找不到下派目标「{node}」（街道、社区代码或管理网格编码）")
         key = grid.scope_key
-    refusal = descent_refusal(descent_origin(actor, case.assignee_node, case.number[:6]), key, case.scope_key)
+    district = case.number[:6]
+    here = descent_origin(actor, case.assignee_node, district)
+    refusal = descent_refusal(here, key, case.scope_key)
     if refusal:
         raise DomainError(refusal, DESCENT_MESSAGES[refusal])
-    return key
+    return key, "" if here == district else here
+
+
+def _city_of(case: Case, memo: dict) -> str | None:
+    """levels: the city node above the case's district, if the tree has one (the city centre)."""
+    key = ("city", case.district_id)
+    if key not in memo:
+        memo[key] = Jurisdiction.objects.filter(pk=case.district_id, parent__level="city").values_list(
+            "parent__code", flat=True).first()
+    return memo[key]
+
+
+def _ascend(case: Case, memo: dict) -> str:
+    """上报上级: exactly one level up — to the level that sent the case down where there is one (levels.ascent)."""
+    stack = list(case.sent_down_from or [])
+    target, refusal = levels.ascent(case.assignee_node, stack, _city_of(case, memo))
+    if refusal:
+        raise Conflict("no_upper_level", levels.ASCENT_MESSAGES[refusal])
+    if stack:
+        case.sent_down_from = stack[:-1]
+    return target
 
 
 @dataclass
@@ -179,7 +203,7 @@ def _effects(case: Case, action: Action, actor: Actor, user, data: dict, now: dt
     """Apply what the action does to the case (besides its state); returns extra timeline data. Rows to write
     besides the case go to ``writes``."""
     extra: dict = {}
-    if case.first_contact_id is None and actor.role in (Role.INTAKE_CLERK, Role.SHIFT_LEADER):
+    if case.first_contact_id is None and actor.role in (Role.INTAKE_CLERK, Role.SHIFT_LEADER, Role.CLERK):
         case.first_contact_id = user.pk  # 首接负责: the first person in the centre who received it
     match action:
         case Action.CONFIRM:
@@ -211,16 +235,28 @@ def _effects(case: Case, action: Action, actor: Actor, user, data: dict, now: dt
             extra.update(department=dept.name, assist=[d.name for d in assists])
             writes.routing.append(_routing(case, user, now, department=dept))
         case Action.DELEGATE:
-            key = _child_node(case, actor, data["node"])
+            key, sender = _child_node(case, actor, data["node"])
+            case.sent_down_from = [*(case.sent_down_from or []), sender]  # levels: 上报上级 comes back here
             case.assignee_department, case.assignee_node = None, key
             case.dispatched_at = now
             extra["node"] = key
             if case.registered_at and not case.accepted_at:
                 writes.routing.append(_routing(case, user, now, node=key))
-        case Action.ESCALATE | Action.RETURN:
-            if action == Action.RETURN:
-                case.return_count += 1  # a return counts against dispatch accuracy
-            case.assignee_department, case.assignee_node = None, ""
+        case Action.ESCALATE:
+            target = _ascend(case, memo)
+            case.assignee_department, case.assignee_node = None, target
+            extra["to"] = target
+        case Action.RETURN:
+            case.return_count += 1  # a return counts against dispatch accuracy
+            sender = ""
+            if case.assignee_node and case.sent_down_from:  # levels: a 下派 goes back to the level that sent it
+                sender, case.sent_down_from = case.sent_down_from[-1], case.sent_down_from[:-1]
+            case.assignee_department, case.assignee_node = None, sender
+        case Action.RECEIVE:  # levels: 受理 at the level that holds it (首接负责 there)
+            case.registered_at = case.registered_at or now
+            case.accepted_at = now
+            if case.first_contact_id is None:
+                case.first_contact_id = user.pk
         case Action.ACCEPT:
             case.accepted_at = now
         case Action.REQUEST_EXTENSION:
@@ -245,7 +281,8 @@ def _effects(case: Case, action: Action, actor: Actor, user, data: dict, now: dt
             case.handler_ids = sorted({*case.handler_ids, user.pk})
             if action == Action.SELF_HANDLE:
                 case.registered_at = case.registered_at or now
-                case.assignee_node = actor.node or case.scope_key
+                case.assignee_node = case.assignee_node or actor.node or case.scope_key
+            case.settled_level = levels.settled_level(case.assignee_node, case.assignee_department_id is not None)
         case Action.INSPECT_PASS:
             case.inspected_at = now
         case Action.INSPECT_FAIL:
@@ -268,6 +305,7 @@ def _effects(case: Case, action: Action, actor: Actor, user, data: dict, now: dt
                 case.closed_at = case.inspected_at = case.handled_at = None
                 case.followed_up = False
                 case.assignee_department, case.assignee_node = None, ""  # back to the dispatcher to send again
+                case.settled_level, case.sent_down_from = "", []
         case Action.ARCHIVE:
             case.archived_at = now
         case Action.URGE:
@@ -474,6 +512,8 @@ def _write(user, plans: list[_Plan], writes: _Writes) -> None:
 
 def refusal_error(r: Refusal) -> DomainError:
     """403 when it is not for this person, 409 when not in this state, 400 when data is missing."""
+    if r.code == "guard_failed" and r.details.get("guard") == "below_top":  # levels: 上报上级 from the top
+        return Conflict("no_upper_level", r.message)
     if r.code == "role_not_allowed" or (r.code == "guard_failed" and r.details.get("guard") not in STATE_GUARDS):
         return Forbidden(r.code, r.message)
     if r.code == "missing_data":

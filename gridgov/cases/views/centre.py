@@ -44,7 +44,7 @@ from ..logic.lifecycle import (
 )
 from ..models import Case, CaseAssist, CasePhoto, PhotoKind, Source, Urgency
 from ..services.photos import store_photos
-from ..services.transitions import Forbidden, actor_of, facts_of, refusal_error
+from ..services.transitions import Forbidden, actor_of, facts_of, load_cases, refusal_error
 
 NUMBER = r"\d{6}-\d{8}-\d{4,6}"  # 110101-20261123-0042 (other pages under /cases/ keep their names)
 
@@ -339,6 +339,11 @@ def act(request, number: str, action: str):
         for r in refused:
             messages.error(request, f"照片未保存：{r['message']}")
     nxt = safe_next(request) or reverse("cases:case", args=[number])
+    if not safe_next(request) and number not in load_cases(user, [number]):
+        # levels: the case left this person's sight (a department's 退回, a level's 上报上级): back to their work list
+        from gridgov.context import home_of
+
+        nxt = home_of(user)
     if request.headers.get("HX-Request"):
         resp = HttpResponse(status=204)
         resp["HX-Redirect"] = nxt

@@ -70,6 +70,36 @@ class Task:
         self.countdown = services.countdown(case, now)
         self.matter = case.matter.name if case.matter_id else "未分类"
         self.place = case.address or (case.community.name if case.community_id else "")
+        self.forms: list[dict] = []  # levels: filled for the level's own queue (待我办理)
+
+
+# levels: the actions of a level, as small forms on the level's first screen (受理, 自行处置, 上报上级, 下派)
+LEVEL_ACTIONS = {Action.RECEIVE: "受理", Action.ACCEPT: "签收（受理）", Action.HANDLE: "自行处置（本级办结）",
+                 Action.SELF_HANDLE: "自行处置", Action.ESCALATE: "上报上级", Action.DELEGATE: "下派"}
+LEVEL_FIELDS = {Action.HANDLE: ("feedback", "处置情况"), Action.SELF_HANDLE: ("feedback", "处置情况"),
+                Action.ESCALATE: ("reason", "上报原因"), Action.DELEGATE: ("node", "下派到")}
+
+
+def level_forms(user, case: Case, actions: list[str]) -> list[dict]:
+    """The level actions ``user`` may take on ``case`` now, each a small form posting to the case's action
+    endpoint and coming back to 我的任务 (ids are unique per case: several forms on one page)."""
+    from .centre import Choices
+
+    out = []
+    for name in actions:
+        action = Action(name)
+        if action not in LEVEL_ACTIONS:
+            continue
+        form = {"action": name, "label": LEVEL_ACTIONS[action], "url": reverse("cases:act", args=[case.number, name]),
+                "id": f"lv-{case.number}-{name}", "field": None}
+        if action in LEVEL_FIELDS:
+            fname, label = LEVEL_FIELDS[action]
+            form["field"] = {"name": fname, "label": label,
+                             "options": Choices(user, case).nodes() if fname == "node" else None}
+            if fname == "node" and not form["field"]["options"]:
+                continue  # nothing below this level (a grid): no 下派
+        out.append(form)
+    return out
 
 
 def _due_first(qs):
@@ -100,10 +130,18 @@ def tasks(request):
                                 lambda a: Action.INSPECT_PASS in a or Action.INSPECT_FAIL in a)[:LIST_MAX]
     else:
         open_cases = mine.filter(status__in=list(OPEN_STATES))
-        # what I can act on: my own reports (自行处置) and what was sent down to my node (签收, 处置, 下派…)
+        # what I can act on: my own reports (自行处置) and what my level holds — sent down to my node, entered at
+        # a grid of my community, 上报上级'd to my level (levels: 受理, 自行处置, 上报上级, 下派 as small forms)
         node = scope_prefix(user)
-        mine_to_do = Q(reporter=user, status=State.REPORTED) | (Q(assignee_node=node) if node else Q(pk__in=[]))
+        held = Q(pk__in=[])
+        if node:
+            held = Q(assignee_node=node)
+            if user.role == Role.GRID_LEADER:  # the grids of her community too (受理第一人)
+                held |= Q(assignee_node__startswith=node + "W")
+        mine_to_do = Q(reporter=user, status=State.REPORTED) | held
         todo = _tasks(_due_first(open_cases.filter(mine_to_do))[:LIST_MAX], user, now, bool)
+        for t in todo:
+            t.forms = level_forms(user, t.case, services.available_actions(user, t.case))
         shown = {t.number for t in todo}
         rows = [t for t in _tasks(_due_first(open_cases)[:LIST_MAX], user, now) if t.number not in shown]
         ctx["todo"], ctx["open"] = todo, rows

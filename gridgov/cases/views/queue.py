@@ -48,19 +48,22 @@ MAX_OVERDUE = 300
 
 # ------------------------------------------------------------------ the live queue
 
-FILTER_KEYS = ("status", "matter", "grid", "source", "overdue", "urgency", "q", "pending")
+FILTER_KEYS = ("status", "matter", "grid", "source", "overdue", "urgency", "q", "pending", "level")
 BUILTIN = {  # the post's own tabs (key → label, query)
-    "intake": ("待受理", "status=reported&status=verified"),
+    # levels: the centre's own tabs hold what the centre holds; the levels below have their own queues
+    "intake": ("待受理", "status=reported&status=verified&level=district"),
     "verifying": ("核实中", "status=verifying"),
-    "dispatch": ("待派遣", "status=registered"),
+    "dispatch": ("待派遣", "status=registered&level=district"),
+    "below": ("网格/社区/街道办理中", "status=reported&status=registered&status=dispatched&status=accepted&level=below"),
     "pending": ("待审批（延期/挂账）", "pending=1"),
     "overdue": ("已超期", "overdue=1"),
 }
 TABS_BY_POST = {
     Role.INTAKE_CLERK: ["intake", "verifying", "overdue"],
     Role.DISPATCHER: ["dispatch", "overdue"],
-    Role.SHIFT_LEADER: ["pending", "intake", "dispatch", "overdue"],
-    Role.ADMIN: ["intake", "dispatch", "pending", "overdue"],
+    Role.SHIFT_LEADER: ["pending", "intake", "dispatch", "below", "overdue"],
+    Role.ADMIN: ["intake", "dispatch", "below", "pending", "overdue"],
+    Role.CLERK: ["intake", "verifying", "overdue"],  # levels: 信息员
 }
 # the city helper's block: contested dispatches wait for the centre's ruling (责任争议待裁定)
 BUILTIN["contested"] = ("待裁定（责任争议）", "status=contested")
