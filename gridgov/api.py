@@ -25,6 +25,7 @@ from gridgov.cases.api import router as cases_router
 from gridgov.catalog.api import router as catalog_router
 from gridgov.errors import DomainError
 from gridgov.geo.api import router as geo_router
+from gridgov.geo.changes_api import router as grid_changes_router  # gridchange
 from gridgov.notify.api import router as notify_router
 from gridgov.privacy.api import router as privacy_router
 from gridgov.worktime.api import router as worktime_router
@@ -257,6 +258,7 @@ HTTP_CODES = {
 
 api.add_router("/", accounts_router)
 api.add_router("/", geo_router)
+api.add_router("/", grid_changes_router)  # gridchange: plans, apply, mapping
 api.add_router("/catalog", catalog_router)
 api.add_router("/worktime", worktime_router)
 api.add_router("/cases", cases_router)

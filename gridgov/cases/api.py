@@ -176,7 +176,11 @@ def filtered(user, f: CaseFilter):
     if f.matter:
         qs = qs.filter(matter__code=f.matter)
     if f.grid:
-        qs = qs.filter(Q(scope_key__startswith=f.grid) | Q(scope_key__contains=f".{f.grid}"))
+        # gridchange: a retired grid code still finds the cases filed under it (历史案件对照表)
+        from gridgov.geo.gridchanges import filed_under
+
+        qs = qs.filter(Q(scope_key__startswith=f.grid) | Q(scope_key__contains=f".{f.grid}") |
+                       Q(number__in=filed_under(f.grid)))
     if f.overdue is not None:
         late = overdue_q(timezone.now())
         qs = qs.filter(late) if f.overdue else qs.exclude(late)
