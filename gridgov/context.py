@@ -20,6 +20,7 @@ NAV = [
     ("部门待办", "/cases/inbox/", DEPARTMENT, roles.CASE_VIEW),
     ("领导看板", "/dashboard/", LEADERS, roles.CASE_VIEW),
     ("网格地图", "/map/", None, roles.VIEW),
+    ("网格调整", "/map/changes/", None, roles.EDIT),  # gridchange: plans, history, 历史案件对照表
     ("基础数据", "/basedata/", None, roles.BD_VIEW),
     ("个人信息", "/privacy/", None, roles.PRIVACY_REQUEST),
     ("管理后台", "/admin/", None, roles.MANAGE_USERS),

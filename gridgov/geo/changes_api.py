@@ -3,23 +3,23 @@
 Parse → call a service (``gridchanges``) → serialise. Reads go through ``scoped`` (a plan's scope is its node).
 """
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from gridgov.accounts import roles
 from gridgov.accounts.scope import OutOfScope, get_scoped, scoped
-from gridgov.limits import Id, field
+from gridgov.limits import Id
 from gridgov.schemas import FeatureCollection, PageIn, answers, page_of, paginate
 
 from . import gridchanges
 from .errors import NotFound
 from .logic.workload import LoadWeights
-from .models import Grid, GridChange, GridMapping, RowMapping
+from .models import GridChange, GridMapping, RowMapping
 
 router = Router(tags=["网格调整"])
 
-GridCode = field(Grid, "code")
+GridCode = Annotated[str, Field(max_length=40, title="网格编码")]
 
 
 class ChangeIn(Schema):
@@ -28,8 +28,8 @@ class ChangeIn(Schema):
         title="调整类型", description="regenerate 重新生成、merge 合并、split 拆分、redraw 重新划定、workload 按工作量划分")
     parts: int | None = Field(None, ge=-1_000_000, le=1_000_000, title="人数（划分为几个网格）")
     months: int = Field(3, ge=1, le=gridchanges.MAX_MONTHS, title="统计最近几个月的案件")
-    grids: list[GridCode] = Field([], max_length=200, title="要合并的管理网格")  # type: ignore[valid-type]
-    groups: list[list[GridCode]] = Field([], max_length=999, title="新网格的单元网格分组")  # type: ignore[valid-type]
+    grids: list[GridCode] = Field([], max_length=200, title="要合并的管理网格")
+    groups: list[list[GridCode]] = Field([], max_length=999, title="新网格的单元网格分组")
     cell_m: float | None = Field(None, ge=10, le=1000, title="单元网格边长（米，仅整个区县）")
     per_case: float = Field(1.0, ge=0, le=1000, title="每件案件折算工作量")
     per_patrol_km: float = Field(10.0, ge=0, le=1000, title="每公里巡查折算工作量")
@@ -93,7 +93,7 @@ def change_create(request, payload: ChangeIn):
         request.user, node=payload.node, kind=payload.kind, parts=payload.parts, months=payload.months,
         grids=payload.grids or None, groups=payload.groups or None, cell_m=payload.cell_m,
         weights=LoadWeights(payload.per_case, payload.per_patrol_km, payload.per_place))
-    return 201, _detail(c)
+    return Status(201, _detail(c))
 
 
 @router.get("/grid-changes/{change_id}", response=answers(ChangeDetail, 403, 404, 422),
@@ -136,7 +136,7 @@ class CaseMappingOut(Schema):
 
 @router.get("/grid-changes/{change_id}/case-mapping", response=answers(page_of(CaseMappingOut), 403, 404, 422),
             summary="历史案件对照表：每件案件调整前后的单元网格与管理网格（实施后）")
-def case_mapping(request, change_id: Id, page: Query[PageIn], grid: GridCode | None = None):  # type: ignore[valid-type]
+def case_mapping(request, change_id: Id, page: Query[PageIn], grid: GridCode | None = None):
     c = _change(request, change_id)
     qs = RowMapping.objects.filter(change=c, model="cases.Case").order_by("label")
     if grid:
