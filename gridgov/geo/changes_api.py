@@ -105,7 +105,6 @@ def change_detail(request, change_id: Id):
 @router.post("/grid-changes/{change_id}/apply", response=answers(ChangeDetail, 403, 404, 409, 422),
              summary="实施方案：停用旧网格、启用新网格，五定与案件随迁，保留新旧对照（一次事务，一条审计记录）")
 def change_apply(request, change_id: Id):
-    _change(request, change_id)
     return _detail(gridchanges.apply(request.user, change_id))
 
 
