@@ -630,13 +630,12 @@ def _apply(t: Transition, change: GridChange, now) -> dict:
         geometry=g.geometry, households=g.households, duties=[{k: v for k, v in d.items() if k != "person_id"} for d in snapshot.get(g.id, [])],
         valid_from=g.valid_from,
         valid_to=now) for g in retired], batch_size=500)
+    unit_keys = {u.code: u.scope_key for u in t.retired_units}
     GridMapping.objects.bulk_create([
         GridMapping(change=change, layer=MANAGEMENT, old_code=old, old_key=old, new_code=new, share=share)
         for old, pieces in t.management_shares.items() for new, share in pieces
     ] + [
-        GridMapping(change=change, layer=UNIT, old_code=old, old_key=next(u.scope_key for u in t.retired_units
-                                                                           if u.code == old),
-                    new_code=new, share=share)
+        GridMapping(change=change, layer=UNIT, old_code=old, old_key=unit_keys[old], new_code=new, share=share)
         for old, pieces in t.unit_shares.items() for new, share in pieces
     ], batch_size=1000)
     Grid.objects.filter(pk__in=[g.pk for g in t.retired_units]).delete()
@@ -741,16 +740,20 @@ def _carry_duties(t: Transition, management_ids: dict[str, int], unit_ids: dict[
                    .values_list("grid_id", "person_id", "post"))
     targets = {**{g.id: management_ids.get(m_map.get(g.code, "")) for g in t.retired_management},
                **{u.id: unit_ids.get(t.unit_map.get(u.code, "")) for u in t.retired_units}}
-    for d in GridDuty.objects.filter(grid_id__in=list(targets)).order_by("id"):
-        target = targets[d.grid_id]
+    moving: dict[int, list[int]] = defaultdict(list)
+    for pk, grid_id, person_id, post in GridDuty.objects.filter(grid_id__in=list(targets)).order_by("id").values_list(
+            "pk", "grid_id", "person_id", "post"):
+        target = targets[grid_id]
         if target is None:
             continue  # kept with the retired grid's history only (it overlaps nothing new)
-        if (target, d.person_id, d.post) in existing:
+        if (target, person_id, post) in existing:
             merged += 1  # the same person in the same post on the merged grid: one duty
             continue
-        existing.add((target, d.person_id, d.post))
-        GridDuty.objects.filter(pk=d.pk).update(grid_id=target)
+        existing.add((target, person_id, post))
+        moving[target].append(pk)
         carried += 1
+    for target, pks in moving.items():
+        GridDuty.objects.filter(pk__in=pks).update(grid_id=target)
     # a new management grid without people: the 五定 of the old grid that covers most of it
     staffed = {g for g, _, _ in existing}
     source_of = _backward(t)

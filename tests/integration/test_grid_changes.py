@@ -138,6 +138,8 @@ def test_a_workload_division_is_planned_then_applied_keeping_every_duty_and_case
         (W001, detail["management_grid"])]
     gm = admin.get(f"{API}/grid-changes/{plan['id']}/grid-mapping").json()
     assert {i["old_code"] for i in gm["items"]} == old_grids
+    case_page = admin.get(f"/cases/{numbers[0]}/").content.decode()
+    assert "原网格" in case_page and W001 in case_page and detail["management_grid"] in case_page
     # applying it again is refused, nothing written
     records = AuditRecord.objects.count()
     r = _post(leader, f"{API}/grid-changes/{plan['id']}/apply")
