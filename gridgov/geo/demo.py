@@ -9,8 +9,8 @@ from gridgov.accounts.models import User
 from . import gridchanges
 from .models import ChangeStatus, Grid, GridChange
 
-APPLIED = "110101001003"   # re-divided and applied (in the demo accounts' street, away from the tests' communities)
-PREVIEW = "110101001004"   # a division among three people, left as a plan to look at
+APPLIED = "110101001005"   # re-divided and applied (in the demo accounts' street, away from the tests' communities)
+PREVIEW = "110101001006"   # a division among three people, left as a plan to look at
 
 
 def build(stdout=print, scale: str = "demo") -> None:
