@@ -141,9 +141,10 @@ def _proposal_from_groups(area: Area, groups: dict[str, list[list[str]]], new_un
                           loads: dict[str, float] | None = None) -> dict:
     """The new management grids: per community, groups of unit codes (existing ones, or codes of ``new_units``).
     A group equal to an existing management grid's units keeps that grid (its code does not change)."""
-    by_units = {}
-    for g in area.management:
-        by_units[frozenset(u.code for u in area.units if u.parent_id == g.id)] = g
+    members_of: dict[int, set[str]] = defaultdict(set)
+    for u in area.units:
+        members_of[u.parent_id].add(u.code)
+    by_units = {frozenset(members_of.get(g.id, ())): g for g in area.management}
     names = {c.code: c.name for c in area.communities}
     out = []
     for community, parts in sorted(groups.items()):
@@ -183,12 +184,23 @@ def regenerate_groups(area: Area, *, cell_m: float | None = None, households_per
         old_units[u.community.code][u.code] = u
     groups, new_units = {}, {}
     import shapely
+    from django.db.models import Max, Min
 
+    # the pieces are measured as when the whole district was tiled (its communities' extent)
+    box = Jurisdiction.objects.filter(level=Level.COMMUNITY, code__startswith=district.code).exclude(
+        geometry="").aggregate(Min("min_lon"), Min("min_lat"), Max("max_lon"), Max("max_lat"))
+    projection = LocalProjection((box["min_lon__min"] + box["max_lon__max"]) / 2,
+                                 (box["min_lat__min"] + box["max_lat__max"]) / 2)
+    try:
+        all_units = unit_grids([(c.code, c.shape) for c in area.communities], lattice, min_piece_fraction=0.5,
+                               projection=projection)
+    except ValueError as e:
+        raise GeoError("too_many_grids", str(e)) from e
+    units_of = defaultdict(list)
+    for u in all_units:
+        units_of[u.community_code].append(u)
     for c in area.communities:
-        try:
-            units = unit_grids([(c.code, c.shape)], lattice, min_piece_fraction=0.5)
-        except ValueError as e:
-            raise GeoError("too_many_grids", str(e)) from e
+        units = units_of[c.code]
         mgmts = management_grids(units, density, settings.GRIDGOV["MANAGEMENT_GRID_HOUSEHOLDS"])
         olds = old_units[c.code]
         same = len(olds) == len(units) and all(
@@ -341,6 +353,10 @@ def plan(user, *, node: str, kind: str, parts: int | None = None, months: int = 
         groups_by = {listed[0][:12]: [list(g) for g in groups]}
         parameters = {"groups": len(groups)}
     proposal = _proposal_from_groups(area, groups_by, new_units, loads)
+    if kind == ChangeKind.REGENERATE and cell_m:  # the district's lattice changes with its unit grids
+        district = Jurisdiction.objects.get(code=area.communities[0].code[:6])
+        lat = _lattice(district, cell_m)
+        proposal["lattice"] = [lat.origin_lon, lat.origin_lat, lat.step_lon, lat.step_lat]
     with transaction.atomic():
         t = Transition.build(area, proposal)
         impact = t.impact()
@@ -489,9 +505,12 @@ class Transition:
                 back[new].append((old, share))
         households_unit = {u.code: u.households for u in self.area.units}
         households_unit.update({u["code"]: u["households"] for u in self.new_units})
+        units_of: dict[int, int] = defaultdict(int)
+        for u in self.area.units:
+            units_of[u.parent_id] += 1
         old_rows = [{
             "code": g.code, "name": g.name, "households": g.households, "duties": duties.get(g.code, 0),
-            "units": sum(1 for u in self.area.units if u.parent_id == g.id),
+            "units": units_of.get(g.id, 0),
             "goes_to": [{"code": c, "share": s} for c, s in self.management_shares.get(g.code, [])],
             "rows": dict(per_old.get(g.code, {})),
         } for g in self.retired_management]
@@ -600,11 +619,15 @@ def _apply(t: Transition, change: GridChange, now) -> dict:
     # the class, type and area class of a new management grid: those of the old grid covering most of it
     old_by_code = {g.code: g for g in t.retired_management}
     back = _backward(t)
+    households: dict[str, int] = defaultdict(int)
+    for u in t.area.units:
+        if u.code in t.parent_of:
+            households[t.parent_of[u.code]] += u.households
+    for u in t.new_units:
+        households[t.parent_of[u["code"]]] += u["households"]
     for g in new_m:
         src = old_by_code.get(back.get(g.code, ""))
-        households = sum(u.households for u in t.area.units if t.parent_of.get(u.code) == g.code) + sum(
-            u["households"] for u in t.new_units if t.parent_of[u["code"]] == g.code)
-        g.households = households
+        g.households = households[g.code]
         if src is not None:
             g.grid_class, g.area_class = src.grid_class, src.area_class
     Grid.objects.bulk_update(new_m, ["households", "grid_class", "area_class"], batch_size=500)
@@ -614,6 +637,8 @@ def _apply(t: Transition, change: GridChange, now) -> dict:
     for d in GridDuty.objects.filter(grid__in=retired).select_related("person").order_by("id"):
         snapshot[d.grid_id].append({"post": d.post, "person": d.person.username, "person_id": d.person_id,
                                     "duty_hours": d.duty_hours, "standard": d.standard})
+    if t.proposal.get("lattice"):
+        Jurisdiction.objects.filter(code=t.area.communities[0].code[:6]).update(lattice=t.proposal["lattice"])
     # 2. rows keyed by grid, and the 历史案件对照表
     rekeyed = _rekey_rows(t, moves, change)
     # 3. foreign keys to retired grids
@@ -681,18 +706,40 @@ def _rekey_rows(t: Transition, moves, change) -> dict[str, int]:
                     old_unit_grid=old.split(".")[1] if "." in old else "", old_management_grid=old.split(".")[0],
                     new_unit_grid=new.split(".")[1] if "." in new else "", new_management_grid=new.split(".")[0],
                     state=state))
-        for (_old, new), pks in by_target.items():
+        place = fname == "scope_key" and {
+            "management_grid": isinstance(names.get("management_grid"), models.CharField),
+            "unit_grid": isinstance(names.get("unit_grid"), models.CharField)}
+        # rows that follow their old key's mapping: one statement per 300 keys (CASE on the old key)
+        plain = sorted({old for (old, new) in by_target if new == t.key_map.get(old)})
+        for i in range(0, len(plain), 300):
+            chunk = plain[i:i + 300]
+            changes = {fname: _case(fname, {k: t.key_map[k] for k in chunk})}
+            if place and place["management_grid"]:
+                changes["management_grid"] = _case(fname, {k: t.key_map[k].split(".")[0] for k in chunk})
+            if place and place["unit_grid"]:
+                changes["unit_grid"] = _case(fname, {k: t.key_map[k].split(".")[1] for k in chunk
+                                                     if "." in t.key_map[k]}, default=models.F("unit_grid"))
+            model._base_manager.filter(**{f"{fname}__in": chunk}).update(**changes)
+        # rows placed by their position (their unit grid was redrawn), after the others: by target
+        for (old, new), pks in by_target.items():
+            if new == t.key_map.get(old):
+                continue
             changes = {fname: Value(new)}
-            if fname == "scope_key":
-                if isinstance(names.get("management_grid"), models.CharField):
-                    changes["management_grid"] = Value(new.split(".")[0])
-                if isinstance(names.get("unit_grid"), models.CharField) and "." in new:
-                    changes["unit_grid"] = Value(new.split(".")[1])
+            if place and place["management_grid"]:
+                changes["management_grid"] = Value(new.split(".")[0])
+            if place and place["unit_grid"] and "." in new:
+                changes["unit_grid"] = Value(new.split(".")[1])
             for i in range(0, len(pks), 500):
                 model._base_manager.filter(pk__in=pks[i:i + 500]).update(**changes)
         counts[f"{model._meta.label}.{fname}"] = len(rows)
     RowMapping.objects.bulk_create(mapped_rows, batch_size=1000)
     return counts
+
+
+def _case(fname: str, values: dict[str, str], default=None):
+    whens = [models.When(**{fname: k}, then=Value(v)) for k, v in values.items()]
+    return models.Case(*whens, default=default if default is not None else models.F(fname),
+                       output_field=models.CharField())
 
 
 def _repoint(t: Transition, unit_ids: dict[str, int], management_ids: dict[str, int]) -> dict[str, int]:
