@@ -90,10 +90,12 @@ def test_a_workload_division_is_planned_then_applied_keeping_every_duty_and_case
     assert _live_management() == old_grids and AuditRecord.objects.count() == records + 1
 
     # applied: one transaction, one audit record with the counts
+    last = AuditRecord.objects.order_by("-id").values_list("id", flat=True).first()
     r = _post(leader, f"{API}/grid-changes/{plan['id']}/apply")
     assert r.status_code == 200, r.content
     assert r.json()["status"] == "applied"
-    assert AuditRecord.objects.filter(action="grid_change.apply").count() == 1
+    (applied,) = AuditRecord.objects.filter(id__gt=last)
+    assert applied.action == "grid_change.apply" and applied.after["rekeyed"]["cases.Case.scope_key"] == before_cases
     assert AuditRecord.objects.count() == records + 2 and GridChange.objects.count() == changes + 1
     new_grids = _live_management()
     assert len(new_grids) == 2 and not (new_grids & old_grids)
