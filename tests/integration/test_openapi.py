@@ -26,6 +26,8 @@ LISTS = {
     "/api/v1/basedata/diary", "/api/v1/basedata/visit-rules", "/api/v1/basedata/due", "/api/v1/basedata/access-log",
     "/api/v1/cases/{number}/timeline", "/api/v1/cases/{number}/duplicates", "/api/v1/auth/tokens",
     "/api/v1/privacy/retention",
+    # gridchange
+    "/api/v1/grid-changes", "/api/v1/grid-changes/{change_id}/grid-mapping", "/api/v1/grid-changes/{change_id}/case-mapping",
 }
 
 
