@@ -26,6 +26,7 @@ from gridgov.catalog.api import router as catalog_router
 from gridgov.duty.api import router as duty_router
 from gridgov.errors import DomainError
 from gridgov.geo.api import router as geo_router
+from gridgov.geo.changes_api import router as grid_changes_router  # gridchange
 from gridgov.inspection.api import router as inspection_router  # inspection
 from gridgov.notify.api import router as notify_router
 from gridgov.oversight.api import router as oversight_router
@@ -261,6 +262,7 @@ HTTP_CODES = {
 
 api.add_router("/", accounts_router)
 api.add_router("/", geo_router)
+api.add_router("/", grid_changes_router)  # gridchange: plans, apply, mapping
 api.add_router("/catalog", catalog_router)
 api.add_router("/worktime", worktime_router)
 api.add_router("/cases", cases_router)

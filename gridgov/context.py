@@ -24,6 +24,7 @@ NAV = [
     ("市区督办", "/oversight/", CENTRE | LEADERS | DEPARTMENT | {R.GRID_SUPERVISOR}, roles.CASE_VIEW),  # city helper
     ("全市概览", "/oversight/city/", LEADERS | CENTRE, roles.CASE_VIEW),  # city helper
     ("网格地图", "/map/", None, roles.VIEW),
+    ("网格调整", "/map/changes/", None, roles.EDIT),  # gridchange: plans, history, 历史案件对照表
     ("基础数据", "/basedata/", None, roles.BD_VIEW),
     ("个人信息", "/privacy/", None, roles.PRIVACY_REQUEST),
     ("专项工作", "/tasks/", None, roles.TASKS_VIEW),  # tasks: 专项行动、任务、演练、例会

@@ -84,6 +84,7 @@ def boundary_file() -> bytes:
 
 # Apps that add to the demo provide ``<app>/demo.py`` with ``build(stdout, scale)``; they run in this order.
 DEMO_APPS = ["gridgov.catalog", "gridgov.basedata", "gridgov.cases", "gridgov.duty", "gridgov.oversight", "gridgov.tasks", "gridgov.inspection"]
+DEMO_APPS.append("gridgov.geo")  # gridchange: a re-division applied with its history (after the cases it carries)
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

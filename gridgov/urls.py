@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from gridgov.accounts import views as account_views
 from gridgov.api import api
+from gridgov.geo import change_views as grid_change_views  # gridchange
 from gridgov.geo import views as geo_views
 
 admin.site.site_header = admin.site.site_title = "gridgov 网格化管理平台 · 管理后台"
@@ -12,6 +13,8 @@ admin.site.index_title = "基础数据管理"
 urlpatterns = [
     path("", geo_views.home, name="home"),
     path("map/", geo_views.grid_map, name="map"),
+    path("map/changes/", grid_change_views.changes, name="grid-changes"),  # gridchange
+    path("map/changes/<int:pk>/", grid_change_views.change, name="grid-change"),  # gridchange
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include((account_views.urlpatterns, "accounts"))),

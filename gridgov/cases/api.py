@@ -59,6 +59,16 @@ def case_summary(c: Case, now=None) -> dict:
     }
 
 
+def grid_history(number: str) -> list[dict[str, str]]:
+    """gridchange: the case's rows of the 历史案件对照表 (its grids before and after each grid change)."""
+    from gridgov.geo.gridchanges import case_history
+
+    return [{"change": str(m.change_id), "applied_at": m.change.applied_at.isoformat() if m.change.applied_at else "",
+             "old_management_grid": m.old_management_grid, "old_unit_grid": m.old_unit_grid,
+             "new_management_grid": m.new_management_grid, "new_unit_grid": m.new_unit_grid}
+            for m in case_history(number)]
+
+
 def case_detail(c: Case, user) -> dict:
     from .services.routing import suggest
 
@@ -67,6 +77,7 @@ def case_detail(c: Case, user) -> dict:
     return {
         **case_summary(c),
         "management_grid": c.management_grid.code if c.management_grid_id else None,
+        "grid_history": grid_history(c.number),  # gridchange
         "area_class": c.area_class, "pending_request": c.pending_request,
         "pending_amount": str(c.pending_amount) if c.pending_amount is not None else None,
         "verified": c.verified, "followed_up": c.followed_up, "satisfaction": c.satisfaction,
@@ -194,7 +205,11 @@ def filtered(user, f: CaseFilter):
     if f.matter:
         qs = qs.filter(matter__code=f.matter)
     if f.grid:
-        qs = qs.filter(Q(scope_key__startswith=f.grid) | Q(scope_key__contains=f".{f.grid}"))
+        # gridchange: a retired grid code still finds the cases filed under it (历史案件对照表)
+        from gridgov.geo.gridchanges import filed_under
+
+        qs = qs.filter(Q(scope_key__startswith=f.grid) | Q(scope_key__contains=f".{f.grid}") |
+                       Q(number__in=filed_under(f.grid)))
     if f.overdue is not None:
         late = overdue_q(timezone.now())
         qs = qs.filter(late) if f.overdue else qs.exclude(late)

@@ -88,6 +88,8 @@ class CaseDetail(CaseSummary):
     """A case with everything the person may see, and the actions they may take now."""
 
     management_grid: str | None = Field(description="管理网格编码")
+    # gridchange: the grid changes this case went through (历史案件对照表), oldest first
+    grid_history: list[dict[str, str]] = Field([], description="网格调整前后的网格：change、applied_at、old_management_grid、old_unit_grid、new_management_grid、new_unit_grid")
     area_class: str = Field(description="区域类别 A/B/C")
     pending_request: str = Field(description="待审批申请（延期、挂账…），无则为空")
     pending_amount: str | None = Field(description="申请的延期时长")

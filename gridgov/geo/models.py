@@ -141,6 +141,8 @@ class Grid(GeometryMixin):
     households = models.PositiveIntegerField("户数", default=0)
     households_estimated = models.BooleanField("户数为估算", default=True)
     generated = models.BooleanField("自动生成", default=False)
+    # gridchange: since when this grid is in force (网格调整生效时间); empty for grids made before history was kept
+    valid_from = models.DateTimeField("启用时间", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "网格"
@@ -183,3 +185,125 @@ class GridDuty(models.Model):
 
     def __str__(self):
         return f"{self.grid} · {self.get_post_display()} · {self.person}"
+
+
+# ---------------------------------------------------------------- gridchange: grid changes keep history
+
+
+class ChangeKind(models.TextChoices):
+    REGENERATE = "regenerate", "重新生成"
+    MERGE = "merge", "合并网格"
+    SPLIT = "split", "拆分网格"
+    REDRAW = "redraw", "重新划定"
+    WORKLOAD = "workload", "按工作量划分"
+
+
+class ChangeStatus(models.TextChoices):
+    PLANNED = "planned", "方案（未实施）"
+    APPLIED = "applied", "已实施"
+
+
+class GridChange(models.Model):
+    """网格调整方案: a proposed new division of an area's unit and management grids with its impact; applied once.
+
+    ``proposal`` holds the new grids (unit grids and management grids as groups of unit grids); ``impact`` what
+    would move where (computed when planned, by the same code that applies it); ``basis`` the fingerprint of the
+    area's grids when planned — a plan whose area changed since is stale and is refused.
+    """
+
+    SCOPE_FIELD = "node_code"
+
+    node_code = models.CharField("调整范围", max_length=40, db_index=True)
+    node_name = models.CharField("范围名称", max_length=100)
+    kind = models.CharField("调整类型", max_length=12, choices=ChangeKind.choices)
+    title = models.CharField("方案名称", max_length=200)
+    status = models.CharField("状态", max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PLANNED)
+    basis = models.CharField("现状指纹", max_length=64)
+    parameters = models.JSONField("参数", default=dict, blank=True)
+    proposal = models.JSONField("新网格", default=dict)
+    impact = models.JSONField("影响分析", default=dict)
+    counts = models.JSONField("实施结果", default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="编制人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("编制时间", auto_now_add=True)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="实施人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    applied_at = models.DateTimeField("实施时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网格调整方案"
+        ordering = ["-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class RetiredGrid(models.Model):
+    """历史网格: a unit or management grid retired by a change (valid until ``valid_to``), with its 五定 then."""
+
+    SCOPE_FIELD = "key"
+
+    change = models.ForeignKey(GridChange, verbose_name="调整方案", on_delete=models.PROTECT, related_name="retired")
+    layer = models.CharField("图层", max_length=40)
+    code = models.CharField("网格编码", max_length=40, db_index=True)
+    name = models.CharField("名称", max_length=100, blank=True)
+    community_code = models.CharField("所属社区", max_length=12)
+    key = models.CharField("原范围键", max_length=100, db_index=True)
+    parent_code = models.CharField("原管理网格", max_length=40, blank=True)
+    geometry = models.TextField("边界(GeoJSON)")
+    households = models.PositiveIntegerField("户数", default=0)
+    duties = models.JSONField("原五定", default=list, blank=True)
+    valid_from = models.DateTimeField("启用时间", null=True, blank=True)
+    valid_to = models.DateTimeField("停用时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "历史网格"
+        ordering = ["layer", "code"]
+
+    def __str__(self):
+        return f"{self.code}（已停用）"
+
+
+class GridMapping(models.Model):
+    """新旧网格对照: where an old grid's area went (share of the old grid's area), per change."""
+
+    SCOPE_FIELD = "old_key"
+
+    change = models.ForeignKey(GridChange, verbose_name="调整方案", on_delete=models.PROTECT, related_name="mappings")
+    layer = models.CharField("图层", max_length=40)
+    old_code = models.CharField("原网格", max_length=40, db_index=True)
+    old_key = models.CharField("原范围键", max_length=100)
+    new_code = models.CharField("新网格", max_length=40, db_index=True)
+    share = models.FloatField("面积占比")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "新旧网格对照"
+        ordering = ["change_id", "layer", "old_code", "-share"]
+
+    def __str__(self):
+        return f"{self.old_code} → {self.new_code}（{self.share:.0%}）"
+
+
+class RowMapping(models.Model):
+    """历史案件对照表 (seed 003 篇7): each case (and each row of a model listed in ``rekey.MAPPED``) that a change
+    moved — its grids before and after, so a case filed under an old grid code is found under the new one."""
+
+    SCOPE_FIELD = "new_key"
+
+    change = models.ForeignKey(GridChange, verbose_name="调整方案", on_delete=models.PROTECT, related_name="rows")
+    model = models.CharField("类型", max_length=60)
+    label = models.CharField("编号", max_length=60, db_index=True)
+    old_key = models.CharField("原范围键", max_length=100)
+    new_key = models.CharField("新范围键", max_length=100)
+    old_unit_grid = models.CharField("原单元网格", max_length=40, blank=True)
+    old_management_grid = models.CharField("原管理网格", max_length=40, blank=True, db_index=True)
+    new_unit_grid = models.CharField("新单元网格", max_length=40, blank=True)
+    new_management_grid = models.CharField("新管理网格", max_length=40, blank=True)
+    state = models.CharField("当时状态", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "历史案件对照表"
+        ordering = ["change_id", "label"]
+
+    def __str__(self):
+        return f"{self.label}：{self.old_management_grid} → {self.new_management_grid}"

@@ -19,6 +19,9 @@ from django.db.models.functions import Concat, Substr
 KEY_FIELDS = ("scope_key", "node_key", "assignee_node")
 # rows that record what happened where, at that time: not rewritten (the access log is append-only)
 KEEPS_HISTORY = {"basedata.AccessLog": "访问日志记录查看时数据所在的范围，只能追加"}
+# gridchange: rows whose every move by a grid change is kept one by one in the 历史案件对照表 (geo.RowMapping):
+# model → (the field naming the row, the values of its ``status`` that count as settled)
+MAPPED = {"cases.Case": ("number", frozenset({"closed", "archived", "declined", "voided", "merged"}))}
 
 
 def keyed_fields() -> list[tuple[type[models.Model], str]]:

@@ -287,6 +287,10 @@ def generate_grids(
         raise GeoError("invalid_density", "户数密度必须大于 0")
     communities = _community_shapes(district)
     layers = ensure_default_layers()
+    # gridchange: a district that has grids is regenerated through a change plan that keeps history
+    if Grid.objects.filter(layer__in=layers.values(), community__code__startswith=district.code).exists():
+        return _regenerate_existing(district, cell_m if cell_m != settings.GRIDGOV["UNIT_GRID_CELL_M"] else None,
+                                    households_per_km2)
     lattice = make_lattice(district.shape.bounds, cell_m)
     try:
         units = unit_grids([(c.code, c.shape) for c in communities], lattice, min_piece_fraction=0.5)
@@ -332,6 +336,22 @@ def generate_grids(
         "households_per_km2": density, "management_codes": [mgmt_code[m.code] for m in mgmts]})
     bump_layers(UNIT_LAYER, MANAGEMENT_LAYER)
     return GridReport(district, len(unit_rows), len(mgmt_rows), total)
+
+
+def _regenerate_existing(district: Jurisdiction, cell_m: float | None, households_per_km2: float | None) -> GridReport:
+    """gridchange: plan + apply a regeneration (nothing is applied when the grids would come out the same)."""
+    from . import gridchanges
+
+    draft = gridchanges.plan(None, node=district.code, kind="regenerate", cell_m=cell_m,
+                             households_per_km2=households_per_km2, dry_run=True)
+    if draft.changes:
+        change = gridchanges.plan(None, node=district.code, kind="regenerate", cell_m=cell_m,
+                                  households_per_km2=households_per_km2)
+        gridchanges.apply(None, change.pk)
+    units = Grid.objects.filter(layer__code=UNIT_LAYER, community__code__startswith=district.code)
+    total = sum(a or 0 for a in units.values_list("area_m2", flat=True))
+    return GridReport(district, units.count(), Grid.objects.filter(
+        layer__code=MANAGEMENT_LAYER, community__code__startswith=district.code).count(), total)
 
 
 def grid_lookup(user, layer: str, code: str, right: str = roles.VIEW) -> Grid:

@@ -79,6 +79,17 @@ EXPECTED = {
     "POST /api/v1/locate/csv":                       "401  200  200  200  200  200  200  200  200  200  200  200  200",
     "POST /api/v1/boundaries":                       "401  400  403  403  403  403  403  403  403  403  403  403  403",
     "POST /api/v1/layers/{code}/grids":              "401  200  403  403  403  403  403  403  403  403  403  403  403",
+    # gridchange: grid change plans are read like the territory (within scope: the grid worker's grid is below the
+    # community the plan is for); planned and applied by those who edit grids (the grid leader, the administrator)
+    "GET /api/v1/grid-changes":                      "401  200  200  200  200  200  200  200  200  200  200  403  200",
+    "POST /api/v1/grid-changes":                     "401  201  403  403  403  403  403  403  201  403  403  403  403",
+    "GET /api/v1/grid-changes/{change_id}":          "401  200  200  200  200  200  200  200  200  404  200  403  200",
+    "POST /api/v1/grid-changes/{change_id}/apply":   "401  200  403  403  403  403  403  403  200  403  403  403  403",
+    "GET /api/v1/grid-changes/{change_id}/grid-mapping":
+                                                     "401  200  200  200  200  200  200  200  200  404  200  403  200",
+    "GET /api/v1/grid-changes/{change_id}/case-mapping":
+                                                     "401  200  200  200  200  200  200  200  200  404  200  403  200",
+    "GET /api/v1/grid-changes/{change_id}/map":      "401  200  200  200  200  200  200  200  200  404  200  403  200",
     # the catalog and the working calendar
     "GET /api/v1/catalog/items":                     "401  200  200  200  200  200  200  200  200  200  200  200  200",
     "GET /api/v1/catalog/items/{kind}/{code}":       "401  200  200  200  200  200  200  200  200  200  200  200  200",
@@ -479,6 +490,14 @@ def duty_shift(ctx, users):
 
 DUTY_SHIFT = {"centre": "110101", "date": "2026-06-02", "starts_at": "2026-06-02T08:30:00+08:00",
               "ends_at": "2026-06-03T08:30:00+08:00", "members": [{"username": "intake", "duty_role": "officer"}]}
+def grid_change(users, applied=False):
+    """gridchange: a plan dividing 多福巷社区 between two people (applied when asked)."""
+    from gridgov.geo import gridchanges
+
+    change = gridchanges.plan(users["admin"], node=COMMUNITY, kind="workload", parts=2)
+    if applied:
+        gridchanges.apply(users["admin"], change.pk)
+    return {"change": change.pk}
 
 
 def worker_token(ctx, users):
@@ -772,6 +791,20 @@ ROWS = {
     "GET /api/v1/grids/{layer}/{code} · elsewhere": Row("get", f"{ROOT}/grids/management/{OTHER_STREET_GRID}"),
     "PATCH /api/v1/grids/{layer}/{code}": Row("patch", f"{ROOT}/grids/management/{OWN_GRID}", {"grid_class": "1"}),
     "PUT /api/v1/grids/{layer}/{code}/duties": Row("put", f"{ROOT}/grids/management/{OWN_GRID}/duties", []),
+    # gridchange
+    "GET /api/v1/grid-changes": Row("get", f"{ROOT}/grid-changes", setup=lambda ctx, users: grid_change(users)),
+    "POST /api/v1/grid-changes": Row("post", f"{ROOT}/grid-changes", {"node": COMMUNITY, "kind": "workload",
+                                                                       "parts": 2}),
+    "GET /api/v1/grid-changes/{change_id}": Row("get", f"{ROOT}/grid-changes/{{change}}",
+                                                setup=lambda ctx, users: grid_change(users)),
+    "POST /api/v1/grid-changes/{change_id}/apply": Row("post", f"{ROOT}/grid-changes/{{change}}/apply",
+                                                       setup=lambda ctx, users: grid_change(users)),
+    "GET /api/v1/grid-changes/{change_id}/grid-mapping": Row(
+        "get", f"{ROOT}/grid-changes/{{change}}/grid-mapping", setup=lambda ctx, users: grid_change(users, True)),
+    "GET /api/v1/grid-changes/{change_id}/case-mapping": Row(
+        "get", f"{ROOT}/grid-changes/{{change}}/case-mapping", setup=lambda ctx, users: grid_change(users, True)),
+    "GET /api/v1/grid-changes/{change_id}/map": Row("get", f"{ROOT}/grid-changes/{{change}}/map",
+                                                    setup=lambda ctx, users: grid_change(users)),
     "GET /api/v1/locate": Row("get", f"{ROOT}/locate?lon={{lon}}&lat={{lat}}"),
     "POST /api/v1/locate": Row("post", f"{ROOT}/locate", lambda c, p: {"points": [[c["lon"], c["lat"]]]}),
     "POST /api/v1/locate/csv": Row("post", f"{ROOT}/locate/csv", lambda c, p: f"lon,lat\n{c['lon']},{c['lat']}\n",

@@ -119,13 +119,28 @@ def _generate_grids(c):
     services.generate_grids("110102", cell_m=400)
 
 
+def _change_plan(c):
+    from gridgov.geo import gridchanges
+
+    c.scratch["change"] = gridchanges.plan(c.gridleader, node="110101001001", kind="workload", parts=2).pk
+
+
+def _change_apply(c):
+    from gridgov.geo import gridchanges
+
+    gridchanges.apply(c.gridleader, c.scratch["change"])
+
+
 GEO = [
     ("update_grid", None, _grid_update, [("grid", "update")]),
     ("set_duties", None, _duties, [("grid", "set_duties")]),
     ("import_grids", None, _layer_import, [("grid_layer", "import_grids")]),
     ("import_boundary", None, _boundary_import, [("jurisdiction", "import_boundary")]),
     ("init_district", None, _init_district, [("jurisdiction", "init_district")]),
-    ("generate_grids", None, _generate_grids, [("jurisdiction", "generate_grids")]),
+    # gridchange: a district that has grids is regenerated through a change plan (planned, then applied)
+    ("generate_grids", None, _generate_grids, [("grid_change", "grid_change.plan"), ("grid_change", "grid_change.apply")]),
+    ("grid change plan", None, _change_plan, [("grid_change", "grid_change.plan")]),
+    ("grid change apply", _change_plan, _change_apply, [("grid_change", "grid_change.apply")]),
 ]
 
 # ---------------------------------------------------------------- catalog, deadlines, routing, calendar

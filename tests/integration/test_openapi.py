@@ -34,6 +34,8 @@ LISTS = {
     "/api/v1/inspection/templates", "/api/v1/inspection/plans", "/api/v1/inspection/due",
     "/api/v1/inspection/inspections", "/api/v1/inspection/revisits/due", "/api/v1/inspection/frontage/agreements",
     "/api/v1/inspection/frontage/rates",
+    # gridchange
+    "/api/v1/grid-changes", "/api/v1/grid-changes/{change_id}/grid-mapping", "/api/v1/grid-changes/{change_id}/case-mapping",
 }
 LISTS |= {"/api/v1/oversight/dispatches", "/api/v1/oversight/notices", "/api/v1/oversight/disputes"}  # the city's
 # --- tasks: the campaign export, a task's attachment, a drill's photo; the lists of campaigns, tasks, drills, meetings

@@ -233,7 +233,15 @@ def _case_context(request, case: Case, errors: dict | None = None, data=None) ->
         "actions": action_forms(user, case, errors, data, duplicates=duplicates),
         "action_error": (errors or {}).get("page", ""), "back": _back(request),
         "street": case.community.parent if case.community_id else None,
+        "grid_history": _grid_history(case),  # gridchange
     }
+
+
+def _grid_history(case: Case) -> list:
+    """gridchange: the grids the case was under before each grid change (历史案件对照表)."""
+    from gridgov.geo.gridchanges import case_history
+
+    return case_history(case.number)
 
 
 def _back(request) -> str:

@@ -165,7 +165,8 @@ def _check_code(code: str) -> None:
 # unit grids
 # ---------------------------------------------------------------------------
 def unit_grids(communities: Sequence[tuple[str, Polygon | MultiPolygon]], lattice: Lattice, *,
-               min_piece_fraction: float = MIN_PIECE_FRACTION) -> list[UnitGrid]:
+               min_piece_fraction: float = MIN_PIECE_FRACTION,
+               projection: LocalProjection | None = None) -> list[UnitGrid]:
     """Intersect each community with the lattice and number the unit grids.
 
     Pieces smaller than ``min_piece_fraction`` of a cell are merged into a
@@ -173,12 +174,13 @@ def unit_grids(communities: Sequence[tuple[str, Polygon | MultiPolygon]], lattic
 
     Returns grids ordered by community (input order) then serial.  Raises
     ``ValueError`` for malformed community codes or if a community would need
-    more than 999 unit grids.
+    more than 999 unit grids. ``projection`` (default: centred on all the communities given) measures the
+    pieces: regenerating part of a district passes the whole district's, so its unit grids come out the same.
     """
     if not communities:
         return []
     all_geoms = [g for _, g in communities]
-    proj = LocalProjection.for_geometry(shapely.GeometryCollection(all_geoms))
+    proj = projection or LocalProjection.for_geometry(shapely.GeometryCollection(all_geoms))
     cx, cy = proj.lon0, proj.lat0
     cell_area = float(proj.area_m2(shapely.box(cx, cy, cx + lattice.step_lon, cy + lattice.step_lat)))
     seen: set[str] = set()
