@@ -39,6 +39,12 @@ POSTS_WITH = {
     # a person's requests under 个人信息保护法 (查询、复制、删除) and the retention periods: the administrator
     "privacy.request": "admin",
     "privacy.configure": "admin",
+    # matters: 信访 and 治安/维稳 cases are read by the centre, the street and community who settle them, departments
+    # (what was sent to them), the leader and the administrator — not by the 网格员 or 监督员 who report them
+    "cases.restricted": "admin leader intake_clerk shift_leader dispatcher grid_supervisor grid_leader handler",
+    # the 调解台账 and 信访登记簿: read by the community, street, shift leader and leader; recorded by grid staff
+    "governance.view": "admin leader shift_leader grid_supervisor grid_leader grid_worker",
+    "governance.record": "admin grid_supervisor grid_leader grid_worker",
 }
 
 
