@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "gridgov.basedata",
     "gridgov.dashboard",
     "gridgov.privacy",
+    "gridgov.governance",  # matters: 矛盾纠纷调解, 信访
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("dashboard/", include("gridgov.dashboard.urls")),
     path("admin/login/", account_views.admin_login),  # one sign-in page: throttled, with TOTP
     path("privacy/", include("gridgov.privacy.urls")),
+    path("governance/", include("gridgov.governance.urls")),  # matters: 调解台账, 信访登记簿
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
