@@ -26,6 +26,7 @@ LISTS = {
     "/api/v1/basedata/diary", "/api/v1/basedata/visit-rules", "/api/v1/basedata/due", "/api/v1/basedata/access-log",
     "/api/v1/cases/{number}/timeline", "/api/v1/cases/{number}/duplicates", "/api/v1/auth/tokens",
     "/api/v1/privacy/retention",
+    "/api/v1/governance/mediations", "/api/v1/governance/petitions",  # matters: 调解台账, 信访登记簿
 }
 
 
