@@ -27,6 +27,7 @@ from gridgov.duty.api import router as duty_router
 from gridgov.errors import DomainError
 from gridgov.geo.api import router as geo_router
 from gridgov.geo.changes_api import router as grid_changes_router  # gridchange
+from gridgov.governance.api import router as governance_router  # matters
 from gridgov.inspection.api import router as inspection_router  # inspection
 from gridgov.notify.api import router as notify_router
 from gridgov.oversight.api import router as oversight_router
@@ -274,3 +275,4 @@ api.add_router("/duty", duty_router)  # 值班与应急 (duty helper)
 api.add_router("/oversight", oversight_router)  # 市区联动与督办 (the city helper)
 api.add_router("/tasks", tasks_router)  # tasks: 专项行动、专项工作、演练、例会
 api.add_router("/inspection", inspection_router)  # inspection: checklists, plans, 回头看, 门前三包
+api.add_router("/governance", governance_router)  # matters: 矛盾纠纷调解, 信访

@@ -17,7 +17,7 @@ from gridgov.geo.models import Grid, GridClass, GridDuty, GridType, Jurisdiction
 
 DISTRICT = "110101"
 # the demo administrator may use the admin pages of every gridgov app
-ADMIN_APPS = ["geo", "accounts", "catalog", "cases", "worktime", "audit", "notify", "basedata", "duty", "oversight", "tasks", "inspection"]
+ADMIN_APPS = ["geo", "accounts", "catalog", "cases", "worktime", "audit", "notify", "basedata", "duty", "oversight", "tasks", "inspection", "governance"]
 PASSWORD = "gridgov-demo"
 DEPARTMENTS = [
     ("110101-CG", "区城市管理委员会"),
@@ -83,7 +83,8 @@ def boundary_file() -> bytes:
 
 
 # Apps that add to the demo provide ``<app>/demo.py`` with ``build(stdout, scale)``; they run in this order.
-DEMO_APPS = ["gridgov.catalog", "gridgov.basedata", "gridgov.cases", "gridgov.duty", "gridgov.oversight", "gridgov.tasks", "gridgov.inspection"]
+DEMO_APPS = ["gridgov.catalog", "gridgov.basedata", "gridgov.cases", "gridgov.duty", "gridgov.oversight", "gridgov.tasks",
+             "gridgov.inspection", "gridgov.governance"]
 DEMO_APPS.append("gridgov.geo")  # gridchange: a re-division applied with its history (after the cases it carries)
 
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "gridgov.oversight",  # 市区联动与督办 (the city helper)
     "gridgov.tasks",  # tasks: 专项行动、专项工作、演练、例会
     "gridgov.inspection",  # inspection: checklists, plans, 回头看, 门前三包
+    "gridgov.governance",  # matters: 矛盾纠纷调解, 信访
 ]
 
 MIDDLEWARE = [

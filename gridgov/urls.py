@@ -28,6 +28,7 @@ urlpatterns = [
     path("oversight/", include("gridgov.oversight.urls")),  # 市区联动与督办 (the city helper)
     path("tasks/", include("gridgov.tasks.urls")),  # tasks: 专项行动、专项工作、演练、例会
     path("inspection/", include("gridgov.inspection.urls")),  # inspection
+    path("governance/", include("gridgov.governance.urls")),  # matters: 调解台账, 信访登记簿
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -67,6 +67,12 @@ POSTS_WITH = {
     "inspection.inspect": "admin grid_supervisor inspector grid_leader grid_worker",
     "inspection.plan": "admin grid_supervisor grid_leader",
     "inspection.configure": "admin",
+    # matters: 信访 and 治安/维稳 cases are read by the centre, the street and community who settle them, departments
+    # (what was sent to them), the leader and the administrator — not by the 网格员 or 监督员 who report them
+    "cases.restricted": "admin leader intake_clerk shift_leader dispatcher grid_supervisor grid_leader handler clerk",
+    # the 调解台账 and 信访登记簿: read by the community, street, shift leader and leader; recorded by grid staff
+    "governance.view": "admin leader shift_leader grid_supervisor grid_leader grid_worker",
+    "governance.record": "admin grid_supervisor grid_leader grid_worker",
 }
 
 

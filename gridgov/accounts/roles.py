@@ -133,6 +133,29 @@ for _role, _rights in _TASKS_RIGHTS.items():
     RIGHTS[_role] = RIGHTS[_role] | _rights
 # --- end tasks ---------------------------------------------------------------------------------------------------
 
+# ---- matters (open catalog, restricted classes, governance records) ----
+# 信访 (major 51) and 治安/维稳 (55) cases are read only by posts with CASE_RESTRICTED (and by their reporter); the
+# centre (to register and dispatch them), the street and community who settle them, departments (only what was
+# sent to them), the leader and the administrator. Not the 网格员 or the 监督员, who report such matters.
+CASE_RESTRICTED = "cases.restricted"
+# 矛盾纠纷调解 and 信访 records beside a case (app governance): the 调解台账 / 信访登记簿 are read by the community and
+# street, the centre's shift leader and the leader; recorded by the community, street and the grid worker.
+GOV_VIEW, GOV_RECORD = "governance.view", "governance.record"
+_MATTERS_RIGHTS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({CASE_RESTRICTED, GOV_VIEW, GOV_RECORD}),
+    Role.LEADER: frozenset({CASE_RESTRICTED, GOV_VIEW}),
+    Role.INTAKE_CLERK: frozenset({CASE_RESTRICTED}),
+    Role.CLERK: frozenset({CASE_RESTRICTED}),  # the 信息员 records what comes in, 信访 too
+    Role.SHIFT_LEADER: frozenset({CASE_RESTRICTED, GOV_VIEW}),
+    Role.DISPATCHER: frozenset({CASE_RESTRICTED}),
+    Role.HANDLER: frozenset({CASE_RESTRICTED}),
+    Role.GRID_SUPERVISOR: frozenset({CASE_RESTRICTED, GOV_VIEW, GOV_RECORD}),
+    Role.GRID_LEADER: frozenset({CASE_RESTRICTED, GOV_VIEW, GOV_RECORD}),
+    Role.GRID_WORKER: frozenset({GOV_VIEW, GOV_RECORD}),
+}
+RIGHTS = {role: rights | _MATTERS_RIGHTS.get(role, frozenset()) for role, rights in RIGHTS.items()}
+# ---- end matters ----
+
 # The level of tree node each post is normally bound to (used to validate accounts and by the demo).
 BOUND_LEVEL: dict[Role, str] = {
     Role.GRID_WORKER: "grid",

@@ -53,6 +53,23 @@ def in_scope(user, key: str) -> bool:
 def scoped(qs: QuerySet, user, right: str) -> QuerySet:
     """Restrict ``qs`` to what ``user`` may see with ``right``; raises NoRight when the post lacks it."""
     require(user, right)
+    return _restricted(_in_subtree(qs, user), user)
+
+
+# ---- matters: restricted classes ----
+# A model whose rows may belong to a restricted class (cases of 信访, 治安/维稳) defines
+# ``restriction_scope(user) -> Q | None`` (None: nothing hidden from this user) and its one-object form
+# ``visible_to(user) -> bool``; every scoped read applies it, so no list, page or count can forget it.
+def _restricted(qs: QuerySet, user) -> QuerySet:
+    restriction = getattr(qs.model, "restriction_scope", None)
+    if restriction is None:
+        return qs
+    q = restriction(user)
+    return qs if q is None else qs.filter(q)
+# ---- end matters ----
+
+
+def _in_subtree(qs: QuerySet, user) -> QuerySet:
     department_scope = getattr(qs.model, "department_scope", None)
     if department_scope is not None and getattr(user, "department_id", None) and not user.is_superuser:
         # objects that are sent to departments (cases): a department sees what was sent to it
@@ -74,6 +91,9 @@ def may_see(user, obj: Model, right: str) -> bool:
     one-object ``department_scope``) or asks the database. Raises NoRight when the post lacks the right.
     """
     require(user, right)
+    visible_to = getattr(obj, "visible_to", None)  # matters: restricted classes (see _restricted)
+    if visible_to is not None and not visible_to(user):
+        return False
     model = type(obj)
     department_scope = getattr(model, "department_scope", None)
     if department_scope is not None and getattr(user, "department_id", None) and not user.is_superuser:

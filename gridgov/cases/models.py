@@ -143,6 +143,25 @@ class Case(models.Model):
         return self.assignee_department_id == department_id or CaseAssist.objects.filter(
             case_id=self.pk, department_id=department_id).exists()
 
+    # ---- matters: restricted classes (accounts.scope applies these to every scoped read of cases) ----
+    @staticmethod
+    def restriction_scope(user) -> models.Q | None:
+        """Cases of a restricted class (信访, 治安/维稳) are hidden from posts without its right — except their own
+        reports."""
+        from gridgov.catalog.cache import hidden_matter_ids
+
+        hidden = hidden_matter_ids(user)
+        if not hidden:
+            return None
+        return ~models.Q(matter_id__in=sorted(hidden)) | models.Q(reporter_id=user.pk)
+
+    def visible_to(self, user) -> bool:
+        """``restriction_scope`` for this one case."""
+        from gridgov.catalog.cache import hidden_matter_ids
+
+        return self.matter_id is None or self.reporter_id == user.pk or self.matter_id not in hidden_matter_ids(user)
+    # ---- end matters ----
+
 
 class CaseReport(models.Model):
     """One report of the problem (a case keeps every report, also those merged into it)."""

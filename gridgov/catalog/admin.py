@@ -42,18 +42,42 @@ class LegacyCodeInline(admin.TabularInline):
 class CatalogItemAdmin(ServiceAdmin):
     """The standard's codes and names are read-only; the local parts (department, conditions, active) are editable."""
 
-    list_display = ("code", "name", "kind", "major_name", "default_department", "has_conditions", "active")
+    list_display = ("code", "name", "kind", "origin", "major_name", "default_department", "restricted_right",
+                    "has_conditions", "active")
     list_filter = ("kind", "major_name", "active")
     search_fields = ("code", "name", "major_name")
     list_editable = ("default_department", "active")
-    fields = STANDARD_FIELDS + ("default_department", "register_condition", "close_condition", "active")
+    fields = STANDARD_FIELDS + ("default_department", "register_condition", "close_condition", "restricted_right",
+                                "active")
     readonly_fields = STANDARD_FIELDS
     list_per_page = 100
 
+    # ---- matters: the open catalog — local classes (majors 50–99) are added here; national ones stay read-only
+    ADD_FIELDS = ("kind", "code", "major_name", "name", "default_department", "register_condition", "close_condition",
+                  "restricted_right", "active")
+
+    def get_fields(self, request, obj=None):
+        return self.ADD_FIELDS if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("kind", "code", "major_code", "minor_code") if obj.is_local else STANDARD_FIELDS
+
+    @admin.display(description="来源")
+    def origin(self, obj):
+        return "本地" if obj.is_local else "国家标准"
+
     def save_model(self, request, obj, form, change):
-        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in services.ITEM_LOCAL}
+        if not change:
+            saved = services.create_local_item(request.user, {f: form.cleaned_data.get(f) for f in self.ADD_FIELDS})
+            obj.pk = saved.pk
+            return
+        editable = services.LOCAL_EDITABLE if obj.is_local else services.ITEM_LOCAL
+        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in editable}
         if changes:
-            services.update_item(request.user, obj.kind, obj.code, changes)
+            services.update_local_item(request.user, obj.kind, obj.code, changes)
+    # ---- end matters
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not DeadlineRule:
@@ -72,7 +96,7 @@ class CatalogItemAdmin(ServiceAdmin):
         return [DeadlineRuleInline, *inlines] if obj is not None and obj.kind == Kind.MATTER else inlines
 
     def has_add_permission(self, request):
-        return False  # the catalog is the standard's; it is loaded by the data migration
+        return True  # local classes only (the service refuses a national code); the standard's are loaded by migration
 
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead

@@ -6,9 +6,10 @@ account; components are scoped (``roles.VIEW`` to read, ``roles.EDIT`` to write,
 
 from datetime import datetime
 
-from ninja import Query, Router, Schema, Status
+from django.db.models import Q
+from ninja import Field, Query, Router, Schema, Status
 
-from gridgov.errors import DomainError
+from gridgov.errors import DomainError, NotFound
 from gridgov.limits import field
 from gridgov.schemas import PageIn, answers, page_of, paginate
 
@@ -28,23 +29,38 @@ class ItemOut(Schema):
     name: str
     default_department: str
     active: bool
+    origin: str  # national (GB/T 47678.5, majors 01–49) or local (本地, majors 50–99)
+    origin_label: str
+    restricted_right: str  # "" = every post; else the right a post needs to read the class's cases
 
 
 def _item(i: CatalogItem) -> dict:
     return {"kind": i.kind, "kind_label": i.get_kind_display(), "code": i.code, "major_code": i.major_code,
             "major_name": i.major_name, "minor_code": i.minor_code, "name": i.name,
-            "default_department": i.default_department, "active": i.active}
+            "default_department": i.default_department, "active": i.active,
+            "origin": "local" if i.is_local else "national", "origin_label": "本地" if i.is_local else "国家标准",
+            "restricted_right": i.restricted_right}
 
 
 class ItemFilter(Schema):
     kind: str | None = None
     q: str | None = None
     major: str | None = None
+    origin: str | None = Field(None, max_length=10)  # national / local
 
 
-@router.get("/items", response=answers(page_of(ItemOut), 400, 422), summary="部件与事项分类（按类型、大类、名称或代码筛选）")
+@router.get("/items", response=answers(page_of(ItemOut), 400, 422),
+            summary="部件与事项分类（按类型、大类、名称或代码、国家标准/本地筛选）")
 def items(request, filters: Query[ItemFilter], page: Query[PageIn]):
-    return paginate(services.search_items(filters.kind, filters.q, filters.major), page, _item)
+    qs = services.search_items(filters.kind, filters.q, filters.major)
+    if filters.origin:
+        if filters.origin not in ("national", "local"):
+            raise DomainError("invalid_origin", f"来源应为 national（国家标准）或 local（本地），收到「{filters.origin}」")
+        local = Q(major_code__gte="50")
+        qs = qs.filter(local) if filters.origin == "local" else qs.exclude(local)
+    return paginate(qs, page, _item)
+
+
 
 
 class RuleOut(Schema):
@@ -231,3 +247,83 @@ class ComponentPatch(Schema):
 def component_update(request, code: str, payload: ComponentPatch):
     c = services.update_component(request.user, code, payload.dict(exclude_none=True))
     return _component(c)
+
+
+# ---- matters: the open catalog (local classes in majors 50–99) ----
+class DeadlineIn(Schema):
+    stage: str = field(DeadlineRule, "stage")
+    amount: float = field(DeadlineRule, "amount", ge=0.01)
+    unit: str = field(DeadlineRule, "unit")
+    urgency: str = field(DeadlineRule, "urgency", "")
+    area_class: str = field(DeadlineRule, "area_class", "")
+    note: str = field(DeadlineRule, "note", "")
+
+
+class LocalItemIn(Schema):
+    kind: str = Field("matter", max_length=10)
+    code: str = Field(..., max_length=5)
+    name: str = field(CatalogItem, "name")
+    major_name: str = field(CatalogItem, "major_name", "")
+    default_department: str = field(CatalogItem, "default_department", "")
+    register_condition: str = Field("", max_length=2000)
+    close_condition: str = Field("", max_length=2000)
+    restricted_right: str = field(CatalogItem, "restricted_right", "")
+    deadlines: list[DeadlineIn] = Field(default_factory=list, max_length=50)
+    routing_department: str | None = Field(None, max_length=50)  # a department code: the item's routing rule (区级派遣)
+
+
+class LocalItemDetail(ItemOut):
+    deadline_rules: list[RuleOut]
+    routing_department: str | None
+
+
+def _local_detail(item: CatalogItem, routing_department: str | None = None) -> dict:
+    return {**_item(item), "deadline_rules": [_rule(r) for r in item.deadline_rules.select_related("matter")],
+            "routing_department": routing_department}
+
+
+@router.post("/items", response=answers(LocalItemDetail, 400, 403, 404, 409, 422, status=201),
+             summary="新增本地分类（大类 50–99，不与 GB/T 47678.5 冲突），含时限规则与派遣部门")
+def item_create(request, payload: LocalItemIn):
+    from django.db import transaction
+
+    data = payload.dict(exclude={"deadlines", "routing_department"})
+    with transaction.atomic():
+        item = services.create_local_item(request.user, data, [d.dict() for d in payload.deadlines])
+        if payload.routing_department:
+            _routing_rule(request.user, item, payload.routing_department)
+    return Status(201, _local_detail(item, payload.routing_department))
+
+
+def _routing_rule(user, item, department_code: str) -> None:
+    """The local matter's routing rule (cases.RoutingRule, written by its own service)."""
+    from gridgov.accounts.models import Department
+    from gridgov.accounts.scope import scope_prefix
+    from gridgov.cases.services import routing
+
+    prefix = scope_prefix(user) or ""
+    depts = Department.objects.filter(code=department_code)
+    if prefix:
+        depts = depts.filter(district__code=prefix[:6])
+    dept = depts.first()
+    if dept is None:
+        raise NotFound("department_not_found", f"没有代码为「{department_code}」的部门")
+    routing.save_rule(user, {"matter": item, "level": "district", "area_class": "", "department": dept,
+                             "target_level": "", "priority": 10, "active": True})
+
+
+class LocalItemPatch(Schema):
+    name: str | None = field(CatalogItem, "name", None)
+    major_name: str | None = field(CatalogItem, "major_name", None)
+    default_department: str | None = field(CatalogItem, "default_department", None)
+    register_condition: str | None = Field(None, max_length=2000)
+    close_condition: str | None = Field(None, max_length=2000)
+    restricted_right: str | None = field(CatalogItem, "restricted_right", None)
+    active: bool | None = None
+
+
+@router.patch("/items/{kind}/{code}", response=answers(ItemOut, 400, 403, 404, 422),
+              summary="修改分类：本地分类的名称、大类名称；任何分类的主管部门、立结案条件、启用、可见权限")
+def item_update(request, kind: str, code: str, payload: LocalItemPatch):
+    return _item(services.update_local_item(request.user, kind, code, payload.dict(exclude_none=True)))
+# ---- end matters ----

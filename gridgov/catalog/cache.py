@@ -37,6 +37,8 @@ class Snapshot:
         self.by_code = {i.code: i for i in items}
         self.by_id = {i.pk: i for i in items}
         self.active = [i for i in sorted(items, key=lambda i: i.code) if i.active]
+        # matters: restricted classes — matter id → the right a post needs to read its cases
+        self.restricted = {i.pk: i.restricted_right for i in items if i.restricted_right}
         self._lock = threading.Lock()
 
     @cached_property
@@ -50,9 +52,11 @@ def _fingerprint():
     """One query: how many matters, the highest id, and which are inactive (their number, and the sums of their
     ids and of the ids' squares — any change of the inactive set changes one of these)."""
     off = Q(active=False)
+    hidden = ~Q(restricted_right="")  # matters: which classes are restricted changes the snapshot too
     return tuple(CatalogItem.objects.filter(kind=Kind.MATTER).aggregate(
         n=Count("id"), m=Max("id"), off=Count("id", filter=off), s=Sum("id", filter=off),
-        q=Sum(F("id") * F("id"), filter=off)).values())
+        q=Sum(F("id") * F("id"), filter=off), r=Count("id", filter=hidden), rs=Sum("id", filter=hidden),
+        rq=Sum(F("id") * F("id"), filter=hidden)).values())
 
 
 def _build(_key) -> Snapshot:
@@ -100,3 +104,16 @@ def is_active(pk: int | None) -> bool:
 def active_matters() -> list[CatalogItem]:
     """The active matters, by code (for the pages' choices)."""
     return snapshot().active
+
+
+# ---------------------------------------------------------------- matters: restricted classes
+
+
+def hidden_matter_ids(user) -> frozenset[int]:
+    """The matters whose cases ``user`` may not read (their class is restricted to a right the post lacks)."""
+    from gridgov.accounts.roles import has_right
+
+    if getattr(user, "is_superuser", False):
+        return frozenset()
+    role = getattr(user, "role", "")
+    return frozenset(pk for pk, right in snapshot().restricted.items() if not has_right(role, right))

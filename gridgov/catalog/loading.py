@@ -10,7 +10,7 @@ from importlib import resources
 
 from django.db import transaction
 
-from .logic.codes import event_rule, normalise_legacy, normalise_name, read_csv_text
+from .logic.codes import LOCAL_MAJORS, event_rule, normalise_legacy, normalise_name, read_csv_text
 
 KIND_OF = {"管理部件": "component", "管理事项": "matter"}
 CJT214, EVENT2007, EVENT_LOCAL = "cjt214", "event2007", "event_local"
@@ -24,7 +24,7 @@ def catalog_rows() -> list[dict]:
     return read_csv_text(data_text("gb47678_5_2026_parts_and_matters.csv"))
 
 
-LOCAL_MAJORS = range(50, 100)  # local classes: majors 50–99; GB/T 47678.5 uses 01–49, so codes never collide
+# local classes: majors 50–99 (LOCAL_MAJORS); GB/T 47678.5 uses 01–49, so codes never collide
 
 
 def local_rows() -> list[dict]:
@@ -189,3 +189,41 @@ def _load_deadlines(DeadlineRule, items) -> int:
 
 def _note(r: dict) -> str:
     return "；".join(x for x in (r["note"], f"依据：{r['basis']}") if x)[:200]
+
+
+# ---------------------------------------------------------------- the open catalog (area: matters)
+
+
+@transaction.atomic
+def load_local_restrictions(apps=None) -> int:
+    """Set the shipped restriction (column ``restricted_right``) of the local matters that have none; returns how many."""
+    CatalogItem = _models(apps)[0]
+    done = 0
+    for r in local_rows():
+        if r.get("restricted_right"):
+            done += CatalogItem.objects.filter(kind=KIND_OF[r["kind"]], code=r["code5"], restricted_right="").update(
+                restricted_right=r["restricted_right"])
+    return done
+
+
+def local_deadline_rows() -> list[dict]:
+    return read_csv_text(data_text("local_deadlines.csv"))
+
+
+@transaction.atomic
+def load_local_deadlines(apps=None) -> int:
+    """Add the shipped deadline rules of the local matters that are missing (edited rules keep their values)."""
+    CatalogItem, _, DeadlineRule = _models(apps)
+    items = {("matter", i.code): i for i in CatalogItem.objects.filter(kind="matter", major_code__gte="50")}
+    have = set(DeadlineRule.objects.values_list("matter__code", "urgency", "area_class", "stage"))
+    new = []
+    for r in local_deadline_rows():
+        key = (r["matter_code"], r["urgency"], r["area_class"], r["stage"])
+        matter = items.get(("matter", r["matter_code"]))
+        if key in have or matter is None:
+            continue
+        new.append(DeadlineRule(matter=matter, urgency=r["urgency"], area_class=r["area_class"], stage=r["stage"],
+                                amount=Decimal(r["amount"]), unit=r["unit"], note=_note(r)))
+        have.add(key)
+    DeadlineRule.objects.bulk_create(new)
+    return len(new)

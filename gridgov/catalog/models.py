@@ -12,6 +12,7 @@ from gridgov.geo.models import AreaClass
 from gridgov.worktime.logic import sla
 
 from .logic import deadlines as dl
+from .logic.codes import is_local_code
 
 
 class Kind(models.TextChoices):
@@ -35,6 +36,9 @@ class CatalogItem(models.Model):
     register_condition = models.TextField("立案条件", blank=True)
     close_condition = models.TextField("结案条件", blank=True)
     active = models.BooleanField("启用", default=True)
+    # the open catalog (area: matters): who may read cases of this class — "" open, or a right (accounts.roles)
+    restricted_right = models.CharField("可见权限", max_length=40, blank=True, default="",
+                                        help_text="留空 = 不限；填写权限（如 cases.restricted）则只有具备该权限的岗位可见此类案件")
 
     class Meta:
         verbose_name = verbose_name_plural = "部件与事项分类"
@@ -44,6 +48,11 @@ class CatalogItem(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    @property
+    def is_local(self) -> bool:
+        """本地事项: a class in the local code range (major 50–99), beside GB/T 47678.5."""
+        return is_local_code(self.code)
 
 
 class LegacyCode(models.Model):

@@ -12,7 +12,7 @@ from django.db.models import Count, F, Max, Q
 from gridgov.accounts import roles
 from gridgov.accounts.scope import OutOfScope, ensure_in_scope, get_scoped, in_scope, require, scoped
 from gridgov.audit import services as audit
-from gridgov.errors import DomainError, NotFound
+from gridgov.errors import Conflict, DomainError, NotFound
 from gridgov.fresh import Fresh
 
 from .logic import deadlines as dl
@@ -384,7 +384,7 @@ def relocate_components(district: str | None = None) -> int:
 
 # ---------------------------------------------------------------- configuration (the admin and the API write here)
 
-ITEM_LOCAL = ("default_department", "register_condition", "close_condition", "active")
+ITEM_LOCAL = ("default_department", "register_condition", "close_condition", "active", "restricted_right")
 RULE_FIELDS = ("matter", "urgency", "area_class", "stage", "amount", "unit", "note")
 LEGACY_EDITABLE = ("item", "note")
 
@@ -403,9 +403,117 @@ def update_item(user, kind: str, code: str, changes: dict) -> CatalogItem:
     if unknown:
         raise DomainError("unknown_field", f"不能修改字段：{', '.join(sorted(unknown))}")
     item = get_item(kind, code)
+    if "restricted_right" in changes:
+        changes["restricted_right"] = check_restriction(changes["restricted_right"])
     for k, v in changes.items():
         setattr(item, k, v)
     audit.save_row(user, item, ITEM_LOCAL, "catalog_item", f"{item.kind}/{item.code}")
+    invalidate_catalog()
+    return item
+
+
+# ---------------------------------------------------------------- the open catalog (area: matters)
+# Administrators add local classes (and majors) beside GB/T 47678.5, in the local code range (major 50–99); the
+# standard's classes stay read-only. Each local matter has deadline rules (DeadlineRule, below), routing rules
+# (cases.RoutingRule) and a restriction: "" (every post) or a right a post needs to read its cases.
+
+LOCAL_FIELDS = ("kind", "code", "major_code", "major_name", "minor_code", "name", *ITEM_LOCAL)
+LOCAL_EDITABLE = ("name", "major_name", *ITEM_LOCAL)
+
+
+def invalidate_catalog() -> None:
+    from .cache import invalidate
+
+    invalidate()
+
+
+def check_restriction(right) -> str:
+    """"" or a right of gridgov.accounts.roles (the posts holding it may read the class's cases)."""
+    right = (right or "").strip()
+    known = {r for rights in roles.RIGHTS.values() for r in rights}
+    if right and right not in known:
+        raise DomainError("invalid_restriction", f"可见权限应为空（不限）或系统中的权限名（如 {roles.CASE_RESTRICTED}），"
+                                                 f"收到「{right}」")
+    return right
+
+
+def _text(data: dict, key: str, label: str, limit: int, required: bool = False) -> str:
+    value = str(data.get(key) or "").strip()
+    if required and not value:
+        raise DomainError(f"{key}_required", f"请填写{label}")
+    if len(value) > limit:
+        raise DomainError("too_long", f"{label}最多 {limit} 个字")
+    return value
+
+
+@transaction.atomic
+def create_local_item(user, data: dict, deadlines: list[dict] | None = None) -> CatalogItem:
+    """Add a local class (本地事项/部件分类) in the local range: ``data`` has kind (default matter), code (5 digits,
+    major 50–99), name, major_name (required for a new major; an existing major keeps its name), default_department,
+    register_condition, close_condition, restricted_right; ``deadlines`` its rules (stage, amount, unit, urgency,
+    area_class, note). Refused (nothing written): outside the local range, a national code, a duplicate."""
+    from .logic.codes import local_code_refusal
+
+    _configure(user)
+    kind = check_kind(str(data.get("kind") or Kind.MATTER))
+    code = str(data.get("code") or "").strip()
+    refusal = local_code_refusal(code)
+    if refusal:
+        raise DomainError(*refusal)
+    if CatalogItem.objects.filter(kind=kind, code=code).exists():
+        raise Conflict("duplicate_code", f"分类代码「{code}」已存在，请使用其他小类代码")
+    name = _text(data, "name", "名称", 50, required=True)
+    if CatalogItem.objects.filter(kind=kind, name=name).exists():
+        raise Conflict("duplicate_name", f"已有名为「{name}」的{dict(Kind.choices)[kind]}")
+    major_code = code[:2]
+    existing_major = CatalogItem.objects.filter(major_code=major_code).values_list("major_name", flat=True).first()
+    major_name = _text(data, "major_name", "大类名称", 50)
+    if existing_major is not None:
+        if major_name and major_name != existing_major:
+            raise DomainError("major_name_mismatch", f"大类 {major_code} 已名为「{existing_major}」，不能另起名称")
+        major_name = existing_major
+    elif not major_name:
+        raise DomainError("major_name_required", f"大类 {major_code} 是新大类，请填写大类名称")
+    item = CatalogItem(
+        kind=kind, code=code, major_code=major_code, major_name=major_name, minor_code=code[2:], name=name,
+        default_department=_text(data, "default_department", "建议主管部门", 100),
+        register_condition=_text(data, "register_condition", "立案条件", 2000),
+        close_condition=_text(data, "close_condition", "结案条件", 2000),
+        restricted_right=check_restriction(data.get("restricted_right")), active=bool(data.get("active", True)),
+    )
+    audit.save_row(user, item, LOCAL_FIELDS, "catalog_item", f"{item.kind}/{item.code}")
+    for rule in deadlines or []:
+        if kind != Kind.MATTER:
+            raise DomainError("not_a_matter", "时限规则只适用于管理事项")
+        amount = rule.get("amount")
+        save_deadline_rule(user, {**rule, "matter": item,
+                                  "amount": Decimal(str(amount)) if amount is not None else None})
+    invalidate_catalog()
+    return item
+
+
+@transaction.atomic
+def update_local_item(user, kind: str, code: str, changes: dict) -> CatalogItem:
+    """Change a class: a local one's name and major name too; a national one only its local parts (update_item)."""
+    _configure(user)
+    item = get_item(kind, code)
+    if not item.is_local:
+        if set(changes) & {"name", "major_name"}:
+            raise DomainError("national_item", f"「{item.code} {item.name}」是国家标准分类，名称不可修改")
+        return update_item(user, kind, code, changes)
+    unknown = set(changes) - set(LOCAL_EDITABLE)
+    if unknown:
+        raise DomainError("unknown_field", f"不能修改字段：{', '.join(sorted(unknown))}")
+    if "name" in changes:
+        changes["name"] = _text(changes, "name", "名称", 50, required=True)
+    if "major_name" in changes:
+        changes["major_name"] = _text(changes, "major_name", "大类名称", 50, required=True)
+    if "restricted_right" in changes:
+        changes["restricted_right"] = check_restriction(changes["restricted_right"])
+    for k, v in changes.items():
+        setattr(item, k, v)
+    audit.save_row(user, item, LOCAL_EDITABLE, "catalog_item", f"{item.kind}/{item.code}")
+    invalidate_catalog()
     return item
 
 

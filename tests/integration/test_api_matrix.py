@@ -974,6 +974,117 @@ ROWS = {
 ROWS.update(TASKS_ROWS)  # tasks
 
 
+# ---- matters: the open catalog and the governance records (调解, 信访) ----
+# The catalog is configured by the administrator only. 调解台账 / 信访登记簿 are read by the community (网格长, 网格员),
+# the street's 督导员, the shift leader, the leader and the administrator, and recorded by the grid staff, the 督导员
+# and the administrator; 信访 is a restricted class: the 网格员 (no cases.restricted) gets 404 on a petition's case.
+EXPECTED.update({
+    "POST /api/v1/catalog/items":                    "401  201  403  403  403  403  403  403  403  403  403  403  403",
+    "PATCH /api/v1/catalog/items/{kind}/{code}":     "401  200  403  403  403  403  403  403  403  403  403  403  403",
+    "GET /api/v1/governance/mediations":             "401  200  200  403  200  403  200  403  200  200  403  403  403",
+    "GET /api/v1/governance/cases/{number}/mediation": "401  200  200  403  200  403  200  403  200  200  403  403  403",
+    "POST /api/v1/governance/cases/{number}/mediation": "401  201  403  403  403  403  201  403  201  201  403  403  403",
+    "POST /api/v1/governance/cases/{number}/mediation/parties":
+                                                     "401  201  403  403  403  403  201  403  201  201  403  403  403",
+    "POST /api/v1/governance/cases/{number}/mediation/sessions":
+                                                     "401  201  403  403  403  403  201  403  201  201  403  403  403",
+    "POST /api/v1/governance/cases/{number}/mediation/outcome":
+                                                     "401  200  403  403  403  403  200  403  200  200  403  403  403",
+    "POST /api/v1/governance/cases/{number}/mediation/visit":
+                                                     "401  200  403  403  403  403  200  403  200  200  403  403  403",
+    "GET /api/v1/governance/petitions":              "401  200  200  403  200  403  200  403  200  200  403  403  403",
+    "GET /api/v1/governance/cases/{number}/petition": "401  200  200  403  200  403  200  403  200  404  403  403  403",
+    "POST /api/v1/governance/cases/{number}/petition": "401  201  403  403  403  403  201  403  201  404  403  403  403",
+    "POST /api/v1/governance/cases/{number}/petition/decision":
+                                                     "401  200  403  403  403  403  200  403  200  404  403  403  403",
+    "POST /api/v1/governance/cases/{number}/petition/extension":
+                                                     "401  200  403  403  403  403  200  403  200  404  403  403  403",
+    "POST /api/v1/governance/cases/{number}/petition/reply":
+                                                     "401  200  403  403  403  403  200  403  200  404  403  403  403",
+    "POST /api/v1/governance/cases/{number}/petition/review":
+                                                     "401  200  403  403  403  403  200  403  200  404  403  403  403",
+})
+
+
+def governance_case(matter: str, reporter: str = "gridleader"):
+    def setup(ctx, users):
+        from gridgov.cases import services
+
+        r = services.intake(users[reporter], source="grid_worker", lon=ctx["lon"], lat=ctx["lat"],
+                            description="邻里因噪音发生争吵" if matter.startswith("50") else "来信反映施工扰民",
+                            matter=matter)
+        return {"number": r.case.number}
+    return setup
+
+
+def mediation_in(state: str):
+    def setup(ctx, users):
+        from gridgov.governance import services
+
+        out = governance_case("50001")(ctx, users)
+        n, leader = out["number"], users["gridleader"]
+        services.open_mediation(leader, n, "噪音纠纷", None, [{"name": "王甲", "phone": "13900002001"},
+                                                          {"name": "李乙", "phone": "13900002002"}])
+        if state in ("mediating", "agreed"):
+            services.add_session(leader, n, {"place": "社区调解室", "mediator": "赵调解员"})
+        if state == "agreed":
+            services.record_outcome(leader, n, "agreed", "双方和解")
+        return out
+    return setup
+
+
+def petition_in(state: str):
+    def setup(ctx, users):
+        from gridgov.governance import services
+
+        out = governance_case("51001")(ctx, users)
+        n, leader = out["number"], users["gridleader"]
+        services.register_petition(leader, n, "letter", "施工扰民", None, [{"name": "刘丙", "phone": "13900002003"}])
+        if state in ("accepted", "replied"):
+            services.decide_petition(leader, n, "accepted")
+        if state == "replied":
+            services.reply_petition(leader, n, "已协调施工单位调整作业时间")
+        return out
+    return setup
+
+
+GOV = f"{ROOT}/governance/cases/{{number}}"
+ROWS.update({
+    "POST /api/v1/catalog/items": Row("post", f"{ROOT}/catalog/items", {
+        "code": "56001", "name": "矩阵测试事项", "major_name": "矩阵测试类",
+        "deadlines": [{"stage": "handle", "amount": 3, "unit": "work_days"}]}),
+    "PATCH /api/v1/catalog/items/{kind}/{code}": Row("patch", f"{ROOT}/catalog/items/matter/50001",
+                                                     {"default_department": "社区人民调解委员会"}),
+    "GET /api/v1/governance/mediations": Row("get", f"{ROOT}/governance/mediations", setup=mediation_in("accepted")),
+    "GET /api/v1/governance/cases/{number}/mediation": Row("get", f"{GOV}/mediation", setup=mediation_in("accepted")),
+    "POST /api/v1/governance/cases/{number}/mediation": Row("post", f"{GOV}/mediation", {
+        "summary": "噪音纠纷", "parties": [{"name": "王甲", "phone": "13900002001"}, {"name": "李乙"}]},
+        setup=governance_case("50001")),
+    "POST /api/v1/governance/cases/{number}/mediation/parties": Row(
+        "post", f"{GOV}/mediation/parties", {"name": "张丙", "role": "第三人"}, setup=mediation_in("accepted")),
+    "POST /api/v1/governance/cases/{number}/mediation/sessions": Row(
+        "post", f"{GOV}/mediation/sessions", {"place": "社区调解室", "mediator": "赵调解员", "notes": "听取陈述"},
+        setup=mediation_in("accepted")),
+    "POST /api/v1/governance/cases/{number}/mediation/outcome": Row(
+        "post", f"{GOV}/mediation/outcome", {"outcome": "agreed", "text": "双方和解"}, setup=mediation_in("mediating")),
+    "POST /api/v1/governance/cases/{number}/mediation/visit": Row(
+        "post", f"{GOV}/mediation/visit", {"result": "已履行", "satisfied": True}, setup=mediation_in("agreed")),
+    "GET /api/v1/governance/petitions": Row("get", f"{ROOT}/governance/petitions", setup=petition_in("registered")),
+    "GET /api/v1/governance/cases/{number}/petition": Row("get", f"{GOV}/petition", setup=petition_in("registered")),
+    "POST /api/v1/governance/cases/{number}/petition": Row("post", f"{GOV}/petition", {
+        "form": "letter", "subject": "施工扰民", "petitioners": [{"name": "刘丙", "phone": "13900002003"}]},
+        setup=governance_case("51001")),
+    "POST /api/v1/governance/cases/{number}/petition/decision": Row(
+        "post", f"{GOV}/petition/decision", {"decision": "accepted"}, setup=petition_in("registered")),
+    "POST /api/v1/governance/cases/{number}/petition/extension": Row(
+        "post", f"{GOV}/petition/extension", {"days": 30, "reason": "情况复杂"}, setup=petition_in("accepted")),
+    "POST /api/v1/governance/cases/{number}/petition/reply": Row(
+        "post", f"{GOV}/petition/reply", {"text": "已答复"}, setup=petition_in("accepted")),
+    "POST /api/v1/governance/cases/{number}/petition/review": Row(
+        "post", f"{GOV}/petition/review", {"step": "request", "text": "对答复不服"}, setup=petition_in("replied")),
+})
+# ---- end matters ----
+
 def statuses(text: str) -> list[int]:
     values = [int(x) for x in text.split()]
     assert len(values) == len(POSTS), text

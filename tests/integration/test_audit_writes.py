@@ -918,6 +918,166 @@ INSPECTION = [
 ]
 
 ROWS += INSPECTION  # inspection
+# ---- matters: the open catalog and the governance records (调解, 信访) ----
+
+
+def _local_item(c):
+    from gridgov.catalog import services
+
+    services.create_local_item(c.admin, {"code": "59001", "name": "审计本地事项", "major_name": "审计类"})
+
+
+def _local_item_with_rule(c):
+    from gridgov.catalog import services
+
+    services.create_local_item(c.admin, {"code": "59002", "name": "审计本地事项二", "major_name": "审计类"},
+                               [{"stage": "handle", "amount": 3, "unit": "work_days"}])
+
+
+def _local_item_update(c):
+    from gridgov.catalog import services
+
+    services.update_local_item(c.admin, "matter", "50004", {"name": "劳动报酬纠纷"})
+
+
+def _gov_case(c, matter):
+    from gridgov.cases.services import intake
+
+    c.scratch["n"] = intake(c.gridleader, source="grid_worker", lon=c.point[0], lat=c.point[1],
+                            description="审计测试纠纷", matter=matter).case.number
+
+
+def _mediation_prepare(c):
+    _gov_case(c, "50001")
+
+
+def _mediation_open(c):
+    from gridgov.governance import services
+
+    services.open_mediation(c.gridleader, c.scratch["n"], "噪音", None, [{"name": "王甲", "phone": "13900003001"},
+                                                                        {"name": "李乙"}])
+
+
+def _mediation_opened(c):
+    _mediation_prepare(c)
+    _mediation_open(c)
+
+
+def _mediation_session(c):
+    from gridgov.governance import services
+
+    services.add_session(c.gridleader, c.scratch["n"], {"place": "调解室", "mediator": "赵"})
+
+
+def _mediation_mediating(c):
+    _mediation_opened(c)
+    _mediation_session(c)
+
+
+def _mediation_party(c):
+    from gridgov.governance import services
+
+    services.add_party(c.gridleader, c.scratch["n"], {"name": "张丙", "phone": "13900003002"})
+
+
+def _mediation_agree(c):
+    from gridgov.governance import services
+
+    services.record_outcome(c.gridleader, c.scratch["n"], "agreed", "和解")
+
+
+def _mediation_agreed(c):
+    _mediation_mediating(c)
+    _mediation_agree(c)
+
+
+def _mediation_visit(c):
+    from gridgov.governance import services
+
+    services.record_visit(c.gridleader, c.scratch["n"], "已履行", None, True)
+
+
+def _petition_prepare(c):
+    _gov_case(c, "51001")
+
+
+def _petition_register(c):
+    from gridgov.governance import services
+
+    services.register_petition(c.gridleader, c.scratch["n"], "letter", "施工扰民", None,
+                               [{"name": "刘丙", "phone": "13900003003"}])
+
+
+def _petition_registered(c):
+    _petition_prepare(c)
+    _petition_register(c)
+
+
+def _petition_decide(c):
+    from gridgov.governance import services
+
+    services.decide_petition(c.gridleader, c.scratch["n"], "accepted")
+
+
+def _petition_accepted(c):
+    _petition_registered(c)
+    _petition_decide(c)
+
+
+def _petition_extend(c):
+    from gridgov.governance import services
+
+    services.extend_petition(c.gridleader, c.scratch["n"], 30, "复杂")
+
+
+def _petition_reply(c):
+    from gridgov.governance import services
+
+    services.reply_petition(c.gridleader, c.scratch["n"], "已答复")
+
+
+def _petition_replied(c):
+    _petition_accepted(c)
+    _petition_reply(c)
+
+
+def _petition_review_request(c):
+    from gridgov.governance import services
+
+    services.request_review(c.gridleader, c.scratch["n"], "不服")
+
+
+def _petition_in_review(c):
+    _petition_replied(c)
+    _petition_review_request(c)
+
+
+def _petition_review(c):
+    from gridgov.governance import services
+
+    services.record_review(c.gridleader, c.scratch["n"], "维持")
+
+
+MATTERS = [
+    ("create_local_item", None, _local_item, [("catalog_item", "create")]),
+    ("create_local_item with a deadline rule", None, _local_item_with_rule,
+     [("catalog_item", "create"), ("deadline_rule", "create")]),
+    ("update_local_item", None, _local_item_update, [("catalog_item", "update")]),
+    ("open_mediation", _mediation_prepare, _mediation_open, [("mediation", "open")]),
+    ("add_party", _mediation_opened, _mediation_party, [("mediation", "add_party")]),
+    ("add_session", _mediation_opened, _mediation_session, [("mediation", "add_session")]),
+    ("record_outcome", _mediation_mediating, _mediation_agree, [("mediation", "agreed")]),
+    ("record_visit (mediation)", _mediation_agreed, _mediation_visit, [("mediation", "visit")]),
+    ("register_petition", _petition_prepare, _petition_register, [("petition", "register")]),
+    ("decide_petition", _petition_registered, _petition_decide, [("petition", "decide")]),
+    ("extend_petition", _petition_accepted, _petition_extend, [("petition", "extend")]),
+    ("reply_petition", _petition_accepted, _petition_reply, [("petition", "reply")]),
+    ("request_review", _petition_replied, _petition_review_request, [("petition", "review_request")]),
+    ("record_review", _petition_in_review, _petition_review, [("petition", "review")]),
+]
+# ---- end matters ----
+
+ROWS += MATTERS  # matters
 
 
 @pytest.mark.django_db

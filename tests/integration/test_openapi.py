@@ -36,6 +36,7 @@ LISTS = {
     "/api/v1/inspection/frontage/rates",
     # gridchange
     "/api/v1/grid-changes", "/api/v1/grid-changes/{change_id}/grid-mapping", "/api/v1/grid-changes/{change_id}/case-mapping",
+    "/api/v1/governance/mediations", "/api/v1/governance/petitions",  # matters: 调解台账, 信访登记簿
 }
 LISTS |= {"/api/v1/oversight/dispatches", "/api/v1/oversight/notices", "/api/v1/oversight/disputes"}  # the city's
 # --- tasks: the campaign export, a task's attachment, a drill's photo; the lists of campaigns, tasks, drills, meetings

@@ -93,3 +93,28 @@ def read_csv_text(text: str) -> list[dict[str, str]]:
 
     lines = [line for line in text.splitlines() if not line.startswith("#")]
     return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(io.StringIO("\n".join(lines)))]
+
+
+# ---------------------------------------------------------------- the open catalog (area: matters)
+# Local (non-national) classes use majors 50–99; GB/T 47678.5 uses 01–49, so a local code never collides.
+NATIONAL_MAJORS = range(1, 50)
+LOCAL_MAJORS = range(50, 100)
+
+
+def is_local_code(code: str) -> bool:
+    """A 5-digit class code in the local range (major 50–99)."""
+    return is_class_code(code) and int(code[:2]) in LOCAL_MAJORS
+
+
+def local_code_refusal(code: str) -> tuple[str, str] | None:
+    """Why ``code`` cannot be a new local class — (stable code, Chinese message) — or None when it can."""
+    code = (code or "").strip()
+    if not is_class_code(code):
+        return "invalid_code", f"分类代码应为 5 位数字（2 位大类 + 3 位小类），收到「{code}」"
+    major, minor = int(code[:2]), int(code[2:])
+    if major in NATIONAL_MAJORS:
+        return ("national_code", f"分类代码「{code}」属于国家标准 GB/T 47678.5 的代码段（大类 01–49），"
+                                 "本地事项请使用大类 50–99")
+    if major not in LOCAL_MAJORS or minor == 0:
+        return "code_out_of_range", f"本地分类代码应为大类 50–99、小类 001–999，收到「{code}」"
+    return None
