@@ -82,9 +82,11 @@ EXPECTED = {
     # gridchange: grid change plans are read like the territory (within scope: the grid worker's grid is below the
     # community the plan is for); planned and applied by those who edit grids (the grid leader, the administrator)
     "GET /api/v1/grid-changes":                      "401  200  200  200  200  200  200  200  200  200  200  403  200",
-    "POST /api/v1/grid-changes":                     "401  201  403  403  403  403  403  403  201  403  403  403  403",
+    # grid changes are planned and applied by whoever may edit the grids: the administrator, the community's 网格长
+    # and the street's 督导员 (seeds 000, 002 「街道级负责网格划分」)
+    "POST /api/v1/grid-changes":                     "401  201  403  403  403  403  201  403  201  403  403  403  403",
     "GET /api/v1/grid-changes/{change_id}":          "401  200  200  200  200  200  200  200  200  404  200  403  200",
-    "POST /api/v1/grid-changes/{change_id}/apply":   "401  200  403  403  403  403  403  403  200  403  403  403  403",
+    "POST /api/v1/grid-changes/{change_id}/apply":   "401  200  403  403  403  403  200  403  200  403  403  403  403",
     "GET /api/v1/grid-changes/{change_id}/grid-mapping":
                                                      "401  200  200  200  200  200  200  200  200  404  200  403  200",
     "GET /api/v1/grid-changes/{change_id}/case-mapping":
