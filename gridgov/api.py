@@ -26,6 +26,7 @@ from gridgov.catalog.api import router as catalog_router
 from gridgov.errors import DomainError
 from gridgov.geo.api import router as geo_router
 from gridgov.notify.api import router as notify_router
+from gridgov.patrol.api import router as patrol_router  # patrol
 from gridgov.privacy.api import router as privacy_router
 from gridgov.worktime.api import router as worktime_router
 
@@ -264,3 +265,4 @@ api.add_router("/notifications", notify_router)
 api.add_router("/audit", audit_router)
 api.add_router("/basedata", basedata_router)
 api.add_router("/privacy", privacy_router)
+api.add_router("/patrol", patrol_router)  # patrol

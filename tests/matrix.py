@@ -39,6 +39,13 @@ POSTS_WITH = {
     # a person's requests under 个人信息保护法 (查询、复制、删除) and the retention periods: the administrator
     "privacy.request": "admin",
     "privacy.configure": "admin",
+    # patrol: the grid worker goes on duty with a track; positions are seen by the supervisor chain only (the worker
+    # their own, the grid leader, the street's supervisor, the administrator) — not the leader or the centre; the
+    # attendance table (no positions) also by the leader
+    "patrol.duty": "grid_worker",
+    "patrol.view": "admin grid_supervisor grid_leader grid_worker",
+    "patrol.manage": "admin grid_supervisor grid_leader",
+    "patrol.attendance": "admin leader grid_supervisor grid_leader",
 }
 
 

@@ -50,22 +50,28 @@ _COLLECT = frozenset({BD_VIEW, BD_EDIT, BD_VISIT, BD_STATS})
 # Personal information (个人信息保护法): answer a person's request to see and copy their data (查询、复制) across
 # every register, and set how long each kind of personal data is kept.
 PRIVACY_REQUEST, PRIVACY_CONFIGURE = "privacy.request", "privacy.configure"
+# patrol (巡查与考勤): on duty with a track (the grid worker); positions and tracks are seen only by the supervisor
+# chain (the worker, the grid leader, the street's supervisor, administrators); plans, duty windows and leave are
+# set by that chain; the attendance table (no positions) is read by the chain and the leader.
+PATROL_DUTY, PATROL_VIEW = "patrol.duty", "patrol.view"
+PATROL_MANAGE, PATROL_ATTENDANCE = "patrol.manage", "patrol.attendance"
+_PATROL_CHAIN = frozenset({PATROL_VIEW, PATROL_MANAGE, PATROL_ATTENDANCE})
 
 _STAFF_READ = frozenset({VIEW, LOCATE, CASE_VIEW})
 _REPORTER = _STAFF_READ | {CASE_REPORT}
 RIGHTS: dict[Role, frozenset[str]] = {
-    Role.GRID_WORKER: _REPORTER | _COLLECT,
-    Role.GRID_LEADER: _REPORTER | {EDIT} | _COLLECT | {BD_IMPORT, BD_EXPORT, BD_UNMASK},
-    Role.GRID_SUPERVISOR: _REPORTER | {BD_VIEW, BD_STATS},
+    Role.GRID_WORKER: _REPORTER | _COLLECT | {PATROL_DUTY, PATROL_VIEW},
+    Role.GRID_LEADER: _REPORTER | {EDIT} | _COLLECT | {BD_IMPORT, BD_EXPORT, BD_UNMASK} | _PATROL_CHAIN,
+    Role.GRID_SUPERVISOR: _REPORTER | {BD_VIEW, BD_STATS} | _PATROL_CHAIN,
     Role.INSPECTOR: _REPORTER,
     Role.INTAKE_CLERK: _REPORTER,
     Role.SHIFT_LEADER: _REPORTER,
     Role.DISPATCHER: _STAFF_READ,
     Role.HANDLER: _STAFF_READ,
-    Role.LEADER: _STAFF_READ | {BD_VIEW, BD_STATS},  # 领导: read-only (personal data masked)
+    Role.LEADER: _STAFF_READ | {BD_VIEW, BD_STATS, PATROL_ATTENDANCE},  # 领导: read-only (personal data masked)
     Role.RESIDENT: frozenset({LOCATE, CASE_REPORT}),
     Role.ADMIN: _REPORTER | {EDIT, IMPORT, MANAGE_USERS, CASE_CONFIGURE} | _COLLECT
-    | {BD_IMPORT, BD_EXPORT, BD_UNMASK, BD_AUDIT, BD_CONFIGURE, PRIVACY_REQUEST, PRIVACY_CONFIGURE},
+    | {BD_IMPORT, BD_EXPORT, BD_UNMASK, BD_AUDIT, BD_CONFIGURE, PRIVACY_REQUEST, PRIVACY_CONFIGURE} | _PATROL_CHAIN,
 }
 
 # The level of tree node each post is normally bound to (used to validate accounts and by the demo).
