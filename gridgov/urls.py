@@ -5,6 +5,7 @@ from django.urls import include, path
 from gridgov.accounts import views as account_views
 from gridgov.api import api
 from gridgov.geo import views as geo_views
+from gridgov.patrol import views as patrol_views  # patrol
 
 admin.site.site_header = admin.site.site_title = "gridgov 网格化管理平台 · 管理后台"
 admin.site.index_title = "基础数据管理"
@@ -16,11 +17,13 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include((account_views.urlpatterns, "accounts"))),
     path("basedata/", include("gridgov.basedata.urls")),
+    path("cases/field/patrol/", include((patrol_views.phone_urls, "patrol_phone"))),  # patrol (under the field pages)
     path("cases/", include("gridgov.cases.urls")),
     path("r/", include("gridgov.cases.public_urls")),
     path("dashboard/", include("gridgov.dashboard.urls")),
     path("admin/login/", account_views.admin_login),  # one sign-in page: throttled, with TOTP
     path("privacy/", include("gridgov.privacy.urls")),
+    path("patrol/", include((patrol_views.urls, "patrol"))),  # patrol
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -175,3 +175,69 @@ def test_retention_purge_erases_positions_after_365_days(client_for, walk, time_
     assert TrackPoint.objects.count() == 0 and s.track_erased and s.start_lon is None and s.end_lat is None
     assert s.points == 3  # the facts stay for attendance
     assert privacy.purge(dt.datetime(2027, 11, 18, 0, 30, tzinfo=T0.tzinfo))["field_track"] == 0
+
+
+def test_the_shipped_standard_by_class_is_the_seeds():
+    """Seed 001 第三篇: 「對網格中（一類網格）主要道路、窗口重點進行徒步巡查，對其它地域（二、三類網格）機動巡查，
+    對難點、重點地段實行錯時督查管理」 — no grid class is patrolled 错时, and no seed gives a frequency."""
+    from gridgov.geo.services import CLASS_STANDARD
+
+    assert {str(k): v for k, v in CLASS_STANDARD.items()} == {
+        "1": "一类网格：主要道路、窗口重点徒步巡查", "2": "二类网格：机动巡查", "3": "三类网格：机动巡查"}
+
+
+def test_monthly_attendance_and_workload(users, walk, time_machine):
+    """October 2025: 国庆 1–8 October off, Saturday 11 October a make-up working day → 18 working days."""
+    from gridgov.cases import services as cases
+    from gridgov.patrol import services
+
+    gw = users["gridworker"]
+    tz = T0.tzinfo
+
+    def day_on_duty(day, hour, minute):
+        time_machine.move_to(dt.datetime(2025, 10, day, hour, minute, tzinfo=tz), tick=False)
+        services.checkin(gw, walk[0][0], walk[0][1])
+        time_machine.move_to(dt.datetime(2025, 10, day, 17, 30, tzinfo=tz), tick=False)
+        services.checkout(gw, walk[0][0], walk[0][1])
+
+    day_on_duty(4, 10, 0)  # a holiday: on duty, not late
+    day_on_duty(9, 8, 20)  # on time
+    day_on_duty(10, 9, 0)  # 30 minutes late
+    day_on_duty(11, 8, 30)  # the make-up Saturday, on time
+    time_machine.move_to(dt.datetime(2025, 10, 10, 10, 0, tzinfo=tz), tick=False)
+    cases.intake(gw, source="grid_worker", lon=walk[0][0], lat=walk[0][1], description="路边暴露垃圾", matter="06010")
+    leave = services.request_leave(gw, dt.date(2025, 10, 13), dt.date(2025, 10, 14), "家中有事")
+    services.decide_leave(users["gridleader"], leave.pk, True)
+    time_machine.move_to(dt.datetime(2025, 11, 5, 9, 0, tzinfo=tz), tick=False)
+    rows = {r["name"]: r for r in services.attendance(users["supervisor"], "2025-10")}
+    mine = rows[gw.display_name]
+    assert {k: mine[k] for k in ("grid", "workdays", "days_on_duty", "late", "absent", "leave", "reports", "visits",
+                                 "verifications", "inspections", "tasks", "patrols")} == {
+        "grid": GRID, "workdays": 18, "days_on_duty": 4, "late": 1, "absent": 13, "leave": 2, "reports": 1,
+        "visits": 0, "verifications": 0, "inspections": 0, "tasks": 0, "patrols": 0}
+    # the leader reads the table (no positions in it); the grid worker does not
+    assert services.attendance(users["leader"], "2025-10")
+    from gridgov.accounts.scope import NoRight
+
+    with pytest.raises(NoRight):
+        services.attendance(gw, "2025-10")
+
+
+def test_pages_of_the_chain(client_for, walk, time_machine):
+    time_machine.move_to(T0, tick=False)
+    gw = client_for("gridworker")
+    page = gw.get("/cases/field/patrol/")
+    assert page.status_code == 200 and "上班签到" in page.content.decode()
+    assert "在岗巡查" in gw.get("/cases/field/").content.decode()  # linked from 我的任务
+    shift = post(gw, "/checkin", {"lon": walk[0][0], "lat": walk[0][1]}).json()
+    time_machine.move_to(T0 + dt.timedelta(minutes=10), tick=False)
+    post(gw, "/track", {"shift_id": shift["id"], "points": points(walk[:3], T0 + dt.timedelta(minutes=1), 60)})
+    post(gw, "/checkout", {"lon": walk[2][0], "lat": walk[2][1]})
+    board = client_for("supervisor").get("/patrol/?from=2026-11-17&to=2026-11-17")
+    assert board.status_code == 200 and f"/patrol/shifts/{shift['id']}/" in board.content.decode()
+    track = client_for("gridleader").get(f"/patrol/shifts/{shift['id']}/")
+    assert track.status_code == 200 and "track-data" in track.content.decode()
+    assert client_for("leader").get(f"/patrol/shifts/{shift['id']}/").status_code == 403
+    assert client_for("leader").get("/patrol/").status_code == 403
+    sheet = client_for("leader").get("/patrol/attendance/?month=2026-11&format=xlsx")
+    assert sheet.status_code == 200 and sheet.content[:2] == b"PK"

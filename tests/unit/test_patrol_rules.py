@@ -105,7 +105,6 @@ def test_patrol_done_means_the_plan_is_met(values, done, missing):
 def test_the_class_mapping_is_the_seeds():
     """Seed 001 第三篇: 一类网格 主要道路、窗口 徒步巡查; 二、三类 机动巡查; 错时督查 is for 难点、重点地段."""
     assert {c: p.method for c, p in plans.CLASS_PLANS.items()} == {"1": "foot", "2": "vehicle", "3": "vehicle"}
-    assert all("错时" not in text for text in plans.CLASS_STANDARD_TEXT.values())
     assert "错时督查" in plans.KEY_PLACE_STANDARD
     assert plans.expected_patrols(5, 30) == 21 and plans.expected_patrols(3, 7) == 3
 
@@ -133,3 +132,8 @@ def test_attendance_of_a_day(day, workday, checkin, leave, window, status):
 def test_minutes_late():
     assert att.late_minutes(dt.time(9, 0), att.DEFAULT_WINDOW) == 30
     assert att.late_minutes(dt.time(8, 35), att.DEFAULT_WINDOW) == 0
+
+
+def test_a_make_up_saturday_is_a_working_day_of_the_default_window():
+    assert att.day_status(SAT, True, None, False) == "absent"
+    assert att.day_status(SAT, True, None, False, FLEX) == "rest"

@@ -24,7 +24,9 @@ class Window:
         return str(day.isoweekday()) in self.weekdays
 
 
-DEFAULT_WINDOW = Window(dt.time(8, 30), dt.time(17, 30), "12345")
+# the default window applies on every working day of the calendar (make-up Saturdays included); a flexible window
+# only on its own weekdays
+DEFAULT_WINDOW = Window(dt.time(8, 30), dt.time(17, 30), "1234567")
 
 
 def late_minutes(first_checkin: dt.time, window: Window, grace: int = GRACE_MINUTES) -> int:

@@ -38,12 +38,7 @@ CLASS_PLANS: dict[str, PlanDefaults] = {
     "3": PlanDefaults(VEHICLE, 3, 30, 5.0, 0.4, "周一至周五 8:30–17:30"),
 }
 
-# 定标准 text of the 五定 by grid class (geo.services.CLASS_STANDARD uses these words)
-CLASS_STANDARD_TEXT = {
-    "1": "一类网格：主要道路、窗口重点徒步巡查",
-    "2": "二类网格：机动巡查",
-    "3": "三类网格：机动巡查",
-}
+# (the 定标准 words of the 五定 by class are geo.services.CLASS_STANDARD)
 KEY_PLACE_STANDARD = "难点、重点地段：错时督查"
 
 
