@@ -17,7 +17,7 @@ from gridgov.geo.models import Grid, GridClass, GridDuty, GridType, Jurisdiction
 
 DISTRICT = "110101"
 # the demo administrator may use the admin pages of every gridgov app
-ADMIN_APPS = ["geo", "accounts", "catalog", "cases", "worktime", "audit", "notify", "basedata"]
+ADMIN_APPS = ["geo", "accounts", "catalog", "cases", "worktime", "audit", "notify", "basedata", "patrol"]
 PASSWORD = "gridgov-demo"
 DEPARTMENTS = [
     ("110101-CG", "区城市管理委员会"),
@@ -82,7 +82,7 @@ def boundary_file() -> bytes:
 
 
 # Apps that add to the demo provide ``<app>/demo.py`` with ``build(stdout, scale)``; they run in this order.
-DEMO_APPS = ["gridgov.catalog", "gridgov.basedata", "gridgov.cases"]
+DEMO_APPS = ["gridgov.catalog", "gridgov.basedata", "gridgov.cases", "gridgov.patrol"]
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

@@ -85,7 +85,7 @@ class ShiftOut(Schema):
 
 
 def shift_out(s: Shift) -> dict:
-    return {"id": s.pk, "person": s.person.display_name or s.person.username, "grid": s.grid.code, "day": s.day,
+    return {"id": s.pk, "person": s.person.display_name or s.person.username, "grid": s.scope_key, "day": s.day,
             "started_at": s.started_at, "ended_at": s.ended_at, "start_inside": s.start_inside,
             "start_distance_m": s.start_distance_m, "start_reason": s.start_reason, "late_minutes": s.late_minutes,
             "points": s.points, "length_m": s.length_m, "duration_s": s.duration_s,
@@ -158,7 +158,7 @@ class AnomalyOut(Schema):
 
 def anomaly_out(a) -> dict:
     p = a.shift.person
-    return {"id": a.pk, "shift_id": a.shift_id, "person": p.display_name or p.username, "grid": a.shift.grid.code,
+    return {"id": a.pk, "shift_id": a.shift_id, "person": p.display_name or p.username, "grid": a.scope_key,
             "kind": a.kind, "kind_label": a.get_kind_display(), "start": a.start, "end": a.end, "detail": a.detail}
 
 

@@ -119,9 +119,10 @@ class Shift(models.Model):
 
     SCOPE_FIELD = "scope_key"
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="网格员", on_delete=models.PROTECT,
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="网格员", on_delete=models.CASCADE,
                                related_name="+")
-    grid = models.ForeignKey("geo.Grid", verbose_name="网格", on_delete=models.PROTECT, related_name="+")
+    # the grid's code stays in scope_key when the grid is regenerated (the row then loses its link, not its facts)
+    grid = models.ForeignKey("geo.Grid", verbose_name="网格", null=True, on_delete=models.SET_NULL, related_name="+")
     scope_key = models.CharField("范围键", max_length=100, db_index=True, editable=False)
     day = models.DateField("日期", db_index=True)
     started_at = models.DateTimeField("签到时间")

@@ -87,6 +87,27 @@ def set_plan(user, grid_code: str, **values) -> PatrolPlan:
     return plan
 
 
+KEY_PLACE_FIELDS = ["name", "grid", "times", "note"]
+
+
+@transaction.atomic
+def save_key_place(user, place) -> None:
+    """A 难点/重点地段 for 错时督查 (its grid in the user's scope); audited."""
+    require(user, MANAGE)
+    if place.grid_id is None:
+        raise DomainError("grid_required", "请选择所在网格")
+    place.scope_key = place.grid.scope_key
+    audit.save_row(user, place, KEY_PLACE_FIELDS, "key_place")
+    ensure_in_scope(place, user, MANAGE)
+
+
+@transaction.atomic
+def delete_key_place(user, place) -> None:
+    require(user, MANAGE)
+    ensure_in_scope(place, user, MANAGE)
+    audit.delete_row(user, place, KEY_PLACE_FIELDS, "key_place")
+
+
 def plans(user):
     return scoped(PatrolPlan.objects.select_related("grid"), user, VIEW)
 
@@ -184,7 +205,7 @@ def checkout(user, lon, lat, reason: str = "", now: dt.datetime | None = None) -
     shift = Shift.objects.select_for_update().filter(person=user, ended_at__isnull=True).first()
     if shift is None:
         raise Conflict("not_on_duty", "您尚未签到，不能签退")
-    grid = Grid.objects.get(pk=shift.grid_id)
+    grid = Grid.objects.filter(pk=shift.grid_id).first() or grid_of(user)
     lon, lat, inside, _ = _place(grid, lon, lat)
     shift.end_reason = _reason(reason, inside, "签退")
     shift.ended_at, shift.end_lon, shift.end_lat, shift.end_inside = max(now, shift.started_at), lon, lat, inside
@@ -251,7 +272,7 @@ def add_points(user, shift_id: int, points: list[dict], now: dt.datetime | None 
     accepted = _insert_points(shift.pk, rows)
     if accepted:
         Shift.objects.filter(pk=shift.pk).update(points=shift.points + accepted)
-        if shift.ended_at is not None:  # late points (sent after the check-out): the evaluation follows them
+        if shift.ended_at is not None and shift.grid_id:  # late points (sent after the check-out): the evaluation follows them
             shift.points += accepted
             _evaluate(shift, Grid.objects.get(pk=shift.grid_id))
             shift.save()
@@ -268,19 +289,27 @@ _SQLITE_INSERT = ("INSERT INTO patrol_trackpoint (shift_id, seq, at, lon, lat, a
 
 
 def _insert_points(shift_id: int, rows: list[dict]) -> int:
-    """One statement for the batch (PostgreSQL: one array per column); returns how many were new."""
-    at_field = TrackPoint._meta.get_field("at")
-    ats = [at_field.get_db_prep_save(p["at"], connection) for p in rows]
+    """One statement for the batch; returns how many were new (a point already stored is skipped)."""
+    return insert_rows([(shift_id, p["seq"], p["at"], float(p["lon"]), float(p["lat"]), p.get("accuracy"))
+                        for p in rows])
+
+
+def insert_rows(rows: list[tuple]) -> int:
+    """Store track points ``(shift_id, seq, at, lon, lat, accuracy)`` — on PostgreSQL one array per column
+    (``unnest``, as gridgov/sqlrows.py does), on SQLite one prepared statement for all rows; ``ON CONFLICT DO
+    NOTHING`` on (shift, seq) makes a repeated point a no-op. Returns how many were new."""
+    if not rows:
+        return 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(_PG_INSERT, [[shift_id] * len(rows), [p["seq"] for p in rows], ats,
-                                        [float(p["lon"]) for p in rows], [float(p["lat"]) for p in rows],
-                                        [p.get("accuracy") for p in rows]])
+            cursor.execute(_PG_INSERT, [list(col) for col in zip(*rows, strict=True)])
             return cursor.rowcount
-        before = TrackPoint.objects.filter(shift_id=shift_id).count()
-        cursor.executemany(_SQLITE_INSERT, [(shift_id, p["seq"], a, float(p["lon"]), float(p["lat"]),
-                                             p.get("accuracy")) for p, a in zip(rows, ats, strict=True)])
-        return TrackPoint.objects.filter(shift_id=shift_id).count() - before
+        adapt = connection.ops.adapt_datetimefield_value
+        shifts = sorted({r[0] for r in rows})
+        count = TrackPoint.objects.filter(shift_id__in=shifts).count
+        before = count()
+        cursor.executemany(_SQLITE_INSERT, [(a, b, adapt(c), d, e, f) for a, b, c, d, e, f in rows])
+        return count() - before
 
 
 def _points_of(shift: Shift) -> list[tuple[float, float, float, dt.datetime]]:
@@ -350,7 +379,7 @@ def track(user, shift_id: int, reason: str = "") -> dict:
     if shift is None:
         raise NotFound("not_found", "在岗记录不存在或不在您的管辖范围内")
     pts = _points_of(shift)
-    if shift.ended_at is None:  # on duty now: evaluated on the fly (stored at check-out)
+    if shift.ended_at is None and shift.grid_id:  # on duty now: evaluated on the fly (stored at check-out)
         shift_copy = Shift.objects.get(pk=shift.pk)
         with transaction.atomic():
             _evaluate(shift_copy, shift.grid)
@@ -378,7 +407,7 @@ def coverage(user, date_from: dt.date, date_to: dt.date, grid_code: str | None =
     """Per worker and grid in the period: patrols done against the plan, time on patrol, unit grids visited and
     the share of the grid they cover (the union of the period's tracks), anomalies."""
     date_from, date_to = _period(date_from, date_to)
-    qs = shifts(user).filter(day__gte=date_from, day__lte=date_to)
+    qs = shifts(user).filter(day__gte=date_from, day__lte=date_to, grid__isnull=False)
     if grid_code:
         qs = qs.filter(grid__code=grid_code)
     rows: dict[tuple[int, int], dict] = {}

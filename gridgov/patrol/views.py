@@ -141,7 +141,8 @@ def shift_page(request, pk: int):
             lon, lat = near[1], near[2]
         marks.append({"lon": lon, "lat": lat, "label": a.get_kind_display(), "detail": a.detail})
     data = {
-        "grid": {"type": "FeatureCollection", "features": [_feature(shift.grid.geometry, code=shift.grid.code)]},
+        "grid": {"type": "FeatureCollection", "features": [_feature(shift.grid.geometry, code=shift.grid.code)]
+                 if shift.grid_id and shift.grid.geometry else []},
         "units": {"type": "FeatureCollection", "features": [
             _feature(u.geometry, code=u.code, visited=u.code in visited) for u in units]},
         "track": [[timezone.localtime(a).strftime("%H:%M:%S"), x, y] for a, x, y in points],
