@@ -230,8 +230,8 @@ def _aware(value) -> dt.datetime:
 
 
 @transaction.atomic
-def add_points(user, shift_id: int, points: list[dict], now: dt.datetime | None = None) -> dict:
-    """Store a batch of positions of one's own shift: ``[{seq, at, lon, lat, accuracy}]``.
+def add_points(user, shift_id: int, points: list, now: dt.datetime | None = None) -> dict:
+    """Store a batch of positions of one's own shift: ``(seq, at, lon, lat, accuracy)`` tuples (or dicts).
 
     Refused whole (nothing stored) when a position is impossible, a time is in the future, outside the shift's
     time on duty or out of order with its sequence; a point already stored (same shift and seq) is skipped, so a
@@ -245,34 +245,34 @@ def add_points(user, shift_id: int, points: list[dict], now: dt.datetime | None 
         return {"accepted": 0, "duplicates": 0}
     if len(points) > MAX_BATCH:
         raise DomainError("batch_too_large", f"一批最多 {MAX_BATCH} 个轨迹点")
-    rows = sorted(points, key=lambda p: p["seq"])
-    seqs = [p["seq"] for p in rows]
-    if len(set(seqs)) != len(seqs):
-        raise DomainError("duplicate_seq", "同一批轨迹点中序号重复")
+    rows = sorted(((p["seq"], p["at"], p["lon"], p["lat"], p.get("accuracy")) if isinstance(p, dict) else tuple(p)
+                   for p in points), key=lambda p: p[0])
     start = shift.started_at - dt.timedelta(seconds=DUTY_TOLERANCE_S)
     end = (shift.ended_at or now) + dt.timedelta(seconds=DUTY_TOLERANCE_S)
     future = now + dt.timedelta(seconds=FUTURE_TOLERANCE_S)
-    prev_at = None
-    for n, p in enumerate(rows, start=1):
-        at = _aware(p["at"])
-        try:
-            locating.check_point(p["lon"], p["lat"], f"第 {n} 个轨迹点")
-        except DomainError as e:
-            raise DomainError(e.code, e.message) from None
+    prev_seq, prev_at = None, None
+    for seq, at, lon, lat, _ in rows:
+        if at.tzinfo is None:
+            raise DomainError("timezone_required", "轨迹点时间须带时区")
+        if seq == prev_seq:
+            raise DomainError("duplicate_seq", "同一批轨迹点中序号重复")
+        if not (isinstance(lon, int | float) and isinstance(lat, int | float) and -180 <= lon <= 180
+                and -90 <= lat <= 90):
+            raise DomainError("coordinates_out_of_range", f"序号 {seq} 的轨迹点坐标无效：经度应在 -180～180、纬度应在 -90～90 之间")
         if at > future:
-            raise DomainError("point_in_future", f"序号 {p['seq']} 的轨迹点时间晚于当前时间，请检查手机时间")
+            raise DomainError("point_in_future", f"序号 {seq} 的轨迹点时间晚于当前时间，请检查手机时间")
         if not start <= at <= end:
-            raise DomainError("point_outside_duty", f"序号 {p['seq']} 的轨迹点不在在岗时间内：只记录上班签到至下班签退之间的位置")
+            raise DomainError("point_outside_duty", f"序号 {seq} 的轨迹点不在在岗时间内：只记录上班签到至下班签退之间的位置")
         if prev_at is not None and at < prev_at:
-            raise DomainError("points_out_of_order", f"序号 {p['seq']} 的轨迹点时间早于前一个点：时间应随序号递增")
-        prev_at = at
-    before = TrackPoint.objects.filter(shift=shift, seq__lt=seqs[0]).order_by("-seq").values_list("at", flat=True)[:1]
-    if before and before[0] > _aware(rows[0]["at"]):
-        raise DomainError("points_out_of_order", f"序号 {seqs[0]} 的轨迹点时间早于已收到的前一个点：时间应随序号递增")
-    accepted = _insert_points(shift.pk, rows)
+            raise DomainError("points_out_of_order", f"序号 {seq} 的轨迹点时间早于前一个点：时间应随序号递增")
+        prev_seq, prev_at = seq, at
+    before = TrackPoint.objects.filter(shift=shift, seq__lt=rows[0][0]).order_by("-seq").values_list("at", flat=True)[:1]
+    if before and before[0] > rows[0][1]:
+        raise DomainError("points_out_of_order", f"序号 {rows[0][0]} 的轨迹点时间早于已收到的前一个点：时间应随序号递增")
+    accepted = insert_rows([(shift.pk, *r) for r in rows])
     if accepted:
         Shift.objects.filter(pk=shift.pk).update(points=shift.points + accepted)
-        if shift.ended_at is not None and shift.grid_id:  # late points (sent after the check-out): the evaluation follows them
+        if shift.ended_at is not None and shift.grid_id:  # late points (sent after the check-out): re-evaluated
             shift.points += accepted
             _evaluate(shift, Grid.objects.get(pk=shift.grid_id))
             shift.save()
@@ -288,12 +288,6 @@ _SQLITE_INSERT = ("INSERT INTO patrol_trackpoint (shift_id, seq, at, lon, lat, a
                   "ON CONFLICT (shift_id, seq) DO NOTHING")
 
 
-def _insert_points(shift_id: int, rows: list[dict]) -> int:
-    """One statement for the batch; returns how many were new (a point already stored is skipped)."""
-    return insert_rows([(shift_id, p["seq"], p["at"], float(p["lon"]), float(p["lat"]), p.get("accuracy"))
-                        for p in rows])
-
-
 def insert_rows(rows: list[tuple]) -> int:
     """Store track points ``(shift_id, seq, at, lon, lat, accuracy)`` — on PostgreSQL one array per column
     (``unnest``, as gridgov/sqlrows.py does), on SQLite one prepared statement for all rows; ``ON CONFLICT DO
@@ -304,12 +298,16 @@ def insert_rows(rows: list[tuple]) -> int:
         if connection.vendor == "postgresql":
             cursor.execute(_PG_INSERT, [list(col) for col in zip(*rows, strict=True)])
             return cursor.rowcount
-        adapt = connection.ops.adapt_datetimefield_value
         shifts = sorted({r[0] for r in rows})
         count = TrackPoint.objects.filter(shift_id__in=shifts).count
         before = count()
-        cursor.executemany(_SQLITE_INSERT, [(a, b, adapt(c), d, e, f) for a, b, c, d, e, f in rows])
+        cursor.executemany(_SQLITE_INSERT, [(a, b, _sqlite_time(c), d, e, f) for a, b, c, d, e, f in rows])
         return count() - before
+
+
+def _sqlite_time(value: dt.datetime) -> str:
+    """As Django stores an aware datetime on SQLite (UTC, no offset), without its per-value overhead."""
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
 
 
 def _points_of(shift: Shift) -> list[tuple[float, float, float, dt.datetime]]:
