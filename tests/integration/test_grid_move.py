@@ -52,6 +52,9 @@ def test_keyed_fields_are_every_scope_and_node_key_of_the_installed_apps():
         "basedata.Household.scope_key", "basedata.Resident.scope_key", "basedata.ResidentEvent.scope_key",
         "basedata.Organisation.scope_key", "basedata.KeyTag.scope_key", "basedata.Visit.scope_key",
         "basedata.DiaryEntry.scope_key", "basedata.VisitTrigger.scope_key", "basedata.ImportJob.scope_key",
+        # patrol: plans, 错时督查 places, duty windows, leave, shifts and their anomalies follow their grid
+        "patrol.PatrolPlan.scope_key", "patrol.KeyPlace.scope_key", "patrol.WorkHours.scope_key",
+        "patrol.Leave.scope_key", "patrol.Shift.scope_key", "patrol.Anomaly.scope_key",
     }
     assert set(rekey.KEEPS_HISTORY) == {"basedata.AccessLog"}
 
