@@ -377,18 +377,17 @@ def track(user, shift_id: int, reason: str = "") -> dict:
     if shift is None:
         raise NotFound("not_found", "在岗记录不存在或不在您的管辖范围内")
     pts = _points_of(shift)
-    if shift.ended_at is None and shift.grid_id:  # on duty now: evaluated on the fly (stored at check-out)
-        shift_copy = Shift.objects.get(pk=shift.pk)
+    if shift.ended_at is None and shift.grid_id:  # on duty now: evaluated on the fly, not stored (check-out does)
         with transaction.atomic():
-            _evaluate(shift_copy, shift.grid)
+            _evaluate(shift, shift.grid)
+            found = list(Anomaly.objects.filter(shift_id=shift.pk).order_by("start"))
             transaction.set_rollback(True)
-        shift = shift_copy
-        shift.person, shift.grid = shift.person, shift.grid
+    else:
+        found = list(Anomaly.objects.filter(shift_id=shift.pk).order_by("start"))
     from gridgov.basedata.services import log_access
 
     log_access(user, "unmask", "patrol_track", shift.pk, fields="轨迹", count=len(pts), reason=reason or "查看巡查轨迹",
                scope_key=shift.scope_key)
-    found = list(Anomaly.objects.filter(shift_id=shift.pk).order_by("start"))
     return {"shift": shift, "points": [(a, x, y) for _, x, y, a in pts], "anomalies": found,
             "units": grid_units(shift.grid) if shift.grid_id else []}
 

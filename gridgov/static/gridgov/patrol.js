@@ -160,7 +160,8 @@
       shift = j.id;
       $("pt-reason").value = "";
       $("pt-reason-box").hidden = true;
-      $("duty-state").textContent = `在岗中：${j.started_at.slice(11, 16)} 签到${j.late_minutes ? `（迟到 ${j.late_minutes} 分钟）` : ""}`;
+      const at = new Date(j.started_at).toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false });
+      $("duty-state").textContent = `在岗中：${at} 签到${j.late_minutes ? `（迟到 ${j.late_minutes} 分钟）` : ""}`;
       $("pt-checkin").hidden = true;
       $("pt-checkout").hidden = false;
       start();
