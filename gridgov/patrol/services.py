@@ -250,6 +250,27 @@ def add_points(user, shift_id: int, points: list, now: dt.datetime | None = None
     start = shift.started_at - dt.timedelta(seconds=DUTY_TOLERANCE_S)
     end = (shift.ended_at or now) + dt.timedelta(seconds=DUTY_TOLERANCE_S)
     future = now + dt.timedelta(seconds=FUTURE_TOLERANCE_S)
+    try:
+        _check_points(rows, start, end, future)
+    except OverflowError:
+        raise DomainError("invalid_time", "轨迹点时间超出范围") from None
+    before = TrackPoint.objects.filter(shift=shift, seq__lt=rows[0][0]).order_by("-seq").values_list("at", flat=True)[:1]
+    if before and before[0] > rows[0][1]:
+        raise DomainError("points_out_of_order", f"序号 {rows[0][0]} 的轨迹点时间早于已收到的前一个点：时间应随序号递增")
+    accepted = insert_rows([(shift.pk, *r) for r in rows])
+    if accepted:
+        Shift.objects.filter(pk=shift.pk).update(points=shift.points + accepted)
+        if shift.ended_at is not None and shift.grid_id:  # late points (sent after the check-out): re-evaluated
+            shift.points += accepted
+            _evaluate(shift, Grid.objects.get(pk=shift.grid_id))
+            shift.save()
+        audit.record(user, "track_upload", "patrol_shift", shift.pk,
+                     after={"accepted": accepted, "duplicates": len(rows) - accepted})
+    return {"accepted": accepted, "duplicates": len(rows) - accepted}
+
+
+def _check_points(rows, start: dt.datetime, end: dt.datetime, future: dt.datetime) -> None:
+    """Every point possible, on duty, not in the future, in the order of its sequence (else DomainError)."""
     prev_seq, prev_at = None, None
     for seq, at, lon, lat, _ in rows:
         if at.tzinfo is None:
@@ -266,19 +287,6 @@ def add_points(user, shift_id: int, points: list, now: dt.datetime | None = None
         if prev_at is not None and at < prev_at:
             raise DomainError("points_out_of_order", f"序号 {seq} 的轨迹点时间早于前一个点：时间应随序号递增")
         prev_seq, prev_at = seq, at
-    before = TrackPoint.objects.filter(shift=shift, seq__lt=rows[0][0]).order_by("-seq").values_list("at", flat=True)[:1]
-    if before and before[0] > rows[0][1]:
-        raise DomainError("points_out_of_order", f"序号 {rows[0][0]} 的轨迹点时间早于已收到的前一个点：时间应随序号递增")
-    accepted = insert_rows([(shift.pk, *r) for r in rows])
-    if accepted:
-        Shift.objects.filter(pk=shift.pk).update(points=shift.points + accepted)
-        if shift.ended_at is not None and shift.grid_id:  # late points (sent after the check-out): re-evaluated
-            shift.points += accepted
-            _evaluate(shift, Grid.objects.get(pk=shift.grid_id))
-            shift.save()
-        audit.record(user, "track_upload", "patrol_shift", shift.pk,
-                     after={"accepted": accepted, "duplicates": len(rows) - accepted})
-    return {"accepted": accepted, "duplicates": len(rows) - accepted}
 
 
 _PG_INSERT = ("INSERT INTO patrol_trackpoint (shift_id, seq, at, lon, lat, accuracy) SELECT * FROM unnest("
@@ -516,9 +524,11 @@ ATTENDANCE_COLUMNS = [
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     try:
         first = dt.date.fromisoformat(f"{month}-01")
-    except (TypeError, ValueError):
-        raise DomainError("invalid_month", "月份格式应为 YYYY-MM") from None
-    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        if not 2000 <= first.year <= 2100:
+            raise ValueError(month)
+    except (TypeError, ValueError, OverflowError):
+        raise DomainError("invalid_month", "月份格式应为 YYYY-MM（2000～2100 年）") from None
     return first, last
 
 
