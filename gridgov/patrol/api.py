@@ -183,7 +183,7 @@ def get_track(request, shift_id: Id, reason: Text = ""):
             "visited": t["shift"].units_visited or []}
 
 
-class PeriodIn(Schema):
+class PeriodIn(PageIn):
     date_from: dt.date
     date_to: dt.date
     grid: str | None = Field(None, max_length=40)
@@ -204,11 +204,12 @@ class CoverageOut(Schema):
     anomalies: int
 
 
-@router.get("/coverage", response=answers(list[CoverageOut], 400, 403, 422),
+@router.get("/coverage", response=answers(page_of(CoverageOut), 400, 403, 422),
             summary="覆盖率：每名网格员在期间内到过的单元网格、完成巡查与计划")
 def get_coverage(request, q: Query[PeriodIn]):
     rows = services.coverage(request.user, q.date_from, q.date_to, q.grid)
-    return [{**r, "person": r["person"].display_name or r["person"].username, "grid": r["grid"].code} for r in rows]
+    return paginate(rows, q, lambda r: {**r, "person": r["person"].display_name or r["person"].username,
+                                        "grid": r["grid"].code})
 
 
 @router.get("/anomalies", response=answers(page_of(AnomalyOut), 403, 422), summary="巡查异常（督导员查看）")
@@ -258,7 +259,7 @@ def decide_leave(request, leave_id: Id, body: DecideIn):
     return leave_out(services.decide_leave(request.user, leave_id, body.approve))
 
 
-class MonthIn(Schema):
+class MonthIn(PageIn):
     month: str = Field(pattern=r"^\d{4}-\d{2}$", max_length=7, title="月份（YYYY-MM）")
 
 
@@ -281,17 +282,18 @@ class AttendanceOut(Schema):
     anomalies: int
 
 
-@router.get("/attendance", response=answers(list[AttendanceOut], 400, 403, 422),
+@router.get("/attendance", response=answers(page_of(AttendanceOut), 400, 403, 422),
             summary="月度考勤与工作量（每名网格员一行）")
 def get_attendance(request, q: Query[MonthIn]):
-    return services.attendance(request.user, q.month)
+    return paginate(services.attendance(request.user, q.month), q)
 
 
-class ExportIn(MonthIn):
+class ExportIn(Schema):
+    month: str = Field(pattern=r"^\d{4}-\d{2}$", max_length=7, title="月份（YYYY-MM）")
     format: Literal["xlsx", "csv"] = "xlsx"
 
 
-@router.get("/attendance/export", response=answers(bytes, 400, 403, 422), openapi_extra=binary(
+@router.get("/attendance/export", response=answers(None, 400, 403, 422), openapi_extra=binary(
     spreadsheets.XLSX_TYPE, spreadsheets.CSV_TYPE, description="月度考勤表"), summary="导出月度考勤表（Excel）")
 def export_attendance(request, q: Query[ExportIn]):
     rows = services.attendance(request.user, q.month)

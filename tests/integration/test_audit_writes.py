@@ -462,7 +462,7 @@ PATROL = [
     ("patrol checkin", None, _checkin, [("patrol_shift", "checkin")]),
     ("patrol add_points", _checkin, _track, [("patrol_shift", "track_upload")]),
     ("patrol checkout", _checkin, _checkout, [("patrol_shift", "checkout")]),
-    ("patrol set_plan", None, _plan, [("patrol_plan", "create")]),
+    ("patrol set_plan", None, _plan, [("patrol_plan", "update")]),  # the shipped plan (made from the class) changed
     ("patrol set_plan (change)", _plan, _plan_change, [("patrol_plan", "update")]),
     ("patrol request_leave", None, _leave, [("patrol_leave", "request_leave")]),
     ("patrol decide_leave", _leave, _decide, [("patrol_leave", "decide_leave")]),

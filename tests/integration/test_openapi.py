@@ -16,6 +16,8 @@ BINARY = {
         "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
     ("get", "/api/v1/basedata/exports/{kind}"): {
         "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    ("get", "/api/v1/patrol/attendance/export"): {  # patrol
+        "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
 }
 # the list endpoints: limit/offset in, {"items", "count", "limit", "offset"} out
 LISTS = {
@@ -26,6 +28,9 @@ LISTS = {
     "/api/v1/basedata/diary", "/api/v1/basedata/visit-rules", "/api/v1/basedata/due", "/api/v1/basedata/access-log",
     "/api/v1/cases/{number}/timeline", "/api/v1/cases/{number}/duplicates", "/api/v1/auth/tokens",
     "/api/v1/privacy/retention",
+    # patrol
+    "/api/v1/patrol/plans", "/api/v1/patrol/shifts", "/api/v1/patrol/coverage", "/api/v1/patrol/anomalies",
+    "/api/v1/patrol/leaves", "/api/v1/patrol/attendance",
 }
 
 
