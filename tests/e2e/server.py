@@ -55,14 +55,19 @@ def demo_server(folder):
                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(200):
+            # a busy machine (both backends' passes at once on two cores) may take minutes to start the workers:
+            # wait while the server lives, and say what it printed if it died
+            deadline = time.monotonic() + 600
+            while True:
                 try:
-                    urllib.request.urlopen(base + "/accounts/login/", timeout=1)
+                    urllib.request.urlopen(base + "/accounts/login/", timeout=5)
                     break
                 except OSError:
-                    time.sleep(0.1)
-            else:
-                raise RuntimeError("gridgov serve did not start")
+                    if proc.poll() is not None:
+                        raise RuntimeError("gridgov serve exited:\n" + proc.stdout.read().decode(errors="replace")) from None
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("gridgov serve did not start within 600 s") from None
+                    time.sleep(0.2)
             yield base, demo.stdout
         finally:
             proc.terminate()
