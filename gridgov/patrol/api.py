@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from django.http import HttpResponse
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel
 
@@ -184,8 +185,8 @@ def get_track(request, shift_id: Id, reason: Text = ""):
 
 
 class PeriodIn(PageIn):
-    date_from: dt.date
-    date_to: dt.date
+    date_from: dt.date | None = Field(None, description="默认本月 1 日")
+    date_to: dt.date | None = Field(None, description="默认今天")
     grid: str | None = Field(None, max_length=40)
 
 
@@ -207,7 +208,8 @@ class CoverageOut(Schema):
 @router.get("/coverage", response=answers(page_of(CoverageOut), 400, 403, 422),
             summary="覆盖率：每名网格员在期间内到过的单元网格、完成巡查与计划")
 def get_coverage(request, q: Query[PeriodIn]):
-    rows = services.coverage(request.user, q.date_from, q.date_to, q.grid)
+    today = timezone.localdate()
+    rows = services.coverage(request.user, q.date_from or today.replace(day=1), q.date_to or today, q.grid)
     return paginate(rows, q, lambda r: {**r, "person": r["person"].display_name or r["person"].username,
                                         "grid": r["grid"].code})
 
@@ -260,7 +262,8 @@ def decide_leave(request, leave_id: Id, body: DecideIn):
 
 
 class MonthIn(PageIn):
-    month: str = Field(pattern=r"^\d{4}-\d{2}$", max_length=7, title="月份（YYYY-MM）")
+    month: str | None = Field(None, pattern=r"^\d{4}-\d{2}$", max_length=7, title="月份（YYYY-MM）",
+                              description="默认本月")
 
 
 class AttendanceOut(Schema):
@@ -285,7 +288,7 @@ class AttendanceOut(Schema):
 @router.get("/attendance", response=answers(page_of(AttendanceOut), 400, 403, 422),
             summary="月度考勤与工作量（每名网格员一行）")
 def get_attendance(request, q: Query[MonthIn]):
-    return paginate(services.attendance(request.user, q.month), q)
+    return paginate(services.attendance(request.user, q.month or timezone.localdate().strftime("%Y-%m")), q)
 
 
 class ExportIn(Schema):
@@ -294,7 +297,7 @@ class ExportIn(Schema):
 
 
 @router.get("/attendance/export", response=answers(None, 400, 403, 422), openapi_extra=binary(
-    spreadsheets.XLSX_TYPE, spreadsheets.CSV_TYPE, description="月度考勤表"), summary="导出月度考勤表（Excel）")
+    spreadsheets.XLSX_TYPE, "text/csv", description="月度考勤表"), summary="导出月度考勤表（Excel）")
 def export_attendance(request, q: Query[ExportIn]):
     rows = services.attendance(request.user, q.month)
     body, ctype = attendance_file(rows, q.format, q.month)
