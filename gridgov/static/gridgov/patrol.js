@@ -87,6 +87,7 @@
 
   // ------------------------------------------------------------ sending, in batches, when the network is there
   let flushing = false;
+  let again = false;  // a point recorded while a flush was running: that flush goes round once more
   async function send(batch) {
     return fetch(`${API}/track`, {
       method: "POST", credentials: "same-origin",
@@ -95,9 +96,23 @@
     });
   }
   async function flush() {
-    if (flushing || !navigator.onLine) { await show(); return; }
+    if (!navigator.onLine) { await show(); return; }
+    if (flushing) { again = true; return; }
     flushing = true;
     try {
+      do {
+        again = false;
+        await flushOnce();
+      } while (again && navigator.onLine);
+    } catch (e) {
+      /* no network: the points stay on the phone */
+    } finally {
+      flushing = false;
+      await show();
+    }
+  }
+  async function flushOnce() {
+    {  // eslint-disable-line no-lone-blocks
       let items = (await store.all()).sort((a, b) => a.shift - b.shift || a.seq - b.seq);
       while (items.length) {
         const batch = items.filter((p) => p.shift === items[0].shift).slice(0, BATCH);
@@ -110,15 +125,11 @@
           showError(`有 ${batch.length} 个位置未能保存：${e.message || r.status}`);
           await store.remove([...done]);
         } else {
-          break;  // signed out, throttled or the server is away: later
+          again = false;
+          return;  // signed out, throttled or the server is away: later
         }
         items = items.filter((p) => !done.has(p.key));
       }
-    } catch (e) {
-      /* no network: the points stay on the phone */
-    } finally {
-      flushing = false;
-      await show();
     }
   }
   window.addEventListener("online", flush);
@@ -179,6 +190,7 @@
     try {
       await record(pos, true);
       await flush();
+      while (flushing) await new Promise((r) => setTimeout(r, 100));  // a flush already running finishes first
       if ((await store.all()).some((p) => p.shift === shift)) { showError("还有位置未发送，请稍后再签退"); return; }
       const [r, j] = await post("/checkout", { lon: pos.coords.longitude, lat: pos.coords.latitude, reason: $("pt-reason").value });
       if (!r.ok) { refused(j, "签退"); return; }
