@@ -107,7 +107,10 @@ def test_a_patrol_with_the_network_lost_on_the_way(server, browser):
     assert api(base, worker_token, "/api/v1/patrol/shifts?limit=1")["items"][0]["points"] == total
 
     page.get_by_role("button", name="下班签退").click()
-    expect(page.get_by_test_id("duty-state")).to_contain_text("已签退", timeout=SLOW)
+    page.wait_for_function("() => document.getElementById('duty-state').textContent.includes('已签退')"
+                           " || !document.getElementById('pt-error').hidden", timeout=60_000)
+    assert page.locator("#pt-error").is_hidden(), page.locator("#pt-error").text_content()
+    expect(page.get_by_test_id("duty-state")).to_contain_text("已签退")
     done = api(base, worker_token, "/api/v1/patrol/shifts?limit=1")["items"][0]
     assert done["id"] == shift["id"] and done["ended_at"] and done["points"] >= total + 1  # + the check-out's
     assert done["units_visited"] >= 2
