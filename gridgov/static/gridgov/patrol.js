@@ -75,7 +75,7 @@
     watch = navigator.geolocation.watchPosition((pos) => record(pos, false), () => {},
       { enableHighAccuracy: true, maximumAge: 0 });
     timer = setInterval(() => {  // standing still: a point every interval anyway (stillness is a fact too)
-      navigator.geolocation.getCurrentPosition((pos) => record(pos, true), () => {}, { enableHighAccuracy: true, maximumAge: 0 });
+      navigator.geolocation.getCurrentPosition((pos) => record(pos, true), () => {}, { enableHighAccuracy: true, maximumAge: cfg.interval_s * 1000 });
       flush();
     }, cfg.interval_s * 1000);
   }
@@ -137,8 +137,9 @@
 
   // ------------------------------------------------------------ 上班签到 / 下班签退
   function here() {
+    // a fix of the last 30 s will do (the watch keeps one fresh while on duty; a phone standing still has no newer)
     return new Promise((resolve, reject) => navigator.geolocation.getCurrentPosition(resolve, reject,
-      { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 }));
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 }));
   }
   async function post(path, body) {
     const r = await fetch(API + path, {
