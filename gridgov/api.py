@@ -31,6 +31,7 @@ from gridgov.governance.api import router as governance_router  # matters
 from gridgov.inspection.api import router as inspection_router  # inspection
 from gridgov.notify.api import router as notify_router
 from gridgov.oversight.api import router as oversight_router
+from gridgov.patrol.api import router as patrol_router  # patrol
 from gridgov.privacy.api import router as privacy_router
 from gridgov.tasks.api import router as tasks_router  # tasks
 from gridgov.worktime.api import router as worktime_router
@@ -276,3 +277,4 @@ api.add_router("/oversight", oversight_router)  # 市区联动与督办 (the cit
 api.add_router("/tasks", tasks_router)  # tasks: 专项行动、专项工作、演练、例会
 api.add_router("/inspection", inspection_router)  # inspection: checklists, plans, 回头看, 门前三包
 api.add_router("/governance", governance_router)  # matters: 矛盾纠纷调解, 信访
+api.add_router("/patrol", patrol_router)  # patrol

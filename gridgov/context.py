@@ -17,6 +17,9 @@ NAV = [
     ("案件受理", "/cases/", CENTRE, roles.CASE_VIEW),
     ("超期督办", "/cases/overdue/", CENTRE, roles.CASE_VIEW),
     ("我的任务", "/cases/field/", FIELD, roles.CASE_VIEW),
+    ("在岗巡查", "/cases/field/patrol/", frozenset({R.GRID_WORKER}), roles.PATROL_DUTY),  # patrol
+    ("巡查督导", "/patrol/", frozenset({R.GRID_SUPERVISOR, R.GRID_LEADER, R.ADMIN}), roles.PATROL_VIEW),  # patrol
+    ("考勤", "/patrol/attendance/", None, roles.PATROL_ATTENDANCE),  # patrol
     ("部门待办", "/cases/inbox/", DEPARTMENT, roles.CASE_VIEW),
     ("检查任务", "/inspection/", None, roles.INSPECTION_VIEW),  # inspection: checklists, 回头看, 门前三包
     ("领导看板", "/dashboard/", LEADERS, roles.CASE_VIEW),

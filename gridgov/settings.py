@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "gridgov.tasks",  # tasks: 专项行动、专项工作、演练、例会
     "gridgov.inspection",  # inspection: checklists, plans, 回头看, 门前三包
     "gridgov.governance",  # matters: 矛盾纠纷调解, 信访
+    "gridgov.patrol",  # patrol: plans, duty, tracks, coverage, attendance
 ]
 
 MIDDLEWARE = [
@@ -165,6 +166,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 GRIDGOV = {
+    # patrol: how often the phone records a position while on duty (seconds; it also records after a move of
+    # PATROL_MOVE_M metres), and anomaly thresholds overriding gridgov/patrol/logic/track.py Thresholds
+    "PATROL_INTERVAL_S": float(os.environ.get("GRIDGOV_PATROL_INTERVAL_S", "30")),
+    "PATROL_MOVE_M": float(os.environ.get("GRIDGOV_PATROL_MOVE_M", "10")),
+    "PATROL_THRESHOLDS": {},
     # Households per km² used to size 管理网格 where no household data exists yet (东城区: ≈ 700,000 people
     # on 41.8 km², ≈ 2.6 people per household → ≈ 6,400 households/km²).
     "DEFAULT_HOUSEHOLDS_PER_KM2": float(os.environ.get("GRIDGOV_HOUSEHOLDS_PER_KM2", "6400")),

@@ -6,6 +6,7 @@ from gridgov.accounts import views as account_views
 from gridgov.api import api
 from gridgov.geo import change_views as grid_change_views  # gridchange
 from gridgov.geo import views as geo_views
+from gridgov.patrol import views as patrol_views  # patrol
 
 admin.site.site_header = admin.site.site_title = "gridgov 网格化管理平台 · 管理后台"
 admin.site.index_title = "基础数据管理"
@@ -19,6 +20,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include((account_views.urlpatterns, "accounts"))),
     path("basedata/", include("gridgov.basedata.urls")),
+    path("cases/field/patrol/", include((patrol_views.phone_urls, "patrol_phone"))),  # patrol (under the field pages)
     path("cases/", include("gridgov.cases.urls")),
     path("r/", include("gridgov.cases.public_urls")),
     path("dashboard/", include("gridgov.dashboard.urls")),
@@ -29,6 +31,7 @@ urlpatterns = [
     path("tasks/", include("gridgov.tasks.urls")),  # tasks: 专项行动、专项工作、演练、例会
     path("inspection/", include("gridgov.inspection.urls")),  # inspection
     path("governance/", include("gridgov.governance.urls")),  # matters: 调解台账, 信访登记簿
+    path("patrol/", include((patrol_views.urls, "patrol"))),  # patrol
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -73,6 +73,13 @@ POSTS_WITH = {
     # the 调解台账 and 信访登记簿: read by the community, street, shift leader and leader; recorded by grid staff
     "governance.view": "admin leader shift_leader grid_supervisor grid_leader grid_worker",
     "governance.record": "admin grid_supervisor grid_leader grid_worker",
+    # patrol: the grid worker goes on duty with a track; positions are seen by the supervisor chain only (the worker
+    # their own, the grid leader, the street's supervisor, the administrator) — not the leader or the centre; the
+    # attendance table (no positions) also by the leader
+    "patrol.duty": "grid_worker",
+    "patrol.view": "admin grid_supervisor grid_leader grid_worker",
+    "patrol.manage": "admin grid_supervisor grid_leader",
+    "patrol.attendance": "admin leader grid_supervisor grid_leader",
 }
 
 

@@ -53,6 +53,12 @@ _COLLECT = frozenset({BD_VIEW, BD_EDIT, BD_VISIT, BD_STATS})
 # Personal information (个人信息保护法): answer a person's request to see and copy their data (查询、复制) across
 # every register, and set how long each kind of personal data is kept.
 PRIVACY_REQUEST, PRIVACY_CONFIGURE = "privacy.request", "privacy.configure"
+# patrol (巡查与考勤): on duty with a track (the grid worker); positions and tracks are seen only by the supervisor
+# chain (the worker, the grid leader, the street's supervisor, administrators); plans, duty windows and leave are
+# set by that chain; the attendance table (no positions) is read by the chain and the leader.
+PATROL_DUTY, PATROL_VIEW = "patrol.duty", "patrol.view"
+PATROL_MANAGE, PATROL_ATTENDANCE = "patrol.manage", "patrol.attendance"
+_PATROL_CHAIN = frozenset({PATROL_VIEW, PATROL_MANAGE, PATROL_ATTENDANCE})
 
 # 督办通知书 (the city helper's block): issued by the centre's shift leader (市 or 区), answered with a 整改 report
 # by the unit it is addressed to — a district's centre, a street's 网格督导员, a department's handler.
@@ -69,21 +75,22 @@ _INSPECT_FIELD = frozenset({INSPECTION_VIEW, INSPECTION_INSPECT})
 _STAFF_READ = frozenset({VIEW, LOCATE, CASE_VIEW})
 _REPORTER = _STAFF_READ | {CASE_REPORT}
 RIGHTS: dict[Role, frozenset[str]] = {
-    Role.GRID_WORKER: _REPORTER | _COLLECT | _INSPECT_FIELD,
+    Role.GRID_WORKER: _REPORTER | _COLLECT | _INSPECT_FIELD | {PATROL_DUTY, PATROL_VIEW},
     Role.GRID_LEADER: _REPORTER | {EDIT} | _COLLECT | {BD_IMPORT, BD_EXPORT, BD_UNMASK} | _INSPECT_FIELD
-    | {INSPECTION_PLAN},
+    | {INSPECTION_PLAN} | _PATROL_CHAIN,
     # levels: the street's 督导员 divides and adjusts the grids of its street (seeds 000, 002 「街道级负责网格划分」)
-    Role.GRID_SUPERVISOR: _REPORTER | {EDIT} | {BD_VIEW, BD_STATS} | _INSPECT_FIELD | {INSPECTION_PLAN},
+    Role.GRID_SUPERVISOR: _REPORTER | {EDIT} | {BD_VIEW, BD_STATS} | _INSPECT_FIELD | {INSPECTION_PLAN} | _PATROL_CHAIN,
     Role.INSPECTOR: _REPORTER | _INSPECT_FIELD,
     Role.INTAKE_CLERK: _REPORTER | _INSPECT_READ,
     Role.SHIFT_LEADER: _REPORTER | _INSPECT_READ,
     Role.DISPATCHER: _STAFF_READ | _INSPECT_READ,
     Role.HANDLER: _STAFF_READ,
-    Role.LEADER: _STAFF_READ | {BD_VIEW, BD_STATS} | _INSPECT_READ,  # 领导: read-only (personal data masked)
+    # 领导: read-only (personal data masked; the attendance table, no positions)
+    Role.LEADER: _STAFF_READ | {BD_VIEW, BD_STATS, PATROL_ATTENDANCE} | _INSPECT_READ,
     Role.RESIDENT: frozenset({LOCATE, CASE_REPORT}),
     Role.ADMIN: _REPORTER | {EDIT, IMPORT, MANAGE_USERS, CASE_CONFIGURE} | _COLLECT
     | {BD_IMPORT, BD_EXPORT, BD_UNMASK, BD_AUDIT, BD_CONFIGURE, PRIVACY_REQUEST, PRIVACY_CONFIGURE}
-    | _INSPECT_FIELD | {INSPECTION_PLAN, INSPECTION_CONFIGURE},
+    | _INSPECT_FIELD | {INSPECTION_PLAN, INSPECTION_CONFIGURE} | _PATROL_CHAIN,
     # levels: 信息员 records what comes in (预立案) and sends it to be verified; a centre desk post, it reads what the
     # 受理员 reads (inspections, the duty desk, tasks — see the blocks below)
     Role.CLERK: _REPORTER | _INSPECT_READ,

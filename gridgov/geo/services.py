@@ -39,11 +39,13 @@ DEFAULT_LAYERS = {
     UNIT_LAYER: ("单元网格", LayerKind.UNIT, "GB/T 30428.1 万米单元网格，约 10,000 平方米，15 位编码"),
     MANAGEMENT_LAYER: ("管理网格", LayerKind.MANAGEMENT, "约 300 户一个的社区管理网格，由相邻单元网格组成"),
 }
-# 定标准 shipped by default, by grid class (editable per duty).
+# 定标准 shipped by default, by grid class (editable per duty). Seed 001 第三篇 (三岗巡查): 「對網格中（一類網格）
+# 主要道路、窗口重點進行徒步巡查，對其它地域（二、三類網格）機動巡查，對難點、重點地段實行錯時督查管理」 — 错时督查 is
+# for 难点/重点地段 (patrol.KeyPlace), not a grid class; the seeds give no frequency (the patrol plan's are defaults).
 CLASS_STANDARD = {
-    GridClass.ONE: "一类网格：徒步巡查，每日不少于 2 次",
-    GridClass.TWO: "二类网格：机动巡查，每日不少于 1 次",
-    GridClass.THREE: "三类网格：错时巡查，每周不少于 3 次",
+    GridClass.ONE: "一类网格：主要道路、窗口重点徒步巡查",
+    GridClass.TWO: "二类网格：机动巡查",
+    GridClass.THREE: "三类网格：机动巡查",
 }
 
 

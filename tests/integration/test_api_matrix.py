@@ -294,6 +294,25 @@ EXPECTED = {
     "GET /api/v1/basedata/import-jobs/{pk}":         "401  200  403  403  403  403  403  403  200  403  403  403  403",
     "GET /api/v1/basedata/exports/{kind}":           "401  200  403  403  403  403  403  403  200  403  403  403  403",
     "GET /api/v1/basedata/access-log":               "401  200  403  403  403  403  403  403  403  403  403  403  403",
+    # patrol: the grid worker goes on duty (签到/签退/轨迹/请假); positions, plans and anomalies are for the supervisor
+    # chain (the worker their own, the grid leader, the street's supervisor, the administrator) — not the leader or
+    # the centre; leave is decided by the grid leader or the supervisor; the attendance table also by the leader
+    "GET /api/v1/patrol/plans":                      "401  200  403  403  403  403  200  403  200  200  403  403  403",
+    "PUT /api/v1/patrol/plans/{grid_code}":          "401  200  403  403  403  403  200  403  200  403  403  403  403",
+    "POST /api/v1/patrol/checkin":                   "401  403  403  403  403  403  403  403  403  201  403  403  403",
+    "POST /api/v1/patrol/checkout":                  "401  403  403  403  403  403  403  403  403  200  403  403  403",
+    "POST /api/v1/patrol/track":                     "401  403  403  403  403  403  403  403  403  200  403  403  403",
+    "GET /api/v1/patrol/shifts":                     "401  200  403  403  403  403  200  403  200  200  403  403  403",
+    "GET /api/v1/patrol/shifts/{shift_id}/track":    "401  200  403  403  403  403  200  403  200  200  403  403  403",
+    "GET /api/v1/patrol/shifts/{shift_id}/track · elsewhere":
+                                                     "401  200  403  403  403  403  404  403  404  404  403  403  403",
+    "GET /api/v1/patrol/coverage":                   "401  200  403  403  403  403  200  403  200  200  403  403  403",
+    "GET /api/v1/patrol/anomalies":                  "401  200  403  403  403  403  200  403  200  200  403  403  403",
+    "POST /api/v1/patrol/leaves":                    "401  403  403  403  403  403  403  403  403  201  403  403  403",
+    "GET /api/v1/patrol/leaves":                     "401  200  403  403  403  403  200  403  200  200  403  403  403",
+    "POST /api/v1/patrol/leaves/{leave_id}/decide":  "401  200  403  403  403  403  200  403  200  403  403  403  403",
+    "GET /api/v1/patrol/attendance":                 "401  200  200  403  403  403  200  403  200  403  403  403  403",
+    "GET /api/v1/patrol/attendance/export":          "401  200  200  403  403  403  200  403  200  403  403  403  403",
 }
 
 # Where the code answers otherwise today: the answers of today, and why they are not the specification.
@@ -741,6 +760,40 @@ def inspection_body(ctx, post):
 def inspection_form(ctx, post):
     return {"target": ctx["target"], "client_key": f"matrix-form-{post}", "photo_items": "F01",
             "answers": json.dumps([{"item": c, "answer": "pass"} for c in FIRE_ITEMS])}
+# --- patrol: the demo grid worker on duty in their grid, a worker of another street on duty in theirs, a leave
+
+
+def on_duty(ctx, users):
+    from gridgov.patrol import services
+
+    return {"shift": services.checkin(users["gridworker"], ctx["lon"], ctx["lat"]).pk}
+
+
+def on_duty_elsewhere(ctx, users):
+    from gridgov.accounts.models import User
+    from gridgov.geo.models import Grid
+    from gridgov.patrol import services
+
+    p = Grid.objects.filter(layer__code="unit", parent__code=OTHER_STREET_GRID).order_by("code").first()
+    p = p.shape.representative_point()
+    worker = User.objects.get(node_key=OTHER_STREET_GRID, role="grid_worker")
+    return {"shift": services.checkin(worker, p.x, p.y).pk}
+
+
+def track_batch(ctx, post):
+    from django.utils import timezone
+
+    return {"shift_id": ctx["shift"], "points": [{"seq": 1, "at": timezone.now().isoformat(), "lon": ctx["lon"],
+                                                  "lat": ctx["lat"], "accuracy": 10}]}
+
+
+def asked_leave(ctx, users):
+    import datetime as dt
+
+    from gridgov.patrol import services
+
+    return {"leave": services.request_leave(users["gridworker"], dt.date(2026, 11, 20), dt.date(2026, 11, 20),
+                                            "家中有事").pk}
 
 
 ROWS = {
@@ -972,6 +1025,26 @@ ROWS = {
         "organisation": c["org"], "frontage": "门前至路缘石", "signed_on": "2026-11-15"}),
     "GET /api/v1/inspection/frontage/rates": Row("get", f"{ROOT}/inspection/frontage/rates?date_from=2026-11-01"
                                                         "&date_to=2026-11-30"),
+    # patrol
+    "GET /api/v1/patrol/plans": Row("get", f"{ROOT}/patrol/plans"),
+    "PUT /api/v1/patrol/plans/{grid_code}": Row("put", f"{ROOT}/patrol/plans/{OWN_GRID}", {"per_week": 4}),
+    "POST /api/v1/patrol/checkin": Row("post", f"{ROOT}/patrol/checkin", lambda c, p: {"lon": c["lon"], "lat": c["lat"]}),
+    "POST /api/v1/patrol/checkout": Row("post", f"{ROOT}/patrol/checkout",
+                                        lambda c, p: {"lon": c["lon"], "lat": c["lat"]}, setup=on_duty),
+    "POST /api/v1/patrol/track": Row("post", f"{ROOT}/patrol/track", track_batch, setup=on_duty),
+    "GET /api/v1/patrol/shifts": Row("get", f"{ROOT}/patrol/shifts"),
+    "GET /api/v1/patrol/shifts/{shift_id}/track": Row("get", f"{ROOT}/patrol/shifts/{{shift}}/track", setup=on_duty),
+    "GET /api/v1/patrol/shifts/{shift_id}/track · elsewhere": Row("get", f"{ROOT}/patrol/shifts/{{shift}}/track",
+                                                                 setup=on_duty_elsewhere),
+    "GET /api/v1/patrol/coverage": Row("get", f"{ROOT}/patrol/coverage?date_from=2026-11-01&date_to=2026-11-30"),
+    "GET /api/v1/patrol/anomalies": Row("get", f"{ROOT}/patrol/anomalies"),
+    "POST /api/v1/patrol/leaves": Row("post", f"{ROOT}/patrol/leaves",
+                                      {"start": "2026-11-20", "end": "2026-11-20", "reason": "家中有事"}),
+    "GET /api/v1/patrol/leaves": Row("get", f"{ROOT}/patrol/leaves"),
+    "POST /api/v1/patrol/leaves/{leave_id}/decide": Row("post", f"{ROOT}/patrol/leaves/{{leave}}/decide",
+                                                        {"approve": True}, setup=asked_leave),
+    "GET /api/v1/patrol/attendance": Row("get", f"{ROOT}/patrol/attendance?month=2026-11"),
+    "GET /api/v1/patrol/attendance/export": Row("get", f"{ROOT}/patrol/attendance/export?month=2026-11&format=xlsx"),
 }
 ROWS.update(TASKS_ROWS)  # tasks
 

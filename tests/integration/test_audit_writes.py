@@ -1078,6 +1078,73 @@ MATTERS = [
 # ---- end matters ----
 
 ROWS += MATTERS  # matters
+# ---------------------------------------------------------------- patrol (巡查与考勤)
+
+
+def _checkin(c):
+    from gridgov.patrol import services
+
+    c.scratch["shift"] = services.checkin(c.gridworker, *unit_point())
+
+
+def _checkout(c):
+    from gridgov.patrol import services
+
+    services.checkout(c.gridworker, *unit_point())
+
+
+def _track(c):
+    from django.utils import timezone
+
+    from gridgov.patrol import services
+
+    lon, lat = unit_point()
+    services.add_points(c.gridworker, c.scratch["shift"].pk,
+                        [{"seq": 1, "at": timezone.now(), "lon": lon, "lat": lat, "accuracy": 5}])
+
+
+def _plan(c):
+    from gridgov.patrol import services
+
+    services.set_plan(c.gridleader, "110101001001W001", per_week=4)
+
+
+def _plan_change(c):
+    from gridgov.patrol import services
+
+    services.set_plan(c.supervisor, "110101001001W001", min_km=3.5)
+
+
+def _leave(c):
+    from gridgov.patrol import services
+
+    c.scratch["leave"] = services.request_leave(c.gridworker, dt.date(2026, 11, 20), dt.date(2026, 11, 21), "看病")
+
+
+def _decide(c):
+    from gridgov.patrol import services
+
+    services.decide_leave(c.supervisor, c.scratch["leave"].pk, True)
+
+
+def _hours(c):
+    from gridgov.patrol import services
+
+    services.set_hours(c.gridleader, person=c.gridworker, start=dt.time(14), end=dt.time(21), weekdays="1234")
+
+
+PATROL = [
+    ("patrol checkin", None, _checkin, [("patrol_shift", "checkin")]),
+    ("patrol add_points", _checkin, _track, [("patrol_shift", "track_upload")]),
+    ("patrol checkout", _checkin, _checkout, [("patrol_shift", "checkout")]),
+    ("patrol set_plan", None, _plan, [("patrol_plan", "update")]),  # the shipped plan (made from the class) changed
+    ("patrol set_plan (change)", _plan, _plan_change, [("patrol_plan", "update")]),
+    ("patrol request_leave", None, _leave, [("patrol_leave", "request_leave")]),
+    ("patrol decide_leave", _leave, _decide, [("patrol_leave", "decide_leave")]),
+    ("patrol set_hours", None, _hours, [("patrol_hours", "set_hours")]),
+]
+
+ROWS += PATROL  # patrol
 
 
 @pytest.mark.django_db

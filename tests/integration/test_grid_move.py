@@ -60,6 +60,9 @@ def test_keyed_fields_are_every_scope_and_node_key_of_the_installed_apps():
         # inspection
         "inspection.Plan.scope_key", "inspection.Target.scope_key", "inspection.FrontageAgreement.scope_key",
         "inspection.Inspection.scope_key", "inspection.Revisit.scope_key",
+        # patrol: plans, 错时督查 places, duty windows, leave, shifts and their anomalies follow their grid
+        "patrol.PatrolPlan.scope_key", "patrol.KeyPlace.scope_key", "patrol.WorkHours.scope_key",
+        "patrol.Leave.scope_key", "patrol.Shift.scope_key", "patrol.Anomaly.scope_key",
     }
     assert set(rekey.KEEPS_HISTORY) == {"basedata.AccessLog"}
 

@@ -19,6 +19,8 @@ BINARY = {
     ("get", "/api/v1/duty/reports/{day}/export"): {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
     ("get", "/api/v1/inspection/inspections/export"): {
         "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    ("get", "/api/v1/patrol/attendance/export"): {  # patrol
+        "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
 }
 # the list endpoints: limit/offset in, {"items", "count", "limit", "offset"} out
 LISTS = {
@@ -37,6 +39,9 @@ LISTS = {
     # gridchange
     "/api/v1/grid-changes", "/api/v1/grid-changes/{change_id}/grid-mapping", "/api/v1/grid-changes/{change_id}/case-mapping",
     "/api/v1/governance/mediations", "/api/v1/governance/petitions",  # matters: 调解台账, 信访登记簿
+    # patrol
+    "/api/v1/patrol/plans", "/api/v1/patrol/shifts", "/api/v1/patrol/coverage", "/api/v1/patrol/anomalies",
+    "/api/v1/patrol/leaves", "/api/v1/patrol/attendance",
 }
 LISTS |= {"/api/v1/oversight/dispatches", "/api/v1/oversight/notices", "/api/v1/oversight/disputes"}  # the city's
 # --- tasks: the campaign export, a task's attachment, a drill's photo; the lists of campaigns, tasks, drills, meetings

@@ -2,11 +2,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = ("基准测试（不是测试）：gridgov bench locate | grids | intake | loop | import | audit | pages。"
+    help = ("基准测试（不是测试）：gridgov bench locate | grids | intake | loop | import | audit | pages | tracks。"
             "intake/loop 在临时 SQLite 和 PostgreSQL 数据库上各跑一遍（--backends 选择）")
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["locate", "grids", "intake", "loop", "import", "audit", "pages"])
+        parser.add_argument("what", choices=["locate", "grids", "intake", "loop", "import", "audit", "pages", "tracks"])
+        parser.add_argument("--workers-month", type=int, default=1000, help="tracks: 覆盖率计算的网格员数")  # patrol
         parser.add_argument("--grids", type=int, default=100_000, help="locate: 合成网格数")
         parser.add_argument("--points", type=int, default=1_000_000, help="locate: 批量定位点数")
         parser.add_argument("--single", type=int, default=200_000, help="locate: 单点定位次数")
@@ -33,6 +34,13 @@ class Command(BaseCommand):
             self.stdout.write("bench grids: 东城区 → 17 streets × 8 communities, unit and management grids (best of 3)")
             for line in format_grids(bench_grids()):
                 self.stdout.write(line)
+            return
+        if what == "tracks":  # patrol: ingestion through the API per backend, then coverage of a month
+            self._per_backend(chosen, ["bench-tracks"] + (["--points", str(n)] if n else [])
+                              + ["--batch", str(batch if batch != 100 else 500)])  # tracks: 500 a request
+            from gridgov.patrol.bench import coverage
+
+            coverage(options["workers_month"], seed, out=self.stdout.write)
             return
         if what in ("import", "audit"):
             worker = {"import": ["bench-import"] + (["--rows", str(n)] if n else []),

@@ -31,19 +31,24 @@
   // ------------------------------------------------------------ the outbox (reports waiting for the network)
   const DB_NAME = "gridgov-field";
   const STORE = "outbox";
+  const TRACK = "track";  // patrol: positions recorded on duty, waiting to be sent (gridgov/static/gridgov/patrol.js)
   function db() {
     return new Promise((resolve, reject) => {
-      const req = indexedDB.open(DB_NAME, 1);
-      req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: "client_key" });
+      const req = indexedDB.open(DB_NAME, 2);
+      req.onupgradeneeded = () => {
+        const names = req.result.objectStoreNames;
+        if (!names.contains(STORE)) req.result.createObjectStore(STORE, { keyPath: "client_key" });
+        if (!names.contains(TRACK)) req.result.createObjectStore(TRACK, { keyPath: "key" });
+      };
       req.onsuccess = () => resolve(req.result);
       req.onerror = () => reject(req.error);
     });
   }
-  async function tx(mode, fn) {
+  async function tx(mode, fn, store = STORE) {
     const d = await db();
     return new Promise((resolve, reject) => {
-      const t = d.transaction(STORE, mode);
-      const out = fn(t.objectStore(STORE));
+      const t = d.transaction(store, mode);
+      const out = fn(t.objectStore(store));
       t.oncomplete = () => { d.close(); resolve(out && "result" in out ? out.result : undefined); };
       t.onerror = () => { d.close(); reject(t.error); };
     });
@@ -56,6 +61,9 @@
     put: (item) => tx("readwrite", (s) => s.put(item)),
     remove: (key) => tx("readwrite", (s) => s.delete(key)),
   };
+
+  // the same offline store for the patrol page's track (one mechanism for everything the phone keeps offline)
+  window.gridgovField = { tx, csrfToken, el, TRACK };
 
   async function showOutbox() {
     const box = document.getElementById("outbox");
