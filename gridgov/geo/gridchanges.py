@@ -771,6 +771,18 @@ def _repoint(t: Transition, unit_ids: dict[str, int], management_ids: dict[str, 
                     target = management_ids.get(code)
                 groups[target].append(pk)
                 n += 1
+            if f.unique:  # one row per grid (a OneToOne, e.g. a grid's patrol plan): the merged grid keeps one
+                taken = set(model._base_manager.filter(**{f"{f.attname}__in": [t for t in groups if t]})
+                            .exclude(pk__in=[pk for pks in groups.values() for pk in pks])
+                            .values_list(f.attname, flat=True))
+                for target, pks in list(groups.items()):
+                    keep = [] if target is None or target in taken else pks[:1]
+                    surplus = [pk for pk in pks if pk not in keep]
+                    if surplus:
+                        model._base_manager.filter(pk__in=surplus).delete()
+                        counts[f"{model._meta.label}.{f.name}:dropped"] = (
+                            counts.get(f"{model._meta.label}.{f.name}:dropped", 0) + len(surplus))
+                    groups[target] = keep
             for target, pks in groups.items():
                 for i in range(0, len(pks), 500):
                     model._base_manager.filter(pk__in=pks[i:i + 500]).update(**{f.attname: target})
