@@ -120,6 +120,9 @@ def test_a_patrol_with_the_network_lost_on_the_way(server, browser):
     # the street's supervisor: the shift on the first patrol screen, then its track, coverage and one anomaly
     desk = browser.new_context(locale="zh-CN")
     page = desk.new_page()
+    desk_errors = []
+    page.on("pageerror", lambda e: desk_errors.append(str(e)))
+    page.on("console", lambda m: desk_errors.append(m.text) if m.type == "error" else None)
     sign_in(page, base, "supervisor")
     page.goto(base + "/patrol/")
     expect(page.get_by_test_id("coverage")).to_contain_text("110101001001W001")
@@ -131,6 +134,8 @@ def test_a_patrol_with_the_network_lost_on_the_way(server, browser):
     expect(page.get_by_test_id("units-visited")).to_have_text(str(done["units_visited"]))
     expect(page.get_by_test_id("anomaly-count")).to_have_text("1")
     expect(page.get_by_test_id("anomalies")).to_contain_text("速度异常")
+    page.wait_for_load_state("load")
+    assert desk_errors == [], f"script errors on the track page: {desk_errors}"
     page.wait_for_function("() => window.gridgovTrackMap !== undefined")
     page.locator("#track-play").fill(str(total // 2))
     expect(page.locator("#track-time")).to_contain_text(f"第 {total // 2 + 1} / {done['points']} 个位置")
