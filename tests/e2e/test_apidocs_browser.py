@@ -29,6 +29,11 @@ def test_docs_page_renders_offline_under_a_strict_csp(server, browser):
     page.route("**/*", offline)
     page.goto(base + "/api/v1/docs")
     page.wait_for_selector(".opblock-summary-path", timeout=30000)
+    # Swagger UI renders the operations progressively: wait until the last of the four is there
+    page.wait_for_function(
+        "() => ['/api/v1/cases', '/api/v1/cases/scan', '/api/v1/cases/{number}', '/api/v1/basedata/residents'].every("
+        "(want) => [...document.querySelectorAll('.opblock-summary-path')]"
+        ".some((e) => e.textContent.replace(/\\u200b/g, '').trim() === want))", timeout=60000)
     paths = page.locator(".opblock-summary-path").all_inner_texts()
     assert {"/api/v1/cases", "/api/v1/cases/scan", "/api/v1/cases/{number}", "/api/v1/basedata/residents"} <= {
         p.replace("\u200b", "").strip() for p in paths}

@@ -179,7 +179,7 @@ def test_bulk_register_by_ticking_two_rows(sign_in):
     page.get_by_label("操作", exact=True).select_option("register")
     expect(go).to_have_text("立案 2 件")
     go.click()
-    page.wait_for_url("**/cases/?view=&status=reported&status=verified")
+    page.wait_for_url("**/cases/?view=&status=reported&status=verified&level=district")
     expect(page.locator(".cs-msg-success")).to_have_text("已立案 2 件")
     for n in cases:
         case = json.loads(page.evaluate(f"fetch('/api/v1/cases/{n}').then(r => r.text())"))

@@ -93,7 +93,7 @@ def test_a_fire_hazard_climbs_the_levels_through_the_pages(server, browser):
     # 6. the department accepts and handles it
     handler = person(browser, base, "handler")
     handler.goto(case_url)
-    assert actions_offered(handler) == {"accept", "return"}
+    assert actions_offered(handler) == {"accept", "contest", "return"}  # contest: 责任争议 (the city block)
     act(handler, "accept")
     assert actions_offered(handler) == {"handle", "request_extension", "request_suspension"}
     act(handler, "handle", feedback="已清理楼道杂物，消防通道畅通")

@@ -141,7 +141,7 @@ def test_five_people_take_a_case_round_the_loop(server, browser, tmp_path):
     assert handler.url == base + "/cases/inbox/"
     expect(handler.locator(f'li.ib-row[data-number="{number}"]')).to_be_visible()
     handler.goto(case_url)
-    assert actions_offered(handler) == {"accept", "return"}
+    assert actions_offered(handler) == {"accept", "contest", "return"}  # contest: 责任争议 (the city block)
     act(handler, "accept")
     assert {"handle", "request_extension", "request_suspension"} <= actions_offered(handler)
     act(handler, "handle", photo=photo, feedback="建筑垃圾已全部清运，路面已冲洗")

@@ -121,7 +121,7 @@ def test_a_fire_hazard_climbs_one_level_at_a_time_to_the_district(client_for, po
         intake="merge", shift="delegate dispatch escalate merge urge void", dispatcher="delegate dispatch escalate")
 
     act(client_for, "dispatcher", number, "dispatch", department="110101-HW")
-    want = none_but(shift="urge", handler="accept return")
+    want = none_but(shift="urge", handler="accept contest return")  # 责任争议: the city block
     assert actions_of(client_for, number) == want
     act(client_for, "handler", number, "accept")
     assert actions_of(client_for, number) == none_but(

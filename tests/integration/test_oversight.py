@@ -273,11 +273,11 @@ def test_a_contested_dispatch_its_ruling_and_the_dispatch_accuracy(world, point)
     assert (got["status"], got["assignee_department"]) == ("dispatched", "区市政市容管理委员会")
     got = w.act("dispatcher", rejected, "rule_reject", reason="暴露垃圾属环卫职责，请签收")
     assert (got["status"], got["assignee_department"]) == ("dispatched", "区环境卫生服务中心")
-    # rejected: the department keeps it, and its 签收 deadline moves by the two working hours of the dispute.
-    # 签收 = 24 working hours (working day 09:00–12:00 and 13:30–18:00, 7.5 h): dispatched Monday 09:00 → due
-    # Thursday 10:30; paused Monday 09:00–11:00 → due Thursday 12:00 + 0.5 h after the lunch break = 14:00
-    assert before == dt.datetime(2026, 3, 19, 10, 30, tzinfo=SH)
-    assert Case.objects.get(number=rejected).stage_due_at == dt.datetime(2026, 3, 19, 14, 0, tzinfo=SH)
+    # rejected: the department keeps it, and its 签收 deadline moves by the two hours of the dispute.
+    # 签收 = 24 natural hours (海淀 「在24小时之内签收」): dispatched Monday 09:00 → due Tuesday 09:00; paused Monday
+    # 09:00–11:00 → due Tuesday 11:00
+    assert before == dt.datetime(2026, 3, 17, 9, 0, tzinfo=SH)
+    assert Case.objects.get(number=rejected).stage_due_at == dt.datetime(2026, 3, 17, 11, 0, tzinfo=SH)
     # the rulings are recorded: who, when, reason, result
     rows = {(r["case"], r["action"]): r for r in w.get("t-city-leader", "/oversight/disputes")["items"]}
     r = rows[(upheld, "rule_uphold")]
