@@ -80,6 +80,14 @@ POSTS_WITH = {
     "patrol.view": "admin grid_supervisor grid_leader grid_worker",
     "patrol.manage": "admin grid_supervisor grid_leader",
     "patrol.attendance": "admin leader grid_supervisor grid_leader",
+    # assessment (考评): results read by the assessed units (a street's supervisor, a department's handler: their own
+    # until published), the centre's shift leader, the leader and the administrator; reviewed by the shift leader and
+    # the administrator; schemes and publishing by the administrator; evidence, appeals and 双向 ratings by the units
+    "assess.view": "admin leader shift_leader grid_supervisor handler",
+    "assess.review": "admin shift_leader",
+    "assess.manage": "admin",
+    "assess.submit": "grid_supervisor handler",
+    "assess.rate": "grid_supervisor handler",
 }
 
 

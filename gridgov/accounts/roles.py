@@ -180,6 +180,26 @@ BOUND_LEVEL: dict[Role, str] = {
 }
 
 
+# ---- assessment (考评; seeds 003 篇7 专项考评实施细则, 003 篇8 条块双向考核, 002 多维度评价) ----
+# read results and ledgers (a unit — a street's 督导员, a department's handler — sees its own until published; the
+# centre, the leader and the administrator see all); review (score submitted material and judgement items, mark
+# 抽查 samples, keep the 倒查 register, rule on appeals, confirm or clear falsification flags: the centre's 值班长 and
+# the administrator); manage (schemes, quotas, runs, publishing: the administrator); submit (a unit uploads
+# evidence, records its trainings, appeals a score); rate (条块双向: a street rates departments, a department rates
+# the centre's dispatch)
+ASSESS_VIEW, ASSESS_REVIEW, ASSESS_MANAGE = "assess.view", "assess.review", "assess.manage"
+ASSESS_SUBMIT, ASSESS_RATE = "assess.submit", "assess.rate"
+_ASSESS_RIGHTS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({ASSESS_VIEW, ASSESS_REVIEW, ASSESS_MANAGE}),
+    Role.LEADER: frozenset({ASSESS_VIEW}),
+    Role.SHIFT_LEADER: frozenset({ASSESS_VIEW, ASSESS_REVIEW}),
+    Role.GRID_SUPERVISOR: frozenset({ASSESS_VIEW, ASSESS_SUBMIT, ASSESS_RATE}),
+    Role.HANDLER: frozenset({ASSESS_VIEW, ASSESS_SUBMIT, ASSESS_RATE}),
+}
+RIGHTS = {role: rights | _ASSESS_RIGHTS.get(role, frozenset()) for role, rights in RIGHTS.items()}
+# ---- end assessment
+
+
 def has_right(role: str, right: str) -> bool:
     try:
         return right in RIGHTS[Role(role)]
