@@ -30,6 +30,7 @@ BIGINT_MIN, BIGINT_MAX = BaseDatabaseOperations.integer_field_ranges["BigInteger
 OFFSET_MAX = 1_000_000_000  # far beyond any table here; keeps offset + limit inside a 64-bit integer
 TEXT_MAX = 1000  # a query parameter that is not a stored field (search text, a reason given for a read)
 LONG_TEXT_MAX = 10_000  # a TextField (no max_length of its own): notes, descriptions, diary entries
+ACTION_TEXT_MAX = 2000  # a reason, feedback or note given with a case action (kept in the case's timeline)
 
 # API parameter types: a database key, paging, and free text that is not stored
 Id = Annotated[int, Field(ge=1, le=BIGINT_MAX, title="编号")]

@@ -16,7 +16,7 @@ from gridgov.accounts import roles
 from gridgov.accounts.scope import require, scoped
 from gridgov.basedata.logic.ids import mask_name
 from gridgov.errors import DomainError, Forbidden
-from gridgov.limits import LONG_TEXT_MAX, Id, Text, field
+from gridgov.limits import ACTION_TEXT_MAX, Id, Text, field
 from gridgov.schemas import PageIn, answers, binary, page_of, paginate
 
 from . import services
@@ -282,9 +282,9 @@ def timeline(request, number: Number, page: Query[PageIn]):
 
 class ActionIn(Schema):
     version: int | None = field(Case, "version", None)
-    reason: str | None = Field(None, max_length=LONG_TEXT_MAX, title="理由")
-    note: str | None = Field(None, max_length=LONG_TEXT_MAX, title="说明")
-    feedback: str | None = Field(None, max_length=LONG_TEXT_MAX, title="处置反馈")
+    reason: str | None = Field(None, max_length=ACTION_TEXT_MAX, title="理由")
+    note: str | None = Field(None, max_length=ACTION_TEXT_MAX, title="说明")
+    feedback: str | None = Field(None, max_length=ACTION_TEXT_MAX, title="处置反馈")
     department: str | None = Field(None, max_length=40, title="部门")
     assist: list[Annotated[str, Field(max_length=40)]] | None = Field(None, max_length=50, title="协办部门")
     node: str | None = field(Case, "assignee_node", None)

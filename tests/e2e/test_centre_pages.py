@@ -15,6 +15,7 @@ from PIL import Image
 from gridgov.audit.models import AuditRecord
 from gridgov.cases import services
 from gridgov.cases.models import Case, CaseEvent, CasePhoto, SavedView
+from gridgov.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +149,24 @@ def test_missing_reason_is_said_next_to_the_field_and_nothing_written(client_for
     r = act(client_for("dispatcher"), case.number, "dispatch", status=404, department="NOPE")
     assert "本区没有部门「NOPE」" in field_block(r.content.decode(), "dispatch", "department")
     assert snapshot(case.number) == before
+
+
+def test_a_reason_too_long_is_refused_next_to_the_field_never_cut(client_for, report, users):
+    """A 100,000-character reason used to be cut to 2,000 silently: now it is refused, said next to the field, and the
+    case is as it was; exactly 2,000 characters are kept whole."""
+    from gridgov.cases.services import transition
+
+    case = report()
+    before = snapshot(case.number)
+    r = act(client_for("intake"), case.number, "decline", status=400, reason="长" * 100_000)
+    assert "理由最多 2000 字，收到 100,000 字：请精简后再提交" in field_block(r.content.decode(), "decline", "reason")
+    assert snapshot(case.number) == before
+    with pytest.raises(DomainError) as e:
+        transition(users["intake"], case.number, "decline", {"reason": "长" * 2001})
+    assert e.value.code == "reason_too_long"
+    assert snapshot(case.number) == before
+    transition(users["intake"], case.number, "decline", {"reason": "长" * 2000})
+    assert CaseEvent.objects.filter(case__number=case.number, action="decline").get().data["reason"] == "长" * 2000
 
 
 def test_stale_version_is_a_conflict_and_nothing_written(client_for, report, users):

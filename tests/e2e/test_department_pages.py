@@ -183,3 +183,17 @@ def test_a_post_without_the_right_gets_403_and_nothing_is_written(world, client_
     assert r.status_code == 403
     case.refresh_from_db()
     assert (case.status, case.version, case.events.count()) == before
+
+
+def test_a_return_from_the_case_page_lands_on_the_inbox_saying_returned(world, client_for):
+    """退回 from the case page: the case leaves the department's sight, so the handler lands on the inbox (not on a 404
+    for the case they just sent back) with 「已退回：<number>」."""
+    c = client_for("handler")
+    n = world["pending"]
+    version = Case.objects.get(number=n).version
+    r = c.post(f"/cases/{n}/act/return/", {"version": version, "reason": "不属于本部门职责"})
+    assert r.status_code == 302 and r["Location"] == "/cases/inbox/"
+    html = c.get(r["Location"]).content.decode()
+    assert f"已退回：{n}" in html
+    assert Case.objects.get(number=n).status == "registered"
+    assert c.get(f"/cases/{n}/").status_code == 404, "the case is no longer the department's"

@@ -25,6 +25,7 @@ from gridgov.catalog.cache import check_active, matter_by_code, matter_by_id
 from gridgov.catalog.cache import snapshot as catalog_snapshot
 from gridgov.errors import Conflict, DomainError, Forbidden, NotFound
 from gridgov.geo.models import Grid, Jurisdiction
+from gridgov.limits import ACTION_TEXT_MAX
 from gridgov.notify.services import notify_many
 
 from ..logic import levels
@@ -311,10 +312,21 @@ def _effects(case: Case, action: Action, actor: Actor, user, data: dict, now: dt
         case Action.URGE:
             case.urge_count += 1
     extra.update(_city_effects(case, action, actor, data, now, memo))  # 市→区派件, 责任争议 (below)
-    for key in ("reason", "feedback", "note"):
+    for key in TEXTS:
         if data.get(key):
-            extra[key] = str(data[key])[:2000]
+            extra[key] = str(data[key])  # at most ACTION_TEXT_MAX (_check_texts refused longer ones)
     return extra
+
+
+TEXTS = {"reason": "理由", "feedback": "处置情况", "note": "说明"}
+
+
+def _check_texts(data: dict) -> None:
+    """A reason, feedback or note longer than the timeline keeps is refused, never cut (nothing is written)."""
+    for key, label in TEXTS.items():
+        n = len(str(data.get(key) or ""))
+        if n > ACTION_TEXT_MAX:
+            raise DomainError(f"{key}_too_long", f"{label}最多 {ACTION_TEXT_MAX} 字，收到 {n:,} 字：请精简后再提交")
 
 
 # ---------------------------------------------------------------- the city helper's block: 市→区派件 and 责任争议
@@ -431,6 +443,7 @@ def transition_many(user, numbers: list[str], action: str, data: dict | None = N
     if len(numbers) > MAX_BULK:
         raise DomainError("too_many_cases", f"一次最多操作 {MAX_BULK} 个案件")
     data = dict(data or {})
+    _check_texts(data)
     now = now or timezone.now()
     versions = versions or {}
     outcomes = [Outcome(n) for n in numbers]

@@ -71,7 +71,8 @@ SELECTS = {"department", "node", "matter", "satisfaction"}
 ERROR_FIELDS = {"unknown_department": "department", "not_below": "node", "not_containing": "node",
                 "unknown_node": "node", "unknown_case": "into", "target_closed": "into", "invalid_input": "amount",
                 "invalid_satisfaction": "satisfaction", "matter_required": "matter", "unknown_matter": "matter",
-                "matter_inactive": "matter"}
+                "matter_inactive": "matter", "reason_too_long": "reason", "feedback_too_long": "feedback",
+                "note_too_long": "note"}
 
 
 def _needs(case: Case, action: Action) -> tuple[str, ...]:
