@@ -185,3 +185,35 @@ def test_bulk_register_by_ticking_two_rows(sign_in):
         case = json.loads(page.evaluate(f"fetch('/api/v1/cases/{n}').then(r => r.text())"))
         assert case["status"] == "registered"
         expect(page.locator(f'tr[data-href="/cases/{n}/"]')).to_have_count(0)  # no longer 待受理
+
+
+def test_a_photo_on_the_case_page_form_is_resized_before_it_goes_up(sign_in, server):
+    """The 核实/处置/核查 forms of the case page resize photos in the browser like the report forms (they used to send
+    the camera's full size): a 3000×2000 photo chosen for 自行处置 is stored as 1600×1067."""
+    import io
+
+    from PIL import Image
+
+    from .test_field_browser import big_photo
+
+    page = sign_in("gridworker", "/map/")
+    number = api_report(page, "浏览器测试：案件页照片压缩")["body"]["case"]["number"]
+    page.goto(page.url.split("/map/")[0] + f"/cases/{number}/")
+    form = page.locator('details[data-action="self_handle"]')
+    if form.get_attribute("open") is None:
+        form.locator("summary").click()
+    form.locator("textarea[name=feedback]").fill("已现场清理")
+    original = big_photo()
+    form.locator("input[name=photos]").set_input_files(
+        files=[{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": original}])
+    page.wait_for_function("() => document.querySelector('details[data-action=self_handle] input[name=photos]')"
+                           ".dataset.resized === '1'", timeout=20_000)
+    form.get_by_role("button", name="自行处置").click()
+    page.wait_for_load_state("load")
+    case = json.loads(page.evaluate(f"fetch('/api/v1/cases/{number}').then(r => r.text())"))
+    assert case["status"] == "handled" and len(case["photos"]) == 1
+    stored = page.evaluate("""async (url) => Array.from(new Uint8Array(await (await fetch(url)).arrayBuffer()))""",
+                           case["photos"][0]["url"])
+    with Image.open(io.BytesIO(bytes(stored))) as img:
+        assert img.size == (1600, 1067), img.size
+    assert len(stored) <= 500 * 1024 < len(original)

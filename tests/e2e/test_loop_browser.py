@@ -87,7 +87,7 @@ def test_five_people_take_a_case_round_the_loop(server, browser, tmp_path):
     number = resident.locator("#case-number").inner_text().strip()
     assert re.fullmatch(r"110101-\d{8}-\d{4}", number)
     resident.get_by_role("link", name="查看办理进度").click()
-    expect(resident.locator("#status-label")).to_have_text("已受理")
+    expect(resident.locator("#status-label")).to_have_text("已收到")
     case_url = f"{base}/cases/{number}/"
 
     # 2. the intake clerk: the report is in 待受理; a resident's report must be verified before 立案

@@ -145,7 +145,7 @@ def test_resident_reports_follows_rates_and_reopens(server, browser, tmp_path):
     # following it: from the done page, and later from another phone with the number and the phone
     page.get_by_role("link", name="查看办理进度").click()
     page.wait_for_url(base + f"/r/case/{number}/")
-    expect(page.locator("#status-label")).to_have_text("已受理")
+    expect(page.locator("#status-label")).to_have_text("已收到")
     other = browser.new_context(**MOBILE).new_page()
     other.goto(base + f"/r/case/{number}/")
     other.wait_for_url(re.compile(r"/r/track/"))
@@ -157,7 +157,7 @@ def test_resident_reports_follows_rates_and_reopens(server, browser, tmp_path):
     other.get_by_label("手机号").fill(PHONE_NUMBER)
     other.get_by_role("button", name="查询").click()
     other.wait_for_url(base + f"/r/case/{number}/")
-    expect(other.locator("#status-label")).to_have_text("已受理")
+    expect(other.locator("#status-label")).to_have_text("已收到")
     other.close()
 
     # the staff take it round the loop; the resident rates it 5, from the keyboard

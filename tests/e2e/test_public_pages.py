@@ -71,11 +71,27 @@ def test_report_errors_in_chinese_next_to_their_fields(client, point):
     assert r.status_code == 400 and "不在辖区范围内" in field(html, "position")
     assert "不在辖区范围内" not in field(html, "phone")
     assert "小区门口垃圾桶满溢" in field(html, "description")
-    # too many photos: said next to the photos
-    r = report(client, point, photos=[upload(f"p{i}.jpg", jpeg()) for i in range(5)])
+    # everything the server refuses is said at once, not one error a submit: a one-character description outside
+    # the district gets both messages together
+    r = client.post("/r/report/", {"phone": PHONE, "description": "脏", "lon": "121.47", "lat": "31.23",
+                                   "client_key": "y" * 32})
     html = r.content.decode()
-    assert r.status_code == 400 and "最多上传 4 张照片" in field(html, "photos")
+    assert r.status_code == 400
+    assert "请描述问题（至少 2 个字）" in field(html, "description")
+    assert "不在辖区范围内" in field(html, "position")
     assert Case.objects.count() == before, "a refused report writes nothing"
+
+
+def test_five_photos_keep_the_report_and_the_first_four(client, point, settings, tmp_path):
+    """Choosing 5 photos used to refuse the report and drop all of them: now the report goes with the first 4 and
+    the fifth is named."""
+    settings.DATA_DIR = tmp_path
+    r = report(client, point, photos=[upload(f"p{i}.jpg", jpeg()) for i in range(5)])
+    assert r.status_code == 302
+    html = client.get(r["Location"]).content.decode()
+    number = re.search(r'id="case-number">([\d-]+)<', html).group(1)
+    assert "一次最多上传 4 张照片，「p4.jpg」未保存；问题和前 4 张照片已经上报。" in html
+    assert Case.objects.get(number=number).photos.count() == 4
 
 
 def test_report_shows_the_number_and_a_double_submit_files_one_case(client, point, settings, tmp_path):
@@ -155,7 +171,7 @@ def test_internal_steps_stay_off_the_public_timeline(client, point, users):
     services.transition(users["shift"], number, "urge", {"reason": "内部督办：请核实员尽快到场"})
     html = client.get(f"/r/case/{number}/").content.decode()
     assert "内部督办" not in html and "督办" not in html and "派核实" not in html
-    assert "已受理" in html and "上报" in html
+    assert "已收到" in html and "已受理" not in html and "上报" in html
 
 
 def test_rate_on_the_page_once_with_errors_next_to_the_field(client, point, users):

@@ -129,13 +129,44 @@ def _validate(user, source, urgency, description, lon, lat):
         raise DomainError("source_not_allowed", f"您的岗位不能以「{Source(source).label}」来源上报")
     if urgency not in Urgency.values:
         raise DomainError("invalid_urgency", "紧急程度应为 normal（一般）或 urgent（紧急）")
+    description = _check_description(description)
+    lon, lat = locating.check_point(lon, lat)
+    return description, lon, lat
+
+
+def _check_description(description) -> str:
     description = (description or "").strip()
     if len(description) < 2:
         raise DomainError("description_required", "请描述问题（至少 2 个字）")
     if len(description) > 2000:
         raise DomainError("description_too_long", "问题描述不能超过 2000 字")
+    return description
+
+
+def _check_place(user, lon, lat) -> dict:
     lon, lat = locating.check_point(lon, lat)
-    return description, lon, lat
+    where = locating.locate(lon, lat, with_ids=True)
+    if not where["inside"]:
+        raise DomainError("outside_jurisdiction", f"位置（{lon:.6f}, {lat:.6f}）不在辖区范围内，无法受理")
+    _own_district(user, where["district"])
+    return where
+
+
+def report_problems(user, *, lon, lat, description, matter: str | None = None) -> list[DomainError]:
+    """Every reason ``intake`` would refuse this report's description, place and matter — all of them, for a form
+    that says everything at once (``intake`` itself stops at the first)."""
+    problems = []
+    checks = [lambda: _check_description(description)]
+    if lon is not None and lat is not None:
+        checks.append(lambda: _check_place(user, lon, lat))
+    if matter:
+        checks.append(lambda: matter_by_code(matter))
+    for check in checks:
+        try:
+            check()
+        except DomainError as e:
+            problems.append(e)
+    return problems
 
 
 def _own_district(user, district: dict) -> None:
@@ -272,10 +303,7 @@ def _prepare(user, now: dt.datetime, *, source: str, lon, lat, description: str,
              reporter_phone: str = "", component: str | None = None) -> _Draft:
     """Check and locate one report and build its rows (nothing is written; raises DomainError)."""
     description, lon, lat = _validate(user, source, urgency, description, lon, lat)
-    where = locating.locate(lon, lat, with_ids=True)
-    if not where["inside"]:
-        raise DomainError("outside_jurisdiction", f"位置（{lon:.6f}, {lat:.6f}）不在辖区范围内，无法受理")
-    _own_district(user, where["district"])
+    where = _check_place(user, lon, lat)
     item = matter_by_code(matter) if matter else None
     comp = None
     if component:

@@ -27,6 +27,7 @@ from gridgov.errors import DomainError
 from ..logic.lifecycle import Action, State
 from ..models import Case, CaseReport, Source
 from .intake import PHONE_FIELD, intake
+from .intake import report_problems as intake_problems
 from .transitions import available_actions, transition
 
 PUBLIC_USERNAME = "public-reporter"
@@ -112,6 +113,13 @@ def report(user, *, phone, lon, lat, description: str, address: str = "", matter
     r = intake(reporter, source=Source.RESIDENT, lon=lon, lat=lat, description=description, address=address,
                matter=matter or None, client_key=key, reporter_phone=phone, photos=photos)
     return Filed(r.case, r.created, r.photo_errors, _grant(r.case.number))
+
+
+def report_problems(user, *, lon, lat, description: str, matter: str | None = None) -> list[DomainError]:
+    """Everything ``report`` would refuse in the description, the place and the matter, at once (the form shows
+    them together; the phone is the form's own field check)."""
+    reporter = user if is_resident(user) else public_user()
+    return intake_problems(reporter, lon=lon, lat=lat, description=description, matter=matter or None)
 
 
 # ---------------------------------------------------------------- access by number + phone
@@ -247,7 +255,7 @@ def reopen(grant: str, number: str, reason: str) -> Case:
 # ---------------------------------------------------------------- what the person reads
 
 PLAIN_STATUS = {
-    State.REPORTED: ("已受理", "您反映的问题已收到，等待工作人员核实。"),
+    State.REPORTED: ("已收到", "您反映的问题已收到，等待工作人员受理（核实后立案）。"),
     State.VERIFYING: ("核实中", "工作人员正在现场核实。"),
     State.VERIFIED: ("已核实", "问题已核实，即将立案办理。"),
     State.REGISTERED: ("处理中", "已立案，正在派给负责的单位。"),

@@ -109,20 +109,28 @@ class ReportForm(forms.Form):
     matter = forms.ChoiceField(label="问题类别（选填）", required=False)
     client_key = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["matter"].choices = _matter_choices()
-
     def clean_phone(self):
         try:
             return svc.clean_phone(self.cleaned_data["phone"])
         except DomainError as e:
             raise forms.ValidationError(e.message) from None
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["matter"].choices = _matter_choices()
+
     def clean(self):
         cd = super().clean()
         if cd.get("lon") is None or cd.get("lat") is None:
             self.add_error("lon", "请选择问题的位置：点「使用我的位置」，或在地图上点一下")
+        # what the service would refuse, all at once (not one error a submit)
+        if self.user is not None:
+            for e in svc.report_problems(self.user, lon=cd.get("lon"), lat=cd.get("lat"),
+                                         description=cd.get("description", ""), matter=cd.get("matter") or None):
+                field = REPORT_FIELDS.get(e.code)
+                if field not in self.errors:
+                    self.add_error(field, e.message)
         return cd
 
     def add_service_error(self, e: DomainError) -> None:
@@ -167,13 +175,11 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 def report(request):
     if request.method == "POST":
-        form = ReportForm(request.POST)
+        form = ReportForm(request.POST, user=request.user)
         files = request.FILES.getlist("photos")
-        photos_error = f"最多上传 {MAX_PHOTOS} 张照片，请重新选择" if len(files) > MAX_PHOTOS else ""
-        if photos_error:
-            form.is_valid()
-            form.add_error(None, photos_error)
-        elif form.is_valid():
+        # more photos than a report takes: the first ones go with the report, the rest are named (never all lost)
+        files, extra = files[:MAX_PHOTOS], [f.name for f in files[MAX_PHOTOS:]]
+        if form.is_valid():
             cd = form.cleaned_data
             try:
                 result = svc.report(request.user, phone=cd["phone"], lon=cd["lon"], lat=cd["lat"],
@@ -186,13 +192,15 @@ def report(request):
                 _remember(request, number, result.grant)
                 for err in result.photo_errors:
                     messages.warning(request, f"{err['message']}，未保存；问题已经上报。")
+                if extra:
+                    messages.warning(request, f"一次最多上传 {MAX_PHOTOS} 张照片，「{'」「'.join(extra)}」未保存；"
+                                              f"问题和前 {MAX_PHOTOS} 张照片已经上报。")
                 return redirect("public:done", number=number)
         photos_lost = bool(files)
     else:
         form = ReportForm(initial={"client_key": uuid.uuid4().hex})
-        photos_lost, photos_error = False, ""
-    return _page(request, "report.html", {"form": form, "photos_lost": photos_lost, "photos_error": photos_error,
-                                          "max_photos": MAX_PHOTOS},
+        photos_lost = False
+    return _page(request, "report.html", {"form": form, "photos_lost": photos_lost, "max_photos": MAX_PHOTOS},
                  status=400 if form.errors else 200)
 
 

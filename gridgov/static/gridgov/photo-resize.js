@@ -1,7 +1,11 @@
 /* Photos resized on the phone before upload (one way for every page that takes photos): decoded with the
    camera's orientation applied, drawn to a canvas no longer than 1600 px, encoded as JPEG under about 500 KB
    (lower quality first, then a smaller size). The EXIF block does not survive the canvas.
-   window.gridgovResizePhoto(file) → Promise<{blob, width, height}>; rejects when the file is no image. */
+   window.gridgovResizePhoto(file) → Promise<{blob, width, height}>; rejects when the file is no image.
+   window.gridgovShrinkInput(input) → Promise<[{original, file}]>: the input's chosen files replaced by their resized
+   JPEGs (a file that is no image is left as it is: the server says why it refuses it).
+   Every <input type="file" data-resize-photos> on a page that loads this script is shrunk so when files are chosen
+   (the 核实/处置/核查 forms of the case page); its form's submit buttons wait until that is done. */
 (function () {
   "use strict";
   const MAX_SIDE = 1600;
@@ -40,4 +44,32 @@
     return { blob, width: 0, height: 0 };
   }
   window.gridgovResizePhoto = resize;
+
+  async function shrinkInput(input) {
+    const chosen = Array.from(input.files || []);
+    if (!chosen.length || typeof DataTransfer === "undefined") return chosen.map((f) => ({ original: f, file: f }));
+    const dt = new DataTransfer();
+    const out = [];
+    for (const f of chosen) {
+      let file = f;
+      try {
+        const { blob } = await resize(f);
+        file = new File([blob], f.name.replace(/\.[^.]*$/, "") + ".jpg", { type: "image/jpeg" });
+      } catch (e) { file = f; }
+      dt.items.add(file);
+      out.push({ original: f, file });
+    }
+    input.files = dt.files;
+    input.dataset.resized = "1";
+    return out;
+  }
+  window.gridgovShrinkInput = shrinkInput;
+
+  document.querySelectorAll("input[type=file][data-resize-photos]").forEach((input) => {
+    input.addEventListener("change", async () => {
+      const buttons = input.form ? input.form.querySelectorAll("button[type=submit], button:not([type])") : [];
+      buttons.forEach((b) => { b.disabled = true; });
+      try { await shrinkInput(input); } finally { buttons.forEach((b) => { b.disabled = false; }); }
+    });
+  });
 })();

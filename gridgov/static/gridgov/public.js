@@ -96,32 +96,19 @@
   const input = document.getElementById("id_photos");
   const previews = document.getElementById("photo-previews");
 
-  async function shrink(file) {
-    const { blob } = await window.gridgovResizePhoto(file);
-    const name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
-    return new File([blob], name, { type: "image/jpeg" });
-  }
-
   input.addEventListener("change", async () => {
-    const files = Array.from(input.files);
-    if (!files.length || typeof DataTransfer === "undefined") return;
+    if (!input.files.length) return;
     submit.disabled = true;
     previews.innerHTML = "";
-    const dt = new DataTransfer();
-    for (const f of files) {
-      let out = f;
-      try { out = await shrink(f); } catch (e) { out = f; }  // the server says why a file is refused
-      dt.items.add(out);
+    for (const { original, file } of await window.gridgovShrinkInput(input)) {
       const li = document.createElement("li");
       const img = document.createElement("img");
-      img.alt = "已选照片：" + f.name;
-      img.src = URL.createObjectURL(out);
+      img.alt = "已选照片：" + original.name;
+      img.src = URL.createObjectURL(file);
       li.appendChild(img);
-      li.appendChild(document.createTextNode(Math.max(1, Math.round(out.size / 1024)) + " KB"));
+      li.appendChild(document.createTextNode(Math.max(1, Math.round(file.size / 1024)) + " KB"));
       previews.appendChild(li);
     }
-    input.files = dt.files;
-    input.dataset.resized = "1";
     submit.disabled = false;
   });
 
