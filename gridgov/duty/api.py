@@ -29,7 +29,7 @@ class StepOut(Schema):
     limit: str
 
 
-class PlanOut(Schema):
+class DutyPlanOut(Schema):
     code: str
     name: str
     matter_codes: list[str]
@@ -49,7 +49,7 @@ def _plan(p: EmergencyPlan) -> dict:
                        "limit": limit_label(s.minutes)} for s in p.steps.all()]}
 
 
-@router.get("/plans", response=answers(page_of(PlanOut), 403, 422), summary="应急预案（适用事项、步骤、通知对象）")
+@router.get("/plans", response=answers(page_of(DutyPlanOut), 403, 422), summary="应急预案（适用事项、步骤、通知对象）")
 def plan_list(request, page: Query[PageIn]):
     require(request.user, services.VIEW)
     return paginate(EmergencyPlan.objects.prefetch_related("steps").order_by("code"), page, _plan)
@@ -134,7 +134,7 @@ class MemberIn(Schema):
     duty_role: str = Field(max_length=10, title="值班职责（leader 带班领导 / chief 值班长 / officer 值班员）")
 
 
-class MemberOut(Schema):
+class DutyMemberOut(Schema):
     username: str
     name: str
     duty_role: str
@@ -150,14 +150,14 @@ class ShiftIn(Schema):
     note: str = Field("", max_length=200, title="备注")
 
 
-class ShiftOut(Schema):
+class DutyShiftOut(Schema):
     id: int
     centre: str
     date: dt.date
     starts_at: dt.datetime
     ends_at: dt.datetime
     note: str
-    members: list[MemberOut]
+    members: list[DutyMemberOut]
 
 
 def _shift(s) -> dict:
@@ -176,13 +176,13 @@ def _save(request, payload: ShiftIn, pk=None):
                                members=[(m.username, m.duty_role) for m in payload.members])
 
 
-@router.post("/shifts", response=answers(ShiftOut, 400, 403, 404, 409, 422, status=201),
+@router.post("/shifts", response=answers(DutyShiftOut, 400, 403, 404, 409, 422, status=201),
              summary="排班：新增一个班次（同一人不能同时值两个班）")
 def shift_create(request, payload: ShiftIn):
     return Status(201, _shift(_save(request, payload)))
 
 
-@router.put("/shifts/{pk}", response=answers(ShiftOut, 400, 403, 404, 409, 422), summary="修改一个班次")
+@router.put("/shifts/{pk}", response=answers(DutyShiftOut, 400, 403, 404, 409, 422), summary="修改一个班次")
 def shift_update(request, pk: Id, payload: ShiftIn):
     return _shift(_save(request, payload, pk))
 
@@ -197,12 +197,12 @@ def shift_delete(request, pk: Id):
     return {"deleted": pk}
 
 
-class DayOut(Schema):
+class DutyDayOut(Schema):
     date: dt.date
     covered: bool
     gaps: list[list[dt.datetime]]
     doubled: list[list[dt.datetime]]
-    shifts: list[ShiftOut]
+    shifts: list[DutyShiftOut]
 
 
 class RosterOut(Schema):
@@ -211,7 +211,7 @@ class RosterOut(Schema):
     year: int
     month: int
     uncovered: list[dt.date]
-    days: list[DayOut]
+    days: list[DutyDayOut]
 
 
 def _utc(span) -> list[dt.datetime]:
@@ -282,17 +282,17 @@ def handover(request, payload: HandoverIn):
     return Status(201, _handover(services.write_handover(request.user, payload.text, payload.centre)))
 
 
-class ItemOut(Schema):
+class DutyItemOut(Schema):
     item: str
     value: str
 
 
 class SectionOut(Schema):
     title: str
-    items: list[ItemOut]
+    items: list[DutyItemOut]
 
 
-class ReportOut(Schema):
+class DutyReportOut(Schema):
     centre: str
     centre_name: str
     day: dt.date
@@ -310,7 +310,7 @@ class ReportOut(Schema):
     sections: list[SectionOut]
 
 
-@router.get("/reports/{day}", response=answers(ReportOut, 400, 403, 404, 422),
+@router.get("/reports/{day}", response=answers(DutyReportOut, 400, 403, 404, 422),
             summary="值班日报：当日来件（按来源、类别）、日清、处置、结案、紧急案件、预案启动、超期、交班记录")
 def report(request, day: dt.date, centre: Centre = None):
     rep = services.daily_report(request.user, day, centre)

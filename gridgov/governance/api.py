@@ -155,7 +155,7 @@ def mediation_outcome(request, number: Number, payload: OutcomeIn):
     return mediation_out(request.user, services.get_mediation(request.user, number))
 
 
-class VisitIn(Schema):
+class MediationVisitIn(Schema):
     result: LongText
     visited_on: dt.date | None = None
     satisfied: bool | None = None
@@ -163,7 +163,7 @@ class VisitIn(Schema):
 
 @router.post("/cases/{number}/mediation/visit", response=answers(MediationOut, 400, 403, 404, 409, 422),
              summary="回访及结果")
-def mediation_visit(request, number: Number, payload: VisitIn):
+def mediation_visit(request, number: Number, payload: MediationVisitIn):
     services.record_visit(request.user, number, payload.result, payload.visited_on, payload.satisfied)
     return mediation_out(request.user, services.get_mediation(request.user, number))
 
@@ -255,7 +255,7 @@ def petition_register(request, number: Number, payload: PetitionIn):
     return Status(201, petition_out(request.user, services.get_petition(request.user, number)))
 
 
-class DecisionIn(Schema):
+class PetitionDecisionIn(Schema):
     decision: str = Field(..., max_length=12, description="accepted 受理 / rejected 不予受理 / transferred 转送")
     decided_on: dt.date | None = None
     note: LongText = ""
@@ -263,7 +263,7 @@ class DecisionIn(Schema):
 
 @router.post("/cases/{number}/petition/decision", response=answers(PetitionOut, 400, 403, 404, 409, 422),
              summary="受理意见（收到之日起 15 日内）；受理后办结期限为 60 日")
-def petition_decision(request, number: Number, payload: DecisionIn):
+def petition_decision(request, number: Number, payload: PetitionDecisionIn):
     services.decide_petition(request.user, number, payload.decision, payload.decided_on, payload.note)
     return petition_out(request.user, services.get_petition(request.user, number))
 
@@ -280,19 +280,19 @@ def petition_extension(request, number: Number, payload: ExtensionIn):
     return petition_out(request.user, services.get_petition(request.user, number))
 
 
-class ReplyIn(Schema):
+class PetitionReplyIn(Schema):
     text: LongText
     replied_on: dt.date | None = None
 
 
 @router.post("/cases/{number}/petition/reply", response=answers(PetitionOut, 400, 403, 404, 409, 422),
              summary="答复（办结），须先受理")
-def petition_reply(request, number: Number, payload: ReplyIn):
+def petition_reply(request, number: Number, payload: PetitionReplyIn):
     services.reply_petition(request.user, number, payload.text, payload.replied_on)
     return petition_out(request.user, services.get_petition(request.user, number))
 
 
-class ReviewIn(Schema):
+class PetitionReviewIn(Schema):
     step: str = Field(..., max_length=10, description="request 复查申请 / result 复查意见")
     text: LongText
     on: dt.date | None = None
@@ -300,7 +300,7 @@ class ReviewIn(Schema):
 
 @router.post("/cases/{number}/petition/review", response=answers(PetitionOut, 400, 403, 404, 409, 422),
              summary="复查：申请（答复后 30 日内）或复查意见")
-def petition_review(request, number: Number, payload: ReviewIn):
+def petition_review(request, number: Number, payload: PetitionReviewIn):
     from gridgov.errors import DomainError
 
     if payload.step == "request":

@@ -54,7 +54,7 @@ class CorrectionOut(Schema):
     at: dt.datetime
 
 
-class TagOut(Schema):
+class PersonTagOut(Schema):
     category: str
     name: str
     since: dt.date
@@ -62,7 +62,7 @@ class TagOut(Schema):
     note: str
 
 
-class VisitOut(Schema):
+class PersonVisitOut(Schema):
     about: str
     visited_at: dt.datetime
     place: str
@@ -88,8 +88,8 @@ class PersonResidentOut(Schema):
     scope_key: str
     history: list[HistoryOut]
     corrections: list[CorrectionOut]
-    key_population: list[TagOut]
-    visits: list[VisitOut]
+    key_population: list[PersonTagOut]
+    visits: list[PersonVisitOut]
 
 
 class CaseReportOut(Schema):

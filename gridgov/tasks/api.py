@@ -177,7 +177,7 @@ class ReportIn(Schema):
     figures: dict[FigureName, float] = Field({}, title="数据（名称: 数值）")
 
 
-class ReportOut(Schema):
+class TaskReportOut(Schema):
     id: int
     unit: str
     period: str
@@ -186,7 +186,7 @@ class ReportOut(Schema):
     late: bool
 
 
-@router.post("/campaigns/{pk}/reports", response=answers(ReportOut, 400, 403, 404, 409, 422, status=201),
+@router.post("/campaigns/{pk}/reports", response=answers(TaskReportOut, 400, 403, 404, 409, 422, status=201),
              summary="责任单位上报本月进展（每月上报日及以前为按时，之后为逾期）")
 def submit_report(request, pk: Id, payload: ReportIn):
     year, month = (int(x) for x in payload.period.split("-"))

@@ -268,3 +268,35 @@ def test_docs_page_uses_only_our_own_static_files(client):
                  "/static/gridgov/apidocs.js"):
         got = client.get(path)
         assert got.status_code == 200, path
+
+
+def _models(annotation, out: set) -> None:
+    """Every pydantic model reachable from ``annotation`` (its fields, lists, optionals and unions)."""
+    import typing
+
+    if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
+        if annotation not in out:
+            out.add(annotation)
+            for f in annotation.model_fields.values():
+                _models(f.annotation, out)
+        return
+    for arg in typing.get_args(annotation):
+        _models(arg, out)
+
+
+def test_no_two_schemas_share_a_name():
+    """The document keeps one schema per name (components/schemas): two classes called ShiftOut made the 值班 shift
+    operations show the patrol shift's fields. Every input and output schema of every operation has its own name."""
+    from gridgov.api import api
+
+    found: set = set()
+    for _prefix, router in api._routers:
+        for view in router.path_operations.values():
+            for op in view.operations:
+                for model in [*(op.response_models or {}).values(), *op.models]:
+                    _models(model, found)
+    by_name: dict[str, set[str]] = {}
+    for model in found:
+        by_name.setdefault(model.__name__, set()).add(f"{model.__module__}.{model.__qualname__}")
+    assert len(found) > 100
+    assert {name: where for name, where in by_name.items() if len(where) > 1} == {}
