@@ -85,6 +85,10 @@ def test_an_urgent_fire_report_starts_its_plan_once_with_steps_and_tells_exactly
     told = sorted(Notification.objects.filter(kind="duty.plan", object_id=r.case.number)
                   .values_list("user__username", flat=True))
     assert told == TOLD
+    # one message each: the 紧急案件 alert (the centre's 值班长 and 派遣员) skips whoever the plan told — shift
+    urgent = sorted(Notification.objects.filter(kind="case.urgent", object_id=r.case.number)
+                    .values_list("user__username", flat=True))
+    assert urgent == ["dispatcher"]
     # the filing wrote the case's record and the activation's, in that order
     assert [(x.object_type, x.action) for x in AuditRecord.objects.filter(id__gt=start).order_by("id")] == [
         ("case", "report"), ("duty_activation", "start")]

@@ -369,16 +369,19 @@ def _file(user, drafts: list[_Draft], now: dt.datetime) -> None:
                                     "matter": d.case.matter.code if d.case.matter_id else None,
                                     "urgency": d.case.urgency, "grid": d.where["unit_grid"]}) for d in drafts],
                 role=user.role)
+    # duty (应急预案): an urgent case of an emergency class starts its plan in the same transaction as the case; the
+    # people the plan tells do not get the 紧急案件 alert as well (one message each, the plan's)
+    from gridgov.duty.services import start_plans
+
+    told = {}
+    for activation in start_plans(user, [d.case for d in drafts], now):
+        told.setdefault(activation.case_id, set()).update(activation.told)
     for d in drafts:
         if d.case.urgency == Urgency.URGENT:
-            notify_urgent(d.case)
+            notify_urgent(d.case, skip=told.get(d.case.pk, set()))
         if d.case.assignee_node:  # levels: entered at the grid — its 网格长 受理s it
             notify_entry(d.case)
         _known_places(d.case, d.where)
-    # duty (应急预案): an urgent case of an emergency class starts its plan in the same transaction as the case
-    from gridgov.duty.services import start_plans
-
-    start_plans(user, [d.case for d in drafts], now)
 
 
 def _known_places(case: Case, where: dict) -> None:

@@ -75,10 +75,11 @@ def transition_message(case, action: Action, actor, extra: dict, memo: dict | No
     return (ids, f"case.{action}", title, body, "case", case.number) if ids else None
 
 
-def notify_urgent(case) -> None:
-    """紧急案件: an emergency alert to the centre's shift leaders and dispatchers."""
-    users = list(User.objects.filter(role__in=[Role.SHIFT_LEADER, Role.DISPATCHER], node_key=case.number[:6],
-                                     is_active=True))
+def notify_urgent(case, skip=frozenset()) -> None:
+    """紧急案件: an emergency alert to the centre's shift leaders and dispatchers (not to the usernames in ``skip``:
+    those an emergency plan started for this case has already told)."""
+    users = [u for u in User.objects.filter(role__in=[Role.SHIFT_LEADER, Role.DISPATCHER], node_key=case.number[:6],
+                                            is_active=True) if u.username not in skip]
     if users:
         notify(users, "case.urgent", f"紧急案件 {case.number}", case.description[:100], "case", case.number)
 
