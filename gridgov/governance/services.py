@@ -382,3 +382,21 @@ def due_label(due: dt.date | None, done: bool, today: dt.date | None = None) -> 
     today = today or timezone.localdate()
     left = (due - today).days
     return f"剩 {left} 天" if left > 0 else ("今日到期" if left == 0 else f"超期 {-left} 天")
+
+
+# ---------------------------------------------------------------- retention (个人信息保存期限)
+
+
+def purge_parties(before: dt.datetime, day: dt.date) -> int:
+    """Erase the 当事人 and 信访人 of records whose case finished before ``before`` (the privacy purge owns the
+    transaction and audits the count): the name becomes the erased mark, the phone and its index nothing, the link to
+    the resident is cut; the record itself (what was agreed or answered) stays. Running it again erases nothing."""
+    from gridgov.cases.services.retention import finished_before
+    from gridgov.privacy.services import ERASED_MARK
+
+    due = finished_before(before, "mediation__case__") | finished_before(before, "petition__case__")
+    ids = list(Party.objects.filter(due).exclude(name=ERASED_MARK).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    return Party.objects.filter(pk__in=ids).update(name=ERASED_MARK, phone_cipher=b"", phone_masked="",
+                                                   phone_index="", resident=None)

@@ -168,3 +168,32 @@ def test_the_case_page_form_refusal_is_shown_in_chinese(frozen, client_for):
     text = r.content.decode()
     assert "尚未作出受理意见" in text and "信访登记" in text
     assert AuditRecord.objects.count() == before
+
+
+def test_parties_are_erased_three_years_after_the_case_is_archived(frozen, client_for, time_machine):
+    """个人信息保存期限: 调解当事人 and 信访人 (kind governance_party, 1,095 days from the case's 归档). A case archived on
+    2026-11-10: its parties are kept all of 2029-11-08 and erased on 2029-11-09 — the record itself stays."""
+    from gridgov.cases.models import Case
+    from gridgov.governance.models import Party
+    from gridgov.privacy import services as privacy
+
+    number = _case(client_for("gridworker"), "50001", "楼上楼下因噪音争吵")
+    resident = _resident()
+    r = post(client_for("gridleader"), f"{GOV}/{number}/mediation", {"summary": "噪音纠纷", "parties": [
+        {"resident_id": resident.pk, "role": "申请人"}, {"name": "李建国", "phone": "13912345678", "role": "被申请人"}]})
+    assert r.status_code == 201, r.content
+    # test set-up: the case is put at the end of its loop directly (the loop itself is tested elsewhere)
+    Case.objects.filter(number=number).update(status="archived", closed_at=NOW, archived_at=NOW + dt.timedelta(days=8))
+    before = AuditRecord.objects.order_by("-id").values_list("id", flat=True).first()
+
+    time_machine.move_to(dt.datetime(2029, 11, 8, 23, 59, tzinfo=NOW.tzinfo), tick=False)
+    assert privacy.purge()["governance_party"] == 0
+    time_machine.move_to(dt.datetime(2029, 11, 9, 0, 1, tzinfo=NOW.tzinfo), tick=False)
+    assert privacy.purge()["governance_party"] == 2
+    parties = list(Party.objects.filter(mediation__case__number=number).order_by("id"))
+    assert [(p.name, bytes(p.phone_cipher), p.phone_masked, p.phone_index, p.resident_id) for p in parties] == [
+        ("已按保存期限删除", b"", "", "", None), ("已按保存期限删除", b"", "", "", None)]
+    assert parties[0].mediation.summary == "噪音纠纷" and parties[0].role == "申请人"
+    records = AuditRecord.objects.filter(id__gt=before, object_type="retention", object_id="governance_party")
+    assert [(r.action, r.after) for r in records] == [("purge", {"count": 2, "days": 1095, "before": "2026-11-11"})]
+    assert privacy.purge()["governance_party"] == 0  # nothing left to erase

@@ -80,7 +80,8 @@ def test_reporter_kept_on_8_july_and_erased_on_9_july_after_archiving_on_10_janu
     assert audit_since(before) == []
 
     time_machine.move_to(at(2026, 7, 9, 0, 0, 30), tick=False)
-    assert services.purge() == {"case_reporter": 1, "access_log": 0, "field_track": 0}  # field_track: patrol
+    # field_track: patrol's eraser; governance_party: the governance app's
+    assert services.purge() == {"case_reporter": 1, "access_log": 0, "field_track": 0, "governance_party": 0}
     report.refresh_from_db()
     assert (bytes(report.reporter_phone_cipher), report.reporter_phone_index, report.reporter_name,
             report.reporter_phone_masked) == (b"", "", "", "已按保存期限删除")
@@ -92,7 +93,7 @@ def test_reporter_kept_on_8_july_and_erased_on_9_july_after_archiving_on_10_janu
 
     # idempotent: the next run (the next day) finds nothing and writes nothing
     time_machine.move_to(at(2026, 7, 10, 1, 0), tick=False)
-    assert services.purge() == {"case_reporter": 0, "access_log": 0, "field_track": 0}
+    assert services.purge() == {"case_reporter": 0, "access_log": 0, "field_track": 0, "governance_party": 0}
     assert len(audit_since(before)) == 1
 
 
@@ -114,7 +115,8 @@ def test_the_period_is_configurable_and_each_change_audited(users, point, time_m
     resp = call(admin, "put", "/api/v1/privacy/retention/case_reporter", {"days": 30, "note": "本区规定"})
     assert resp.status_code == 200, resp.content
     assert {p["kind"]: p["days"] for p in resp.json()} == {
-        "case_reporter": 30, "access_log": 1095, "resident_left": None, "field_track": 365}
+        "case_reporter": 30, "access_log": 1095, "resident_left": None, "field_track": 365,
+        "governance_party": 1095}
     [rec] = audit_since(before)
     assert (rec.object_type, rec.object_id, rec.action, rec.actor_id, rec.before, rec.after) == (
         "retention", "case_reporter", "set_retention", users["admin"].pk, {"days": 180},
@@ -204,6 +206,7 @@ def test_purge_command(users, point, time_machine):
         "个人信息访问日志：保存 1095 天，本次删除 0 条",
         "已迁出、注销人员的身份证号、手机号和姓名：长期保存，不删除",
         "网格员巡查轨迹：保存 365 天，本次删除 0 条",  # the patrol app plugged in its eraser
+        "调解当事人、信访人的姓名、联系电话和人员关联：保存 1095 天，本次删除 0 条",  # and the governance app its own
     ]
 
 
@@ -490,5 +493,6 @@ def test_an_administrator_may_run_the_purge_now(users, point, client_for, time_m
     assert call(client_for("gridleader"), "post", "/api/v1/privacy/purge", {}).status_code == 403
     before = last_audit_id()
     resp = call(client_for("admin"), "post", "/api/v1/privacy/purge", {})
-    assert (resp.status_code, resp.json()) == (200, {"erased": {"case_reporter": 1, "access_log": 0, "field_track": 0}})
+    assert (resp.status_code, resp.json()) == (200, {"erased": {"case_reporter": 1, "access_log": 0, "field_track": 0,
+                                                                "governance_party": 0}})
     assert [(r.object_id, r.actor_id) for r in audit_since(before)] == [("case_reporter", users["admin"].pk)]

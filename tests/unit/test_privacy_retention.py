@@ -58,4 +58,5 @@ def test_days_problem(kind, days, problem):
 
 def test_the_kinds_and_their_defaults():
     assert {k: v.default_days for k, v in retention.KINDS.items()} == {
-        "case_reporter": 180, "access_log": 1095, "resident_left": None, "field_track": 365}
+        "case_reporter": 180, "access_log": 1095, "resident_left": None, "field_track": 365,
+        "governance_party": 1095}

@@ -15,11 +15,17 @@ from ..logic.lifecycle import State
 from ..models import CaseReport
 
 
+def finished_before(when: dt.datetime, path: str = "") -> Q:
+    """The case (reached through ``path``, e.g. ``"case__"``) finished before ``when`` — THE rule every purge of data
+    kept for a case's sake uses."""
+    return (Q(**{f"{path}status": State.ARCHIVED, f"{path}archived_at__lt": when})
+            | Q(**{f"{path}status__in": [State.DECLINED, State.VOIDED], f"{path}updated_at__lt": when}))
+
+
 def reporters_of_cases_finished_before(when: dt.datetime):
     """Reports of cases finished before ``when`` that still hold a reporter's name or phone."""
-    ended = (Q(case__status=State.ARCHIVED, case__archived_at__lt=when)
-             | Q(case__status__in=[State.DECLINED, State.VOIDED], case__updated_at__lt=when))
-    return CaseReport.objects.filter(ended).exclude(reporter_phone_cipher=b"", reporter_name="")
+    return CaseReport.objects.filter(finished_before(when, "case__")).exclude(reporter_phone_cipher=b"",
+                                                                             reporter_name="")
 
 
 def erase_reporters(when: dt.datetime, marker: str) -> int:

@@ -26,12 +26,15 @@ CASE_REPORTER = "case_reporter"
 ACCESS_LOG = "access_log"
 RESIDENT_LEFT = "resident_left"
 FIELD_TRACK = "field_track"
+GOVERNANCE_PARTY = "governance_party"
 
 KINDS: dict[str, Kind] = {k.code: k for k in (
     Kind(CASE_REPORTER, "案件上报人姓名和联系电话", "案件归档（不予立案、作废：办结）之日", 180),
     Kind(ACCESS_LOG, "个人信息访问日志", "日志记录之日", 3 * 365, min_days=180),
     Kind(RESIDENT_LEFT, "已迁出、注销人员的身份证号、手机号和姓名", "迁出或注销之日", None),
     Kind(FIELD_TRACK, "网格员巡查轨迹", "轨迹记录之日", 365),
+    # 调解协议 may be disputed in court within the 3-year limitation period (民法典 第一百八十八条)
+    Kind(GOVERNANCE_PARTY, "调解当事人、信访人的姓名、联系电话和人员关联", "案件归档（不予立案、作废：办结）之日", 3 * 365),
 )}
 
 MAX_DAYS = 36500  # a hundred years: longer is a typo, not a policy
