@@ -53,6 +53,12 @@ BINARY.update({
 })
 LISTS |= {"/api/v1/tasks/campaigns", "/api/v1/tasks/tasks", "/api/v1/tasks/drills", "/api/v1/tasks/meetings"}
 # --- end tasks
+# --- assess: the ranking table's export; the lists of schemes, runs, judgements, evidence and appeals
+BINARY[("get", "/api/v1/assess/runs/{pk}/export")] = {
+    "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+LISTS |= {"/api/v1/assess/schemes", "/api/v1/assess/runs", "/api/v1/assess/judgements", "/api/v1/assess/evidence",
+          "/api/v1/assess/appeals"}
+# --- end assess
 
 
 @pytest.fixture
