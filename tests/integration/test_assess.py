@@ -258,3 +258,34 @@ def test_a_copied_scheme_scores_with_its_own_points(users, frozen):
     # 分中心建设 tier 1 → 5; 案件数量 capped at 29 (24 + 3 + 3 = 30 → 29): 79 + 1 − 1 = 79
     assert [i["points"] for i in first["items"] if i["key"] in ("subcentre", "case_count")] == [5, 29]
     assert first["total"] == 79 and run.scheme_id == copy_.pk and run.scheme_version == 2
+
+
+def test_every_page_answers_each_post(users, client_for, frozen):
+    run = services.publish(users["admin"], services.run_document(users["admin"], example()).pk)
+    pages = ["/assess/", f"/assess/?run={run.pk}", "/assess/annual/?year=2026", "/assess/review/",
+             "/assess/appeals/", "/assess/schemes/", f"/assess/runs/{run.pk}/units/110101002/",
+             "/assess/annual/?year=2026&format=xlsx"]
+    for post in ("admin", "leader", "shift", "supervisor", "handler"):
+        for url in pages:
+            assert client_for(post).get(url).status_code == 200, (post, url)
+    assert client_for("supervisor").get("/assess/mine/")["Location"] == f"/assess/runs/{run.pk}/units/110101001/"
+    for post in ("gridworker", "intake", "resident"):
+        assert client_for(post).get("/assess/").status_code == 403, post
+    # the navigation: 考评 for the five posts with assess.view
+    assert 'href="/assess/"' in client_for("leader").get("/dashboard/").content.decode()
+    # the administrator computes a month from an uploaded file and publishes it on the page
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    doc = example()
+    doc["period"] = "2026-10"
+    r = client_for("admin").post("/assess/run/", {"facts": SimpleUploadedFile(
+        "facts.json", json.dumps(doc).encode(), content_type="application/json"), "reason": "十月"})
+    new = Run.objects.get(period="2026-10")
+    assert r["Location"] == f"/assess/?run={new.pk}"
+    client_for("admin").post(f"/assess/runs/{new.pk}/publish/")
+    new.refresh_from_db()
+    assert new.published_at is not None
+    # a reviewer judges on the page
+    client_for("shift").post("/assess/review/judge/", {"period": "2026-11", "unit": "110101003", "item": "big_data",
+                                                       "tier": "2", "remark": "报告内容较完整"})
+    assert Judgement.objects.filter(unit_code="110101003", item_key="big_data", tier=2, by=users["shift"]).exists()
