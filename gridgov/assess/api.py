@@ -334,6 +334,24 @@ def submit_evidence(request, payload: Form[EvidenceIn], files: File[list[Uploade
                                                              payload.text, files or [])))
 
 
+FILE_TYPES = sorted(set(services.FILE_TYPES.values()) | {services.OTHER_TYPE})
+
+
+def _file_response(name: str, data: bytes, ctype: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(data, content_type=ctype)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.get("/evidence/{pk}/files/{n}", response=answers(None, 403, 404, 422),
+            openapi_extra=binary(*FILE_TYPES, description="佐证材料附件"), summary="下载佐证材料的第 n 个附件")
+def evidence_file(request, pk: Id, n: Annotated[int, Field(ge=1, le=20)]):
+    return _file_response(*services.attachment(request.user, "evidence", pk, n))
+
+
 # ---------------------------------------------------------------- appeals
 
 
@@ -407,6 +425,12 @@ class RulingIn(Schema):
              summary="裁定申诉（成立则重新计算该月，形成新的修订版）")
 def rule_appeal(request, pk: Id, body: RulingIn):
     return appeal_out(services.rule_appeal(request.user, pk, body.upheld, body.ruling, body.corrected, body.points))
+
+
+@router.get("/appeals/{pk}/files/{n}", response=answers(None, 403, 404, 422),
+            openapi_extra=binary(*FILE_TYPES, description="申诉附件"), summary="下载申诉的第 n 个附件")
+def appeal_file(request, pk: Id, n: Annotated[int, Field(ge=1, le=20)]):
+    return _file_response(*services.attachment(request.user, "appeal", pk, n))
 
 
 # ---------------------------------------------------------------- the year

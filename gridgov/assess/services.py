@@ -454,7 +454,8 @@ def _sources(doc: dict, scheme: Scheme) -> dict[tuple[str, str], str]:
 
 def _run(user, doc: dict, reason: str) -> Run:
     result = score_document(doc)
-    scheme = active_scheme()
+    scheme_id = doc["scheme"].get("id")
+    scheme = (Scheme.objects.filter(pk=scheme_id).first() if isinstance(scheme_id, int) else None) or active_scheme()
     district = str((doc.get("district") or {}).get("code") or DEFAULT_DISTRICT)
     period = doc["period"]
     last = Run.objects.select_for_update().filter(district_code=district, period=period) \
@@ -598,6 +599,27 @@ def file_appeal(user, run_id: int, item_key: str, reason: str, files=()) -> Appe
     audit.record(user, "appeal", "assess_appeal", a.pk, after={"period": run.period, "unit": unit, "item": item_key,
                                                                "points": row["points"]})
     return a
+
+
+FILE_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
+              ".webp": "image/webp", ".txt": "text/plain"}
+OTHER_TYPE = "application/octet-stream"
+
+
+def attachment(user, kind: str, pk: int, n: int) -> tuple[str, bytes, str]:
+    """One file of a unit's evidence or appeal, for those who may see the evidence or the appeal:
+    (name, bytes, content type)."""
+    from gridgov.cases.storage import photo_store
+
+    row = (evidence(user) if kind == "evidence" else appeals(user)).filter(pk=pk).first()
+    if row is None or not 1 <= n <= len(row.files):
+        raise NotFound("not_found", "没有这个附件")
+    f = row.files[n - 1]
+    try:
+        data = photo_store().open(f["key"])
+    except OSError:
+        raise NotFound("not_found", "附件文件已不存在") from None
+    return f["name"], data, FILE_TYPES.get(PurePath(f["name"]).suffix.lower(), OTHER_TYPE)
 
 
 def appeals(user):

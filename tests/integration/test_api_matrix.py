@@ -1187,6 +1187,9 @@ EXPECTED.update({
     "POST /api/v1/assess/appeals":                   "401  403  403  403  403  403  201  403  403  403  409  403  403",
     "POST /api/v1/assess/appeals/{pk}/rule":         "401  200  403  403  200  403  403  403  403  403  403  403  403",
     "GET /api/v1/assess/annual":                     "401  200  200  403  200  403  200  403  403  403  200  403  403",
+    # a street's files: the street itself and the centre, the leader, the administrator (not another unit)
+    "GET /api/v1/assess/evidence/{pk}/files/{n}":    "401  200  200  403  200  403  200  403  403  403  404  403  403",
+    "GET /api/v1/assess/appeals/{pk}/files/{n}":     "401  200  200  403  200  403  200  403  403  403  404  403  403",
 })
 
 
@@ -1207,6 +1210,25 @@ def assess_copy(ctx, users):
     from gridgov.assess import services
 
     return {"scheme": services.copy_scheme(users["admin"], services.shipped_scheme().pk, "矩阵副本").pk}
+
+
+class _Upload(io.BytesIO):
+    name = "制度.pdf"
+
+
+def assess_evidence_file(ctx, users):
+    from gridgov.assess import services
+
+    return {"evidence": services.submit_evidence(users["supervisor"], "2026-11", "management", "考核制度",
+                                                 [_Upload(b"%PDF-1.4 matrix")]).pk}
+
+
+def assess_appeal_file(ctx, users):
+    from gridgov.assess import services
+
+    run = services.publish(users["admin"], services.run_document(users["admin"], _assess_doc()).pk)
+    return {"appeal": services.file_appeal(users["supervisor"], run.pk, "management", "已出台奖惩措施",
+                                           [_Upload(b"%PDF-1.4 matrix")]).pk}
 
 
 def assess_run(published: bool, appeal: bool = False):
@@ -1252,6 +1274,10 @@ ROWS.update({
     "POST /api/v1/assess/appeals/{pk}/rule": Row("post", f"{ASSESS}/appeals/{{appeal}}/rule", {
         "upheld": False, "ruling": "台账中无该次培训记录"}, setup=assess_run(True, appeal=True)),
     "GET /api/v1/assess/annual": Row("get", f"{ASSESS}/annual?year=2026"),
+    "GET /api/v1/assess/evidence/{pk}/files/{n}": Row("get", f"{ASSESS}/evidence/{{evidence}}/files/1",
+                                                      setup=assess_evidence_file),
+    "GET /api/v1/assess/appeals/{pk}/files/{n}": Row("get", f"{ASSESS}/appeals/{{appeal}}/files/1",
+                                                     setup=assess_appeal_file),
 })
 # ---- end assess ----
 

@@ -340,3 +340,26 @@ def test_bulletin_praises_and_criticises_with_figures():
     text = scorer.bulletin(scorer.score(example(), TODAY))
     assert "第 1 名 东华门街道：79 分（案件管理 40/50）" in text
     assert "第 3 名 交道口街道：52 分，主要失分项：案件数量 0/30" in text
+
+
+def test_composing_the_facts_merges_the_producers_per_unit_and_item():
+    from gridgov.assess.logic import facts
+
+    doc = facts.compose(
+        "2026-11", {"code": "110101", "name": "东城区"}, {"name": "s", "total": 100, "parts": []},
+        [("110101001", "东华门街道"), ("110101002", "景山街道")],
+        {"totals": {"closure_rate": 0.872, "public_share": 0.18},
+         "units": {"110101001": {"case_count": {"completed": 130, "last_year": 110}}}},
+        {"totals": {"population": 708829, "area_km2": 41.84, "annual_cases": 60000},
+         "units": {"110101001": {"name": "东华门街道", "case_count": {"quota": 100.0},
+                                 "grid_update": {"plans": 1, "plans_on_time": 1}}}},
+        {"110101001": {"grid_update": {"tier": 1}}},
+        [{"unit": "110101002", "item": "training", "by": "shift", "at": "2026-11-20T10:00:00+08:00",
+          "reason": "培训签到造假", "source": "integrity flag 3"}])
+    first, second = doc["units"]
+    assert first["inputs"] == {"case_count": {"quota": 100.0, "completed": 130, "last_year": 110},
+                               "grid_update": {"plans": 1, "plans_on_time": 1, "tier": 1}}
+    assert second["inputs"] == {} and second["falsified"] == {"training": {
+        "by": "shift", "at": "2026-11-20T10:00:00+08:00", "reason": "培训签到造假", "source": "integrity flag 3"}}
+    assert doc["totals"] == {"population": 708829, "area_km2": 41.84, "annual_cases": 60000, "closure_rate": 0.872,
+                             "public_share": 0.18}
