@@ -274,6 +274,16 @@ def scheme_action(request, pk: int, action: str):
                        "已复制为「{out.name}」")
             if s:
                 return redirect(f"/assess/schemes/?id={s.pk}")
+        elif action == "edit":
+            try:
+                changes = json.loads(request.POST.get("changes") or "{}")
+            except ValueError:
+                changes = None
+            if not isinstance(changes, dict):
+                messages.error(request, "修改内容应为 JSON 对象，如 {\"parts\": {\"1\": 9}}")
+            else:
+                _flash(request, lambda: services.edit_scheme(request.user, pk, changes),
+                       "已保存「{out.name}」第 {out.version} 版")
         elif action == "activate":
             _flash(request, lambda: services.activate_scheme(request.user, pk), "已启用「{out.name}」")
     return redirect(f"/assess/schemes/?id={pk}")

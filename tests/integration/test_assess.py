@@ -8,6 +8,7 @@ tests/unit/test_assess_rules.py: 东华门街道 79, 景山街道 75.6, 交道�
 
 import copy
 import datetime as dt
+import io
 import json
 from importlib import resources
 from zoneinfo import ZoneInfo
@@ -289,3 +290,33 @@ def test_every_page_answers_each_post(users, client_for, frozen):
     client_for("shift").post("/assess/review/judge/", {"period": "2026-11", "unit": "110101003", "item": "big_data",
                                                        "tier": "2", "remark": "报告内容较完整"})
     assert Judgement.objects.filter(unit_code="110101003", item_key="big_data", tier=2, by=users["shift"]).exists()
+
+
+def test_editing_a_scheme_on_its_page(users, client_for):
+    copy_ = services.copy_scheme(users["admin"], services.shipped_scheme().pk, "页面修改")
+    admin = client_for("admin")
+    r = admin.post(f"/assess/schemes/{copy_.pk}/edit/", {"changes": json.dumps({"items": {"training": {"points": 6}}})},
+                   follow=True)
+    assert "第4部分「网格员队伍」各考评项分值之和为 16，应等于该部分分值 15" in r.content.decode()
+    copy_.refresh_from_db()
+    assert copy_.version == 1
+    r = admin.post(f"/assess/schemes/{copy_.pk}/edit/", {"changes": json.dumps(
+        {"parts": {"4": 16, "6": 9}, "items": {"training": {"points": 6}, "innovation": {"points": 4}}})}, follow=True)
+    copy_.refresh_from_db()
+    assert copy_.version == 2 and "已保存「页面修改」第 2 版" in r.content.decode()
+    assert client_for("shift").post(f"/assess/schemes/{copy_.pk}/edit/", {"changes": "{}"}).status_code == 403
+
+
+def test_the_command_scores_a_file_without_the_database(tmp_path):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(example(), ensure_ascii=False), "utf-8")
+    call_command("assess", "score", str(path), stdout=out)
+    text = out.getvalue()
+    assert "1\t110101001\t东华门街道\t4\t7\t40\t13\t7\t8\t79" in text
+    assert "3\t110101003\t交道口街道\t4\t7\t14\t13\t6\t8\t52" in text
+    out = io.StringIO()
+    call_command("assess", "score", str(path), "--format", "json", stdout=out)
+    assert json.loads(out.getvalue())["units"][1]["total"] == 75.6
