@@ -276,14 +276,13 @@ class ListIn(PageIn):
     unit: UnitCode | None = None
 
 
+def _filtered(qs, q: ListIn):
+    return qs.filter(**{k: v for k, v in (("period", q.period), ("unit_code", q.unit)) if v})
+
+
 @router.get("/judgements", response=answers(page_of(JudgementOut), 403, 422), summary="专人评判记录")
 def list_judgements(request, q: Query[ListIn]):
-    qs = services.judgements(request.user)
-    if q.period:
-        qs = qs.filter(period=q.period)
-    if q.unit:
-        qs = qs.filter(unit_code=q.unit)
-    return paginate(qs, q, judgement_out)
+    return paginate(_filtered(services.judgements(request.user), q), q, judgement_out)
 
 
 @router.post("/judgements", response=answers(JudgementOut, 400, 403, 422, status=201),
@@ -313,12 +312,7 @@ def evidence_out(e: Evidence) -> dict:
 
 @router.get("/evidence", response=answers(page_of(EvidenceOut), 403, 422), summary="佐证材料")
 def list_evidence(request, q: Query[ListIn]):
-    qs = services.evidence(request.user)
-    if q.period:
-        qs = qs.filter(period=q.period)
-    if q.unit:
-        qs = qs.filter(unit_code=q.unit)
-    return paginate(qs, q, evidence_out)
+    return paginate(_filtered(services.evidence(request.user), q), q, evidence_out)
 
 
 class EvidenceIn(Schema):
