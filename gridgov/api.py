@@ -19,6 +19,7 @@ from gridgov.accounts.api import router as accounts_router
 from gridgov.accounts.auth import API_AUTH
 from gridgov.accounts.scope import NoRight, OutOfScope
 from gridgov.apidocs import OfflineSwagger
+from gridgov.assess.api import router as assess_router  # assess: 考评
 from gridgov.audit.api import router as audit_router
 from gridgov.basedata.api import router as basedata_router
 from gridgov.cases.api import router as cases_router
@@ -278,3 +279,4 @@ api.add_router("/tasks", tasks_router)  # tasks: 专项行动、专项工作、�
 api.add_router("/inspection", inspection_router)  # inspection: checklists, plans, 回头看, 门前三包
 api.add_router("/governance", governance_router)  # matters: 矛盾纠纷调解, 信访
 api.add_router("/patrol", patrol_router)  # patrol
+api.add_router("/assess", assess_router)  # assess: 考评 (schemes, runs, judgements, appeals)

@@ -8,6 +8,7 @@
     gridgov demo                       |  gridgov serve [--demo]
     gridgov data-key                   (a new GRIDGOV_DATA_KEY; serve refuses the public default keys outside the demo)
     gridgov bench locate
+    gridgov assess score FILE.json     (考评: score a facts document, no database; see README 「考评」)
 
 Any other Django command works too (``gridgov migrate``, ``gridgov shell``…). Commands that use the database
 bring it up to date first, so a fresh folder needs no separate set-up step.
@@ -30,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__)
         return 0
     command = argv[0].replace("-", "_")
-    if command not in NO_DB and command != "migrate":
+    no_db = command in NO_DB or argv[:2] == ["assess", "score"]  # assess: scoring a file needs no database
+    if not no_db and command != "migrate":
         call_command("migrate", verbosity=0, interactive=False)
         call_command("createcachetable", verbosity=0)  # the shared cache (throttles) lives in the database
     execute_from_command_line(["gridgov", command, *argv[1:]])

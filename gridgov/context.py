@@ -33,6 +33,7 @@ NAV = [
     ("专项工作", "/tasks/", None, roles.TASKS_VIEW),  # tasks: 专项行动、任务、演练、例会
     ("调解台账", "/governance/mediations/", None, roles.GOV_VIEW),  # matters
     ("信访登记簿", "/governance/petitions/", None, roles.GOV_VIEW),  # matters (only 信访 cases one may read)
+    ("考评", "/assess/", None, roles.ASSESS_VIEW),  # assess: 月度/年度考评、评判、申诉、方案
     ("管理后台", "/admin/", None, roles.MANAGE_USERS),
     ("我的账户", "/accounts/tokens/", None, None),  # API tokens, password, TOTP
 ]

@@ -1160,6 +1160,128 @@ ROWS.update({
 })
 # ---- end matters ----
 
+# ---- assess: 考评 (schemes, runs, judgements, evidence, appeals, the year) ----
+# read by the assessed units (a street's 督导员, a department's handler) and the centre, the leader, the administrator;
+# schemes and runs are the administrator's; judgements and rulings the centre's 值班长 and the administrator; evidence
+# and appeals a street's 督导员 (a department is not a unit of 003 篇7's street scheme: 409 not_assessed_unit); a unit
+# sees a month only once it is published (404 before)
+ASSESS = "/api/v1/assess"
+EXPECTED.update({
+    "GET /api/v1/assess/schemes":                    "401  200  200  403  200  403  200  403  403  403  200  403  403",
+    "GET /api/v1/assess/schemes/{pk}":               "401  200  200  403  200  403  200  403  403  403  200  403  403",
+    "POST /api/v1/assess/schemes/{pk}/copy":         "401  201  403  403  403  403  403  403  403  403  403  403  403",
+    "PATCH /api/v1/assess/schemes/{pk}":             "401  200  403  403  403  403  403  403  403  403  403  403  403",
+    "POST /api/v1/assess/schemes/{pk}/activate":     "401  200  403  403  403  403  403  403  403  403  403  403  403",
+    "POST /api/v1/assess/score":                     "401  200  200  403  200  403  200  403  403  403  200  403  403",
+    "GET /api/v1/assess/runs":                       "401  200  200  403  200  403  200  403  403  403  200  403  403",
+    "POST /api/v1/assess/runs":                      "401  201  403  403  403  403  403  403  403  403  403  403  403",
+    "GET /api/v1/assess/runs/{pk}":                  "401  200  200  403  200  403  200  403  403  403  200  403  403",
+    "GET /api/v1/assess/runs/{pk} · unpublished":    "401  200  200  403  200  403  404  403  403  403  404  403  403",
+    "POST /api/v1/assess/runs/{pk}/publish":         "401  200  403  403  403  403  403  403  403  403  403  403  403",
+    "GET /api/v1/assess/runs/{pk}/export":           "401  200  200  403  200  403  200  403  403  403  200  403  403",
+    "GET /api/v1/assess/judgements":                 "401  200  200  403  200  403  200  403  403  403  200  403  403",
+    "POST /api/v1/assess/judgements":                "401  201  403  403  201  403  403  403  403  403  403  403  403",
+    "GET /api/v1/assess/evidence":                   "401  200  200  403  200  403  200  403  403  403  200  403  403",
+    "POST /api/v1/assess/evidence":                  "401  403  403  403  403  403  201  403  403  403  409  403  403",
+    "GET /api/v1/assess/appeals":                    "401  200  200  403  200  403  200  403  403  403  200  403  403",
+    "POST /api/v1/assess/appeals":                   "401  403  403  403  403  403  201  403  403  403  409  403  403",
+    "POST /api/v1/assess/appeals/{pk}/rule":         "401  200  403  403  200  403  403  403  403  403  403  403  403",
+    "GET /api/v1/assess/annual":                     "401  200  200  403  200  403  200  403  403  403  200  403  403",
+    # a street's files: the street itself and the centre, the leader, the administrator (not another unit)
+    "GET /api/v1/assess/evidence/{pk}/files/{n}":    "401  200  200  403  200  403  200  403  403  403  404  403  403",
+    "GET /api/v1/assess/appeals/{pk}/files/{n}":     "401  200  200  403  200  403  200  403  403  403  404  403  403",
+})
+
+
+def _assess_doc() -> dict:
+    from importlib import resources
+
+    return json.loads(resources.files("gridgov.assess").joinpath("data/example_facts_2026-11.json")
+                      .read_text("utf-8"))
+
+
+def assess_scheme(ctx, users):
+    from gridgov.assess import services
+
+    return {"scheme": services.shipped_scheme().pk}
+
+
+def assess_copy(ctx, users):
+    from gridgov.assess import services
+
+    return {"scheme": services.copy_scheme(users["admin"], services.shipped_scheme().pk, "矩阵副本").pk}
+
+
+class _Upload(io.BytesIO):
+    name = "制度.pdf"
+
+
+def assess_evidence_file(ctx, users):
+    from gridgov.assess import services
+
+    return {"evidence": services.submit_evidence(users["supervisor"], "2026-11", "management", "考核制度",
+                                                 [_Upload(b"%PDF-1.4 matrix")]).pk}
+
+
+def assess_appeal_file(ctx, users):
+    from gridgov.assess import services
+
+    run = services.publish(users["admin"], services.run_document(users["admin"], _assess_doc()).pk)
+    return {"appeal": services.file_appeal(users["supervisor"], run.pk, "management", "已出台奖惩措施",
+                                           [_Upload(b"%PDF-1.4 matrix")]).pk}
+
+
+def assess_run(published: bool, appeal: bool = False):
+    def setup(ctx, users):
+        from gridgov.assess import services
+
+        run = services.run_document(users["admin"], _assess_doc())
+        if published:
+            services.publish(users["admin"], run.pk)
+        out = {"run": run.pk}
+        if appeal:
+            out["appeal"] = services.file_appeal(users["supervisor"], run.pk, "training", "培训次数漏计").pk
+        return out
+
+    return setup
+
+
+ROWS.update({
+    "GET /api/v1/assess/schemes": Row("get", f"{ASSESS}/schemes"),
+    "GET /api/v1/assess/schemes/{pk}": Row("get", f"{ASSESS}/schemes/{{scheme}}", setup=assess_scheme),
+    "POST /api/v1/assess/schemes/{pk}/copy": Row("post", f"{ASSESS}/schemes/{{scheme}}/copy", {"name": "副本"},
+                                                 setup=assess_scheme),
+    "PATCH /api/v1/assess/schemes/{pk}": Row("patch", f"{ASSESS}/schemes/{{scheme}}", {"name": "东城区方案"},
+                                             setup=assess_copy),
+    "POST /api/v1/assess/schemes/{pk}/activate": Row("post", f"{ASSESS}/schemes/{{scheme}}/activate",
+                                                     setup=assess_copy),
+    "POST /api/v1/assess/score": Row("post", f"{ASSESS}/score", lambda c, p: _assess_doc()),
+    "GET /api/v1/assess/runs": Row("get", f"{ASSESS}/runs"),
+    "POST /api/v1/assess/runs": Row("post", f"{ASSESS}/runs", lambda c, p: {"facts": _assess_doc()}),
+    "GET /api/v1/assess/runs/{pk}": Row("get", f"{ASSESS}/runs/{{run}}", setup=assess_run(True)),
+    "GET /api/v1/assess/runs/{pk} · unpublished": Row("get", f"{ASSESS}/runs/{{run}}", setup=assess_run(False)),
+    "POST /api/v1/assess/runs/{pk}/publish": Row("post", f"{ASSESS}/runs/{{run}}/publish", setup=assess_run(False)),
+    "GET /api/v1/assess/runs/{pk}/export": Row("get", f"{ASSESS}/runs/{{run}}/export", setup=assess_run(True)),
+    "GET /api/v1/assess/judgements": Row("get", f"{ASSESS}/judgements"),
+    "POST /api/v1/assess/judgements": Row("post", f"{ASSESS}/judgements", {
+        "period": "2026-11", "unit": "110101001", "item": "subcentre", "tier": 1, "remark": "分中心与接诉即办联动"}),
+    "GET /api/v1/assess/evidence": Row("get", f"{ASSESS}/evidence"),
+    "POST /api/v1/assess/evidence": Row("post", f"{ASSESS}/evidence", {
+        "period": "2026-11", "item": "big_data", "text": "大数据分析报告"}, kind="multipart"),
+    "GET /api/v1/assess/appeals": Row("get", f"{ASSESS}/appeals"),
+    "POST /api/v1/assess/appeals": Row("post", f"{ASSESS}/appeals", lambda c, p: {
+        "run": c["run"], "item": "training", "reason": "培训次数漏计"}, kind="multipart", setup=assess_run(True)),
+    "POST /api/v1/assess/appeals/{pk}/rule": Row("post", f"{ASSESS}/appeals/{{appeal}}/rule", {
+        "upheld": False, "ruling": "台账中无该次培训记录"}, setup=assess_run(True, appeal=True)),
+    "GET /api/v1/assess/annual": Row("get", f"{ASSESS}/annual?year=2026"),
+    "GET /api/v1/assess/evidence/{pk}/files/{n}": Row("get", f"{ASSESS}/evidence/{{evidence}}/files/1",
+                                                      setup=assess_evidence_file),
+    "GET /api/v1/assess/appeals/{pk}/files/{n}": Row("get", f"{ASSESS}/appeals/{{appeal}}/files/1",
+                                                     setup=assess_appeal_file),
+})
+# ---- end assess ----
+
+
 def statuses(text: str) -> list[int]:
     values = [int(x) for x in text.split()]
     assert len(values) == len(POSTS), text

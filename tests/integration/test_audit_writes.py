@@ -1147,6 +1147,104 @@ PATROL = [
 ROWS += PATROL  # patrol
 
 
+# ---------------------------------------------------------------- assess (考评)
+
+
+def _assess_doc():
+    from importlib import resources
+
+    return json.loads(resources.files("gridgov.assess").joinpath("data/example_facts_2026-11.json")
+                      .read_text("utf-8"))
+
+
+def _assess_copy(c):
+    from gridgov.assess import services
+
+    c.scratch["scheme"] = services.copy_scheme(c.admin, services.shipped_scheme().pk, "审计副本")
+
+
+def _assess_edit(c):
+    from gridgov.assess import services
+
+    services.edit_scheme(c.admin, c.scratch["scheme"].pk, {"params": {"reward_pool": 500000}})
+
+
+def _assess_activate(c):
+    from gridgov.assess import services
+
+    services.activate_scheme(c.admin, c.scratch["scheme"].pk)
+
+
+def _assess_judge(c):
+    from gridgov.assess import services
+
+    services.judge(c.shift, "2026-11", "110101001", "subcentre", tier=1, remark="现场查看")
+
+
+def _assess_evidence(c):
+    from gridgov.assess import services
+
+    services.submit_evidence(c.supervisor, "2026-11", "big_data", "大数据分析报告")
+
+
+def _assess_run(c):
+    from gridgov.assess import services
+
+    c.scratch["run"] = services.run_document(c.admin, _assess_doc())
+
+
+def _assess_publish(c):
+    from gridgov.assess import services
+
+    services.publish(c.admin, c.scratch["run"].pk)
+
+
+def _assess_published(c):
+    _assess_run(c)
+    _assess_publish(c)
+
+
+def _assess_appeal(c):
+    from gridgov.assess import services
+
+    c.scratch["appeal"] = services.file_appeal(c.supervisor, c.scratch["run"].pk, "training", "培训次数漏计")
+
+
+def _assess_appealed(c):
+    _assess_published(c)
+    _assess_appeal(c)
+
+
+def _assess_reject(c):
+    from gridgov.assess import services
+
+    services.rule_appeal(c.shift, c.scratch["appeal"].pk, False, "台账中无该次培训记录")
+
+
+def _assess_uphold(c):
+    from gridgov.assess import services
+
+    services.rule_appeal(c.shift, c.scratch["appeal"].pk, True, "补录培训一次", corrected={"whole": 4})
+
+
+ASSESS = [
+    ("assess copy_scheme", None, _assess_copy, [("assess_scheme", "copy")]),
+    ("assess edit_scheme", _assess_copy, _assess_edit, [("assess_scheme", "edit")]),
+    ("assess activate_scheme", _assess_copy, _assess_activate, [("assess_scheme", "activate")]),
+    ("assess judge", None, _assess_judge, [("assess_judgement", "judge")]),
+    ("assess submit_evidence", None, _assess_evidence, [("assess_evidence", "submit")]),
+    ("assess run_document", None, _assess_run, [("assess_run", "run")]),
+    ("assess publish", _assess_run, _assess_publish, [("assess_run", "publish")]),
+    ("assess file_appeal", _assess_published, _assess_appeal, [("assess_appeal", "appeal")]),
+    ("assess rule_appeal (rejected)", _assess_appealed, _assess_reject, [("assess_appeal", "rule_appeal")]),
+    # upheld: the month is recomputed (a new revision) and the ruling recorded
+    ("assess rule_appeal (upheld)", _assess_appealed, _assess_uphold,
+     [("assess_run", "run"), ("assess_appeal", "rule_appeal")]),
+]
+
+ROWS += ASSESS  # assess
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "prepare", "write", "expected"), ROWS, ids=[r[0] for r in ROWS])
 def test_each_service_write_leaves_exactly_its_audit_records(name, prepare, write, expected, users, point):

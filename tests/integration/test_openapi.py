@@ -53,6 +53,15 @@ BINARY.update({
 })
 LISTS |= {"/api/v1/tasks/campaigns", "/api/v1/tasks/tasks", "/api/v1/tasks/drills", "/api/v1/tasks/meetings"}
 # --- end tasks
+# --- assess: the ranking table's export; the lists of schemes, runs, judgements, evidence and appeals
+BINARY[("get", "/api/v1/assess/runs/{pk}/export")] = {
+    "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+for _path in ("/api/v1/assess/evidence/{pk}/files/{n}", "/api/v1/assess/appeals/{pk}/files/{n}"):
+    BINARY[("get", _path)] = {"application/pdf", "image/jpeg", "image/png", "image/webp", "text/plain",
+                              "application/octet-stream"}
+LISTS |= {"/api/v1/assess/schemes", "/api/v1/assess/runs", "/api/v1/assess/judgements", "/api/v1/assess/evidence",
+          "/api/v1/assess/appeals"}
+# --- end assess
 
 
 @pytest.fixture
