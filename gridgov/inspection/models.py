@@ -154,6 +154,10 @@ class FrontageAgreement(Scoped):
     class Meta(Scoped.Meta):
         verbose_name = verbose_name_plural = "门前三包责任书"
         ordering = ["name", "id"]
+        # the inherited name (inspection_frontageagreement_scope) is over Django's 30 characters: `gridgov migrate`
+        # refused to run (models.E034)
+        indexes = [models.Index(fields=["scope_key"], name="inspection_frontage_scope",
+                                opclasses=["varchar_pattern_ops"])]
         constraints = [models.UniqueConstraint(fields=["organisation", "signed_on"],
                                                name="inspection_frontage_once_per_signing")]
 
