@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "gridgov.inspection",  # inspection: checklists, plans, 回头看, 门前三包
     "gridgov.governance",  # matters: 矛盾纠纷调解, 信访
     "gridgov.patrol",  # patrol: plans, duty, tracks, coverage, attendance
+    "gridgov.ledgers",  # ledgers: 考评台账 (quota 附件2, 倒查, 抽查, trainings, uptime, publicity)
 ]
 
 MIDDLEWARE = [
