@@ -155,6 +155,7 @@ def summary(user, period: str, district_code: str | None = None) -> list[dict]:
     """The registers' counts per street for a month (the ledgers' front page), for the streets in the user's scope:
     the year's population and area, the month's 倒查 problems (pending / in time / missed), closed cases and the
     sample (drawn / marked / passed), and the year to date's trainings, outages and publicity."""
+    services.require(user, services.VIEW)
     period = services.check_period(period)
     m_start, m_end = periods.month(period)
     y_start, y_end = periods.year_to_date(period)

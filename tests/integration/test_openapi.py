@@ -53,6 +53,11 @@ BINARY.update({
 })
 LISTS |= {"/api/v1/tasks/campaigns", "/api/v1/tasks/tasks", "/api/v1/tasks/drills", "/api/v1/tasks/meetings"}
 # --- end tasks
+# --- ledgers (考评台账): the 附件2 export; the registers' lists
+BINARY[("get", "/api/v1/ledgers/quota/export")] = {
+    "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+LISTS |= {"/api/v1/ledgers/summary", "/api/v1/ledgers/quota", "/api/v1/ledgers/problems", "/api/v1/ledgers/samples",
+          "/api/v1/ledgers/trainings", "/api/v1/ledgers/outages", "/api/v1/ledgers/publicity"}
 
 
 @pytest.fixture
