@@ -263,3 +263,49 @@ def test_inspection_failures_feed_the_register(users):
     assert (p.kind, p.scope_key, p.matter, p.found_at, p.suggested) == ("site_check", OWN, item.matter_code,
                                                                         at(2025, 3, 3, 9), None)
     assert p.source_ref.startswith("inspection-answer:")
+
+
+PAGES = ["/ledgers/", "/ledgers/quota/", "/ledgers/problems/", "/ledgers/samples/", "/ledgers/trainings/",
+         "/ledgers/outages/", "/ledgers/publicity/"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_per_post(client_for, url):
+    """The centre, the leader and the street's 督导员 read the registers; a grid worker and a resident may not;
+    only the centre gets the forms that write (the 督导员 also the training form)."""
+    for who in ("shift", "leader", "supervisor"):
+        r = client_for(who).get(url)
+        assert r.status_code == 200, (who, url)
+    assert client_for("gridworker").get(url).status_code == 403
+    assert client_for("resident").get(url).status_code == 403
+    def forms(who):  # the page's own forms (the base page has its sign-out form)
+        return client_for(who).get(url).content.decode().count('method="post"')
+
+    assert (forms("shift") > forms("leader")) == (url != "/ledgers/")
+
+
+def test_the_quota_page_shows_the_table_like_attachment_2(client_for, month):
+    text = client_for("shift").get("/ledgers/quota/?year=2025").content.decode()
+    assert "2025 年网格案件考核数量分配表" in text
+    for cell in ("东华门街道", "6666.67", "133.33", "6800.0", "566.67", "景山街道", "3333.33", "277.78"):
+        assert cell in text, cell
+    r = client_for("supervisor").get("/ledgers/quota/export/?year=2025&format=csv")
+    assert r.status_code == 200
+    lines = r.content.decode("utf-8-sig").strip().splitlines()
+    assert lines[0].startswith("镇街代码,镇街,常住人口") and len(lines) == 2  # the street's own row only
+    assert lines[1].split(",")[-1] == "566.67"
+
+
+def test_a_page_form_writes_through_the_service_and_a_bad_one_writes_nothing(client_for, users):
+    c = client_for("supervisor")
+    n = Training.objects.count()
+    r = c.post("/ledgers/trainings/?year=2026", {"held_on": "2026-11-05", "title": "业务培训", "kind": "whole",
+                                                 "attendees": "12", "evidence": "签到表"})
+    assert r.status_code == 302 and Training.objects.count() == n + 1
+    t = Training.objects.latest("id")
+    assert (t.scope_key, t.status, t.recorded_by.username) == (OWN, "submitted", "supervisor")
+    assert AuditRecord.objects.filter(object_type="ledger_training", object_id=str(t.pk)).count() == 1
+    r = c.post("/ledgers/trainings/?year=2026", {"held_on": "", "title": "业务培训", "kind": "whole",
+                                                 "attendees": "12"}, follow=True)
+    assert "请填写培训日期" in r.content.decode() and Training.objects.count() == n + 1
+    assert c.post("/ledgers/outages/", {"street": OWN, "kind": "fault", "start": "2026-11-01T08:00"}).status_code == 403
