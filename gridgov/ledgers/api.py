@@ -353,6 +353,8 @@ def review_problem(request, problem_id: Id, payload: LedgerProblemReviewIn):
 
 class LedgerImportIn(Schema):
     period: str = Period
+    source: Literal["inspection", "city_dispatch"] = Field(
+        "inspection", title="来源", description="inspection 监督检查不合格项 · city_dispatch 市级派件")
     street: str | None = Field(None, max_length=9, title="镇街代码")
 
 
@@ -361,10 +363,10 @@ class LedgerImportOut(Schema):
     ids: list[int]
 
 
-@router.post("/problems/import-inspections", response=answers(LedgerImportOut, 400, 403, 404, 422),
-             summary="把某月监督检查的不合格项导入倒查台账（每项一次）")
+@router.post("/problems/import", response=answers(LedgerImportOut, 400, 403, 404, 422),
+             summary="把某月监督检查的不合格项或市级派件导入倒查台账（每项一次）")
 def import_inspections(request, payload: LedgerImportIn):
-    made = services.import_inspection_failures(request.user, payload.period, payload.street)
+    made = services.import_problems(request.user, payload.period, payload.source, payload.street)
     return {"count": len(made), "ids": [p.pk for p in made]}
 
 

@@ -5,8 +5,8 @@ everything before its first write and appends to the audit chain.
   population and area with sources), ``add_adjustment`` (a recorded manual adjustment); ``allocation`` reads the
   table (``logic.quota`` is the one formula)
 - 倒查: ``record_problem`` (located to its street, the matching case suggested by ``logic.matching``),
-  ``review_problem`` (confirm a case → 已及时发现, or 未及时发现), ``import_inspection_failures`` (a month's failed
-  checklist items become problems of kind 现场检查, once each)
+  ``review_problem`` (confirm a case → 已及时发现, or 未及时发现), ``import_problems`` (a month's failed checklist
+  items, or the city's 派件, become problems of the register, once each)
 - 抽查: ``draw_sample`` (``logic.sampling``: reproducible), ``mark_sample`` (合格 / 不合格 with a reason)
 - ``submit_training`` (the street, ``assess.submit``, or the centre) and ``review_training`` (the centre)
 - ``record_outage`` (系统运行), ``record_publicity`` (宣传)
@@ -240,7 +240,8 @@ PROBLEM_FIELDS = ("scope_key", "kind", "found_at", "lon", "lat", "community", "m
 REVIEW_FIELDS = ("verdict", "case", "review_note")
 
 
-def _own_cases(lon: float, lat: float, found_at: dt.datetime, street: str) -> list[matching.Candidate]:
+def _own_cases(lon: float, lat: float, found_at: dt.datetime, street: str, exclude: int | None = None
+               ) -> list[matching.Candidate]:
     from gridgov.cases.models import Case
 
     dlon, dlat = matching.degree_box(lat)
@@ -248,16 +249,17 @@ def _own_cases(lon: float, lat: float, found_at: dt.datetime, street: str) -> li
     rows = (Case.objects.filter(scope_key__startswith=street, lon__range=(lon - dlon, lon + dlon),
                                 lat__range=(lat - dlat, lat + dlat), reported_at__range=(lo, hi),
                                 source__in=matching.OWN_SOURCES)
-            .exclude(status__in=("voided", "merged", "declined"))
+            .exclude(status__in=("voided", "merged", "declined")).exclude(pk=exclude)
             .values_list("number", "lon", "lat", "reported_at", "matter__code", "source"))
     return [matching.Candidate(*r) for r in rows]
 
 
-def suggestion(problem: Problem):
-    """The case ``logic.matching`` suggests for the problem (None when nothing matches)."""
+def suggestion(problem: Problem, exclude: int | None = None):
+    """The case ``logic.matching`` suggests for the problem (None when nothing matches); ``exclude``: the case that
+    reported the problem itself (a city dispatch's own case)."""
     from gridgov.cases.models import Case
 
-    best = matching.suggest(_own_cases(problem.lon, problem.lat, problem.found_at, problem.scope_key),
+    best = matching.suggest(_own_cases(problem.lon, problem.lat, problem.found_at, problem.scope_key, exclude),
                             problem.lon, problem.lat, problem.found_at, problem.matter or None)
     return None if best is None else Case.objects.get(number=best.number)
 
@@ -271,7 +273,8 @@ def _locate_street(lon, lat) -> tuple[str, str, str]:
     return where["street"]["code"], where["street"]["name"], where["community"]["code"]
 
 
-def _new_problem(user, kind, found_at, lon, lat, description, matter="", place="", source_ref="") -> Problem:
+def _new_problem(user, kind, found_at, lon, lat, description, matter="", place="", source_ref="",
+                 exclude: int | None = None) -> Problem:
     if kind not in ProblemKind.values:
         raise DomainError("invalid_problem_kind", "问题来源应为：" + "、".join(f"{v}（{label}）" for v, label in
                                                                             ProblemKind.choices))
@@ -294,7 +297,7 @@ def _new_problem(user, kind, found_at, lon, lat, description, matter="", place="
                 lon=float(lon), lat=float(lat), description=_text(description, "问题描述", 500),
                 place=_text(place, "地点", 200, required=False), matter=matter, source_ref=source_ref,
                 recorded_by=user)
-    p.suggested = suggestion(p)
+    p.suggested = suggestion(p, exclude)
     return p
 
 
@@ -342,36 +345,66 @@ def review_problem(user, problem_id: int, verdict: str, case_number: str | None 
     return p
 
 
-@transaction.atomic
-def import_inspection_failures(user, period: str, street_code: str | None = None) -> list[Problem]:
-    """A month's failed checklist items (监督检查, a 现场检查 by someone else than the street's own patrol) become
-    problems of the 倒查 register, once each (``source_ref`` = inspection-answer:<id>). The case the failed item
-    filed itself is not a candidate (its source is 检查发现, not one of the street's own sources)."""
+IMPORT_SOURCES = {"inspection": "监督检查不合格项", "city_dispatch": "市级派件"}
+# a city dispatch's case source → the 倒查 kind: residents and the hotline are 群众举报, the rest the city's checks
+CITY_KINDS = {"resident": ProblemKind.PUBLIC, "hotline": ProblemKind.PUBLIC, "media": ProblemKind.MEDIA,
+              "leader": ProblemKind.LEADER}
+
+
+def _failed_items(start, end, prefix):
+    """(source_ref, kind, found_at, lon, lat, description, matter, place, own case) of the month's failed items."""
     from gridgov.inspection.models import Answer
 
+    for a in (Answer.objects.filter(answer="fail", inspection__inspected_at__gte=start,
+                                    inspection__inspected_at__lt=end, inspection__scope_key__startswith=prefix)
+              .select_related("inspection", "item").order_by("id")):
+        i = a.inspection
+        yield (f"inspection-answer:{a.pk}", ProblemKind.SITE_CHECK, i.inspected_at, i.lon, i.lat,
+               f"{i.place}：{a.item.text}"[:500], a.item.matter_code, i.place, a.case_id)
+
+
+def _city_dispatches(start, end, prefix):
+    """The same for the city's 派件 of the month: the problem the city found, at its case's place and report time."""
+    from gridgov.oversight.models import CityDispatch
+
+    for d in (CityDispatch.objects.filter(dispatched_at__gte=start, dispatched_at__lt=end,
+                                          case__scope_key__startswith=prefix)
+              .select_related("case", "case__matter").order_by("id")):
+        c = d.case
+        yield (f"city-dispatch:{d.pk}", CITY_KINDS.get(c.source, ProblemKind.SITE_CHECK), c.reported_at, c.lon, c.lat,
+               f"市级派件 {c.number}：{c.description}"[:500], c.matter.code if c.matter_id else "", c.address, c.pk)
+
+
+@transaction.atomic
+def import_problems(user, period: str, source: str = "inspection", street_code: str | None = None) -> list[Problem]:
+    """A month's problems found by others become problems of the 倒查 register, once each (``source_ref``):
+
+    - ``inspection``: failed checklist items (监督检查 — a 现场检查 by someone other than the street's patrol);
+    - ``city_dispatch``: the city's 派件 to the district (the city found the problem first).
+
+    The case that reported the problem itself is never its match (a failed item's case has the source 检查发现,
+    a city dispatch's case is excluded by id). Outside the jurisdiction or the user's scope: skipped."""
     require(user, REVIEW)
+    if source not in IMPORT_SOURCES:
+        raise DomainError("invalid_import_source", "导入来源应为 inspection（监督检查不合格项）或 city_dispatch（市级派件）")
     start, end = periods.month(check_period(period))
     prefix = street_of(user, street_code, REVIEW).code if street_code else (scope_prefix(user) or "")
-    answers = (Answer.objects.filter(answer="fail", inspection__inspected_at__gte=start,
-                                     inspection__inspected_at__lt=end, inspection__scope_key__startswith=prefix)
-               .select_related("inspection", "item").order_by("id"))
-    done = set(Problem.objects.filter(source_ref__startswith="inspection-answer:").values_list("source_ref", flat=True))
+    rows = (_failed_items if source == "inspection" else _city_dispatches)(start, end, prefix)
+    done = set(Problem.objects.filter(source_ref__startswith=source.replace("_", "-")).values_list("source_ref",
+                                                                                                 flat=True))
     made = []
-    for a in answers:
-        ref = f"inspection-answer:{a.pk}"
+    for ref, kind, found_at, lon, lat, text, matter, place, own in rows:
         if ref in done:
             continue
-        i = a.inspection
         try:
-            p = _new_problem(user, ProblemKind.SITE_CHECK, i.inspected_at, i.lon, i.lat,
-                             f"{i.place}：{a.item.text}"[:500], a.item.matter_code, i.place, ref)
+            p = _new_problem(user, kind, found_at, lon, lat, text, matter, place, ref, exclude=own)
         except (DomainError, OutOfScope):
-            continue  # outside the jurisdiction or the user's scope: not this register's
+            continue
         p.save()
         made.append(p)
     if made:
         audit.record(user, "import", "ledger_problem", period, after={
-            "source": "inspection", "count": len(made), "ids": [p.pk for p in made]})
+            "source": source, "count": len(made), "ids": [p.pk for p in made]})
     return made
 
 

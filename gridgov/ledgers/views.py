@@ -146,7 +146,8 @@ def problems(request):
                 user, _int(request.POST.get("problem")) or 0, request.POST.get("verdict", ""),
                 request.POST.get("case") or None, request.POST.get("note", "")), "已记录核对结论")
         if form == "import":
-            return _act(request, lambda: services.import_inspection_failures(user, period), "已导入检查不合格项")
+            return _act(request, lambda: services.import_problems(user, period, request.POST.get("source", "")),
+                        "已导入")
         return _act(request, lambda: services.record_problem(
             user, request.POST.get("kind", ""), _datetime(request.POST.get("found_at")),
             _float(request.POST.get("lon")), _float(request.POST.get("lat")), request.POST.get("description", ""),

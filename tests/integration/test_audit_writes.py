@@ -1192,7 +1192,7 @@ def _lg_import(c):
     _ins_plan(c)
     inspection.submit(c.inspector, target_id=c.scratch["target"].pk, answers=_ins_answers({"F06"}),
                       client_key="audit-lg-1", now=dt.datetime.fromisoformat("2026-11-20T10:00:00+08:00"))
-    c.scratch["import"] = lambda: services.import_inspection_failures(c.shift, "2026-11")
+    c.scratch["import"] = lambda: services.import_problems(c.shift, "2026-11")
 
 
 def _lg_draw(c):
@@ -1253,7 +1253,7 @@ LEDGERS = [
     ("ledgers add_adjustment", None, _lg_adjust, [("ledger_quota_adjustment", "create")]),
     ("ledgers record_problem", None, _lg_problem, [("ledger_problem", "create")]),
     ("ledgers review_problem", _lg_problem, _lg_review, [("ledger_problem", "review")]),
-    ("ledgers import_inspection_failures", _lg_import, lambda c: c.scratch["import"](),
+    ("ledgers import_problems (inspection)", _lg_import, lambda c: c.scratch["import"](),
      [("ledger_problem", "import")]),
     ("ledgers draw_sample", None, _lg_draw, [("ledger_sample", "draw")]),
     ("ledgers mark_sample", _lg_sampled, _lg_mark, [("ledger_sampled_case", "mark")]),

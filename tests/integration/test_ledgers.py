@@ -63,8 +63,8 @@ def month(users, point):
     - 系统运行: fault 01-05 08:00 → 01-06 08:00 (24 h), fault 03-31 20:00 still open (to 04-01 00:00: 4 h) → 28 h;
       upgrade 02-01 00:00 → 02-03 00:00 (48 h, 1 upgrade);
     - 宣传: a report 03-10; submissions 01-10 and 02-10 (and one 2024-12-20, last year) → reports 1, submissions 2;
-    - 网格信息更新: a plan for 多福巷社区 made 01-05 and applied 02-01 (27 days ≥ 21: on time); another made 03-20,
-      not applied → plans 2, on time 1;
+    - 网格信息更新: a plan for 多福巷社区 (two workers) made 01-05 and applied 02-01 (27 days ≥ 21: on time); another
+      (three workers) made 03-20, not applied → plans 2, on time 1;
     - 景山街道: a publicity submission 03-03 → its submissions 1.
     """
     from gridgov.geo import gridchanges
@@ -84,7 +84,7 @@ def month(users, point):
         for n in numbers[:2]:
             close_loop(users, n)
     with time_machine.travel(at(2025, 3, 20, 9), tick=False):
-        gridchanges.plan(users["admin"], node="110101001001", kind="workload", parts=2)
+        gridchanges.plan(users["admin"], node="110101001001", kind="workload", parts=3)
     with time_machine.travel(at(2025, 3, 31, 21), tick=False):
         p1 = services.record_problem(shift, "public", at(2025, 3, 12, 11), *point, "垃圾堆放", "06010")
         services.review_problem(shift, p1.pk, "in_time")
@@ -255,8 +255,8 @@ def test_inspection_failures_feed_the_register(users):
                           answers=[{"item": i, "answer": "fail" if i == "F02" else "pass"} for i in items],
                           photos={"F02": [("灭火器.png", buf.getvalue())]})
     with time_machine.travel(at(2025, 4, 1, 9), tick=False):
-        made = services.import_inspection_failures(users["shift"], "2025-03")
-        again = services.import_inspection_failures(users["shift"], "2025-03")
+        made = services.import_problems(users["shift"], "2025-03")
+        again = services.import_problems(users["shift"], "2025-03")
     assert len(made) == 1 and again == []
     p = made[0]
     item = ChecklistItem.objects.get(template__code="fire", code="F02")
@@ -309,3 +309,47 @@ def test_a_page_form_writes_through_the_service_and_a_bad_one_writes_nothing(cli
                                                  "attendees": "12"}, follow=True)
     assert "请填写培训日期" in r.content.decode() and Training.objects.count() == n + 1
     assert c.post("/ledgers/outages/", {"street": OWN, "kind": "fault", "start": "2026-11-01T08:00"}).status_code == 403
+
+
+def test_city_dispatches_feed_the_register(users, point):
+    """The city's 派件 of March 2025 (a 领导交办 the city filed at the point, 06010) becomes one 领导批示 problem at the
+    case's place and report time; a street's own case reported an hour earlier at the same point is suggested, never
+    the dispatched case itself."""
+    from gridgov.accounts.models import User
+    from gridgov.cases import services as cases
+    from gridgov.oversight import services as oversight
+
+    city_shift = User.objects.create(username="ledgers-city-shift", role="shift_leader", node_key="1101")
+    city_dispatcher = User.objects.create(username="ledgers-city-dispatcher", role="dispatcher", node_key="1101")
+    with time_machine.travel(at(2025, 3, 10, 9), tick=False):
+        own = report(users, point)
+    with time_machine.travel(at(2025, 3, 10, 10), tick=False):
+        number = cases.intake(city_shift, source="leader", lon=point[0], lat=point[1], description="市级交办",
+                              matter="06010").case.number
+        cases.transition(city_shift, number, "register", {"matter": "06010"})
+        oversight.dispatch_to_district(city_dispatcher, number, DISTRICT, at(2025, 3, 15, 10))
+    with time_machine.travel(at(2025, 4, 1, 9), tick=False):
+        made = services.import_problems(users["shift"], "2025-03", "city_dispatch")
+        assert services.import_problems(users["shift"], "2025-03", "city_dispatch") == []
+    assert len(made) == 1
+    p = made[0]
+    assert (p.kind, p.scope_key, p.matter, p.found_at) == ("leader", OWN, "06010", at(2025, 3, 10, 10))
+    assert p.suggested.number == own and number in p.description
+
+
+def test_the_demo_fills_the_registers_of_two_months(users):
+    """The demo at its full scale on the test world: 17 streets' bases, and for each of the last two complete
+    months a training per street (confirmed), each street's sample drawn, the 倒查 problems reviewed."""
+    from gridgov.ledgers import demo
+
+    lines = []
+    demo.build(lines.append, "demo")
+    assert len(lines) == 1 and "考评台账" in lines[0]
+    now = dt.datetime.now(SH)
+    months = [demo.periods.previous(demo.periods.of(now), 2), demo.periods.previous(demo.periods.of(now), 1)]
+    assert Training.objects.filter(status="confirmed").count() == 34
+    assert SampleDraw.objects.filter(period__in=months).count() == 34
+    assert not Problem.objects.filter(verdict="pending").exists()
+    facts = gather.register_inputs(months[1], DISTRICT)
+    assert facts["totals"] == {"population": 708_829, "area_km2": 41.84, "annual_cases": 60_000}
+    assert sum(u["training"]["whole"] + u["training"]["partial"] for u in facts["units"].values()) >= 17
