@@ -316,7 +316,8 @@ def record_problem(user, kind: str, found_at: dt.datetime, lon, lat, description
 @transaction.atomic
 def review_problem(user, problem_id: int, verdict: str, case_number: str | None = None, note: str = "") -> Problem:
     """The reviewer's conclusion: ``in_time`` with the case that had been filed (the suggestion when no number is
-    given), or ``missed`` (未及时发现)."""
+    given — looked for again if there was none when the problem was registered: a case may have come within the
+    grace period since), or ``missed`` (未及时发现)."""
     require(user, REVIEW)
     p = scoped(Problem.objects.select_for_update(), user, VIEW).filter(pk=problem_id).first()
     if p is None:
@@ -334,10 +335,11 @@ def review_problem(user, problem_id: int, verdict: str, case_number: str | None 
             if case.reported_at > hi:
                 raise DomainError("case_too_late", f"案件 {case.number} 的上报时间晚于问题发现时间超过 "
                                                    f"{matching.GRACE_HOURS:g} 小时，不算及时发现")
-        elif p.suggested_id:
-            case = p.suggested
         else:
-            raise DomainError("case_required", "确认「已及时发现」须指明对应的案件编号（本问题没有建议匹配的案件）")
+            case = p.suggested if p.suggested_id else suggestion(p)
+            if case is None:
+                raise DomainError("case_required", "确认「已及时发现」须指明对应的案件编号（本问题没有建议匹配的案件）")
+            p.suggested = case
     p.verdict, p.case, p.review_note = verdict, case, _text(note, "核对说明", 300, required=False)
     p.reviewed_by, p.reviewed_at = user, timezone.now()
     p.save()

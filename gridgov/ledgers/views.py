@@ -91,9 +91,7 @@ def _ctx(request, **more) -> dict:
 def home(request):
     period = _period(request)
     rows = gather.summary(request.user, period)
-    return render_page(request, "ledgers/home.html", _ctx(request, period=period, rows=rows,
-                                                         months=[periods.previous(period, -1), period,
-                                                                 periods.previous(period)]))
+    return render_page(request, "ledgers/home.html", _ctx(request, period=period, rows=rows))
 
 
 @page(VIEW)

@@ -311,6 +311,26 @@ def test_a_page_form_writes_through_the_service_and_a_bad_one_writes_nothing(cli
     assert c.post("/ledgers/outages/", {"street": OWN, "kind": "fault", "start": "2026-11-01T08:00"}).status_code == 403
 
 
+def test_review_looks_again_for_a_case_filed_within_the_grace_period(users, point):
+    """A 群众举报 registered at 09:00 with no case yet; the grid worker reports the same matter at the same point at
+    10:30 (within the 2 h grace): confirming 已及时发现 without a number takes that case. Without any case it is
+    refused (case_required) and nothing changes."""
+    shift = users["shift"]
+    with time_machine.travel(at(2025, 6, 3, 9, 5), tick=False):
+        p = services.record_problem(shift, "public", at(2025, 6, 3, 9), *point, "垃圾", "06010")
+        lonely = services.record_problem(shift, "public", at(2025, 6, 3, 9), *point, "渣土", "06011")
+    assert p.suggested is None
+    with time_machine.travel(at(2025, 6, 3, 10, 30), tick=False):
+        number = report(users, point)
+    with time_machine.travel(at(2025, 6, 4, 9), tick=False):
+        p = services.review_problem(shift, p.pk, "in_time")
+        with pytest.raises(DomainError) as e:
+            services.review_problem(shift, lonely.pk, "in_time")
+    assert (p.verdict, p.case.number, p.suggested.number) == ("in_time", number, number)
+    assert e.value.code == "case_required"
+    assert Problem.objects.get(pk=lonely.pk).verdict == "pending"
+
+
 def test_city_dispatches_feed_the_register(users, point):
     """The city's 派件 of March 2025 (a 领导交办 the city filed at the point, 06010) becomes one 领导批示 problem at the
     case's place and report time; a street's own case reported an hour earlier at the same point is suggested, never
