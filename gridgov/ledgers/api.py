@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from gridgov.accounts.scope import in_scope, require
 from gridgov.limits import Id
 from gridgov.schemas import PageIn, answers, binary, page_of, paginate
 from gridgov.spreadsheets import XLSX_TYPE
@@ -144,10 +145,8 @@ class LedgerFactsOut(Schema):
 @router.get("/facts", response=answers(LedgerFactsOut, 400, 403, 404, 422),
             summary="台账事实：考评文件中由台账提供的各项输入（本人范围内的镇街）")
 def facts(request, q: Query[LedgerMonthIn]):
-    from gridgov.accounts.scope import in_scope, require
-
     require(request.user, services.VIEW)
-    district = services._district(request.user, q.district).code
+    district = services.district_of(request.user, q.district).code
     out = gather.register_inputs(q.month(), district)
     units = {code: u for code, u in out["units"].items() if in_scope(request.user, code)}
     return {"period": q.month(), "district": district, "totals": out["totals"], "units": units}

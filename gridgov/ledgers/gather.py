@@ -64,7 +64,7 @@ def register_inputs(period: str, district_code: str) -> dict:
         raise DomainError("unknown_district", f"区县「{district_code}」没有镇街")
     codes = [u.code for u in units]
     total = QuotaYear.objects.filter(scope_key=district_code, year=year).first()
-    alloc = {a.code: a for a in services._allocate(district_code, year, total)}
+    alloc = {a.code: a for a in services.allocate(district_code, year, total)}
     bases = UnitBase.objects.filter(scope_key__in=codes, year=year)
     out = {"totals": {"population": sum(b.population or 0 for b in bases),
                       "area_km2": round(float(sum(b.area_km2 or 0 for b in bases)), 2),
@@ -159,7 +159,7 @@ def summary(user, period: str, district_code: str | None = None) -> list[dict]:
     period = services.check_period(period)
     m_start, m_end = periods.month(period)
     y_start, y_end = periods.year_to_date(period)
-    district = services._district(user, district_code).code
+    district = services.district_of(user, district_code).code
     blank = {"population": None, "area_km2": None, "problems": 0, "problems_pending": 0, "in_time": 0, "missed": 0,
              "closed": 0, "sampled": 0, "marked": 0, "passed": 0, "trainings": 0, "trainings_pending": 0,
              "outages": 0, "publicity": 0}

@@ -100,7 +100,7 @@ def streets(district_code: str) -> list[Jurisdiction]:
     return list(Jurisdiction.objects.filter(level=Level.STREET, code__startswith=district_code).order_by("code"))
 
 
-def _district(user, district_code: str | None) -> Jurisdiction:
+def district_of(user, district_code: str | None) -> Jurisdiction:
     """The district of the allocation: the one asked for, or the user's own."""
     code = (district_code or "").strip() or (scope_prefix(user) or "")[:6]
     d = Jurisdiction.objects.filter(code=code, level=Level.DISTRICT).first()
@@ -135,7 +135,7 @@ def set_district_total(user, district_code: str, year: int, annual_cases: int, p
     """The district's annual case total and the weights (refused while a street of the district has no
     population for the year: ``quota_population_missing``)."""
     require(user, REVIEW)
-    d = _district(user, district_code)
+    d = district_of(user, district_code)
     if not in_scope(user, d.code):
         raise NotFound("unknown_district", f"区县「{d.code}」不在您的管辖范围内")
     check_year(year)
@@ -144,7 +144,7 @@ def set_district_total(user, district_code: str, year: int, annual_cases: int, p
     row = QuotaYear.objects.filter(scope_key=d.code, year=year).first() or QuotaYear(scope_key=d.code, year=year)
     row.unit_name, row.annual_cases, row.note = d.name, annual_cases, _text(note, "说明", 200, required=False)
     row.population_weight, row.area_weight = float(population_weight), float(area_weight)
-    _allocate(d.code, year, row)  # quota_population_missing, quota_weights_invalid … before any write
+    allocate(d.code, year, row)  # quota_population_missing, quota_weights_invalid … before any write
     audit.save_row(user, row, QUOTA_YEAR_FIELDS, "ledger_quota_year", f"{d.code}/{year}")
     return row
 
@@ -192,7 +192,8 @@ def add_adjustment(user, street_code: str, year: int, amount, reason: str) -> Qu
     return row
 
 
-def _allocate(district_code: str, year: int, total_row: QuotaYear | None = None) -> list[quota.Allocation]:
+def allocate(district_code: str, year: int, total_row: QuotaYear | None = None) -> list[quota.Allocation]:
+    """The year's allocation of every street of the district (no scope: the shares need them all)."""
     total_row = total_row or QuotaYear.objects.filter(scope_key=district_code, year=year).first()
     if total_row is None:
         raise DomainError("quota_total_missing", f"{year} 年尚未填写全区年度总案件数")
@@ -214,21 +215,21 @@ def allocation(user, year: int, district_code: str | None = None) -> tuple[Quota
     """The 附件2 table for the year, restricted to the streets the user may see (the shares need every street)."""
     require(user, VIEW)
     check_year(year)
-    d = _district(user, district_code)
+    d = district_of(user, district_code)
     total = QuotaYear.objects.filter(scope_key=d.code, year=year).first()
     if total is None:
         return None, []
-    rows = _allocate(d.code, year, total)
+    rows = allocate(d.code, year, total)
     return total, [r for r in rows if in_scope(user, r.code)]
 
 
 def bases(user, year: int, district_code: str | None = None) -> list[UnitBase]:
-    d = _district(user, district_code)
+    d = district_of(user, district_code)
     return list(scoped(UnitBase.objects.filter(year=check_year(year), scope_key__startswith=d.code), user, VIEW))
 
 
 def adjustments(user, year: int, district_code: str | None = None):
-    d = _district(user, district_code)
+    d = district_of(user, district_code)
     return scoped(QuotaAdjustment.objects.filter(year=check_year(year), scope_key__startswith=d.code), user, VIEW) \
         .select_related("created_by")
 

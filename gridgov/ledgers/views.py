@@ -117,7 +117,7 @@ def quota(request):
         total, rows = reports.quota_rows(user, year)
     except DomainError as e:
         total, rows, error = None, [], e.message
-    district = services._district(user, None)
+    district = services.district_of(user, None)
     return render_page(request, "ledgers/quota.html", _ctx(
         request, year=year, total=total, rows=rows, error=error, head=reports.HEAD,
         bases=services.bases(user, year), adjustments=services.adjustments(user, year),
@@ -166,7 +166,7 @@ def samples(request):
         return _act(request, lambda: services.draw_sample(user, period, request.POST.get("street", "")), "已抽样")
     draws = list(services.samples(user, period))
     drawn = {d.scope_key for d in draws}
-    district = services._district(user, None)
+    district = services.district_of(user, None)
     todo = [s for s in services.streets(district.code) if services.in_scope(user, s.code) and s.code not in drawn]
     return render_page(request, "ledgers/samples.html", _ctx(request, period=period, draws=draws, todo=todo))
 
