@@ -30,6 +30,7 @@ from gridgov.geo.api import router as geo_router
 from gridgov.geo.changes_api import router as grid_changes_router  # gridchange
 from gridgov.governance.api import router as governance_router  # matters
 from gridgov.inspection.api import router as inspection_router  # inspection
+from gridgov.ledgers.api import router as ledgers_router  # ledgers
 from gridgov.notify.api import router as notify_router
 from gridgov.oversight.api import router as oversight_router
 from gridgov.patrol.api import router as patrol_router  # patrol
@@ -280,3 +281,4 @@ api.add_router("/inspection", inspection_router)  # inspection: checklists, plan
 api.add_router("/governance", governance_router)  # matters: 矛盾纠纷调解, 信访
 api.add_router("/patrol", patrol_router)  # patrol
 api.add_router("/assess", assess_router)  # assess: 考评 (schemes, runs, judgements, appeals)
+api.add_router("/ledgers", ledgers_router)  # ledgers: 考评台账

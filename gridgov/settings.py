@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "gridgov.governance",  # matters: 矛盾纠纷调解, 信访
     "gridgov.patrol",  # patrol: plans, duty, tracks, coverage, attendance
     "gridgov.assess",  # assess: 考评 schemes, scoring runs, judgements, appeals (003 篇7)
+    "gridgov.ledgers",  # ledgers: 考评台账 (quota 附件2, 倒查, 抽查, trainings, uptime, publicity)
 ]
 
 MIDDLEWARE = [

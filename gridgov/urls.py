@@ -30,6 +30,7 @@ urlpatterns = [
     path("oversight/", include("gridgov.oversight.urls")),  # 市区联动与督办 (the city helper)
     path("tasks/", include("gridgov.tasks.urls")),  # tasks: 专项行动、专项工作、演练、例会
     path("inspection/", include("gridgov.inspection.urls")),  # inspection
+    path("ledgers/", include("gridgov.ledgers.urls")),  # ledgers: 考评台账
     path("governance/", include("gridgov.governance.urls")),  # matters: 调解台账, 信访登记簿
     path("patrol/", include((patrol_views.urls, "patrol"))),  # patrol
     path("assess/", include("gridgov.assess.urls")),  # assess: 考评

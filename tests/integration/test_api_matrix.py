@@ -1280,6 +1280,107 @@ ROWS.update({
                                                      setup=assess_appeal_file),
 })
 # ---- end assess ----
+# ---- ledgers (考评台账): read by assess.view (admin, leader, shift leader, the street's 督导员, a department) within
+# scope; written by the centre (assess.review: admin, shift leader); trainings submitted by the street's 督导员 too
+# (assess.submit — not a department, which has no street) and confirmed by the centre
+_LV = "401  200  200  403  200  403  200  403  403  403  200  403  403"  # assess.view
+_LR = "401  {0}  403  403  {0}  403  403  403  403  403  403  403  403"  # assess.review
+EXPECTED.update({
+    "GET /api/v1/ledgers/summary": _LV,
+    "GET /api/v1/ledgers/facts": _LV,
+    "GET /api/v1/ledgers/quota": _LV,
+    "GET /api/v1/ledgers/quota/export": _LV,
+    "PUT /api/v1/ledgers/quota/total": _LR.format(200),
+    "PUT /api/v1/ledgers/quota/bases/{street_code}": _LR.format(200),
+    "POST /api/v1/ledgers/quota/adjustments": _LR.format(201),
+    "GET /api/v1/ledgers/problems": _LV,
+    "POST /api/v1/ledgers/problems": _LR.format(201),
+    "POST /api/v1/ledgers/problems/{problem_id}/review": _LR.format(200),
+    "POST /api/v1/ledgers/problems/import": _LR.format(200),
+    "POST /api/v1/ledgers/problems/import · city": _LR.format(200),
+    "GET /api/v1/ledgers/samples": _LV,
+    "POST /api/v1/ledgers/samples": _LR.format(201),
+    "POST /api/v1/ledgers/samples/cases/{sampled_id}/mark": _LR.format(200),
+    "GET /api/v1/ledgers/trainings": _LV,
+    "POST /api/v1/ledgers/trainings":                "401  201  403  403  201  403  201  403  403  403  403  403  403",
+    "POST /api/v1/ledgers/trainings/{training_id}/review": _LR.format(200),
+    "GET /api/v1/ledgers/outages": _LV,
+    "POST /api/v1/ledgers/outages": _LR.format(201),
+    "GET /api/v1/ledgers/publicity": _LV,
+    "POST /api/v1/ledgers/publicity": _LR.format(201),
+})
+
+
+def ledger_problem(ctx, users):
+    from gridgov.ledgers import services
+
+    p = services.record_problem(users["shift"], "public", dt.datetime.fromisoformat("2026-11-20T10:00:00+08:00"),
+                                ctx["lon"], ctx["lat"], "群众举报：路边垃圾")
+    return {"problem": p.pk}
+
+
+def ledger_sample(ctx, users):
+    """A case reported and closed in May 2025 in 东华门街道, and that month's sample (it alone)."""
+    import time_machine
+
+    from gridgov.cases.services import intake
+    from gridgov.ledgers import services
+    from tests.loop import close_loop
+
+    with time_machine.travel(dt.datetime.fromisoformat("2025-05-12T10:00:00+08:00"), tick=False):
+        n = intake(users["gridworker"], source="grid_worker", lon=ctx["lon"], lat=ctx["lat"], description="垃圾",
+                   matter="06010", find_duplicates=False).case.number
+        close_loop(users, n)
+    d = services.draw_sample(users["shift"], "2025-05", "110101001")
+    return {"sampled": d.cases.get().pk}
+
+
+def ledger_training(ctx, users):
+    from gridgov.ledgers import services
+
+    t = services.submit_training(users["supervisor"], dt.date(2026, 11, 5), "业务培训", "whole", 12)
+    return {"training": t.pk}
+
+
+L = f"{ROOT}/ledgers"
+ROWS.update({
+    "GET /api/v1/ledgers/summary": Row("get", f"{L}/summary?period=2026-11"),
+    "GET /api/v1/ledgers/facts": Row("get", f"{L}/facts?period=2026-11"),
+    "GET /api/v1/ledgers/quota": Row("get", f"{L}/quota?year=2026"),
+    "GET /api/v1/ledgers/quota/export": Row("get", f"{L}/quota/export?year=2026&format=csv"),
+    "PUT /api/v1/ledgers/quota/total": Row("put", f"{L}/quota/total", {"district": "110101", "year": 2026,
+                                                                      "annual_cases": 61000}),
+    "PUT /api/v1/ledgers/quota/bases/{street_code}": Row("put", f"{L}/quota/bases/110101001", {
+        "year": 2026, "population": 52100, "area_km2": 4.0, "population_source": "2020年上报"}),
+    "POST /api/v1/ledgers/quota/adjustments": Row("post", f"{L}/quota/adjustments", {
+        "street": "110101001", "year": 2026, "amount": 50, "reason": "商圈人流量大"}),
+    "GET /api/v1/ledgers/problems": Row("get", f"{L}/problems?period=2026-11"),
+    "POST /api/v1/ledgers/problems": Row("post", f"{L}/problems", lambda c, p: {
+        "kind": "media", "found_at": "2026-11-20T10:00:00+08:00", "lon": c["lon"], "lat": c["lat"],
+        "description": "媒体曝光：路边垃圾", "matter": "06010"}),
+    "POST /api/v1/ledgers/problems/{problem_id}/review": Row("post", f"{L}/problems/{{problem}}/review",
+                                                             {"verdict": "missed"}, setup=ledger_problem),
+    "POST /api/v1/ledgers/problems/import": Row("post", f"{L}/problems/import", {"period": "2026-11"}),
+    "POST /api/v1/ledgers/problems/import · city": Row("post", f"{L}/problems/import",
+                                                       {"period": "2026-11", "source": "city_dispatch"}),
+    "GET /api/v1/ledgers/samples": Row("get", f"{L}/samples"),
+    "POST /api/v1/ledgers/samples": Row("post", f"{L}/samples", {"period": "2026-10", "street": "110101002"}),
+    "POST /api/v1/ledgers/samples/cases/{sampled_id}/mark": Row("post", f"{L}/samples/cases/{{sampled}}/mark",
+                                                                {"mark": "passed"}, setup=ledger_sample),
+    "GET /api/v1/ledgers/trainings": Row("get", f"{L}/trainings?year=2026"),
+    "POST /api/v1/ledgers/trainings": Row("post", f"{L}/trainings", {
+        "street": "110101001", "held_on": "2026-11-05", "title": "网格员业务培训", "kind": "whole", "attendees": 15}),
+    "POST /api/v1/ledgers/trainings/{training_id}/review": Row("post", f"{L}/trainings/{{training}}/review",
+                                                               {"accept": True}, setup=ledger_training),
+    "GET /api/v1/ledgers/outages": Row("get", f"{L}/outages?year=2026"),
+    "POST /api/v1/ledgers/outages": Row("post", f"{L}/outages", {
+        "street": "110101001", "kind": "fault", "start": "2026-11-01T08:00:00+08:00",
+        "end": "2026-11-01T20:00:00+08:00"}),
+    "GET /api/v1/ledgers/publicity": Row("get", f"{L}/publicity?year=2026"),
+    "POST /api/v1/ledgers/publicity": Row("post", f"{L}/publicity", {
+        "street": "110101001", "kind": "submission", "on": "2026-11-10", "title": "网格工作信息", "outlet": "北京日报"}),
+})
+# ---- end ledgers
 
 
 def statuses(text: str) -> list[int]:

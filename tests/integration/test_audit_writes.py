@@ -1145,6 +1145,125 @@ PATROL = [
 ]
 
 ROWS += PATROL  # patrol
+# ---- ledgers (考评台账): every register's write
+
+
+def _lg_total(c):
+    from gridgov.ledgers import services
+
+    services.set_district_total(c.admin, "110101", 2026, 61_000)  # the demo's 60,000 changed
+
+
+def _lg_base(c):
+    from gridgov.ledgers import services
+
+    services.save_unit_base(c.shift, "110101001", 2026, 52_100, "4.00", "2020年上报", "2019版年鉴")
+
+
+def _lg_base_new(c):
+    from gridgov.ledgers import services
+
+    services.save_unit_base(c.shift, "110101001", 2024, 52_000, "4.00")
+
+
+def _lg_adjust(c):
+    from gridgov.ledgers import services
+
+    services.add_adjustment(c.shift, "110101002", 2026, 30, "景区人流量大")
+
+
+def _lg_problem(c):
+    from gridgov.ledgers import services
+
+    c.scratch["problem"] = services.record_problem(
+        c.shift, "public", dt.datetime.fromisoformat("2026-11-20T10:00:00+08:00"), *c.point, "群众举报：垃圾")
+
+
+def _lg_review(c):
+    from gridgov.ledgers import services
+
+    services.review_problem(c.shift, c.scratch["problem"].pk, "missed", note="网格未上报")
+
+
+def _lg_import(c):
+    from gridgov.inspection import services as inspection
+    from gridgov.ledgers import services
+
+    _ins_plan(c)
+    inspection.submit(c.inspector, target_id=c.scratch["target"].pk, answers=_ins_answers({"F06"}),
+                      client_key="audit-lg-1", now=dt.datetime.fromisoformat("2026-11-20T10:00:00+08:00"))
+    c.scratch["import"] = lambda: services.import_problems(c.shift, "2026-11")
+
+
+def _lg_draw(c):
+    from gridgov.ledgers import services
+
+    c.scratch["draw"] = services.draw_sample(c.shift, "2026-10", "110101003")
+
+
+def _lg_sampled(c):
+    import time_machine
+
+    from gridgov.cases.services import intake
+    from gridgov.ledgers import services
+    from tests.loop import close_loop
+
+    with time_machine.travel(dt.datetime.fromisoformat("2025-05-12T10:00:00+08:00"), tick=False):
+        n = intake(c.gridworker, source="grid_worker", lon=c.point[0], lat=c.point[1], description="垃圾",
+                   matter="06010", find_duplicates=False).case.number
+        close_loop(c.users, n)
+    c.scratch["sampled"] = services.draw_sample(c.shift, "2025-05", "110101001").cases.get()
+
+
+def _lg_mark(c):
+    from gridgov.ledgers import services
+
+    services.mark_sample(c.shift, c.scratch["sampled"].pk, "failed", "照片与问题不符")
+
+
+def _lg_training(c):
+    from gridgov.ledgers import services
+
+    c.scratch["training"] = services.submit_training(c.supervisor, dt.date(2026, 11, 5), "业务培训", "whole", 12)
+
+
+def _lg_training_review(c):
+    from gridgov.ledgers import services
+
+    services.review_training(c.shift, c.scratch["training"].pk, True)
+
+
+def _lg_outage(c):
+    from gridgov.ledgers import services
+
+    services.record_outage(c.shift, "110101001", "fault", dt.datetime.fromisoformat("2026-11-01T08:00:00+08:00"),
+                           dt.datetime.fromisoformat("2026-11-01T20:00:00+08:00"))
+
+
+def _lg_publicity(c):
+    from gridgov.ledgers import services
+
+    services.record_publicity(c.shift, "110101001", "report", dt.date(2026, 11, 10), "网格经验", "北京日报")
+
+
+LEDGERS = [
+    ("ledgers set_district_total", None, _lg_total, [("ledger_quota_year", "update")]),
+    ("ledgers save_unit_base (change)", None, _lg_base, [("ledger_unit_base", "update")]),
+    ("ledgers save_unit_base (new year)", None, _lg_base_new, [("ledger_unit_base", "create")]),
+    ("ledgers add_adjustment", None, _lg_adjust, [("ledger_quota_adjustment", "create")]),
+    ("ledgers record_problem", None, _lg_problem, [("ledger_problem", "create")]),
+    ("ledgers review_problem", _lg_problem, _lg_review, [("ledger_problem", "review")]),
+    ("ledgers import_problems (inspection)", _lg_import, lambda c: c.scratch["import"](),
+     [("ledger_problem", "import")]),
+    ("ledgers draw_sample", None, _lg_draw, [("ledger_sample", "draw")]),
+    ("ledgers mark_sample", _lg_sampled, _lg_mark, [("ledger_sampled_case", "mark")]),
+    ("ledgers submit_training", None, _lg_training, [("ledger_training", "create")]),
+    ("ledgers review_training", _lg_training, _lg_training_review, [("ledger_training", "review")]),
+    ("ledgers record_outage", None, _lg_outage, [("ledger_outage", "create")]),
+    ("ledgers record_publicity", None, _lg_publicity, [("ledger_publicity", "create")]),
+]
+
+ROWS += LEDGERS  # ledgers
 
 
 # ---------------------------------------------------------------- assess (考评)

@@ -62,6 +62,11 @@ for _path in ("/api/v1/assess/evidence/{pk}/files/{n}", "/api/v1/assess/appeals/
 LISTS |= {"/api/v1/assess/schemes", "/api/v1/assess/runs", "/api/v1/assess/judgements", "/api/v1/assess/evidence",
           "/api/v1/assess/appeals"}
 # --- end assess
+# --- ledgers (考评台账): the 附件2 export; the registers' lists
+BINARY[("get", "/api/v1/ledgers/quota/export")] = {
+    "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+LISTS |= {"/api/v1/ledgers/summary", "/api/v1/ledgers/quota", "/api/v1/ledgers/problems", "/api/v1/ledgers/samples",
+          "/api/v1/ledgers/trainings", "/api/v1/ledgers/outages", "/api/v1/ledgers/publicity"}
 
 
 @pytest.fixture
