@@ -1103,6 +1103,17 @@ def _track(c):
                         [{"seq": 1, "at": timezone.now(), "lon": lon, "lat": lat, "accuracy": 5}])
 
 
+def _track_columns(c):
+    from django.utils import timezone
+
+    from gridgov.patrol import services
+    from gridgov.worktime.logic.calendar import to_us
+
+    lon, lat = unit_point()
+    services.add_columns(c.gridworker, c.scratch["shift"].pk, [1, 2], [to_us(timezone.now())] * 2, [lon] * 2,
+                         [lat] * 2, [5, None])
+
+
 def _plan(c):
     from gridgov.patrol import services
 
@@ -1145,6 +1156,7 @@ PATROL = [
 ]
 
 ROWS += PATROL  # patrol
+ROWS += [("patrol add_columns", _checkin, _track_columns, [("patrol_shift", "track_upload")])]  # field
 
 
 @pytest.mark.django_db
