@@ -15,7 +15,7 @@ import datetime as dt
 import uuid
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -74,6 +74,7 @@ def checklist(request, kind: str, pk: int):
     error = ""
     given = {}
     if request.method == "POST":
+        wants_json = "application/json" in request.headers.get("Accept", "")
         answers = []
         photos = {}
         for item in items:
@@ -92,20 +93,32 @@ def checklist(request, kind: str, pk: int):
                 client_key=request.POST.get("client_key", "")[:64] or None, photos=photos)
         except DomainError as e:
             error = e.message
+            if wants_json:
+                return JsonResponse({"ok": False, "code": e.code, "error": e.message}, status=400,
+                                    json_dumps_params={"ensure_ascii": False})
         else:
-            if not result.created:
-                messages.info(request, "这次检查此前已经提交，没有重复上报。")
-            elif result.cases:
-                messages.success(request, f"检查已提交，{len(result.cases)} 个不合格项已上报为案件：{'、'.join(result.cases)}。")
-            else:
-                messages.success(request, "检查已提交，全部合格。")
-            return redirect(reverse("inspection:detail", args=[result.inspection.pk]))
+            url = reverse("inspection:detail", args=[result.inspection.pk])
+            if not request.headers.get("X-Gridgov-Outbox"):  # sent from the outbox later: no message on a page
+                _flash(request, result)
+            if wants_json:  # the phone (inspection.js): online it then opens the inspection's page
+                return JsonResponse({"ok": True, "id": result.inspection.pk, "url": url, "created": result.created,
+                                     "cases": result.cases}, json_dumps_params={"ensure_ascii": False})
+            return redirect(url)
     rows = [{"item": i, "answer": given.get(i.code, {}).get("answer", ""),
              "note": given.get(i.code, {}).get("note", "")} for i in items]
     ctx = {"template": template, "subject": subject, "kind": kind, "rows": rows, "choices": list(ANSWERS.items()),
            "error": error, "client_key": request.POST.get("client_key") or uuid.uuid4().hex,
            "note": request.POST.get("note", ""), "max_photos": services.MAX_PHOTOS_PER_ITEM}
     return render_page(request, "inspection/checklist.html", ctx, status=400 if error else 200)
+
+
+def _flash(request, result) -> None:
+    if not result.created:
+        messages.info(request, "这次检查此前已经提交，没有重复上报。")
+    elif result.cases:
+        messages.success(request, f"检查已提交，{len(result.cases)} 个不合格项已上报为案件：{'、'.join(result.cases)}。")
+    else:
+        messages.success(request, "检查已提交，全部合格。")
 
 
 @page(services.VIEW)

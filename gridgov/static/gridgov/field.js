@@ -3,10 +3,6 @@
    choice). Every report carries a key made here, so sending it again never makes a second case. */
 (function () {
   "use strict";
-  const root = document.getElementById("field");
-  if (!root) return;
-  const REPORT_URL = root.dataset.reportUrl;
-  const RECENT_KEY = "gridgov.field.recentMatters";
 
   // ------------------------------------------------------------ helpers
   function newKey() {
@@ -32,13 +28,15 @@
   const DB_NAME = "gridgov-field";
   const STORE = "outbox";
   const TRACK = "track";  // patrol: positions recorded on duty, waiting to be sent (gridgov/static/gridgov/patrol.js)
+  const CHECKLIST = "checklists";  // inspection: checklists filled offline, waiting (gridgov/static/gridgov/inspection.js)
   function db() {
     return new Promise((resolve, reject) => {
-      const req = indexedDB.open(DB_NAME, 2);
+      const req = indexedDB.open(DB_NAME, 3);
       req.onupgradeneeded = () => {
         const names = req.result.objectStoreNames;
         if (!names.contains(STORE)) req.result.createObjectStore(STORE, { keyPath: "client_key" });
         if (!names.contains(TRACK)) req.result.createObjectStore(TRACK, { keyPath: "key" });
+        if (!names.contains(CHECKLIST)) req.result.createObjectStore(CHECKLIST, { keyPath: "client_key" });
       };
       req.onsuccess = () => resolve(req.result);
       req.onerror = () => reject(req.error);
@@ -53,6 +51,15 @@
       t.onerror = () => { d.close(); reject(t.error); };
     });
   }
+  // the same offline store for the patrol page's track and the inspection checklist (one mechanism for everything
+  // the phone keeps offline); the pages without the report outbox (#field) load this file for it alone
+  window.gridgovField = { tx, csrfToken, el, newKey, TRACK, CHECKLIST };
+
+  const root = document.getElementById("field");
+  if (!root) return;
+  const REPORT_URL = root.dataset.reportUrl;
+  const RECENT_KEY = "gridgov.field.recentMatters";
+
   // a phone may be shared: each user sees and sends only the reports they made (sent as someone else, a
   // report would carry the wrong reporter)
   const USER = root.dataset.user;
@@ -61,9 +68,6 @@
     put: (item) => tx("readwrite", (s) => s.put(item)),
     remove: (key) => tx("readwrite", (s) => s.delete(key)),
   };
-
-  // the same offline store for the patrol page's track (one mechanism for everything the phone keeps offline)
-  window.gridgovField = { tx, csrfToken, el, TRACK };
 
   async function showOutbox() {
     const box = document.getElementById("outbox");
