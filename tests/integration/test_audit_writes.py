@@ -1159,6 +1159,16 @@ ROWS += PATROL  # patrol
 ROWS += [("patrol add_columns", _checkin, _track_columns, [("patrol_shift", "track_upload")])]  # field
 
 
+def _ins_targets(c):
+    from gridgov.inspection import services
+
+    services.add_targets(c.supervisor, c.scratch["plan"].pk, [("organisation", _ins_org(1).pk), ("grid", "110101001001W001")])
+
+
+ROWS += [("inspection add_targets", _ins_plan, _ins_targets,
+          [("inspection_target", "create"), ("inspection_target", "create")])]  # field: one record per target
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "prepare", "write", "expected"), ROWS, ids=[r[0] for r in ROWS])
 def test_each_service_write_leaves_exactly_its_audit_records(name, prepare, write, expected, users, point):
