@@ -11,17 +11,12 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from .test_field_browser import PHONE, SLOW, big_photo, fits
+from .test_field_browser import SLOW, api_token, big_photo, fits, signed_in_phone
 
 
 @pytest.fixture(scope="module")
 def inspector_token(server):
-    base, _ = server
-    req = urllib.request.Request(base + "/api/v1/auth/token", method="POST",
-                                 data=json.dumps({"username": "inspector", "password": "gridgov-demo"}).encode(),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req) as r:
-        return json.load(r)["token"]
+    return api_token(server, "inspector")
 
 
 def inspections_noted(server, token, note) -> list[dict]:
@@ -42,22 +37,8 @@ def cases_described(server, token, text) -> list[dict]:
 
 @pytest.fixture
 def inspector_phone(server, browser):
-    base, _ = server
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True)
-    page = context.new_page()
-    outside, errors = [], []
-    local = (base, "blob:" + base, "data:")
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(local) else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(base + "/")
-    page.get_by_label("用户名").fill("inspector")
-    page.get_by_label("密码").fill("gridgov-demo")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(base + "/cases/field/")
-    yield context, page
-    context.close()
-    assert outside == [], "nothing is fetched from the internet"
-    assert errors == [], f"script errors: {errors}"
+    with signed_in_phone(server, browser, "inspector") as p:
+        yield p
 
 
 def test_a_checklist_filled_offline_is_sent_once_when_back_online(server, inspector_phone, inspector_token):

@@ -15,11 +15,7 @@
   if (!F || !box) return;
   const USER = box.dataset.user;
   const STORE = F.CHECKLIST;
-  const outbox = {
-    all: async () => (await F.tx("readonly", (s) => s.getAll(), STORE)).filter((it) => it.user === USER),
-    put: (item) => F.tx("readwrite", (s) => s.put(item), STORE),
-    remove: (key) => F.tx("readwrite", (s) => s.delete(key), STORE),
-  };
+  const outbox = F.outboxOf(STORE, USER);
 
   async function show() {
     let items = [];
@@ -50,17 +46,7 @@
   }
 
   // POST a checklist: resolves to {ok, url, …} | {ok: false, error} | throws when there is no network
-  async function send(item, fromOutbox) {
-    const headers = { Accept: "application/json", "X-CSRFToken": F.csrfToken() };
-    if (fromOutbox) headers["X-Gridgov-Outbox"] = "1";
-    const r = await fetch(item.url, { method: "POST", body: formDataOf(item), credentials: "same-origin", headers });
-    const type = r.headers.get("Content-Type") || "";
-    if (!type.includes("application/json")) {
-      const signedOut = r.status === 403 || (r.redirected && r.url.includes("/accounts/login/"));
-      throw new Error(signedOut ? "登录已失效，请重新登录，之后会自动提交" : `服务器暂时无法受理（${r.status}）`);
-    }
-    return r.json();
-  }
+  const send = (item, fromOutbox) => F.postForm(item.url, formDataOf(item), fromOutbox ? { "X-Gridgov-Outbox": "1" } : {});
 
   let flushing = false;
   async function flush() {
@@ -68,16 +54,7 @@
     flushing = true;
     let sent = 0;
     try {
-      for (const it of await outbox.all()) {
-        if (it.error) continue;  // refused by the server: kept until the user deletes it
-        try {
-          const res = await send(it, true);
-          if (res.ok) { await outbox.remove(it.client_key); sent += 1; }
-          else { it.error = res.error || "检查被拒绝"; await outbox.put(it); }
-        } catch (e) {
-          break;  // no network (or the server is away): later
-        }
-      }
+      sent = (await F.flushOutbox(outbox, (it) => send(it, true), (res) => res.error || "检查被拒绝")).length;
     } finally {
       flushing = false;
     }
