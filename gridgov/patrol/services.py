@@ -2,9 +2,10 @@
 
 - Plans: ``plan_for(grid)`` (made from the grid's class the first time), ``set_plan`` (audited).
 - On duty: ``checkin`` / ``checkout`` inside one's management grid (the locator decides; outside → a reason is
-  required and recorded, and a check-in farther than the threshold is an anomaly); ``add_points`` stores a batch of
-  the phone's positions idempotently (each point carries the phone's sequence number in the shift: a batch sent
-  twice is stored once) — all or nothing, audited once per batch that stored something.
+  required and recorded, and a check-in farther than the threshold is an anomaly); ``add_columns`` (the phone's
+  format: one array a field) and ``add_points`` (one tuple a point) store a batch of the phone's positions
+  idempotently (each point carries the phone's sequence number in the shift: a batch sent twice is stored once) —
+  checked as numpy arrays, one INSERT, all or nothing, audited once per batch that stored something.
 - What a track shows (``evaluate``): length, time, unit grids visited, coverage, 巡查完成 and anomalies — the pure
   rules are in ``logic/track.py``.
 - Leave (请假): asked by the worker, decided by the grid leader or the street's supervisor.
