@@ -1,7 +1,8 @@
 """The only writer of inspections (检查). Each public function owns its transaction and appends to the audit chain.
 
 - templates: ``save_template`` / ``save_item`` (the admin's writes; items name the matter a failure files)
-- plans: ``create_plan`` (with its first targets), ``add_target``; ``due`` — what is due, per inspector
+- plans: ``create_plan`` (with its first targets), ``add_target``, ``add_targets`` (several, all or none); ``due`` —
+  what is due, per inspector
 - ``submit``: an inspection item by item; each failed item files ONE case through the intake service (source
   检查发现, the item's photos, the inspection's position, a link back); idempotent by the client's key
 - 回头看: ``revisit_candidates`` (closed cases of a period, per street), ``record_revisit`` (a new case if the
@@ -247,6 +248,14 @@ def add_target(user, plan_id: int, kind: str, ref, start_on: dt.date | None = No
     audit.record(user, "create", "inspection_target", target.pk, after={
         "plan": plan.pk, "kind": kind, "name": target.name, "scope_key": target.scope_key})
     return target
+
+
+@transaction.atomic
+def add_targets(user, plan_id: int, targets, start_on: dt.date | None = None) -> list[Target]:
+    """Several targets (``[(kind, ref), …]``) for a plan at once — all or none (the page form's)."""
+    if not targets:
+        raise DomainError("no_targets", "请至少选择一个单位或填写一个网格编码")
+    return [add_target(user, plan_id, kind, ref, start_on) for kind, ref in targets]
 
 
 # ---------------------------------------------------------------- what is due

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import checklist, detail, export, home, results, revisits
+from .views import agreement_new, checklist, detail, export, home, plan_new, plan_targets, results, revisits
 
 app_name = "inspection"
 urlpatterns = [
@@ -12,4 +12,7 @@ urlpatterns = [
     path("results/", results, name="results"),
     path("results/export/", export, name="export"),
     path("revisits/", revisits, name="revisits"),
+    path("plans/new/", plan_new, name="plan_new"),
+    path("plans/<int:pk>/targets/", plan_targets, name="plan_targets"),
+    path("frontage/new/", agreement_new, name="agreement_new"),
 ]

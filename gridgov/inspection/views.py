@@ -9,13 +9,16 @@
 - ``/inspection/inspections/<id>/``: one inspection with its answers and the cases its failures filed.
 - ``/inspection/results/``: results with filters, their export (xlsx), the plans, and 门前三包 履约率 per street.
 - ``/inspection/revisits/``: 回头看 — the cases closed in a month (per street) to revisit, each with a small form.
+- ``/inspection/plans/new/``, ``/inspection/plans/<id>/targets/``, ``/inspection/frontage/new/`` (inspection.plan):
+  a 监督检查计划 with its targets, more targets for a plan, a shop's 门前三包 责任书 — page forms (``forms.py``) whose
+  service errors come back next to their field, nothing written.
 """
 
 import datetime as dt
 import uuid
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -25,8 +28,9 @@ from gridgov.errors import DomainError
 from gridgov.pages import has, page, render_page
 
 from . import reports, services
+from .forms import AgreementForm, PlanForm, TargetsForm
 from .logic.compliance import ANSWERS
-from .models import Revisit
+from .models import Plan, Revisit
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
@@ -74,6 +78,7 @@ def checklist(request, kind: str, pk: int):
     error = ""
     given = {}
     if request.method == "POST":
+        wants_json = "application/json" in request.headers.get("Accept", "")
         answers = []
         photos = {}
         for item in items:
@@ -92,20 +97,32 @@ def checklist(request, kind: str, pk: int):
                 client_key=request.POST.get("client_key", "")[:64] or None, photos=photos)
         except DomainError as e:
             error = e.message
+            if wants_json:
+                return JsonResponse({"ok": False, "code": e.code, "error": e.message}, status=400,
+                                    json_dumps_params={"ensure_ascii": False})
         else:
-            if not result.created:
-                messages.info(request, "这次检查此前已经提交，没有重复上报。")
-            elif result.cases:
-                messages.success(request, f"检查已提交，{len(result.cases)} 个不合格项已上报为案件：{'、'.join(result.cases)}。")
-            else:
-                messages.success(request, "检查已提交，全部合格。")
-            return redirect(reverse("inspection:detail", args=[result.inspection.pk]))
+            url = reverse("inspection:detail", args=[result.inspection.pk])
+            if not request.headers.get("X-Gridgov-Outbox"):  # sent from the outbox later: no message on a page
+                _flash(request, result)
+            if wants_json:  # the phone (inspection.js): online it then opens the inspection's page
+                return JsonResponse({"ok": True, "id": result.inspection.pk, "url": url, "created": result.created,
+                                     "cases": result.cases}, json_dumps_params={"ensure_ascii": False})
+            return redirect(url)
     rows = [{"item": i, "answer": given.get(i.code, {}).get("answer", ""),
              "note": given.get(i.code, {}).get("note", "")} for i in items]
     ctx = {"template": template, "subject": subject, "kind": kind, "rows": rows, "choices": list(ANSWERS.items()),
            "error": error, "client_key": request.POST.get("client_key") or uuid.uuid4().hex,
            "note": request.POST.get("note", ""), "max_photos": services.MAX_PHOTOS_PER_ITEM}
     return render_page(request, "inspection/checklist.html", ctx, status=400 if error else 200)
+
+
+def _flash(request, result) -> None:
+    if not result.created:
+        messages.info(request, "这次检查此前已经提交，没有重复上报。")
+    elif result.cases:
+        messages.success(request, f"检查已提交，{len(result.cases)} 个不合格项已上报为案件：{'、'.join(result.cases)}。")
+    else:
+        messages.success(request, "检查已提交，全部合格。")
 
 
 @page(services.VIEW)
@@ -142,7 +159,7 @@ def results(request):
         return render_page(request, "bad_request.html", {"message": e.message}, status=400)
     ctx = {"rows": rows[:200], "total": rows.count(), "f": f, "query": request.GET.urlencode(),
            "templates": reports.templates(user), "plans": reports.plans(user)[:50], "rates": rates,
-           "rate_from": rate_from, "rate_to": rate_to}
+           "rate_from": rate_from, "rate_to": rate_to, "can_plan": has(user, services.PLAN)}
     return render_page(request, "inspection/results.html", ctx)
 
 
@@ -188,3 +205,51 @@ def revisits(request):
     ctx = {"month": month, "street": street or "", "cases": cases, "done": done, "error": error,
            "can_inspect": has(user, services.INSPECT), "key": uuid.uuid4().hex}
     return render_page(request, "inspection/revisits.html", ctx, status=400 if error else 200)
+
+
+def _form_page(request, form, title: str, intro: str, save, done: str, message):
+    """GET: the form; POST: ``save(data)`` through the service — a DomainError (or a node outside one's scope) comes
+    back next to its field (status 400); else ``message(result)`` and the results page."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.to_data())
+        except DomainError as e:
+            form.add_service_error(e)
+        except OutOfScope:
+            form.add_service_error(DomainError("out_of_scope", "不在您的管辖范围内"))
+        else:
+            messages.success(request, message(result))
+            return redirect(done)
+    return render_page(request, "inspection/form.html", {"form": form, "title": title, "intro": intro},
+                       status=400 if form.errors else 200)
+
+
+@page(services.PLAN)
+def plan_new(request):
+    user = request.user
+    form = PlanForm(request.POST or None, user=user, initial={"start_on": _today()})
+    return _form_page(request, form, "新建监督检查计划", "按检查表和频次，对范围内的单位或网格定期检查。",
+                      lambda d: services.create_plan(user, **d), reverse("inspection:results") + "#h-plans",
+                      lambda p: f"检查计划「{p.name}」已建立，{p.targets.count()} 个检查对象。")
+
+
+@page(services.PLAN)
+def plan_targets(request, pk: int):
+    user = request.user
+    plan = scoped(Plan.objects.select_related("template"), user, services.PLAN).filter(pk=pk).first()
+    if plan is None:
+        raise OutOfScope()
+    form = TargetsForm(request.POST or None, user=user)
+    return _form_page(request, form, f"增加检查对象：{plan.name}", f"{plan.template.name} · {plan.get_frequency_display()}",
+                      lambda d: services.add_targets(user, plan.pk, form.targets(), d.get("start_on")),
+                      reverse("inspection:results") + "#h-plans",
+                      lambda targets: f"检查计划「{plan.name}」增加了 {len(targets)} 个检查对象。")
+
+
+@page(services.PLAN)
+def agreement_new(request):
+    user = request.user
+    form = AgreementForm(request.POST or None, user=user, initial={"signed_on": _today()})
+    return _form_page(request, form, "签订门前三包责任书", "商户对门前责任区的市容整洁、秩序、绿化负责，每月按门前三包检查表检查。",
+                      lambda d: services.save_agreement(user, **d), reverse("inspection:results") + "#h-rates",
+                      lambda a: f"「{a.name}」的门前三包责任书已登记。")

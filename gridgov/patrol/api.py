@@ -131,6 +131,24 @@ def upload_track(request, body: TrackIn):
                                [(p.seq, p.at, p.lon, p.lat, p.accuracy) for p in body.points])
 
 
+class TrackColumnsIn(Schema):
+    """A batch as columns: the i-th point is (seq[i], t[i], lon[i], lat[i], accuracy[i]) — one array a field instead
+    of one object a point, so a batch of thousands is parsed and checked as arrays."""
+
+    shift_id: Id
+    seq: list[int] = Field(max_length=services.MAX_COLUMNS, title="序号")
+    t: list[int] = Field(max_length=services.MAX_COLUMNS, title="时间（Unix 毫秒，UTC）")
+    lon: list[float] = Field(max_length=services.MAX_COLUMNS, title="经度")
+    lat: list[float] = Field(max_length=services.MAX_COLUMNS, title="纬度")
+    accuracy: list[float | None] | None = Field(None, max_length=services.MAX_COLUMNS, title="精度（米）")
+
+
+@router.post("/track/columns", response=answers(TrackResult, 400, 403, 404, 422),
+             summary="上传一批轨迹点（按列：seq、t 毫秒、lon、lat、accuracy 各一数组；幂等：同一序号只保存一次）")
+def upload_track_columns(request, body: TrackColumnsIn):
+    return services.add_columns(request.user, body.shift_id, body.seq, [t * 1000 for t in body.t], body.lon, body.lat, body.accuracy)
+
+
 class ShiftsIn(PageIn):
     date_from: dt.date | None = None
     date_to: dt.date | None = None

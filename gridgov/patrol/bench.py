@@ -1,9 +1,12 @@
 """`gridgov bench tracks` (a benchmark, not a test).
 
-- ingestion: positions stored through the API — ``POST /api/v1/patrol/track`` with a bearer token, batches of
-  ``--batch`` points, Django's request path in-process (middleware, auth, JSON parsing, pydantic, the service's
-  checks, one INSERT … unnest … ON CONFLICT DO NOTHING, the audit record), in ``--procs`` processes; in a throw-away
-  database of each backend (``bench-tracks``).
+- ingestion: positions stored through the API — ``POST /api/v1/patrol/track/columns`` (``--format columns``, the
+  default: one array a field) or ``POST /api/v1/patrol/track`` (``--format objects``: one object a point) with a
+  bearer token, batches of ``--batch`` points, Django's request path in-process (middleware, auth, JSON parsing,
+  pydantic, the service's checks as arrays, one INSERT … unnest … ON CONFLICT DO NOTHING, the audit record), in
+  ``--procs`` processes; in a throw-away database of each backend (``bench-tracks``). Besides the wall-clock rate it
+  prints the CPU each position cost — the client processes (they run the whole Django request path: the server's
+  work) and, on PostgreSQL, their backends (read from /proc) — which does not depend on how loaded the machine is.
 - coverage: a month of tracks of 1,000 workers, one position every 30 s for 8 hours on 22 working days
   (21 million positions), turned into per-grid coverage: every position located to its unit grid by the locator
   (vectorised) and the distinct unit grids of each worker's grid counted. Synthetic grids (the locator benchmark's
@@ -72,7 +75,24 @@ def coverage(workers: int = 1000, seed: int = 0, chunk: int = 50, out=print) -> 
     return result
 
 
-def ingest(points: int, batch: int, procs: int, out=print) -> None:
+def _backend_cpu_s() -> float:
+    """CPU seconds (user + system) of this connection's PostgreSQL backend so far (same machine), else 0."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as c:
+        c.execute("SELECT pg_backend_pid()")
+        pid = c.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def ingest(points: int, batch: int, procs: int, fmt: str = "columns", out=print) -> None:
     """Run in a throw-away database (``gridgov bench-tracks``): POST batches through the API, ``procs`` processes."""
     import datetime as dt
 
@@ -95,13 +115,19 @@ def ingest(points: int, batch: int, procs: int, out=print) -> None:
     start_at = now - dt.timedelta(hours=23)
 
     def body(shift_id, first):
+        seqs = range(first, first + batch)
+        if fmt == "columns":
+            t0_ms = int(start_at.timestamp() * 1000)
+            return {"shift_id": shift_id, "seq": list(seqs), "t": [t0_ms + q // 10 * 1000 for q in seqs],
+                    "lon": [116.40 + q % 1000 * 1e-5 for q in seqs], "lat": [39.90 + q % 777 * 1e-5 for q in seqs],
+                    "accuracy": [8.0] * batch}
         return {"shift_id": shift_id, "points": [
             {"seq": first + k, "at": (start_at + dt.timedelta(seconds=(first + k) // 10)).isoformat(),
              "lon": 116.40 + (first + k) % 1000 * 1e-5, "lat": 39.90 + (first + k) % 777 * 1e-5, "accuracy": 8.0}
             for k in range(batch)]}
 
+    url = "/api/v1/patrol/track/columns" if fmt == "columns" else "/api/v1/patrol/track"
     connection.close()
-    t0 = time.perf_counter()
     children = []
     for i in range(procs):
         pid = os.fork()
@@ -113,13 +139,16 @@ def ingest(points: int, batch: int, procs: int, out=print) -> None:
             c = Client(HTTP_AUTHORIZATION=f"Bearer {tokens[i]}")
             bodies = [json.dumps(body(shifts[i], first)) for first in range(1, per_proc + 1, batch)]
             for b in bodies[:2]:  # warm up (stored again below as duplicates: not counted twice)
-                c.post("/api/v1/patrol/track", b, content_type="application/json")
+                c.post(url, b, content_type="application/json")
             os.write(w_fds[i], b"r")
             os.read(go_r, 1)
+            cpu0, pg0 = os.times(), _backend_cpu_s()
             for b in bodies:
-                r = c.post("/api/v1/patrol/track", b, content_type="application/json")
+                r = c.post(url, b, content_type="application/json")
                 if r.status_code != 200:
                     os._exit(2)
+            cpu1, pg1 = os.times(), _backend_cpu_s()
+            os.write(w_fds[i], json.dumps([cpu1.user - cpu0.user + cpu1.system - cpu0.system, pg1 - pg0]).encode())
             os._exit(0)
         children.append(pid)
     for i in range(procs):
@@ -128,14 +157,19 @@ def ingest(points: int, batch: int, procs: int, out=print) -> None:
     os.write(go_w, b"g" * procs)
     failed = sum(os.waitpid(pid, 0)[1] != 0 for pid in children)
     elapsed = time.perf_counter() - t0
-    cpu = os.times()
+    import json
+
+    spent = [json.loads(os.read(r_fds[i], 1000)) for i in range(procs)] if not failed else [[0, 0]]
+    app_cpu, db_cpu = sum(s[0] for s in spent), sum(s[1] for s in spent)
     stored = TrackPoint.objects.count()
-    app_cpu = cpu.children_user + cpu.children_system  # the client processes ran the whole Django request path
-    out(f"{connection.vendor}: {stored:,} positions stored through POST /api/v1/patrol/track in batches of {batch} "
+    per = (app_cpu + db_cpu) / stored
+    out(f"{connection.vendor}: {stored:,} positions stored through POST {url} in batches of {batch} "
         f"by {procs} processes in {elapsed:.2f} s: {stored / elapsed:,.0f} positions/s"
         + (f" — {failed} processes failed" if failed else "")
-        + f"; application CPU {app_cpu * 1e6 / stored:.1f} µs a position (≈ {stored / app_cpu:,.0f} positions/s "
-          f"per core), load average {os.getloadavg()[0]:.1f}")
+        + f"; CPU a position: application {app_cpu * 1e6 / stored:.1f} µs"
+        + (f" + PostgreSQL backend {db_cpu * 1e6 / stored:.1f} µs" if db_cpu else "")
+        + f" (≈ {1 / per:,.0f} positions/s a core, {2 / per:,.0f}/s on two free cores); "
+          f"load average {os.getloadavg()[0]:.1f}")
 
 
 r_fds, w_fds = [], []

@@ -2,9 +2,10 @@
 
 - Plans: ``plan_for(grid)`` (made from the grid's class the first time), ``set_plan`` (audited).
 - On duty: ``checkin`` / ``checkout`` inside one's management grid (the locator decides; outside → a reason is
-  required and recorded, and a check-in farther than the threshold is an anomaly); ``add_points`` stores a batch of
-  the phone's positions idempotently (each point carries the phone's sequence number in the shift: a batch sent
-  twice is stored once) — all or nothing, audited once per batch that stored something.
+  required and recorded, and a check-in farther than the threshold is an anomaly); ``add_columns`` (the phone's
+  format: one array a field) and ``add_points`` (one tuple a point) store a batch of the phone's positions
+  idempotently (each point carries the phone's sequence number in the shift: a batch sent twice is stored once) —
+  checked as numpy arrays, one INSERT, all or nothing, audited once per batch that stored something.
 - What a track shows (``evaluate``): length, time, unit grids visited, coverage, 巡查完成 and anomalies — the pure
   rules are in ``logic/track.py``.
 - Leave (请假): asked by the worker, decided by the grid leader or the street's supervisor.
@@ -31,6 +32,7 @@ from gridgov.errors import Conflict, DomainError, NotFound
 from gridgov.geo import locating
 from gridgov.geo.logic.projection import LocalProjection
 from gridgov.geo.models import Grid
+from gridgov.worktime.logic.calendar import from_us, to_us
 
 from .logic import attendance as att
 from .logic import plans as plan_logic
@@ -39,7 +41,8 @@ from .models import Anomaly, Leave, LeaveStatus, PatrolPlan, Shift, TrackPoint, 
 
 DUTY, VIEW, MANAGE, ATTENDANCE = roles.PATROL_DUTY, roles.PATROL_VIEW, roles.PATROL_MANAGE, roles.PATROL_ATTENDANCE
 PLAN_FIELDS = ["method", "per_week", "min_minutes", "min_km", "min_share", "hours", "basis"]
-MAX_BATCH = 1000
+MAX_BATCH = 1000  # positions a request, one object a point
+MAX_COLUMNS = 5000  # positions a request as columns (POST /patrol/track/columns)
 FUTURE_TOLERANCE_S = 120  # a phone's clock may run a little ahead
 DUTY_TOLERANCE_S = 60  # a point a little before the check-in / after the check-out is still on duty
 
@@ -229,35 +232,79 @@ def _aware(value) -> dt.datetime:
     return value
 
 
+MAX_SEQ = 2_147_483_647  # TrackPoint.seq (PositiveIntegerField)
+
+
 @transaction.atomic
 def add_points(user, shift_id: int, points: list, now: dt.datetime | None = None) -> dict:
-    """Store a batch of positions of one's own shift: ``(seq, at, lon, lat, accuracy)`` tuples (or dicts).
+    """Store a batch of positions of one's own shift: ``(seq, at, lon, lat, accuracy)`` tuples (or dicts) with
+    aware datetimes — the first API format (one object a point); converted to columns for ``add_columns``."""
+    require(user, DUTY)
+    if len(points) > MAX_BATCH:
+        raise DomainError("batch_too_large", f"一批最多 {MAX_BATCH} 个轨迹点")
+    rows = [(p["seq"], p["at"], p["lon"], p["lat"], p.get("accuracy")) if isinstance(p, dict) else tuple(p)
+            for p in points]
+    try:
+        for seq, at, *_ in rows:
+            if at.tzinfo is None:
+                raise DomainError("timezone_required", f"序号 {seq} 的轨迹点时间须带时区")
+        at_us = [to_us(at) for _, at, *_ in rows]
+    except OverflowError:
+        raise DomainError("invalid_time", "轨迹点时间超出范围") from None
+    for _, _, lon, lat, _ in rows:
+        if not (isinstance(lon, int | float) and isinstance(lat, int | float)):
+            raise DomainError("coordinates_out_of_range", "轨迹点坐标应为数字")
+    return _add_columns(user, shift_id, [r[0] for r in rows], at_us, [r[2] for r in rows], [r[3] for r in rows],
+                       [r[4] for r in rows], now, MAX_BATCH)
+
+
+@transaction.atomic
+def add_columns(user, shift_id: int, seq, at_us, lon, lat, accuracy=None, now: dt.datetime | None = None) -> dict:
+    """Store a batch of positions of one's own shift given as columns: sequence numbers, times in microseconds since
+    1970-01-01 UTC, longitudes, latitudes and accuracies in metres (None or NaN: unknown) — checked as arrays, no
+    object a point.
 
     Refused whole (nothing stored) when a position is impossible, a time is in the future, outside the shift's
     time on duty or out of order with its sequence; a point already stored (same shift and seq) is skipped, so a
     repeated batch is accepted without duplicates. Returns ``{"accepted": n, "duplicates": m}``."""
+    return _add_columns(user, shift_id, seq, at_us, lon, lat, accuracy, now, MAX_COLUMNS)
+
+
+def _add_columns(user, shift_id, seq, at_us, lon, lat, accuracy, now, max_batch: int) -> dict:
     require(user, DUTY)
     now = now or timezone.now()
+    n = len(seq)
+    if len(at_us) != n or len(lon) != n or len(lat) != n or (accuracy is not None and len(accuracy) != n):
+        raise DomainError("columns_mismatch", "各列长度不一致：序号、时间、经度、纬度（及精度）应一一对应")
+    if n > max_batch:
+        raise DomainError("batch_too_large", f"一批最多 {max_batch} 个轨迹点")
     shift = Shift.objects.select_for_update().filter(pk=shift_id, person=user).first()
     if shift is None:
         raise NotFound("not_found", "在岗记录不存在或不是您的")
-    if not points:
+    if not n:
         return {"accepted": 0, "duplicates": 0}
-    if len(points) > MAX_BATCH:
-        raise DomainError("batch_too_large", f"一批最多 {MAX_BATCH} 个轨迹点")
-    rows = sorted(((p["seq"], p["at"], p["lon"], p["lat"], p.get("accuracy")) if isinstance(p, dict) else tuple(p)
-                   for p in points), key=lambda p: p[0])
-    start = shift.started_at - dt.timedelta(seconds=DUTY_TOLERANCE_S)
-    end = (shift.ended_at or now) + dt.timedelta(seconds=DUTY_TOLERANCE_S)
-    future = now + dt.timedelta(seconds=FUTURE_TOLERANCE_S)
     try:
-        _check_points(rows, start, end, future)
-    except OverflowError:
-        raise DomainError("invalid_time", "轨迹点时间超出范围") from None
-    before = TrackPoint.objects.filter(shift=shift, seq__lt=rows[0][0]).order_by("-seq").values_list("at", flat=True)[:1]
-    if before and before[0] > rows[0][1]:
-        raise DomainError("points_out_of_order", f"序号 {rows[0][0]} 的轨迹点时间早于已收到的前一个点：时间应随序号递增")
-    accepted = insert_rows([(shift.pk, *r) for r in rows])
+        seq_a = np.asarray(seq, dtype=np.int64)
+        at_a = np.asarray(at_us, dtype=np.int64)
+    except (OverflowError, ValueError, TypeError):
+        raise DomainError("invalid_time", "轨迹点序号或时间超出范围") from None
+    try:
+        lon_a = np.asarray(lon, dtype=np.float64)
+        lat_a = np.asarray(lat, dtype=np.float64)
+        acc_a = (np.full(n, np.nan) if accuracy is None
+                 else np.array([np.nan if a is None else a for a in accuracy], dtype=np.float64)
+                 if any(a is None for a in accuracy) else np.asarray(accuracy, dtype=np.float64))
+    except (ValueError, TypeError):
+        raise DomainError("coordinates_out_of_range", "轨迹点坐标和精度应为数字") from None
+    order = np.argsort(seq_a, kind="stable")
+    seq_a, at_a, lon_a, lat_a, acc_a = seq_a[order], at_a[order], lon_a[order], lat_a[order], acc_a[order]
+    start = to_us(shift.started_at) - DUTY_TOLERANCE_S * 1_000_000
+    end = to_us(shift.ended_at or now) + DUTY_TOLERANCE_S * 1_000_000
+    _check_columns(seq_a, at_a, lon_a, lat_a, acc_a, start, end, to_us(now) + FUTURE_TOLERANCE_S * 1_000_000)
+    before = TrackPoint.objects.filter(shift=shift, seq__lt=int(seq_a[0])).order_by("-seq").values_list("at", flat=True)[:1]
+    if before and to_us(before[0]) > at_a[0]:
+        raise DomainError("points_out_of_order", f"序号 {seq_a[0]} 的轨迹点时间早于已收到的前一个点：时间应随序号递增")
+    accepted = insert_columns(shift.pk, seq_a, at_a, lon_a, lat_a, acc_a)
     if accepted:
         Shift.objects.filter(pk=shift.pk).update(points=shift.points + accepted)
         if shift.ended_at is not None and shift.grid_id:  # late points (sent after the check-out): re-evaluated
@@ -265,46 +312,89 @@ def add_points(user, shift_id: int, points: list, now: dt.datetime | None = None
             _evaluate(shift, Grid.objects.get(pk=shift.grid_id))
             shift.save()
         audit.record(user, "track_upload", "patrol_shift", shift.pk,
-                     after={"accepted": accepted, "duplicates": len(rows) - accepted})
-    return {"accepted": accepted, "duplicates": len(rows) - accepted}
+                     after={"accepted": accepted, "duplicates": n - accepted})
+    return {"accepted": accepted, "duplicates": n - accepted}
 
 
-def _check_points(rows, start: dt.datetime, end: dt.datetime, future: dt.datetime) -> None:
-    """Every point possible, on duty, not in the future, in the order of its sequence (else DomainError)."""
-    prev_seq, prev_at = None, None
-    for seq, at, lon, lat, _ in rows:
-        if at.tzinfo is None:
-            raise DomainError("timezone_required", "轨迹点时间须带时区")
-        if seq == prev_seq:
-            raise DomainError("duplicate_seq", "同一批轨迹点中序号重复")
-        if not (isinstance(lon, int | float) and isinstance(lat, int | float) and -180 <= lon <= 180
-                and -90 <= lat <= 90):
-            raise DomainError("coordinates_out_of_range", f"序号 {seq} 的轨迹点坐标无效：经度应在 -180～180、纬度应在 -90～90 之间")
-        if at > future:
-            raise DomainError("point_in_future", f"序号 {seq} 的轨迹点时间晚于当前时间，请检查手机时间")
-        if not start <= at <= end:
-            raise DomainError("point_outside_duty", f"序号 {seq} 的轨迹点不在在岗时间内：只记录上班签到至下班签退之间的位置")
-        if prev_at is not None and at < prev_at:
-            raise DomainError("points_out_of_order", f"序号 {seq} 的轨迹点时间早于前一个点：时间应随序号递增")
-        prev_seq, prev_at = seq, at
+def _first(mask: np.ndarray, seq: np.ndarray) -> int:
+    return int(seq[int(np.argmax(mask))])
 
 
-_PG_INSERT = ("INSERT INTO patrol_trackpoint (shift_id, seq, at, lon, lat, accuracy) SELECT * FROM unnest("
-              "%s::bigint[], %s::integer[], %s::timestamptz[], %s::double precision[], %s::double precision[], "
-              "%s::double precision[]) ON CONFLICT (shift_id, seq) DO NOTHING")
+def _check_columns(seq, at, lon, lat, acc, start: int, end: int, future: int) -> None:
+    """Every point possible, on duty, not in the future, in the order of its sequence (else DomainError naming the
+    first point at fault). The columns are sorted by sequence number; times are microseconds since 1970 UTC."""
+    bad = (seq < 0) | (seq > MAX_SEQ)
+    if bad.any():
+        raise DomainError("invalid_input", f"轨迹点序号应在 0～{MAX_SEQ} 之间（{_first(bad, seq)}）")
+    same = seq[1:] == seq[:-1]
+    if same.any():
+        raise DomainError("duplicate_seq", f"同一批轨迹点中序号重复（{_first(same, seq[1:])}）")
+    bad = ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90))
+    if bad.any():
+        raise DomainError("coordinates_out_of_range",
+                          f"序号 {_first(bad, seq)} 的轨迹点坐标无效：经度应在 -180～180、纬度应在 -90～90 之间")
+    bad = ~np.isnan(acc) & ~((acc >= 0) & (acc <= 100_000))
+    if bad.any():
+        raise DomainError("invalid_input", f"序号 {_first(bad, seq)} 的轨迹点精度应在 0～100000 米之间")
+    bad = at > future
+    if bad.any():
+        raise DomainError("point_in_future", f"序号 {_first(bad, seq)} 的轨迹点时间晚于当前时间，请检查手机时间")
+    bad = (at < start) | (at > end)
+    if bad.any():
+        raise DomainError("point_outside_duty",
+                          f"序号 {_first(bad, seq)} 的轨迹点不在在岗时间内：只记录上班签到至下班签退之间的位置")
+    bad = at[1:] < at[:-1]
+    if bad.any():
+        raise DomainError("points_out_of_order", f"序号 {_first(bad, seq[1:])} 的轨迹点时间早于前一个点：时间应随序号递增")
+
+
+_PG_INSERT = ("INSERT INTO patrol_trackpoint (shift_id, seq, at, lon, lat, accuracy) "
+              "SELECT %s, s, timestamptz 'epoch' + t * interval '1 microsecond', x, y, a FROM unnest("
+              "%s::integer[], %s::bigint[], %s::double precision[], %s::double precision[], %s::double precision[]) "
+              "AS u(s, t, x, y, a) ON CONFLICT (shift_id, seq) DO NOTHING")
 _SQLITE_INSERT = ("INSERT INTO patrol_trackpoint (shift_id, seq, at, lon, lat, accuracy) VALUES (%s, %s, %s, %s, %s, %s) "
                   "ON CONFLICT (shift_id, seq) DO NOTHING")
 
 
+def _array(values: np.ndarray) -> str:
+    """A PostgreSQL array literal of numbers (NaN → NULL) — one ``str`` a value in C, no adapter a value."""
+    items = values.tolist()
+    if values.dtype.kind == "f" and np.isnan(values).any():
+        return "{" + ",".join("NULL" if v != v else repr(v) for v in items) + "}"
+    return "{" + ",".join(map(repr, items)) + "}"
+
+
+def insert_columns(shift_id: int, seq, at_us, lon, lat, accuracy) -> int:
+    """Store the track points of one shift given as numpy columns (times in microseconds since 1970 UTC, NaN accuracy
+    = unknown) — on PostgreSQL one statement with one array literal a column (``unnest``), on SQLite one prepared
+    statement for all rows; ``ON CONFLICT DO NOTHING`` on (shift, seq) makes a repeated point a no-op. Returns how
+    many were new."""
+    if not len(seq):
+        return 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_PG_INSERT, [shift_id, _array(seq), _array(at_us), _array(lon), _array(lat),
+                                        _array(accuracy)])
+            return cursor.rowcount
+    return insert_rows([(shift_id, int(s), from_us(int(t), dt.UTC), x, y, None if a != a else a)
+                        for s, t, x, y, a in zip(seq.tolist(), at_us.tolist(), lon.tolist(), lat.tolist(),
+                                                 accuracy.tolist(), strict=True)])
+
+
+_PG_INSERT_ROWS = ("INSERT INTO patrol_trackpoint (shift_id, seq, at, lon, lat, accuracy) SELECT * FROM unnest("
+                   "%s::bigint[], %s::integer[], %s::timestamptz[], %s::double precision[], %s::double precision[], "
+                   "%s::double precision[]) ON CONFLICT (shift_id, seq) DO NOTHING")
+
+
 def insert_rows(rows: list[tuple]) -> int:
-    """Store track points ``(shift_id, seq, at, lon, lat, accuracy)`` — on PostgreSQL one array per column
-    (``unnest``, as gridgov/sqlrows.py does), on SQLite one prepared statement for all rows; ``ON CONFLICT DO
-    NOTHING`` on (shift, seq) makes a repeated point a no-op. Returns how many were new."""
+    """Store track points ``(shift_id, seq, at, lon, lat, accuracy)`` of any shifts (the demo) — on PostgreSQL one
+    array per column (``unnest``, as gridgov/sqlrows.py does), on SQLite one prepared statement for all rows; ``ON
+    CONFLICT DO NOTHING`` on (shift, seq) makes a repeated point a no-op. Returns how many were new."""
     if not rows:
         return 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(_PG_INSERT, [list(col) for col in zip(*rows, strict=True)])
+            cursor.execute(_PG_INSERT_ROWS, [list(col) for col in zip(*rows, strict=True)])
             return cursor.rowcount
         shifts = sorted({r[0] for r in rows})
         count = TrackPoint.objects.filter(shift_id__in=shifts).count

@@ -1,7 +1,9 @@
 """Pages of 专项工作 (/tasks/): the unit's 待办, campaigns (phases, units, tasks, monthly reports with the late ones
 highlighted, export), tasks with feedback and review, drills, meetings with read confirmation.
 
-Server-rendered, no script of its own; every write is a form posted to a view that calls ``services``.
+Server-rendered, no script of its own; every write is a form posted to a view that calls ``services``. The forms
+that create (专项行动, 任务, 演练) and the record of a drill (``forms.py``) come back with the service's error next to
+the field it is about; nothing is written then (each service is one transaction).
 """
 
 import datetime as dt
@@ -15,6 +17,7 @@ from gridgov.errors import DomainError
 from gridgov.pages import has, page, render_page
 
 from . import services
+from .forms import CampaignForm, DrillForm, DrillRecordForm, TaskForm
 from .logic import late
 from .models import TaskStatus
 
@@ -38,7 +41,72 @@ def home(request):
 @page(VIEW)
 def campaigns(request):
     return render_page(request, "tasks/campaigns.html", {
-        "campaigns": services.visible_campaigns(request.user).order_by("-start", "-id")[:200]})
+        "campaigns": services.visible_campaigns(request.user).order_by("-start", "-id")[:200],
+        "can_issue": has(request.user, services.ISSUE)})
+
+
+def _form_page(request, form, title: str, intro: str, back: str, save, done, **extra):
+    """GET: the form; POST: ``save(data)`` through the service — on a DomainError the form again with the message next
+    to its field (status 400); else ``done(result)``'s page."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.to_data())
+        except DomainError as e:
+            form.add_service_error(e)
+        else:
+            return redirect(done(result))
+    fields = [form[n] for n in form.fields if not n.endswith(("_start", "_end"))]
+    return render_page(request, "tasks/form.html", {"form": form, "fields": fields, "title": title, "intro": intro,
+                                                    "back": back, **extra}, status=400 if form.errors else 200)
+
+
+def _office_or_error(request, back: str):
+    try:
+        return services.own_office(request.user), None
+    except DomainError as e:
+        return None, _error(request, e, back)
+
+
+@page(services.ISSUE)
+def campaign_new(request):
+    office, refused = _office_or_error(request, "/tasks/campaigns/")
+    if refused:
+        return refused
+    form = CampaignForm(request.POST or None, office=office)
+    return _form_page(request, form, "发起专项行动", f"发起单位：{office.name}。责任单位每月按上报日上报进展。",
+                      "/tasks/campaigns/", lambda data: services.create_campaign(request.user, data),
+                      lambda c: f"/tasks/campaigns/{c.pk}/", phases=form.phase_rows())
+
+
+@page(services.ISSUE)
+def task_new(request):
+    office, refused = _office_or_error(request, "/tasks/tasks/")
+    if refused:
+        return refused
+    form = TaskForm(request.POST or None, office=office)
+    return _form_page(request, form, "派发任务", f"发起单位：{office.name}。每个承办单位收到一份任务。",
+                      "/tasks/tasks/", lambda data: services.assign(request.user, data),
+                      lambda tasks: "/tasks/tasks/" if len(tasks) > 1 else f"/tasks/tasks/{tasks[0].pk}/")
+
+
+@page(services.ORGANISE)
+def drill_new(request):
+    office, refused = _office_or_error(request, "/tasks/drills/")
+    if refused:
+        return refused
+    form = DrillForm(request.POST or None, initial={"organiser_name": office.name})
+    return _form_page(request, form, "新建演练", "计划一次应急演练；演练后在演练页记录实际情况。", "/tasks/drills/",
+                      lambda data: services.create_drill(request.user, data), lambda d: f"/tasks/drills/{d.pk}/")
+
+
+@page(services.ORGANISE)
+def drill_record(request, pk: int):
+    d = services.get_drill(request.user, pk)
+    form = DrillRecordForm(request.POST or None, initial={
+        "held_on": d.held_on or services.today(), "place": d.place, "participants": d.participants,
+        "participant_count": d.participant_count, "findings": d.findings})
+    return _form_page(request, form, f"记录演练情况：{d.title}", "实际演练日期不能晚于今天。", f"/tasks/drills/{pk}/",
+                      lambda data: services.record_drill(request.user, pk, data), lambda d: f"/tasks/drills/{d.pk}/")
 
 
 @page(VIEW)
@@ -91,7 +159,8 @@ def campaign_export(request, pk: int):
 def tasks(request):
     qs = services.visible_tasks(request.user).select_related("campaign").order_by("-issued_at", "-id")[:300]
     return render_page(request, "tasks/tasks.html", {
-        "rows": [(t, services.task_state(t)) for t in qs], "labels": late.TASK_LABELS})
+        "rows": [(t, services.task_state(t)) for t in qs], "labels": late.TASK_LABELS,
+        "can_issue": has(request.user, services.ISSUE)})
 
 
 @page(VIEW)
@@ -132,14 +201,16 @@ def task_decision(request, pk: int):
 
 @page(VIEW)
 def drills(request):
-    return render_page(request, "tasks/drills.html", {"drills": services.visible_drills(request.user)[:200]})
+    return render_page(request, "tasks/drills.html", {"drills": services.visible_drills(request.user)[:200],
+                                                      "can_organise": has(request.user, services.ORGANISE)})
 
 
 @page(VIEW)
 def drill(request, pk: int):
     d = services.get_drill(request.user, pk)
     return render_page(request, "tasks/drill.html", {"d": d, "photos": list(d.photos.all()),
-                                                     "actions": list(d.actions.all())})
+                                                     "actions": list(d.actions.all()),
+                                                     "can_organise": has(request.user, services.ORGANISE)})
 
 
 @page(VIEW)

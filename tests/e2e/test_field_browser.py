@@ -9,6 +9,7 @@ import re
 import urllib.parse
 import urllib.request
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from PIL import Image, ImageDraw
@@ -21,15 +22,19 @@ PHONE = {"width": 360, "height": 740}
 SLOW = 20_000  # ms: resizing a photo or filing a report on a busy machine can take longer than expect's 5 s
 
 
-@pytest.fixture(scope="module")
-def token(server):
-    """An API token of the grid worker, to look at the server from outside the browser."""
+def api_token(server, username: str) -> str:
+    """An API token of a demo account, to look at the server from outside the browser."""
     base, _ = server
     req = urllib.request.Request(base + "/api/v1/auth/token", method="POST",
-                                 data=json.dumps({"username": "gridworker", "password": "gridgov-demo"}).encode(),
+                                 data=json.dumps({"username": username, "password": "gridgov-demo"}).encode(),
                                  headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req) as r:
         return json.load(r)["token"]
+
+
+@pytest.fixture(scope="module")
+def token(server):
+    return api_token(server, "gridworker")
 
 
 def api(server, token, path):
@@ -44,10 +49,10 @@ def cases_described(server, token, text) -> list[dict]:
     return api(server, token, "/api/v1/cases?limit=50&q=" + urllib.parse.quote(text))["items"]
 
 
-@pytest.fixture
-def phone(server, browser):
-    """A phone-sized browser context signed in as the demo grid worker (lands on 我的任务); fails on any request
-    off the machine."""
+@contextmanager
+def signed_in_phone(server, browser, username: str):
+    """A phone-sized browser context signed in as a demo field account (lands on 我的任务); fails on any request
+    off the machine and on any script error."""
     base, _ = server
     context = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True)
     page = context.new_page()
@@ -57,7 +62,7 @@ def phone(server, browser):
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(base + "/")
     assert "/accounts/login/" in page.url
-    page.get_by_label("用户名").fill("gridworker")
+    page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill("gridgov-demo")
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(base + "/cases/field/")
@@ -65,6 +70,12 @@ def phone(server, browser):
     context.close()
     assert outside == [], "nothing is fetched from the internet"
     assert errors == [], f"script errors: {errors}"
+
+
+@pytest.fixture
+def phone(server, browser):
+    with signed_in_phone(server, browser, "gridworker") as p:
+        yield p
 
 
 def fits(page, name: str) -> None:

@@ -302,6 +302,7 @@ EXPECTED = {
     "POST /api/v1/patrol/checkin":                   "401  403  403  403  403  403  403  403  403  201  403  403  403",
     "POST /api/v1/patrol/checkout":                  "401  403  403  403  403  403  403  403  403  200  403  403  403",
     "POST /api/v1/patrol/track":                     "401  403  403  403  403  403  403  403  403  200  403  403  403",
+    "POST /api/v1/patrol/track/columns":             "401  403  403  403  403  403  403  403  403  200  403  403  403",
     "GET /api/v1/patrol/shifts":                     "401  200  403  403  403  403  200  403  200  200  403  403  403",
     "GET /api/v1/patrol/shifts/{shift_id}/track":    "401  200  403  403  403  403  200  403  200  200  403  403  403",
     "GET /api/v1/patrol/shifts/{shift_id}/track · elsewhere":
@@ -787,6 +788,13 @@ def track_batch(ctx, post):
                                                   "lat": ctx["lat"], "accuracy": 10}]}
 
 
+def track_columns(ctx, post):
+    from django.utils import timezone
+
+    return {"shift_id": ctx["shift"], "seq": [1], "t": [int(timezone.now().timestamp() * 1000)], "lon": [ctx["lon"]],
+            "lat": [ctx["lat"]], "accuracy": [10]}
+
+
 def asked_leave(ctx, users):
     import datetime as dt
 
@@ -1032,6 +1040,7 @@ ROWS = {
     "POST /api/v1/patrol/checkout": Row("post", f"{ROOT}/patrol/checkout",
                                         lambda c, p: {"lon": c["lon"], "lat": c["lat"]}, setup=on_duty),
     "POST /api/v1/patrol/track": Row("post", f"{ROOT}/patrol/track", track_batch, setup=on_duty),
+    "POST /api/v1/patrol/track/columns": Row("post", f"{ROOT}/patrol/track/columns", track_columns, setup=on_duty),
     "GET /api/v1/patrol/shifts": Row("get", f"{ROOT}/patrol/shifts"),
     "GET /api/v1/patrol/shifts/{shift_id}/track": Row("get", f"{ROOT}/patrol/shifts/{{shift}}/track", setup=on_duty),
     "GET /api/v1/patrol/shifts/{shift_id}/track · elsewhere": Row("get", f"{ROOT}/patrol/shifts/{{shift}}/track",

@@ -1103,6 +1103,17 @@ def _track(c):
                         [{"seq": 1, "at": timezone.now(), "lon": lon, "lat": lat, "accuracy": 5}])
 
 
+def _track_columns(c):
+    from django.utils import timezone
+
+    from gridgov.patrol import services
+    from gridgov.worktime.logic.calendar import to_us
+
+    lon, lat = unit_point()
+    services.add_columns(c.gridworker, c.scratch["shift"].pk, [1, 2], [to_us(timezone.now())] * 2, [lon] * 2,
+                         [lat] * 2, [5, None])
+
+
 def _plan(c):
     from gridgov.patrol import services
 
@@ -1362,6 +1373,17 @@ ASSESS = [
 ]
 
 ROWS += ASSESS  # assess
+ROWS += [("patrol add_columns", _checkin, _track_columns, [("patrol_shift", "track_upload")])]  # field
+
+
+def _ins_targets(c):
+    from gridgov.inspection import services
+
+    services.add_targets(c.supervisor, c.scratch["plan"].pk, [("organisation", _ins_org(1).pk), ("grid", "110101001001W001")])
+
+
+ROWS += [("inspection add_targets", _ins_plan, _ins_targets,
+          [("inspection_target", "create"), ("inspection_target", "create")])]  # field: one record per target
 
 
 @pytest.mark.django_db

@@ -241,3 +241,84 @@ def test_pages_of_the_chain(client_for, walk, time_machine):
     assert client_for("leader").get("/patrol/").status_code == 403
     sheet = client_for("leader").get("/patrol/attendance/?month=2026-11&format=xlsx")
     assert sheet.status_code == 200 and sheet.content[:2] == b"PK"
+
+
+# ---------------------------------------------------------------- the column format (POST /patrol/track/columns)
+
+def columns(walk, start: dt.datetime, every_s: int, first_seq: int = 1) -> dict:
+    ms = int(start.timestamp()) * 1000
+    return {"seq": [first_seq + i for i in range(len(walk))], "t": [ms + every_s * 1000 * i for i in range(len(walk))],
+            "lon": [x for x, _, _ in walk], "lat": [y for _, y, _ in walk], "accuracy": [8] * len(walk)}
+
+
+def test_a_batch_as_columns_is_stored_once(client_for, walk, time_machine):
+    time_machine.move_to(T0, tick=False)
+    gw = client_for("gridworker")
+    shift = post(gw, "/checkin", {"lon": walk[0][0], "lat": walk[0][1]}).json()
+    time_machine.move_to(T0 + dt.timedelta(hours=1), tick=False)
+    body = {"shift_id": shift["id"], **columns(walk[:4], T0 + dt.timedelta(minutes=1), 60)}
+    # the phone may send its columns in any order of the points: seq 3, 1, 2, 4 (times follow the seq)
+    order = [2, 0, 1, 3]
+    body = {k: ([v[i] for i in order] if isinstance(v, list) else v) for k, v in body.items()}
+    body["accuracy"][1] = None  # seq 1: accuracy unknown
+    r = post(gw, "/track/columns", body)
+    assert r.json() == {"accepted": 4, "duplicates": 0}
+    audits = AuditRecord.objects.count()
+    assert post(gw, "/track/columns", body).json() == {"accepted": 0, "duplicates": 4}
+    assert AuditRecord.objects.count() == audits
+    stored = list(TrackPoint.objects.filter(shift_id=shift["id"]).order_by("seq").values_list("seq", "at", "accuracy"))
+    # seq 1 at 9:01:00 (+08:00) = 01:01:00 UTC, then one a minute
+    assert [(s, a.astimezone(dt.UTC).strftime("%H:%M:%S"), acc) for s, a, acc in stored] == [
+        (1, "01:01:00", None), (2, "01:02:00", 8.0), (3, "01:03:00", 8.0), (4, "01:04:00", 8.0)]
+    # the object format and the column format share the sequence: the object batch of seq 1..6 adds 5 and 6 only
+    r = post(gw, "/track", {"shift_id": shift["id"], "points": points(walk[:6], T0 + dt.timedelta(minutes=1), 60)})
+    assert r.json() == {"accepted": 2, "duplicates": 4}
+
+
+BAD_COLUMNS = [  # (what is wrong, change to the three-point batch, status, code)
+    ("one column shorter", {"lat": "drop"}, 400, "columns_mismatch"),
+    ("a latitude beyond the pole", {"lat": 95.0}, 400, "coordinates_out_of_range"),
+    ("a time in the future", {"t": int(dt.datetime(2026, 11, 17, 12, 0, tzinfo=T0.tzinfo).timestamp() * 1000)}, 400,
+     "point_in_future"),
+    ("a time before the check-in", {"t": int(dt.datetime(2026, 11, 17, 8, 0, tzinfo=T0.tzinfo).timestamp() * 1000)},
+     400, "point_outside_duty"),
+    ("earlier than the point before it", {"t": int(dt.datetime(2026, 11, 17, 9, 0, 30, tzinfo=T0.tzinfo).timestamp()
+                                                   * 1000)}, 400, "points_out_of_order"),
+    ("the same seq twice", {"seq": 1}, 400, "duplicate_seq"),
+    ("a negative accuracy", {"accuracy": -1}, 400, "invalid_input"),
+    ("a text for a number", {"lon": "东经116度"}, 422, "invalid_input"),
+]
+
+
+@pytest.mark.parametrize(("what", "change", "status", "code"), BAD_COLUMNS, ids=[b[0] for b in BAD_COLUMNS])
+def test_a_bad_column_batch_is_refused_whole(client_for, walk, time_machine, what, change, status, code):
+    time_machine.move_to(T0, tick=False)
+    gw = client_for("gridworker")
+    shift = post(gw, "/checkin", {"lon": walk[0][0], "lat": walk[0][1]}).json()
+    time_machine.move_to(T0 + dt.timedelta(minutes=30), tick=False)
+    body = {"shift_id": shift["id"], **columns(walk[:3], T0 + dt.timedelta(minutes=2), 60)}
+    for key, value in change.items():  # the second point (seq 2) is at fault
+        if value == "drop":
+            body[key] = body[key][:2]
+        else:
+            body[key][1] = value
+    audits = AuditRecord.objects.count()
+    r = post(gw, "/track/columns", body)
+    assert (r.status_code, r.json()["code"]) == (status, code), r.content
+    assert TrackPoint.objects.count() == 0 and AuditRecord.objects.count() == audits
+    if status == 400 and code not in ("columns_mismatch", "duplicate_seq"):
+        assert "序号 2 " in r.json()["message"]
+
+
+def test_a_nul_in_a_json_body_is_refused_and_a_backslash_text_is_not(client_for, outside, time_machine):
+    """The API parser walks a body for NUL only when its text has the escape \\u0000 (or a zero byte): both
+    spellings of a NUL are still refused, and the six characters \\u0000 typed as text are a reason like any other."""
+    time_machine.move_to(T0, tick=False)
+    gw = client_for("gridworker")
+    head = '{"lon": ' + str(outside[0]) + ', "lat": ' + str(outside[1])
+    for body in [head + ', "reason": "开会\\u0000"}', (head + ', "reason": "开会\\u0000"}').encode("utf-16")]:
+        r = gw.post(ROOT + "/checkin", body, content_type="application/json")
+        assert (r.status_code, r.json()["code"]) == (400, "invalid_input"), r.content
+    assert not Shift.objects.exists()
+    r = gw.post(ROOT + "/checkin", head + ', "reason": "开会\\\\u0000"}', content_type="application/json")
+    assert r.status_code == 201 and Shift.objects.get().start_reason == "开会\\u0000"

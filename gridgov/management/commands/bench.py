@@ -7,7 +7,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("what", choices=["locate", "grids", "intake", "loop", "import", "audit", "pages", "tracks"])
-        parser.add_argument("--workers-month", type=int, default=1000, help="tracks: 覆盖率计算的网格员数")  # patrol
+        parser.add_argument("--workers-month", type=int, default=1000, help="tracks: 覆盖率计算的网格员数（0 不测）")  # patrol
+        parser.add_argument("--format", choices=["columns", "objects"], default="columns",
+                            help="tracks: 轨迹上传格式（columns 按列 /patrol/track/columns，objects 每点一个对象 /patrol/track）")
         parser.add_argument("--grids", type=int, default=100_000, help="locate: 合成网格数")
         parser.add_argument("--points", type=int, default=1_000_000, help="locate: 批量定位点数")
         parser.add_argument("--single", type=int, default=200_000, help="locate: 单点定位次数")
@@ -37,10 +39,11 @@ class Command(BaseCommand):
             return
         if what == "tracks":  # patrol: ingestion through the API per backend, then coverage of a month
             self._per_backend(chosen, ["bench-tracks"] + (["--points", str(n)] if n else [])
-                              + ["--batch", str(batch if batch != 100 else 500)])  # tracks: 500 a request
+                              + ["--batch", str(batch if batch != 100 else 500), "--format", options["format"]])
             from gridgov.patrol.bench import coverage
 
-            coverage(options["workers_month"], seed, out=self.stdout.write)
+            if options["workers_month"] > 0:
+                coverage(options["workers_month"], seed, out=self.stdout.write)
             return
         if what in ("import", "audit"):
             worker = {"import": ["bench-import"] + (["--rows", str(n)] if n else []),

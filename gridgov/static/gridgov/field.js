@@ -3,10 +3,6 @@
    choice). Every report carries a key made here, so sending it again never makes a second case. */
 (function () {
   "use strict";
-  const root = document.getElementById("field");
-  if (!root) return;
-  const REPORT_URL = root.dataset.reportUrl;
-  const RECENT_KEY = "gridgov.field.recentMatters";
 
   // ------------------------------------------------------------ helpers
   function newKey() {
@@ -32,13 +28,15 @@
   const DB_NAME = "gridgov-field";
   const STORE = "outbox";
   const TRACK = "track";  // patrol: positions recorded on duty, waiting to be sent (gridgov/static/gridgov/patrol.js)
+  const CHECKLIST = "checklists";  // inspection: checklists filled offline, waiting (gridgov/static/gridgov/inspection.js)
   function db() {
     return new Promise((resolve, reject) => {
-      const req = indexedDB.open(DB_NAME, 2);
+      const req = indexedDB.open(DB_NAME, 3);
       req.onupgradeneeded = () => {
         const names = req.result.objectStoreNames;
         if (!names.contains(STORE)) req.result.createObjectStore(STORE, { keyPath: "client_key" });
         if (!names.contains(TRACK)) req.result.createObjectStore(TRACK, { keyPath: "key" });
+        if (!names.contains(CHECKLIST)) req.result.createObjectStore(CHECKLIST, { keyPath: "client_key" });
       };
       req.onsuccess = () => resolve(req.result);
       req.onerror = () => reject(req.error);
@@ -53,17 +51,58 @@
       t.onerror = () => { d.close(); reject(t.error); };
     });
   }
-  // a phone may be shared: each user sees and sends only the reports they made (sent as someone else, a
-  // report would carry the wrong reporter)
-  const USER = root.dataset.user;
-  const outbox = {
-    all: async () => (await tx("readonly", (s) => s.getAll())).filter((it) => it.user === USER),
-    put: (item) => tx("readwrite", (s) => s.put(item)),
-    remove: (key) => tx("readwrite", (s) => s.delete(key)),
-  };
+  // an outbox in one store: a phone may be shared, so each user sees and sends only what they made (sent as
+  // someone else, a report would carry the wrong reporter)
+  function outboxOf(store, user) {
+    return {
+      all: async () => (await tx("readonly", (s) => s.getAll(), store)).filter((it) => it.user === user),
+      put: (item) => tx("readwrite", (s) => s.put(item), store),
+      remove: (key) => tx("readwrite", (s) => s.delete(key), store),
+    };
+  }
+  // POST a form that is answered in JSON; resolves to the answer, throws when there is no network, the session has
+  // expired or the server is away (the item stays in its outbox)
+  async function postForm(url, body, headers) {
+    const r = await fetch(url, {
+      method: "POST", body, credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": csrfToken(), ...(headers || {}) },
+    });
+    const type = r.headers.get("Content-Type") || "";
+    if (!type.includes("application/json")) {
+      const signedOut = r.status === 403 || (r.redirected && r.url.includes("/accounts/login/"));
+      const e = new Error(signedOut ? "登录已失效，请重新登录，之后会自动发送" : `服务器暂时无法受理（${r.status}）`);
+      e.retry = true;
+      throw e;
+    }
+    return r.json();
+  }
+  // send what an outbox holds: ``send(item)`` resolves to the server's answer {ok, …}; a refusal is kept with its
+  // reason (``refusal(answer)``) until the user deletes it; no network ends the round. Resolves to the answers sent.
+  async function flushOutbox(outbox, send, refusal) {
+    const sent = [];
+    for (const it of await outbox.all()) {
+      if (it.error) continue;  // refused by the server: kept until the user deletes it
+      try {
+        const res = await send(it);
+        if (res.ok) { await outbox.remove(it.client_key); sent.push(res); }
+        else { it.error = refusal(res); await outbox.put(it); }
+      } catch (e) {
+        break;  // no network (or the server is away): try again later
+      }
+    }
+    return sent;
+  }
+  // the same offline store for the patrol page's track and the inspection checklist (one mechanism for everything
+  // the phone keeps offline); the pages without the report outbox (#field) load this file for it alone
+  window.gridgovField = { tx, csrfToken, el, newKey, outboxOf, postForm, flushOutbox, TRACK, CHECKLIST };
 
-  // the same offline store for the patrol page's track (one mechanism for everything the phone keeps offline)
-  window.gridgovField = { tx, csrfToken, el, TRACK };
+  const root = document.getElementById("field");
+  if (!root) return;
+  const REPORT_URL = root.dataset.reportUrl;
+  const RECENT_KEY = "gridgov.field.recentMatters";
+
+  const USER = root.dataset.user;
+  const outbox = outboxOf(STORE, USER);
 
   async function showOutbox() {
     const box = document.getElementById("outbox");
@@ -97,38 +136,16 @@
   }
 
   // POST a report; resolves to {ok, number, url} | {ok: false, errors} | throws on no network
-  async function send(item) {
-    const r = await fetch(REPORT_URL, {
-      method: "POST", body: formDataOf(item), credentials: "same-origin",
-      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
-    });
-    const type = r.headers.get("Content-Type") || "";
-    if (!type.includes("application/json")) {
-      const signedOut = r.status === 403 || (r.redirected && r.url.includes("/accounts/login/"));
-      const e = new Error(signedOut ? "登录已失效，请重新登录，之后会自动发送" : `服务器暂时无法受理（${r.status}）`);
-      e.retry = true;
-      throw e;
-    }
-    return r.json();
-  }
+  const send = (item) => postForm(REPORT_URL, formDataOf(item));
 
   let flushing = false;
   async function flush() {
     if (flushing || !navigator.onLine) return;
     flushing = true;
-    const sent = [];
+    let sent = [];
     try {
-      const items = await outbox.all();
-      for (const it of items) {
-        if (it.error) continue;  // refused by the server: kept until the user deletes it
-        try {
-          const res = await send(it);
-          if (res.ok) { await outbox.remove(it.client_key); sent.push(res.number); }
-          else { it.error = Object.values(res.errors || {}).flat().join("；") || "上报被拒绝"; await outbox.put(it); }
-        } catch (e) {
-          break;  // no network (or the server is away): try again later
-        }
-      }
+      sent = (await flushOutbox(outbox, send,
+        (res) => Object.values(res.errors || {}).flat().join("；") || "上报被拒绝")).map((res) => res.number);
     } finally {
       flushing = false;
     }

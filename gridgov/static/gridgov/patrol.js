@@ -1,8 +1,9 @@
 /* 在岗巡查 on the phone: 上班签到 / 下班签退 with the phone's position, and the track recorded WHILE ON DUTY ONLY
    (a geolocation watch plus a timer: a point every PATROL_INTERVAL_S seconds or after a move of PATROL_MOVE_M metres).
    Points go first into the field pages' IndexedDB (field.js: window.gridgovField, store "track"), then to
-   POST /api/v1/patrol/track in batches; each point carries its sequence number in the shift, so a batch sent twice
-   is stored once, and nothing is lost when the network drops: it stays on the phone until the server has it. */
+   POST /api/v1/patrol/track/columns in batches (one array a field: seq, t in ms, lon, lat, accuracy); each point
+   carries its sequence number in the shift, so a batch sent twice is stored once, and nothing is lost when the
+   network drops: it stays on the phone until the server has it. */
 (function () {
   "use strict";
   const cfgEl = document.getElementById("patrol-config");
@@ -89,10 +90,13 @@
   let flushing = false;
   let again = false;  // a point recorded while a flush was running: that flush goes round once more
   async function send(batch) {
-    return fetch(`${API}/track`, {
+    return fetch(`${API}/track/columns`, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": F.csrfToken() },
-      body: JSON.stringify({ shift_id: batch[0].shift, points: batch.map((p) => ({ seq: p.seq, at: p.at, lon: p.lon, lat: p.lat, accuracy: p.accuracy })) }),
+      body: JSON.stringify({
+        shift_id: batch[0].shift, seq: batch.map((p) => p.seq), t: batch.map((p) => Date.parse(p.at)),
+        lon: batch.map((p) => p.lon), lat: batch.map((p) => p.lat), accuracy: batch.map((p) => p.accuracy ?? null),
+      }),
     });
   }
   async function flush() {

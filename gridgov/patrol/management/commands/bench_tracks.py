@@ -10,9 +10,10 @@ class Command(BaseCommand):
         parser.add_argument("--points", type=int, default=200_000)
         parser.add_argument("--batch", type=int, default=500)
         parser.add_argument("--procs", type=int, default=2)
+        parser.add_argument("--format", choices=["columns", "objects"], default="columns")
 
-    def handle(self, points, batch, procs, **options):
+    def handle(self, points, batch, procs, format, **options):
         from gridgov.patrol import bench
 
         bench.pipes(procs)
-        bench.ingest(points, batch, procs, out=self.stdout.write)
+        bench.ingest(points, batch, procs, format, out=self.stdout.write)
