@@ -32,6 +32,7 @@ from gridgov.inspection.api import router as inspection_router  # inspection
 from gridgov.notify.api import router as notify_router
 from gridgov.oversight.api import router as oversight_router
 from gridgov.patrol.api import router as patrol_router  # patrol
+from gridgov.evaluation.api import router as evaluation_router  # evaluation
 from gridgov.privacy.api import router as privacy_router
 from gridgov.tasks.api import router as tasks_router  # tasks
 from gridgov.worktime.api import router as worktime_router
@@ -278,3 +279,4 @@ api.add_router("/tasks", tasks_router)  # tasks: 专项行动、专项工作、�
 api.add_router("/inspection", inspection_router)  # inspection: checklists, plans, 回头看, 门前三包
 api.add_router("/governance", governance_router)  # matters: 矛盾纠纷调解, 信访
 api.add_router("/patrol", patrol_router)  # patrol
+api.add_router("/evaluation", evaluation_router)  # evaluation: 满意度回访, 条块双向考核

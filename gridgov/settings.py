@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "gridgov.inspection",  # inspection: checklists, plans, 回头看, 门前三包
     "gridgov.governance",  # matters: 矛盾纠纷调解, 信访
     "gridgov.patrol",  # patrol: plans, duty, tracks, coverage, attendance
+    "gridgov.evaluation",  # evaluation: 满意度回访 and 条块双向考核 (two-way ratings)
 ]
 
 MIDDLEWARE = [

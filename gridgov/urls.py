@@ -32,6 +32,7 @@ urlpatterns = [
     path("inspection/", include("gridgov.inspection.urls")),  # inspection
     path("governance/", include("gridgov.governance.urls")),  # matters: 调解台账, 信访登记簿
     path("patrol/", include((patrol_views.urls, "patrol"))),  # patrol
+    path("evaluation/", include("gridgov.evaluation.urls")),  # evaluation: 满意度回访, 条块双向考核
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
