@@ -25,6 +25,7 @@ from gridgov.cases.api import router as cases_router
 from gridgov.catalog.api import router as catalog_router
 from gridgov.duty.api import router as duty_router
 from gridgov.errors import DomainError
+from gridgov.evaluation.api import router as evaluation_router  # evaluation
 from gridgov.geo.api import router as geo_router
 from gridgov.geo.changes_api import router as grid_changes_router  # gridchange
 from gridgov.governance.api import router as governance_router  # matters
@@ -32,7 +33,6 @@ from gridgov.inspection.api import router as inspection_router  # inspection
 from gridgov.notify.api import router as notify_router
 from gridgov.oversight.api import router as oversight_router
 from gridgov.patrol.api import router as patrol_router  # patrol
-from gridgov.evaluation.api import router as evaluation_router  # evaluation
 from gridgov.privacy.api import router as privacy_router
 from gridgov.tasks.api import router as tasks_router  # tasks
 from gridgov.worktime.api import router as worktime_router

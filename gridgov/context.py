@@ -22,7 +22,7 @@ NAV = [
     ("考勤", "/patrol/attendance/", None, roles.PATROL_ATTENDANCE),  # patrol
     ("部门待办", "/cases/inbox/", DEPARTMENT, roles.CASE_VIEW),
     ("检查任务", "/inspection/", None, roles.INSPECTION_VIEW),  # inspection: checklists, 回头看, 门前三包
-    ("待回访", "/evaluation/", frozenset({R.INTAKE_CLERK, R.SHIFT_LEADER}), roles.CASE_VIEW),  # evaluation (FOLLOW_UP posts)
+    ("待回访", "/evaluation/", frozenset({R.INTAKE_CLERK, R.SHIFT_LEADER, R.ADMIN}), roles.CASE_VIEW),  # evaluation
     ("满意度", "/evaluation/figures/", None, roles.ASSESS_VIEW),  # evaluation: 满意度统计, 回访意见
     ("双向评价", "/evaluation/rate/", None, roles.ASSESS_RATE),  # evaluation: 条块双向考核
     ("领导看板", "/dashboard/", LEADERS, roles.CASE_VIEW),

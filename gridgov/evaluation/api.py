@@ -18,7 +18,7 @@ from . import reports, services
 
 router = Router(tags=["满意度回访与双向评价"])
 
-Period = Field(None, pattern=r"^20\d\d-(0[1-9]|1[0-2])$", title="月份（YYYY-MM）")
+Period = Query(None, pattern=r"^20\d\d-(0[1-9]|1[0-2])$", title="月份（YYYY-MM）")
 Number = Field(max_length=32)
 
 
@@ -222,9 +222,9 @@ def rate(request, payload: EvaluationRatingIn):
 
 
 @router.get("/ratings", response=answers(page_of(EvaluationRatingOut), 400, 403, 422),
-            summary="本单位某月给出的评价")
+            summary="某月的评价：评价单位看本单位给出的；区指挥中心、领导、管理员看全区的")
 def ratings(request, page: Query[PageIn], period: str | None = Period):
-    return paginate(services.ratings_given(request.user, period or services.current_period()), page, _rating)
+    return paginate(services.visible_ratings(request.user, period or services.current_period()), page, _rating)
 
 
 @router.get("/results/export", response=answers(None, 400, 403, 422),

@@ -21,7 +21,7 @@ from gridgov.cases.logic.lifecycle import State
 from gridgov.cases.models import Case
 
 from . import services
-from .models import RateeKind, Rating, Survey
+from .models import RateeKind, Rating
 
 DISTRICT = "110101"
 REMARKS = ["处理及时，态度很好", "清理得很干净", "希望以后多巡查", "效率还可以再提高", "", "", ""]

@@ -100,8 +100,9 @@ def _surveyed_closing():
 
 def queue(user):
     """The 待回访 cases: closed, not followed up, no survey for this closing (无法联系 leaves the queue); oldest
-    closing first, with the number of calls already made (``attempts``)."""
-    _require_follow_up(user)
+    closing first. Read by the posts that follow up and the administrator (who does not follow up himself)."""
+    if not (getattr(user, "is_authenticated", False) and user.role == Role.ADMIN):
+        _require_follow_up(user)
     qs = scoped(Case.objects.filter(status=State.CLOSED.value, followed_up=False, closed_at__isnull=False),
                 user, roles.CASE_VIEW)
     return (qs.exclude(Exists(_surveyed_closing()))
@@ -426,6 +427,16 @@ def ratings_given(user, period: str):
     _, rater_code, _ = rater_of(user)
     period_bounds(period)
     return Rating.objects.filter(period=period, rater_code=rater_code)
+
+
+def visible_ratings(user, period: str):
+    """The ratings one may list: the centre's viewers (the administrator, the leader, the 值班长) all of their
+    district with who gave them; a rating unit (street, department) those it gave."""
+    period_bounds(period)
+    if getattr(user, "is_authenticated", False) and (user.is_superuser or user.role in CENTRE_VIEWERS):
+        require(user, VIEW)
+        return Rating.objects.filter(period=period, district_code=district_of(user))
+    return ratings_given(user, period)
 
 
 def partners(user, period: str) -> list[Department]:

@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 
 from gridgov.accounts.models import Department
+from gridgov.accounts.roles import Role
 from gridgov.cases.services.transitions import load_case
 from gridgov.errors import DomainError
 from gridgov.pages import has, page, render_page
@@ -33,12 +34,12 @@ def _period(request, default=None) -> tuple[str, str]:
     return period, ""
 
 
-@page(None, posts=services.FOLLOW_UP_POSTS)
+@page(None, posts=services.FOLLOW_UP_POSTS | {Role.ADMIN})
 def home(request):
     rows = services.queue_rows(services.queue(request.user)[:200])
     total = services.queue(request.user).count()
-    return render_page(request, "evaluation/queue.html", {"rows": rows, "total": total,
-                                                          "max_attempts": MAX_ATTEMPTS})
+    return render_page(request, "evaluation/queue.html", {"rows": rows, "total": total, "max_attempts": MAX_ATTEMPTS,
+                                                          "can_follow_up": services.may_follow_up(request.user)})
 
 
 def _case_ctx(request, number: str) -> dict:

@@ -53,6 +53,11 @@ BINARY.update({
 })
 LISTS |= {"/api/v1/tasks/campaigns", "/api/v1/tasks/tasks", "/api/v1/tasks/drills", "/api/v1/tasks/meetings"}
 # --- end tasks
+# --- evaluation: 待回访, 回访记录, 评价维度, 本单位给出的评价; the results' Excel
+LISTS |= {"/api/v1/evaluation/queue", "/api/v1/evaluation/surveys", "/api/v1/evaluation/dimensions",
+          "/api/v1/evaluation/ratings"}
+BINARY.update({("get", "/api/v1/evaluation/results/export"): {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}})
 
 
 @pytest.fixture
