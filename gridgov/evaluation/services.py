@@ -152,12 +152,18 @@ def _closing(user, number: str) -> Case:
     return case
 
 
-def _answers(attitude, efficiency, result, resolved, remark) -> dict:
+def _answers(attitude, efficiency, result, resolved, remark, optional: tuple[str, ...] = ()) -> dict:
+    """The survey's answers checked; ``optional``: dimensions the person may leave out (on the public page)."""
     scores = {}
     for key, label in fig.DIMENSIONS:
-        value = fig.valid_score({"attitude": attitude, "efficiency": efficiency, "result": result}[key])
+        given = {"attitude": attitude, "efficiency": efficiency, "result": result}[key]
+        if given in (None, "") and key in optional:
+            scores[key] = None
+            continue
+        value = fig.valid_score(given)
         if value is None:
-            raise DomainError("invalid_score", f"「{label}」应为 1～5 的整数")
+            raise DomainError("invalid_satisfaction" if key == "result" else "invalid_score",
+                              f"「{label}」应为 1～5 的整数")
         scores[key] = value
     if resolved not in (True, False):
         raise DomainError("resolved_required", "请选择问题是否已解决")
@@ -203,17 +209,17 @@ def phone_survey(user, number: str, *, attitude, efficiency, result, resolved, r
         return _apply(user, case, answers, Channel.PHONE, user, now)
 
 
-def resident_survey(grant: str, number: str, *, attitude, efficiency, result, resolved, remark: str = "",
-                    now: dt.datetime | None = None) -> Survey:
-    """The person's own evaluation on the public case page (the grant of ``cases.services.public``)."""
+def resident_survey(grant: str, number: str, *, attitude=None, efficiency=None, result, resolved=True,
+                    remark: str = "", now: dt.datetime | None = None) -> Survey:
+    """The person's own evaluation on the public case page (the grant of ``cases.services.public``): 结果 is
+    required, 态度 and 效率 may be left out. The transition decides whether it may happen now (closed, not yet
+    followed up) — refused, nothing is written."""
     from gridgov.cases.services import public
 
-    answers = _answers(attitude, efficiency, result, resolved, remark)
+    answers = _answers(attitude, efficiency, result, resolved, remark, optional=("attitude", "efficiency"))
     now = now or timezone.now()
     with transaction.atomic():
         case = public.case_for(grant, number)
-        if case.status != State.CLOSED.value or case.closed_at is None or case.followed_up:
-            raise Conflict("already_followed_up", "该问题现在不能评价（已评价或不在已办结状态）")
         actor = public._actor(case)
         return _apply(actor, case, answers, Channel.WEB, actor if actor.role == Role.RESIDENT else None, now)
 

@@ -287,3 +287,25 @@ def test_the_monthly_notice_reaches_the_departments(users, october, client_for):
     assert note is not None and "2026-10" in note.title and "回访 1 件" in note.body
     assert client_for("handler").post("/api/v1/evaluation/notices", {"period": "2026-10"},
                                       content_type="application/json").status_code == 403
+
+
+def test_the_resident_evaluates_on_the_public_page(users, point, time_machine, client):
+    """The person who reported (by phone number, no account) rates on /r/case/<number>/: 态度 and 效率 optional,
+    满意度 = 结果; the survey is stored beside the case's follow_up."""
+    from gridgov.cases import services as cases
+    from gridgov.cases.models import Case
+    from gridgov.cases.services import public
+    from gridgov.evaluation.models import Survey
+
+    time_machine.move_to(dt.datetime(2026, 10, 15, 9, 0, tzinfo=SH), tick=False)
+    number = public.report(None, phone=PHONE, lon=point[0], lat=point[1], description="楼下垃圾桶满了").case.number
+    for i, (who, action, data) in enumerate(LOOP):
+        time_machine.move_to(dt.datetime(2026, 10, 15, 9, 0, tzinfo=SH) + dt.timedelta(minutes=10 * (i + 1)), tick=False)
+        cases.transition(users[who], number, action, data)
+    time_machine.move_to(dt.datetime(2026, 10, 16, 9, 0, tzinfo=SH), tick=False)
+    assert client.post("/r/track/", {"number": number, "phone": PHONE}).status_code == 302  # opens the case
+    r = client.post(f"/r/case/{number}/", {"what": "rate", "attitude": "4", "satisfaction": "5", "note": "很满意"})
+    assert r.status_code == 302, r.content[:300]
+    s = Survey.objects.get(case__number=number)
+    assert (s.channel, s.attitude, s.efficiency, s.result, s.resolved, s.remark) == ("web", 4, None, 5, True, "很满意")
+    assert Case.objects.get(number=number).satisfaction == 5
