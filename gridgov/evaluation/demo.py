@@ -58,10 +58,9 @@ def build(stdout=print, scale: str = "demo") -> None:
 def _ratings(rng, now) -> int:
     period = services.previous_period(now)
     Rating.objects.filter(period=period, district_code=DISTRICT).delete()  # a rebuild rates again
-    start = services.period_bounds(services.current_period(now))[0]
-    at = min(max(start + dt.timedelta(hours=9), now - dt.timedelta(days=3)), now - dt.timedelta(minutes=1))
-    if services.window_of(period, at)["state"] != "open":
-        at = now
+    # the first morning of this month: always within last month's window (the month + 5 working days)
+    at = min(services.period_bounds(services.current_period(now))[0] + dt.timedelta(hours=9),
+             now - dt.timedelta(minutes=1))
     n = 0
     for supervisor in User.objects.filter(role=Role.GRID_SUPERVISOR, node_key__regex=r"^110101\d{3}$").order_by("node_key"):
         for dept in Department.objects.filter(district__code=DISTRICT).order_by("code"):
