@@ -309,3 +309,35 @@ def test_the_resident_evaluates_on_the_public_page(users, point, time_machine, c
     s = Survey.objects.get(case__number=number)
     assert (s.channel, s.attitude, s.efficiency, s.result, s.resolved, s.remark) == ("web", 4, None, 5, True, "很满意")
     assert Case.objects.get(number=number).satisfaction == 5
+
+
+def test_the_pages_survey_and_rate_through_forms(users, october, client_for, time_machine):
+    from gridgov.cases.models import Case
+    from gridgov.evaluation.models import Rating
+
+    c = client_for("intake")
+    page = c.get(f"/evaluation/case/{october[0]}/")
+    assert page.status_code == 200 and "139****1111" in page.content.decode()
+    shown = c.post(f"/evaluation/case/{october[0]}/", {"what": "phone", "reason": "满意度回访"})
+    assert shown.status_code == 200 and PHONE in shown.content.decode()
+    bad = c.post(f"/evaluation/case/{october[0]}/", {"what": "survey", "attitude": "5", "efficiency": "4"})
+    assert bad.status_code == 400 and "「结果」应为 1～5 的整数" in bad.content.decode()
+    ok = c.post(f"/evaluation/case/{october[0]}/", {"what": "survey", "attitude": "5", "efficiency": "4",
+                                                   "result": "5", "resolved": "yes", "remark": ""})
+    assert ok.status_code == 302 and Case.objects.get(number=october[0]).satisfaction == 5
+    # 条块双向: the street's supervisor rates a department on the page, the handler the centre
+    time_machine.move_to(dt.datetime(2026, 12, 2, 10, 0, tzinfo=SH), tick=False)
+    s = client_for("supervisor")
+    assert s.get("/evaluation/rate/?period=2026-11").status_code == 200
+    r = s.post("/evaluation/rate/?period=2026-11", {"period": "2026-11", "ratee": "110101-HW", "score-speed": "4",
+                                                    "score-quality": "5", "score-cooperation": "3", "remark": "好"})
+    assert r.status_code == 302
+    h = client_for("handler")
+    form = h.get("/evaluation/rate/?period=2026-11").content.decode()
+    assert "区指挥中心" in form and "派遣准确" in form
+    assert h.post("/evaluation/rate/", {"period": "2026-11", "score-accuracy": "5", "score-clarity": "4",
+                                        "score-coordination": "4"}).status_code == 302
+    assert Rating.objects.filter(period="2026-11").count() == 2
+    results = client_for("leader").get("/evaluation/results/?period=2026-11").content.decode()
+    assert "区环境卫生服务中心" in results and "区指挥中心（派遣）" in results
+    assert client_for("intake").get("/evaluation/rate/").status_code == 403
