@@ -132,7 +132,7 @@ def test_not_resolved_reopens_the_case(users, october):
 
 
 @pytest.mark.parametrize("bad,code", [
-    ({"attitude": 0}, "invalid_score"), ({"result": 6}, "invalid_score"), ({"efficiency": "x"}, "invalid_score"),
+    ({"attitude": 0}, "invalid_score"), ({"result": 6}, "invalid_satisfaction"), ({"efficiency": "x"}, "invalid_score"),
     ({"resolved": None}, "resolved_required"), ({"resolved": False, "remark": ""}, "reason_required")])
 def test_bad_survey_input_writes_nothing(users, october, bad, code):
     from gridgov.cases.models import Case
