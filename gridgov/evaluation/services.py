@@ -185,8 +185,10 @@ def _apply(actor, case: Case, answers: dict, channel: str, by, now: dt.datetime)
             data["note"] = answers["remark"]
         transition(actor, case.number, Action.FOLLOW_UP, data, now=now)
     else:
-        transition(actor, case.number, Action.REOPEN, {
-            "reason": f"回访：问题未解决。{answers['remark']}", "satisfaction": fig.overall(answers["result"])}, now=now)
+        data = {"reason": answers["remark"] if channel == Channel.WEB else f"回访：问题未解决。{answers['remark']}"}
+        if answers["result"] is not None:
+            data["satisfaction"] = fig.overall(answers["result"])
+        transition(actor, case.number, Action.REOPEN, data, now=now)
     survey = Survey.objects.create(
         case=case, closed_at=closed_at, outcome=Outcome.SURVEYED, channel=channel, attitude=answers["attitude"],
         efficiency=answers["efficiency"], result=answers["result"], resolved=answers["resolved"],
@@ -209,18 +211,24 @@ def phone_survey(user, number: str, *, attitude, efficiency, result, resolved, r
         return _apply(user, case, answers, Channel.PHONE, user, now)
 
 
-def resident_survey(grant: str, number: str, *, attitude=None, efficiency=None, result, resolved=True,
-                    remark: str = "", now: dt.datetime | None = None) -> Survey:
+def resident_survey(grant: str, number: str, *, attitude=None, efficiency=None, result=None, resolved=True,
+                    remark: str = "", now: dt.datetime | None = None) -> Survey | None:
     """The person's own evaluation on the public case page (the grant of ``cases.services.public``): 结果 is
-    required, 态度 and 效率 may be left out. The transition decides whether it may happen now (closed, not yet
+    required when resolved, 态度 and 效率 may be left out; 「没有解决」 needs only the remark (the case is reopened; a
+    closing already rated keeps its survey and is just reopened — None). The transition decides whether it may happen now (closed, not yet
     followed up) — refused, nothing is written."""
     from gridgov.cases.services import public
 
-    answers = _answers(attitude, efficiency, result, resolved, remark, optional=("attitude", "efficiency"))
+    optional = ("attitude", "efficiency") + (() if resolved else ("result",))  # 「没有解决」 alone is an answer
+    answers = _answers(attitude, efficiency, result, resolved, remark, optional=optional)
     now = now or timezone.now()
     with transaction.atomic():
         case = public.case_for(grant, number)
         actor = public._actor(case)
+        if not resolved and Survey.objects.filter(case=case, closed_at=case.closed_at).exists():
+            # rated already, then 「没有解决」: the case is reopened, the survey of this closing stays as given
+            transition(actor, case.number, Action.REOPEN, {"reason": answers["remark"]}, now=now)
+            return None
         return _apply(actor, case, answers, Channel.WEB, actor if actor.role == Role.RESIDENT else None, now)
 
 

@@ -1186,6 +1186,14 @@ def _ev_resident_survey(c):
     services.resident_survey(grant, c.scratch["closed"], attitude=4, efficiency=4, result=5, resolved=True)
 
 
+def _ev_resident_not_solved(c):
+    from gridgov.cases.services import public
+    from gridgov.evaluation import services
+
+    grant = public.grant_for_user(c.resident, c.scratch["closed"])
+    services.resident_survey(grant, c.scratch["closed"], resolved=False, remark="还是很脏")
+
+
 def _ev_call(c):
     from gridgov.evaluation import services
 
@@ -1233,6 +1241,8 @@ EVALUATION = [
     ("evaluation phone_survey (not resolved: 重办)", _ev_closed, _ev_survey(False),
      [("case", "reopen"), ("survey", "create")]),
     ("evaluation resident_survey", _ev_resident_closed, _ev_resident_survey, [("case", "follow_up"), ("survey", "create")]),
+    ("evaluation resident_survey (没有解决: 重办)", _ev_resident_closed, _ev_resident_not_solved,
+     [("case", "reopen"), ("survey", "create")]),
     ("evaluation record_call", _ev_closed, _ev_call, [("call_attempt", "create")]),
     ("evaluation record_call (third: 无法联系)", _ev_two_calls, _ev_call, [("call_attempt", "create"), ("survey", "create")]),
     ("evaluation rate (street → department)", None, _ev_rate, [("rating", "create")]),

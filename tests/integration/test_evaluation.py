@@ -341,3 +341,25 @@ def test_the_pages_survey_and_rate_through_forms(users, october, client_for, tim
     results = client_for("leader").get("/evaluation/results/?period=2026-11").content.decode()
     assert "区环境卫生服务中心" in results and "区指挥中心（派遣）" in results
     assert client_for("intake").get("/evaluation/rate/").status_code == 403
+
+
+def test_the_residents_not_solved_is_a_survey_and_reopens(users, point, time_machine, client):
+    from gridgov.cases import services as cases
+    from gridgov.cases.models import Case
+    from gridgov.cases.services import public
+    from gridgov.evaluation.models import Survey
+
+    time_machine.move_to(dt.datetime(2026, 10, 15, 9, 0, tzinfo=SH), tick=False)
+    number = public.report(None, phone=PHONE, lon=point[0], lat=point[1], description="楼下垃圾桶满了").case.number
+    for i, (who, action, data) in enumerate(LOOP):
+        time_machine.move_to(dt.datetime(2026, 10, 15, 9, 0, tzinfo=SH) + dt.timedelta(minutes=10 * (i + 1)), tick=False)
+        cases.transition(users[who], number, action, data)
+    time_machine.move_to(dt.datetime(2026, 10, 16, 9, 0, tzinfo=SH), tick=False)
+    assert client.post("/r/track/", {"number": number, "phone": PHONE}).status_code == 302
+    r = client.post(f"/r/case/{number}/", {"what": "reopen", "reason": "还是满的"})
+    assert r.status_code == 302
+    s = Survey.objects.get(case__number=number)
+    assert (s.channel, s.result, s.resolved, s.remark, s.department.code) == ("web", None, False, "还是满的",
+                                                                             "110101-HW")
+    case = Case.objects.get(number=number)
+    assert case.status == "registered" and case.events.order_by("-id").first().data["reason"] == "还是满的"

@@ -245,16 +245,16 @@ def case_page(request, number: str):
         what = request.POST.get("what")
         form = rate_form if what == "rate" else reopen_form if what == "reopen" else None
         if form is not None and form.is_valid():
+            # evaluation: the person's answer is stored as a survey beside the case's follow_up / reopen
+            from gridgov.evaluation.services import resident_survey
+
             try:
                 if what == "rate":
-                    # evaluation: the survey is stored too
-                    from gridgov.evaluation.services import resident_survey
-
                     d = form.cleaned_data
                     resident_survey(grant, number, attitude=d.get("attitude"), efficiency=d.get("efficiency"),
                                     result=d["satisfaction"], resolved=True, remark=d["note"])
                 else:
-                    svc.reopen(grant, number, form.cleaned_data["reason"])
+                    resident_survey(grant, number, resolved=False, remark=form.cleaned_data["reason"])
                     messages.success(request, "已收到，问题将重新办理。")
             except DomainError as e:
                 field = {"invalid_satisfaction": "satisfaction", "reason_required": "reason",
