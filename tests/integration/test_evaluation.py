@@ -289,13 +289,10 @@ def test_the_monthly_notice_reaches_the_departments(users, october, client_for):
                                       content_type="application/json").status_code == 403
 
 
-def test_the_resident_evaluates_on_the_public_page(users, point, time_machine, client):
-    """The person who reported (by phone number, no account) rates on /r/case/<number>/: 态度 and 效率 optional,
-    满意度 = 结果; the survey is stored beside the case's follow_up."""
+def public_closed_case(users, point, time_machine, client) -> str:
+    """A person's report by phone number (no account) closed on 15 October; the person opens it on 16 October."""
     from gridgov.cases import services as cases
-    from gridgov.cases.models import Case
     from gridgov.cases.services import public
-    from gridgov.evaluation.models import Survey
 
     time_machine.move_to(dt.datetime(2026, 10, 15, 9, 0, tzinfo=SH), tick=False)
     number = public.report(None, phone=PHONE, lon=point[0], lat=point[1], description="楼下垃圾桶满了").case.number
@@ -304,6 +301,16 @@ def test_the_resident_evaluates_on_the_public_page(users, point, time_machine, c
         cases.transition(users[who], number, action, data)
     time_machine.move_to(dt.datetime(2026, 10, 16, 9, 0, tzinfo=SH), tick=False)
     assert client.post("/r/track/", {"number": number, "phone": PHONE}).status_code == 302  # opens the case
+    return number
+
+
+def test_the_resident_evaluates_on_the_public_page(users, point, time_machine, client):
+    """The person who reported (by phone number, no account) rates on /r/case/<number>/: 态度 and 效率 optional,
+    满意度 = 结果; the survey is stored beside the case's follow_up."""
+    from gridgov.cases.models import Case
+    from gridgov.evaluation.models import Survey
+
+    number = public_closed_case(users, point, time_machine, client)  # opens the case
     r = client.post(f"/r/case/{number}/", {"what": "rate", "attitude": "4", "satisfaction": "5", "note": "很满意"})
     assert r.status_code == 302, r.content[:300]
     s = Survey.objects.get(case__number=number)
@@ -344,18 +351,10 @@ def test_the_pages_survey_and_rate_through_forms(users, october, client_for, tim
 
 
 def test_the_residents_not_solved_is_a_survey_and_reopens(users, point, time_machine, client):
-    from gridgov.cases import services as cases
     from gridgov.cases.models import Case
-    from gridgov.cases.services import public
     from gridgov.evaluation.models import Survey
 
-    time_machine.move_to(dt.datetime(2026, 10, 15, 9, 0, tzinfo=SH), tick=False)
-    number = public.report(None, phone=PHONE, lon=point[0], lat=point[1], description="楼下垃圾桶满了").case.number
-    for i, (who, action, data) in enumerate(LOOP):
-        time_machine.move_to(dt.datetime(2026, 10, 15, 9, 0, tzinfo=SH) + dt.timedelta(minutes=10 * (i + 1)), tick=False)
-        cases.transition(users[who], number, action, data)
-    time_machine.move_to(dt.datetime(2026, 10, 16, 9, 0, tzinfo=SH), tick=False)
-    assert client.post("/r/track/", {"number": number, "phone": PHONE}).status_code == 302
+    number = public_closed_case(users, point, time_machine, client)
     r = client.post(f"/r/case/{number}/", {"what": "reopen", "reason": "还是满的"})
     assert r.status_code == 302
     s = Survey.objects.get(case__number=number)
