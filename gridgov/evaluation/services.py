@@ -488,11 +488,16 @@ def save_dimension(user, kind: str, key: str, name: str, order: int = 0, active:
 # ---------------------------------------------------------------- 反馈给责任单位
 
 
-def send_notices(user, period: str) -> int:
+def send_notices(user, period: str, district_code: str | None = None) -> int:
     """Each department's figures of ``period`` to its handlers' inbox (the 反馈 of 003 篇8 4.5). Returns the
-    number of departments notified."""
-    require(user, REVIEW)
-    district = district_of(user)
+    number of departments notified. ``user`` None: the system (the monthly command), for ``district_code``."""
+    if user is not None:
+        require(user, REVIEW)
+        district = district_of(user)
+    elif not district_code or not Jurisdiction.objects.filter(code=str(district_code), level="district").exists():
+        raise NotFound("unknown_district", f"没有区县「{district_code or ''}」")
+    else:
+        district = str(district_code)
     data = figures(period, district)
     handlers: dict[str, list[int]] = {}
     for uid, code in User.objects.filter(role=Role.HANDLER, is_active=True, department__district__code=district

@@ -362,3 +362,23 @@ def test_the_residents_not_solved_is_a_survey_and_reopens(users, point, time_mac
                                                                              "110101-HW")
     case = Case.objects.get(number=number)
     assert case.status == "registered" and case.events.order_by("-id").first().data["reason"] == "还是满的"
+
+
+def test_the_monthly_command_sends_the_notices(users, october):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from gridgov.notify.models import Notification
+
+    survey(users, october[0], result=5)
+    out = io.StringIO()
+    call_command("evaluation_notices", "--period", "2026-10", "--district", "110101", stdout=out)
+    assert "2026-10：已向" in out.getvalue()
+    note = Notification.objects.filter(user=users["handler"], kind="evaluation").order_by("-id").first()
+    # 区环境卫生服务中心 in October: 3 closed, 1 surveyed (结果 5) → 回访率 33.3%, 满意率 100.0%
+    assert "本月结案 3 件，回访 1 件（回访率 33.3%），满意率 100.0%" in note.body
+    assert AuditRecord.objects.filter(object_type="evaluation_notice", object_id="2026-10", actor=None).exists()
+    with pytest.raises(CommandError):
+        call_command("evaluation_notices", "--period", "2026-10", "--district", "999999")
