@@ -1551,6 +1551,13 @@ def _a_checklist_template(c):
     admin_post(c.client, f"/admin/inspection/checklisttemplate/{t.pk}/change/", name="养殖场环境检查（后台）")
 
 
+def _a_rating_dimension(c):  # evaluation
+    from gridgov.evaluation.models import Dimension
+
+    d = Dimension.objects.get(ratee_kind="centre", key="clarity")
+    admin_post(c.client, f"/admin/evaluation/dimension/{d.pk}/change/", name="指令清楚、要求明确")
+
+
 ADMIN = [
     ("grid", None, _a_grid, [("grid", "update")]),
     ("grid 五定 inline", None, _a_duties, [("grid", "set_duties")]),
@@ -1575,6 +1582,7 @@ ADMIN = [
     ("inspection checklist template", None, _a_checklist_template, [("checklist_template", "update")]),
     ("inspection checklist item", None, _a_checklist_item, [("checklist_item", "update")]),
 ]
+ADMIN += [("evaluation rating dimension", None, _a_rating_dimension, [("rating_dimension", "update")])]  # evaluation
 
 
 @pytest.mark.django_db
