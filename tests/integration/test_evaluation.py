@@ -382,3 +382,25 @@ def test_the_monthly_command_sends_the_notices(users, october):
     assert AuditRecord.objects.filter(object_type="evaluation_notice", object_id="2026-10", actor=None).exists()
     with pytest.raises(CommandError):
         call_command("evaluation_notices", "--period", "2026-10", "--district", "999999")
+
+
+@pytest.mark.parametrize("username,url", [
+    ("intake", "/evaluation/"), ("shift", "/evaluation/figures/"), ("handler", "/evaluation/figures/"),
+    ("supervisor", "/evaluation/rate/"), ("handler", "/evaluation/rate/"), ("leader", "/evaluation/results/"),
+])
+def test_every_form_field_of_the_evaluation_pages_has_a_label(username, url, client_for):
+    from tests.e2e.test_pages import _Fields
+
+    r = client_for(username).get(url)
+    assert r.status_code == 200
+    page = _Fields()
+    page.feed(r.content.decode())
+    assert page.unlabelled() == []
+
+
+def test_every_form_field_of_the_follow_up_page_has_a_label(users, october, client_for):
+    from tests.e2e.test_pages import _Fields
+
+    page = _Fields()
+    page.feed(client_for("intake").get(f"/evaluation/case/{october[0]}/").content.decode())
+    assert page.fields and page.unlabelled() == []
