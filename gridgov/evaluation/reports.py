@@ -11,8 +11,9 @@ def _num(x):
     return "" if x is None else x
 
 
-def rows(user, period: str) -> tuple[list[str], list[list]]:
-    data = services.figures_for(user, period)
+def rows(user, period: str, data: dict | None = None) -> tuple[list[str], list[list]]:
+    """The head and rows of ``period``'s results as ``user`` may read them (``data``: figures already read)."""
+    data = data or services.figures_for(user, period)
     dept_dims = services.dimensions("department")
     centre_dims = services.dimensions("centre")
     head = (["类别", "单位", "结案数", "回访数", "回访率", "无法联系", "满意率"]

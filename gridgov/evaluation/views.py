@@ -144,10 +144,9 @@ def rate(request):
 @page(services.VIEW)
 def results(request):
     period, error = _period(request, services.previous_period)
-    head, rows = reports.rows(request.user, period)
     data = services.figures_for(request.user, period)
     return render_page(request, "evaluation/results.html", {
-        "period": period, "error": error, "data": data, "head": head,
+        "period": period, "error": error, "data": data,
         "dept_dims": services.dimensions("department"), "centre_dims": services.dimensions("centre"),
         "dimensions": DIMENSIONS})
 
