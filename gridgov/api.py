@@ -26,6 +26,7 @@ from gridgov.cases.api import router as cases_router
 from gridgov.catalog.api import router as catalog_router
 from gridgov.duty.api import router as duty_router
 from gridgov.errors import DomainError
+from gridgov.evaluation.api import router as evaluation_router  # evaluation
 from gridgov.geo.api import router as geo_router
 from gridgov.geo.changes_api import router as grid_changes_router  # gridchange
 from gridgov.governance.api import router as governance_router  # matters
@@ -285,3 +286,4 @@ api.add_router("/governance", governance_router)  # matters: 矛盾纠纷调解,
 api.add_router("/patrol", patrol_router)  # patrol
 api.add_router("/assess", assess_router)  # assess: 考评 (schemes, runs, judgements, appeals)
 api.add_router("/ledgers", ledgers_router)  # ledgers: 考评台账
+api.add_router("/evaluation", evaluation_router)  # evaluation: 满意度回访, 条块双向考核

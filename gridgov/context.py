@@ -22,6 +22,9 @@ NAV = [
     ("考勤", "/patrol/attendance/", None, roles.PATROL_ATTENDANCE),  # patrol
     ("部门待办", "/cases/inbox/", DEPARTMENT, roles.CASE_VIEW),
     ("检查任务", "/inspection/", None, roles.INSPECTION_VIEW),  # inspection: checklists, 回头看, 门前三包
+    ("待回访", "/evaluation/", frozenset({R.INTAKE_CLERK, R.SHIFT_LEADER, R.ADMIN}), roles.CASE_VIEW),  # evaluation
+    ("满意度", "/evaluation/figures/", None, roles.ASSESS_VIEW),  # evaluation: 满意度统计, 回访意见
+    ("双向评价", "/evaluation/rate/", None, roles.ASSESS_RATE),  # evaluation: 条块双向考核
     ("领导看板", "/dashboard/", LEADERS, roles.CASE_VIEW),
     ("考评台账", "/ledgers/", None, roles.ASSESS_VIEW),  # ledgers: 附件2, 倒查, 抽查, 培训, 系统运行, 宣传
     ("值班应急", "/duty/", None, roles.DUTY_VIEW),  # duty helper: 值班台, 值班表, 预案, 值班日报, 日产日清

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "gridgov.patrol",  # patrol: plans, duty, tracks, coverage, attendance
     "gridgov.assess",  # assess: 考评 schemes, scoring runs, judgements, appeals (003 篇7)
     "gridgov.ledgers",  # ledgers: 考评台账 (quota 附件2, 倒查, 抽查, trainings, uptime, publicity)
+    "gridgov.evaluation",  # evaluation: 满意度回访 and 条块双向考核 (two-way ratings)
 ]
 
 MIDDLEWARE = [

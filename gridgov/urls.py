@@ -34,6 +34,7 @@ urlpatterns = [
     path("governance/", include("gridgov.governance.urls")),  # matters: 调解台账, 信访登记簿
     path("patrol/", include((patrol_views.urls, "patrol"))),  # patrol
     path("assess/", include("gridgov.assess.urls")),  # assess: 考评
+    path("evaluation/", include("gridgov.evaluation.urls")),  # evaluation: 满意度回访, 条块双向考核
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1391,6 +1391,52 @@ ROWS.update({
 })
 # ---- end ledgers
 
+# ---- evaluation: 满意度回访 (the posts the lifecycle allows to follow up: 受理员, 值班长 — the resident answers on the
+# public page; the administrator reads the queue) and 条块双向考核 (a street's 督导员 rates departments, a department's handler the centre's dispatch);
+# figures, surveys, results and the month's ratings are read with assess.view (a unit its own — the ratings it gave);
+# the monthly notices are the reviewer's
+EXPECTED.update({
+    # columns:                                        anon adm  lead int  shif disp sup  insp gld  gwk  hand res  clerk
+    "GET /api/v1/evaluation/queue":                  "401  200  403  200  200  403  403  403  403  403  403  403  403",
+    "POST /api/v1/evaluation/queue/{number}/phone":  "401  403  403  200  200  403  403  403  403  403  403  403  403",
+    "POST /api/v1/evaluation/queue/{number}/survey": "401  403  403  201  201  403  403  403  403  403  403  403  403",
+    "POST /api/v1/evaluation/queue/{number}/calls":  "401  403  403  201  201  403  403  403  403  403  403  403  403",
+    "GET /api/v1/evaluation/surveys":                "401  200  200  403  200  403  200  403  403  403  200  403  403",
+    "GET /api/v1/evaluation/figures":                "401  200  200  403  200  403  200  403  403  403  200  403  403",
+    "GET /api/v1/evaluation/dimensions":             "401  200  200  403  200  403  200  403  403  403  200  403  403",
+    "POST /api/v1/evaluation/ratings":               "401  403  403  403  403  403  201  403  403  403  201  403  403",
+    "GET /api/v1/evaluation/ratings":                "401  200  200  403  200  403  200  403  403  403  200  403  403",
+    "GET /api/v1/evaluation/results/export":         "401  200  200  403  200  403  200  403  403  403  200  403  403",
+    "POST /api/v1/evaluation/notices":               "401  200  403  403  200  403  403  403  403  403  403  403  403",
+})
+
+
+def _rating_body(ctx, post):
+    if post == "handler":  # a department rates the centre's dispatch
+        return {"period": _this_month().strftime("%Y-%m"), "scores": {"accuracy": 5, "clarity": 4, "coordination": 4}}
+    return {"period": _this_month().strftime("%Y-%m"), "ratee": "110101-HW",
+            "scores": {"speed": 4, "quality": 5, "cooperation": 3}, "remark": "响应及时"}
+
+
+EVAL = f"{ROOT}/evaluation"
+ROWS.update({
+    "GET /api/v1/evaluation/queue": Row("get", f"{EVAL}/queue?limit=5"),
+    "POST /api/v1/evaluation/queue/{number}/phone": Row("post", f"{EVAL}/queue/{{number}}/phone",
+                                                        {"reason": "满意度回访"}, setup=case_in("closed")),
+    "POST /api/v1/evaluation/queue/{number}/survey": Row("post", f"{EVAL}/queue/{{number}}/survey", {
+        "attitude": 5, "efficiency": 4, "result": 4, "resolved": True, "remark": "很满意"}, setup=case_in("closed")),
+    "POST /api/v1/evaluation/queue/{number}/calls": Row("post", f"{EVAL}/queue/{{number}}/calls", {"note": "无人接听"},
+                                                        setup=case_in("closed")),
+    "GET /api/v1/evaluation/surveys": Row("get", f"{EVAL}/surveys?limit=5"),
+    "GET /api/v1/evaluation/figures": Row("get", f"{EVAL}/figures"),
+    "GET /api/v1/evaluation/dimensions": Row("get", f"{EVAL}/dimensions"),
+    "POST /api/v1/evaluation/ratings": Row("post", f"{EVAL}/ratings", _rating_body),
+    "GET /api/v1/evaluation/ratings": Row("get", f"{EVAL}/ratings"),
+    "GET /api/v1/evaluation/results/export": Row("get", f"{EVAL}/results/export"),
+    "POST /api/v1/evaluation/notices": Row("post", f"{EVAL}/notices",
+                                           lambda c, p: {"period": _this_month().strftime("%Y-%m")}),
+})
+# ---- end evaluation
 
 def statuses(text: str) -> list[int]:
     values = [int(x) for x in text.split()]

@@ -1386,6 +1386,114 @@ ROWS += [("inspection add_targets", _ins_plan, _ins_targets,
           [("inspection_target", "create"), ("inspection_target", "create")])]  # field: one record per target
 
 
+# ---- evaluation: 满意度回访 (the survey rides on the case's own follow_up / reopen transition) and 条块双向考核
+
+
+def _ev_closed(c, reporter="intake", source="hotline"):
+    from gridgov.cases import services
+
+    lon, lat = unit_point()
+    number = services.intake(c.users[reporter], source=source, lon=lon, lat=lat, description="暴露垃圾",
+                             matter="06010", reporter_phone="13900001111").case.number
+    for who, action, data in [("intake", "assign_verify", {}), ("inspector", "confirm", {}),
+                              ("intake", "register", {"matter": "06010"}),
+                              ("dispatcher", "dispatch", {"department": "110101-HW"}), ("handler", "accept", {}),
+                              ("handler", "handle", {"feedback": "已清运"}), ("inspector", "inspect_pass", {}),
+                              ("intake", "close", {})]:
+        services.transition(c.users[who], number, action, data)
+    c.scratch["closed"] = number
+
+
+def _ev_survey(resolved):
+    def write(c):
+        from gridgov.evaluation import services
+
+        services.phone_survey(c.intake, c.scratch["closed"], attitude=5, efficiency=4, result=4 if resolved else 2,
+                              resolved=resolved, remark="" if resolved else "没有解决")
+    return write
+
+
+def _ev_resident_closed(c):
+    _ev_closed(c, "resident", "resident")
+
+
+def _ev_resident_survey(c):
+    from gridgov.cases.services import public
+    from gridgov.evaluation import services
+
+    grant = public.grant_for_user(c.resident, c.scratch["closed"])
+    services.resident_survey(grant, c.scratch["closed"], attitude=4, efficiency=4, result=5, resolved=True)
+
+
+def _ev_resident_not_solved(c):
+    from gridgov.cases.services import public
+    from gridgov.evaluation import services
+
+    grant = public.grant_for_user(c.resident, c.scratch["closed"])
+    services.resident_survey(grant, c.scratch["closed"], resolved=False, remark="还是很脏")
+
+
+def _ev_call(c):
+    from gridgov.evaluation import services
+
+    services.record_call(c.intake, c.scratch["closed"], "无人接听")
+
+
+def _ev_two_calls(c):
+    _ev_closed(c)
+    _ev_call(c)
+    _ev_call(c)
+
+
+def _ev_period():
+    from gridgov.evaluation import services
+
+    return services.current_period()
+
+
+def _ev_rate(c):
+    from gridgov.evaluation import services
+
+    services.rate(c.supervisor, _ev_period(), "110101-HW", {"speed": 4, "quality": 5, "cooperation": 3}, "及时")
+
+
+def _ev_rate_centre(c):
+    from gridgov.evaluation import services
+
+    services.rate(c.handler, _ev_period(), None, {"accuracy": 5, "clarity": 4, "coordination": 4})
+
+
+def _ev_dimension(c):
+    from gridgov.evaluation import services
+
+    services.save_dimension(c.admin, "department", "quality", "处置质量（含现场复核）", 2)
+
+
+def _ev_notices(c):
+    from gridgov.evaluation import services
+
+    services.send_notices(c.shift, _ev_period())
+
+
+EVALUATION = [
+    ("evaluation phone_survey (resolved)", _ev_closed, _ev_survey(True), [("case", "follow_up"), ("survey", "create")]),
+    ("evaluation phone_survey (not resolved: 重办)", _ev_closed, _ev_survey(False),
+     [("case", "reopen"), ("survey", "create")]),
+    ("evaluation resident_survey", _ev_resident_closed, _ev_resident_survey, [("case", "follow_up"), ("survey", "create")]),
+    ("evaluation resident_survey (没有解决: 重办)", _ev_resident_closed, _ev_resident_not_solved,
+     [("case", "reopen"), ("survey", "create")]),
+    ("evaluation record_call", _ev_closed, _ev_call, [("call_attempt", "create")]),
+    ("evaluation record_call (third: 无法联系)", _ev_two_calls, _ev_call, [("call_attempt", "create"), ("survey", "create")]),
+    ("evaluation rate (street → department)", None, _ev_rate, [("rating", "create")]),
+    ("evaluation rate (replaced)", _ev_rate, _ev_rate, [("rating", "update")]),
+    ("evaluation rate (department → centre)", None, _ev_rate_centre, [("rating", "create")]),
+    ("evaluation save_dimension", None, _ev_dimension, [("rating_dimension", "update")]),
+    ("evaluation send_notices", None, _ev_notices, [("evaluation_notice", "send")]),
+]
+
+ROWS += EVALUATION  # evaluation
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "prepare", "write", "expected"), ROWS, ids=[r[0] for r in ROWS])
 def test_each_service_write_leaves_exactly_its_audit_records(name, prepare, write, expected, users, point):
@@ -1682,6 +1790,13 @@ def _a_checklist_template(c):
     admin_post(c.client, f"/admin/inspection/checklisttemplate/{t.pk}/change/", name="养殖场环境检查（后台）")
 
 
+def _a_rating_dimension(c):  # evaluation
+    from gridgov.evaluation.models import Dimension
+
+    d = Dimension.objects.get(ratee_kind="centre", key="clarity")
+    admin_post(c.client, f"/admin/evaluation/dimension/{d.pk}/change/", name="指令清楚、要求明确")
+
+
 ADMIN = [
     ("grid", None, _a_grid, [("grid", "update")]),
     ("grid 五定 inline", None, _a_duties, [("grid", "set_duties")]),
@@ -1706,6 +1821,7 @@ ADMIN = [
     ("inspection checklist template", None, _a_checklist_template, [("checklist_template", "update")]),
     ("inspection checklist item", None, _a_checklist_item, [("checklist_item", "update")]),
 ]
+ADMIN += [("evaluation rating dimension", None, _a_rating_dimension, [("rating_dimension", "update")])]  # evaluation
 
 
 @pytest.mark.django_db

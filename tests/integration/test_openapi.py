@@ -67,6 +67,11 @@ BINARY[("get", "/api/v1/ledgers/quota/export")] = {
     "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 LISTS |= {"/api/v1/ledgers/summary", "/api/v1/ledgers/quota", "/api/v1/ledgers/problems", "/api/v1/ledgers/samples",
           "/api/v1/ledgers/trainings", "/api/v1/ledgers/outages", "/api/v1/ledgers/publicity"}
+# --- evaluation: 待回访, 回访记录, 评价维度, 本单位给出的评价; the results' Excel
+LISTS |= {"/api/v1/evaluation/queue", "/api/v1/evaluation/surveys", "/api/v1/evaluation/dimensions",
+          "/api/v1/evaluation/ratings"}
+BINARY.update({("get", "/api/v1/evaluation/results/export"): {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}})
 
 
 @pytest.fixture

@@ -146,6 +146,13 @@ class TrackForm(forms.Form):
 
 
 class RateForm(forms.Form):
+    # evaluation: 态度 and 效率 of the 满意度回访 (optional here); 满意度 is the 结果 dimension
+    attitude = forms.TypedChoiceField(
+        label="工作人员的态度", coerce=int, widget=forms.RadioSelect, required=False, empty_value=None,
+        choices=[(k, f"{k} 分") for k in range(5, 0, -1)])
+    efficiency = forms.TypedChoiceField(
+        label="办理的效率", coerce=int, widget=forms.RadioSelect, required=False, empty_value=None,
+        choices=[(k, f"{k} 分") for k in range(5, 0, -1)])
     satisfaction = forms.TypedChoiceField(
         label="您对办理结果满意吗？", coerce=int, widget=forms.RadioSelect,
         choices=[(k, f"{v}（{k} 分）") for k, v in svc.SATISFACTION.items()],
@@ -246,11 +253,16 @@ def case_page(request, number: str):
         what = request.POST.get("what")
         form = rate_form if what == "rate" else reopen_form if what == "reopen" else None
         if form is not None and form.is_valid():
+            # evaluation: the person's answer is stored as a survey beside the case's follow_up / reopen
+            from gridgov.evaluation.services import resident_survey
+
             try:
                 if what == "rate":
-                    svc.rate(grant, number, form.cleaned_data["satisfaction"], form.cleaned_data["note"])
+                    d = form.cleaned_data
+                    resident_survey(grant, number, attitude=d.get("attitude"), efficiency=d.get("efficiency"),
+                                    result=d["satisfaction"], resolved=True, remark=d["note"])
                 else:
-                    svc.reopen(grant, number, form.cleaned_data["reason"])
+                    resident_survey(grant, number, resolved=False, remark=form.cleaned_data["reason"])
                     messages.success(request, "已收到，问题将重新办理。")
             except DomainError as e:
                 field = {"invalid_satisfaction": "satisfaction", "reason_required": "reason",
