@@ -29,9 +29,11 @@ from gridgov.geo.api import router as geo_router
 from gridgov.geo.changes_api import router as grid_changes_router  # gridchange
 from gridgov.governance.api import router as governance_router  # matters
 from gridgov.inspection.api import router as inspection_router  # inspection
+from gridgov.integrity.api import router as integrity_router  # integrity
 from gridgov.notify.api import router as notify_router
 from gridgov.oversight.api import router as oversight_router
 from gridgov.patrol.api import router as patrol_router  # patrol
+from gridgov.performance.api import router as performance_router  # integrity: 人员考核
 from gridgov.privacy.api import router as privacy_router
 from gridgov.tasks.api import router as tasks_router  # tasks
 from gridgov.worktime.api import router as worktime_router
@@ -278,3 +280,5 @@ api.add_router("/tasks", tasks_router)  # tasks: 专项行动、专项工作、�
 api.add_router("/inspection", inspection_router)  # inspection: checklists, plans, 回头看, 门前三包
 api.add_router("/governance", governance_router)  # matters: 矛盾纠纷调解, 信访
 api.add_router("/patrol", patrol_router)  # patrol
+api.add_router("/integrity", integrity_router)  # integrity: 弄虚作假核查
+api.add_router("/performance", performance_router)  # integrity: 人员考核

@@ -20,9 +20,11 @@ NAV = [
     ("在岗巡查", "/cases/field/patrol/", frozenset({R.GRID_WORKER}), roles.PATROL_DUTY),  # patrol
     ("巡查督导", "/patrol/", frozenset({R.GRID_SUPERVISOR, R.GRID_LEADER, R.ADMIN}), roles.PATROL_VIEW),  # patrol
     ("考勤", "/patrol/attendance/", None, roles.PATROL_ATTENDANCE),  # patrol
+    ("人员考核", "/performance/", None, roles.PATROL_ATTENDANCE),  # integrity: monthly sheets, pay bands
     ("部门待办", "/cases/inbox/", DEPARTMENT, roles.CASE_VIEW),
     ("检查任务", "/inspection/", None, roles.INSPECTION_VIEW),  # inspection: checklists, 回头看, 门前三包
     ("领导看板", "/dashboard/", LEADERS, roles.CASE_VIEW),
+    ("弄虚作假核查", "/integrity/", None, roles.ASSESS_VIEW),  # integrity: flags for the reviewer
     ("值班应急", "/duty/", None, roles.DUTY_VIEW),  # duty helper: 值班台, 值班表, 预案, 值班日报, 日产日清
     ("市区督办", "/oversight/", CENTRE | LEADERS | DEPARTMENT | {R.GRID_SUPERVISOR}, roles.CASE_VIEW),  # city helper
     ("全市概览", "/oversight/city/", LEADERS | CENTRE, roles.CASE_VIEW),  # city helper

@@ -17,7 +17,7 @@ from gridgov.geo.models import Grid, GridClass, GridDuty, GridType, Jurisdiction
 
 DISTRICT = "110101"
 # the demo administrator may use the admin pages of every gridgov app
-ADMIN_APPS = ["geo", "accounts", "catalog", "cases", "worktime", "audit", "notify", "basedata", "duty", "oversight", "tasks", "inspection", "governance", "patrol"]
+ADMIN_APPS = ["geo", "accounts", "catalog", "cases", "worktime", "audit", "notify", "basedata", "duty", "oversight", "tasks", "inspection", "governance", "patrol", "integrity", "performance"]
 PASSWORD = "gridgov-demo"
 DEPARTMENTS = [
     ("110101-CG", "区城市管理委员会"),
@@ -87,6 +87,7 @@ DEMO_APPS = ["gridgov.catalog", "gridgov.basedata", "gridgov.cases", "gridgov.du
              "gridgov.inspection", "gridgov.governance"]
 DEMO_APPS.append("gridgov.geo")  # gridchange: a re-division applied with its history (after the cases it carries)
 DEMO_APPS.append("gridgov.patrol")  # patrol: a month of shifts and tracks on the grids as they are now
+DEMO_APPS.append("gridgov.integrity")  # integrity: a few flags (one confirmed, one cleared, some pending)
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

@@ -32,6 +32,8 @@ urlpatterns = [
     path("inspection/", include("gridgov.inspection.urls")),  # inspection
     path("governance/", include("gridgov.governance.urls")),  # matters: 调解台账, 信访登记簿
     path("patrol/", include((patrol_views.urls, "patrol"))),  # patrol
+    path("integrity/", include("gridgov.integrity.urls")),  # integrity: 弄虚作假核查
+    path("performance/", include("gridgov.performance.urls")),  # integrity: 人员考核
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

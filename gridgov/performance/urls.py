@@ -1,0 +1,11 @@
+"""The performance pages, under /performance/."""
+
+from django.urls import path
+
+from .views import scheme, sheets
+
+app_name = "performance"
+urlpatterns = [
+    path("", sheets, name="sheets"),
+    path("scheme/", scheme, name="scheme"),
+]
