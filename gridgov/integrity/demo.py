@@ -1,4 +1,4 @@
-"""The demo's 弄虚作假核查 (called by ``gridgov.demo.build``): three demo cases of 东华门街道 get a photo each — one
+"""The demo's 弄虚作假核查 (called by ``gridgov.demo.build``): the three latest cases of 东华门街道 reported by grid workers get a photo each — one
 taken 3 km from the case (its EXIF position), and the same picture on two cases — then the scan runs over the
 last 35 days; the 值班长 confirms the far-away photo (案件数量 that month → 0) and clears the reused picture (the
 same problem reported twice); the administrator enters one 督查 finding by hand, left pending with whatever else
@@ -6,6 +6,7 @@ the scan found. Synthetic and deterministic; both scales (a handful of rows).
 """
 
 import io
+import random
 
 from django.utils import timezone
 from PIL import Image
@@ -20,11 +21,12 @@ from .models import Flag, Status
 STREET, OTHER_STREET = "110101001", "110101002"
 
 
-def _jpeg(color: tuple[int, int, int], lon: float | None = None, lat: float | None = None, taken: str = "") -> bytes:
-    img = Image.new("RGB", (64, 48), color)
-    for x in range(0, 64, 8):  # a pattern, so the picture has a perceptual hash of its own
-        for y in range(48):
-            img.putpixel((x + (y % 8), y), (255 - color[0], 255 - color[1], 255 - color[2]))
+def _jpeg(seed: int, lon: float | None = None, lat: float | None = None, taken: str = "") -> bytes:
+    """A picture of its own (9 × 8 random grey blocks from ``seed``, so its perceptual hash is its own)."""
+    rng = random.Random(seed)
+    img = Image.new("L", (9, 8))
+    img.putdata([rng.randrange(256) for _ in range(72)])
+    img = img.resize((90, 80), Image.Resampling.NEAREST).convert("RGB")
     exif = Image.Exif()
     if lon is not None:
         def dms(v):
@@ -41,16 +43,17 @@ def _jpeg(color: tuple[int, int, int], lon: float | None = None, lat: float | No
 
 def build(stdout=print, scale: str = "demo") -> None:
     Flag.objects.all().delete()  # a rebuild: the demo's flags are remade from the cases as they are now
-    cases = list(Case.objects.filter(scope_key__startswith=STREET, reporter__username="gridworker")
-                 .exclude(status__in=["declined", "voided", "merged"]).order_by("-reported_at", "id")[:3])
-    worker = User.objects.get(username="gridworker")
+    cases = list(Case.objects.filter(scope_key__startswith=STREET, reporter__role="grid_worker")
+                 .exclude(status__in=["declined", "voided", "merged"]).select_related("reporter")
+                 .order_by("-reported_at", "id")[:3])
     if len(cases) == 3:
         far, reused, again = cases
         taken = timezone.localtime(far.reported_at).strftime("%Y:%m:%d %H:%M:%S")
-        store_photos(far, [("现场.jpg", _jpeg((40, 120, 200), far.lon + 0.035, far.lat, taken))], "report", worker)
-        picture = _jpeg((180, 90, 30))
-        store_photos(reused, [("现场.jpg", picture)], "report", worker)
-        store_photos(again, [("现场.jpg", picture)], "report", worker)
+        store_photos(far, [("现场.jpg", _jpeg(20261201, far.lon + 0.035, far.lat, taken))], "report",
+                     far.reporter)
+        picture = _jpeg(20261202)
+        store_photos(reused, [("现场.jpg", picture)], "report", reused.reporter)
+        store_photos(again, [("现场.jpg", picture)], "report", again.reporter)
     services.scan()
     shift = User.objects.get(username="shift")
     for f in Flag.objects.filter(kind="photo_place", case__in=cases[:1], status=Status.PENDING):

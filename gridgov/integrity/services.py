@@ -75,11 +75,20 @@ def _check_reason(reason: str) -> str:
 
 
 def flags(user):
-    return scoped(Flag.objects.all(), user, VIEW).select_related("case", "person", "decided_by", "created_by")
+    """The flags of the user's subtree. A department's staff (who hold ``assess.view`` for their own department's
+    results) see none: flags concern streets, their cases and their people."""
+    qs = scoped(Flag.objects.all(), user, VIEW)
+    if _is_department(user):
+        qs = qs.none()
+    return qs.select_related("case", "person", "decided_by", "created_by")
 
 
 def get_flag(user, pk: int) -> Flag:
     return get_scoped(flags(user), user, VIEW, pk=pk)
+
+
+def _is_department(user) -> bool:
+    return bool(getattr(user, "department_id", None)) and not user.is_superuser
 
 
 def flag_out(f: Flag) -> dict:
@@ -152,7 +161,7 @@ def decide(user, pk: int, decision: str, reason: str, item: str | None = None, p
     if period:
         period = _check_period(period)
     with transaction.atomic():
-        f = scoped(Flag.objects.select_for_update(), user, REVIEW).filter(pk=pk).first()
+        f = flags(user).select_for_update(of=("self",)).filter(pk=pk).first() if not _is_department(user) else None
         if f is None:
             raise OutOfScope()
         if f.status != Status.PENDING:

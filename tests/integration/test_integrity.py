@@ -1,0 +1,235 @@
+"""弄虚作假核查 and 人员考核 through the services: a case photo taken far from the case raises a flag, a reviewer's
+decision zeroes the item (or not), refusals write nothing; the monthly sheets of two workers, typed by hand."""
+
+import datetime as dt
+import io
+import random
+import zoneinfo
+
+import pytest
+from PIL import Image
+
+from gridgov.accounts.scope import NoRight, OutOfScope
+from gridgov.audit.models import AuditRecord
+from gridgov.errors import Conflict, DomainError
+from gridgov.integrity import services
+from gridgov.integrity.models import Flag
+
+pytestmark = pytest.mark.django_db
+SH = zoneinfo.ZoneInfo("Asia/Shanghai")
+T0 = dt.datetime(2026, 11, 20, 10, 0, tzinfo=SH)
+
+
+def jpeg(seed: int, lon: float | None = None, lat: float | None = None, taken: str = "") -> bytes:
+    """A picture of its own (9 × 8 random grey blocks from ``seed``, so its perceptual hash is its own)."""
+    rng = random.Random(seed)
+    img = Image.new("L", (9, 8))
+    img.putdata([rng.randrange(256) for _ in range(72)])
+    img = img.resize((90, 80), Image.Resampling.NEAREST).convert("RGB")
+    exif = Image.Exif()
+    if lon is not None:
+        def dms(v):
+            d = int(v)
+            m = int((v - d) * 60)
+            return (d, m, round(((v - d) * 60 - m) * 60, 4))
+        exif[34853] = {1: "N", 2: dms(lat), 3: "E", 4: dms(lon)}
+    if taken:
+        exif[306] = taken
+    out = io.BytesIO()
+    img.save(out, "JPEG", exif=exif, quality=95)
+    return out.getvalue()
+
+
+def report(user, point, photos=(), now=T0):
+    from gridgov.cases.services import intake
+
+    return intake(user, source="grid_worker", lon=point[0], lat=point[1], description="路边暴露垃圾", matter="06010",
+                  photos=photos, now=now, find_duplicates=False).case
+
+
+@pytest.fixture
+def far_flag(users, point, time_machine):
+    """The demo grid worker reports a case with a photo whose EXIF position is 0.02° of longitude east of the case:
+    at latitude ≈ 39.9° that is 6 371 008.8 m × cos 39.9° × 0.02 × π / 180 ≈ 1 706 m (> 500 m)."""
+    time_machine.move_to(T0, tick=False)
+    case = report(users["gridworker"], point,
+                  [("现场.jpg", jpeg(1101, point[0] + 0.02, point[1], "2026:11:20 09:55:00"))])
+    services.scan(since=T0 - dt.timedelta(hours=1))
+    flags = list(Flag.objects.filter(case=case))
+    assert [(f.kind, f.status, f.unit, f.period, f.item) for f in flags] == [
+        ("photo_place", "pending", "110101001", "2026-11", "case_count")]
+    assert 1690 <= flags[0].evidence["distance_m"] <= 1720
+    return flags[0]
+
+
+def test_confirmed_flag_zeroes_the_item_of_the_month(far_flag, users, time_machine):
+    time_machine.move_to(T0 + dt.timedelta(days=1), tick=False)
+    before = AuditRecord.objects.count()
+    services.decide(users["shift"], far_flag.pk, "confirm", "照片为他处所摄")
+    assert AuditRecord.objects.count() == before + 1
+    assert services.confirmed_zeroings("2026-11", "110101") == [{
+        "unit": "110101001", "item": "case_count", "by": "shift", "at": "2026-11-21T10:00:00+08:00",
+        "reason": "照片为他处所摄", "source": f"integrity flag {far_flag.pk}"}]
+    assert services.confirmed_zeroings("2026-10", "110101") == []
+    assert services.confirmed_zeroings("2026-11", "110102") == []
+
+
+def test_confirming_may_name_another_item(far_flag, users):
+    services.decide(users["shift"], far_flag.pk, "confirm", "核实属实", item="quality_sample")
+    assert [z["item"] for z in services.confirmed_zeroings("2026-11", "110101")] == ["quality_sample"]
+
+
+def test_cleared_flag_zeroes_nothing(far_flag, users):
+    services.decide(users["admin"], far_flag.pk, "clear", "定位漂移，现场照片属实")
+    assert services.confirmed_zeroings("2026-11", "110101") == []
+    assert Flag.objects.get(pk=far_flag.pk).status == "cleared"
+
+
+def test_refusals_write_nothing(far_flag, users):
+    before = AuditRecord.objects.count()
+    with pytest.raises(NoRight):  # a grid worker reads nothing here, let alone decides
+        services.decide(users["gridworker"], far_flag.pk, "confirm", "x")
+    with pytest.raises(NoRight):  # the street's supervisor reads the flag but does not decide
+        services.decide(users["supervisor"], far_flag.pk, "confirm", "x")
+    with pytest.raises(DomainError) as e:
+        services.decide(users["shift"], far_flag.pk, "confirm", "  ")
+    assert e.value.code == "reason_required"
+    with pytest.raises(DomainError) as e:
+        services.decide(users["shift"], far_flag.pk, "confirm", "属实", item="nonsense")
+    assert e.value.code == "invalid_item"
+    with pytest.raises(DomainError) as e:
+        services.decide(users["shift"], far_flag.pk, "maybe", "属实")
+    assert e.value.code == "invalid_decision"
+    with pytest.raises(DomainError) as e:
+        services.create(users["shift"], unit="110101001", item="training", period="2027-01", reason="代签")
+    assert e.value.code == "period_in_future"
+    with pytest.raises(DomainError) as e:
+        services.create(users["shift"], unit="999999999", item="training", period="2026-11", reason="代签")
+    assert e.value.code == "unknown_unit"
+    assert AuditRecord.objects.count() == before
+    assert Flag.objects.get(pk=far_flag.pk).status == "pending"
+    services.decide(users["shift"], far_flag.pk, "clear", "属实")
+    with pytest.raises(Conflict):  # decided once only
+        services.decide(users["shift"], far_flag.pk, "confirm", "改判")
+    assert Flag.objects.get(pk=far_flag.pk).status == "cleared"
+
+
+def test_scope_of_the_reads(far_flag, users):
+    from gridgov.accounts.models import User
+
+    assert services.get_flag(users["supervisor"], far_flag.pk).pk == far_flag.pk
+    other = User.objects.get(username="demo-s110101002")  # the supervisor of another street
+    with pytest.raises(OutOfScope):
+        services.get_flag(other, far_flag.pk)
+    assert not services.flags(users["handler"]).filter(pk=far_flag.pk).exists()
+
+
+def test_scan_is_idempotent_and_finds_a_reused_picture(users, point, time_machine):
+    time_machine.move_to(T0, tick=False)
+    picture = jpeg(1102)
+    first = report(users["gridworker"], point, [("a.jpg", picture)], now=T0)
+    second = report(users["gridworker"], point, [("b.jpg", picture)], now=T0)
+    since = T0 - dt.timedelta(hours=1)
+    services.scan(since=since)
+    reuse = Flag.objects.get(kind="photo_reuse", case=second)
+    assert reuse.evidence["same_case"] == first.number and reuse.evidence["distance_bits"] == 0
+    assert services.scan(since=since)["photo_reuse"] == 0  # found once only
+
+
+def test_manual_flag_for_a_street(users, time_machine):
+    time_machine.move_to(T0, tick=False)
+    before = AuditRecord.objects.count()
+    f = services.create(users["admin"], unit="110101002", item="training", period="2026-11",
+                        reason="区督查组抽查：培训签到表有代签现象")
+    assert (f.kind, f.subject_type, f.subject, f.status, f.created_by.username) == (
+        "manual", "unit", "110101002", "pending", "admin")
+    assert AuditRecord.objects.count() == before + 1
+
+
+# ---------------------------------------------------------------- 人员考核
+
+
+def test_sheets_of_two_workers(users, time_machine):
+    """Two grid workers of 景山街道 (110101003) in November 2026 — 21 working days (30 days less 9 weekend days, no
+    holiday) — with a plan of 5 patrols a week (5 × 30 / 7 = 21.4 → 21 asked), the targets set to 2 reports,
+    1 visit, 1 settled case and the default weights 30/20/20/10/10/10:
+    - A: on duty and a patrol every working day, 2 reports → 30 + 20 + 20 + 0 + 0 + 10 = 80.0 → B × 1.0
+    - B: on duty and a patrol on 10 days, 1 report, 1 confirmed flag → 30 × 10/21 + 20 × 10/21 + 10 + 0 + 0 + 5
+      = 14.29 + 9.52 + 15 = 38.8 → D × 0.6; ranked 1 and 2 in the street (its other workers have no facts: 10.0)."""
+    from gridgov.accounts.models import User
+    from gridgov.geo.models import Grid
+    from gridgov.patrol import services as patrol
+    from gridgov.patrol.models import Shift
+    from gridgov.performance import services as perf
+    from gridgov.performance.logic.score import DEFAULT_BANDS, DEFAULT_DEDUCTIONS, DEFAULT_WEIGHTS
+    from gridgov.worktime.services import current_calendar
+
+    time_machine.move_to(dt.datetime(2026, 12, 1, 9, 0, tzinfo=SH), tick=False)
+    admin = users["admin"]
+    g1, g2 = Grid.objects.filter(layer__code="management", community__code__startswith="110101003").order_by("code")[:2]
+    a = User.objects.create(username="perf-a", role="grid_worker", node_key=g1.scope_key, display_name="甲")
+    b = User.objects.create(username="perf-b", role="grid_worker", node_key=g2.scope_key, display_name="乙")
+    for g in (g1, g2):
+        patrol.set_plan(admin, g.code, per_week=5)
+    perf.set_scheme(admin, "110101", weights=DEFAULT_WEIGHTS, targets={"reports": 2, "visits": 1, "settled": 1},
+                    deductions=DEFAULT_DEDUCTIONS, bands=DEFAULT_BANDS)
+    cal = current_calendar()
+    days = [dt.date(2026, 11, d) for d in range(1, 31) if cal.is_workday(dt.date(2026, 11, d))]
+    assert len(days) == 21
+    for person, grid, n in ((a, g1, 21), (b, g2, 10)):
+        Shift.objects.bulk_create([Shift(
+            person=person, grid=grid, scope_key=grid.scope_key, day=d,
+            started_at=dt.datetime.combine(d, dt.time(8, 0), SH), ended_at=dt.datetime.combine(d, dt.time(11, 0), SH),
+            duration_s=3 * 3600, done=True) for d in days[:n]])
+    for person, grid, n in ((a, g1, 2), (b, g2, 1)):
+        p = grid.shape.representative_point()
+        for i in range(n):
+            report(person, (p.x, p.y), now=dt.datetime(2026, 11, 10 + i, 9, 0, tzinfo=SH))
+    f = services.create(admin, person="perf-b", unit="", item="management", period="2026-11", reason="代签到")
+    services.decide(admin, f.pk, "confirm", "核实属实")
+    rows = {r["username"]: r for r in perf.sheets(admin, "2026-11")}
+    want = {
+        "perf-a": {"workdays": 21, "days_on_duty": 21, "patrols": 21, "patrols_planned": 21, "valid_reports": 2,
+                   "flags": 0, "p_attendance": 30.0, "p_patrols": 20.0, "p_reports": 20.0, "p_quality": 10.0,
+                   "score": 80.0, "band": "B", "coefficient": 1.0, "rank": 1, "street": "110101003"},
+        "perf-b": {"workdays": 21, "days_on_duty": 10, "patrols": 10, "patrols_planned": 21, "valid_reports": 1,
+                   "flags": 1, "p_attendance": 14.29, "p_patrols": 9.52, "p_reports": 10.0, "p_quality": 5.0,
+                   "score": 38.8, "band": "D", "coefficient": 0.6, "rank": 2, "street": "110101003"},
+    }
+    for name, expected in want.items():
+        assert {k: rows[name][k] for k in expected} == expected, name
+    # the street's supervisor of another street sees neither; the export has a row for each
+    other = User.objects.get(username="demo-s110101002")
+    assert not {"perf-a", "perf-b"} & {r["username"] for r in perf.sheets(other, "2026-11")}
+    body, ctype = perf.sheet_file(list(rows.values()), "csv", "2026-11")
+    assert "perf-a" in body.decode("utf-8-sig") and ctype.startswith("text/csv")
+    assert DEFAULT_BANDS[0] == {"band": "A", "min": 90.0, "coefficient": 1.2}
+
+
+def test_bad_scheme_is_refused_and_nothing_written(users):
+    from gridgov.performance import services as perf
+    from gridgov.performance.logic.score import DEFAULT_DEDUCTIONS, DEFAULT_TARGETS, DEFAULT_WEIGHTS
+    from gridgov.performance.models import PayScheme
+
+    before = AuditRecord.objects.count()
+    with pytest.raises(DomainError) as e:
+        perf.set_scheme(users["admin"], "110101", weights=DEFAULT_WEIGHTS, targets=DEFAULT_TARGETS,
+                        deductions=DEFAULT_DEDUCTIONS, bands=[{"band": "A", "min": 90, "coefficient": 1.2}])
+    assert e.value.code == "invalid_bands" and "最后一档" in e.value.message
+    with pytest.raises(DomainError) as e:
+        perf.set_scheme(users["admin"], "110101", weights={**DEFAULT_WEIGHTS, "attendance": -1},
+                        targets=DEFAULT_TARGETS, deductions=DEFAULT_DEDUCTIONS, bands=[])
+    assert e.value.code == "invalid_scheme"
+    with pytest.raises(NoRight):
+        perf.set_scheme(users["leader"], "110101", weights=DEFAULT_WEIGHTS, targets=DEFAULT_TARGETS,
+                        deductions=DEFAULT_DEDUCTIONS, bands=[])
+    assert AuditRecord.objects.count() == before and not PayScheme.objects.exists()
+
+
+def test_pages_render(client_for, far_flag):
+    assert client_for("shift").get("/integrity/").status_code == 200
+    r = client_for("shift").get(f"/integrity/{far_flag.pk}/")
+    assert r.status_code == 200 and "照片拍摄位置距案件位置" in r.content.decode()
+    assert client_for("supervisor").get("/performance/?month=2026-11").status_code == 200
+    assert client_for("gridworker").get("/integrity/").status_code == 403
+    assert client_for("admin").get("/performance/scheme/").status_code == 200
