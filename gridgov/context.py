@@ -21,6 +21,7 @@ NAV = [
     ("巡查督导", "/patrol/", frozenset({R.GRID_SUPERVISOR, R.GRID_LEADER, R.ADMIN}), roles.PATROL_VIEW),  # patrol
     ("考勤", "/patrol/attendance/", None, roles.PATROL_ATTENDANCE),  # patrol
     ("人员考核", "/performance/", None, roles.PATROL_ATTENDANCE),  # integrity: monthly sheets, pay bands
+    ("我的考核", "/performance/mine/", frozenset({R.GRID_WORKER, R.INSPECTOR}), None),  # integrity: one's own sheet
     ("部门待办", "/cases/inbox/", DEPARTMENT, roles.CASE_VIEW),
     ("检查任务", "/inspection/", None, roles.INSPECTION_VIEW),  # inspection: checklists, 回头看, 门前三包
     ("领导看板", "/dashboard/", LEADERS, roles.CASE_VIEW),

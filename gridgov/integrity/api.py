@@ -118,8 +118,9 @@ class ZeroingOut(Schema):
 
 
 class ZeroingsIn(PageIn):
-    period: str = Period
-    district: str = Field(pattern=r"^\d{6}$", title="区县代码")
+    period: str | None = Field(None, pattern=r"^\d{4}-\d{2}$", max_length=7, title="月份（YYYY-MM）",
+                               description="默认本月")
+    district: str = Field("", pattern=r"^(\d{6})?$", title="区县代码", description="默认：您辖区内的全部")
 
 
 @router.get("/zeroings", response=answers(page_of(ZeroingOut), 400, 403, 422),
@@ -128,5 +129,7 @@ def zeroings(request, q: Query[ZeroingsIn]):
     from gridgov.accounts.scope import require
 
     require(request.user, services.VIEW)
-    rows = services.confirmed_zeroings(q.period, q.district)
+    from django.utils import timezone
+
+    rows = services.confirmed_zeroings(q.period or timezone.localdate().strftime("%Y-%m"), q.district)
     return paginate([r for r in rows if services.in_scope(request.user, r["unit"])], q)

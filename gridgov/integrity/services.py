@@ -235,7 +235,7 @@ def _reuse_flags(since: dt.datetime, th: det.Thresholds) -> list[Flag]:
     rows = list(CasePhoto.objects.filter(created_at__gte=horizon).exclude(dhash="")
                 .values_list("id", "case_id", "dhash", "created_at"))
     recent = {pid for pid, _, _, at in rows if at >= since}
-    pairs = [(a, b, d) for a, b, d in det.reused_photos([(p, c, h) for p, c, h, _ in rows], th) if b in recent]
+    pairs = det.reused_photos([(p, c, h) for p, c, h, _ in rows], th, only=recent)
     if not pairs:
         return []
     photos = {p.pk: p for p in CasePhoto.objects.filter(pk__in={x for a, b, _ in pairs for x in (a, b)})

@@ -164,7 +164,21 @@ def facts_of(people, month: str, today: dt.date | None = None) -> dict[int, dict
 
 def sheets(user, month: str, today: dt.date | None = None) -> list[dict]:
     """One row per grid worker and inspector of the user's scope for the month, ranked within each street."""
-    people = list(people_of(user))
+    return _rows(list(people_of(user)), month, today)
+
+
+def own_sheet(user, month: str, today: dt.date | None = None) -> dict | None:
+    """A grid worker's or an inspector's own row (their rank among the people of their street), or None."""
+    from gridgov.accounts.models import User
+
+    if getattr(user, "role", None) not in POSTS or not user.node_key:
+        return None
+    street = list(User.objects.filter(role__in=POSTS, is_active=True, node_key__startswith=user.node_key[:9])
+                  .order_by("node_key", "username"))
+    return next((r for r in _rows(street, month, today) if r["username"] == user.username), None)
+
+
+def _rows(people: list, month: str, today: dt.date | None) -> list[dict]:
     facts = facts_of(people, month, today)
     schemes: dict[str, PayScheme] = {}
     rows = []

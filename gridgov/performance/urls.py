@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from .views import scheme, sheets
+from .views import mine, scheme, sheets
 
 app_name = "performance"
 urlpatterns = [
     path("", sheets, name="sheets"),
     path("scheme/", scheme, name="scheme"),
+    path("mine/", mine, name="mine"),
 ]

@@ -42,6 +42,21 @@ def sheets(request):
         "may_manage": has(request.user, roles.ASSESS_MANAGE)})
 
 
+@page(None, posts=services.POSTS)
+def mine(request):
+    """A grid worker's or an inspector's own sheet (on the phone: linked from 我的任务)."""
+    month = request.GET.get("month") or timezone.localdate().strftime("%Y-%m")
+    try:
+        row = services.own_sheet(request.user, month)
+    except DomainError as e:
+        messages.error(request, e.message)
+        month, row = timezone.localdate().strftime("%Y-%m"), None
+    s = services.scheme(request.user.node_key[:6])
+    return render_page(request, "performance/mine.html", {
+        "month": month, "rows": [(label, row[k]) for k, label in services.COLUMNS if k not in ("username", "street")]
+        if row else [], "scheme": s})
+
+
 @page(roles.ASSESS_MANAGE)
 def scheme(request):
     district = _district(request.user)

@@ -150,7 +150,7 @@ def test_manual_flag_for_a_street(users, time_machine):
 
 
 def test_sheets_of_two_workers(users, time_machine):
-    """Two grid workers of 景山街道 (110101003) in November 2026 — 21 working days (30 days less 9 weekend days, no
+    """Two grid workers of 交道口街道 (110101003) in November 2026 — 21 working days (30 days less 9 weekend days, no
     holiday) — with a plan of 5 patrols a week (5 × 30 / 7 = 21.4 → 21 asked), the targets set to 2 reports,
     1 visit, 1 settled case and the default weights 30/20/20/10/10/10:
     - A: on duty and a patrol every working day, 2 reports → 30 + 20 + 20 + 0 + 0 + 10 = 80.0 → B × 1.0
@@ -198,6 +198,10 @@ def test_sheets_of_two_workers(users, time_machine):
     }
     for name, expected in want.items():
         assert {k: rows[name][k] for k in expected} == expected, name
+    # each worker sees their own row (ranked in their street) on 我的考核
+    mine = perf.own_sheet(b, "2026-11")
+    assert (mine["username"], mine["score"], mine["rank"]) == ("perf-b", 38.8, 2)
+    assert perf.own_sheet(users["leader"], "2026-11") is None
     # the street's supervisor of another street sees neither; the export has a row for each
     other = User.objects.get(username="demo-s110101002")
     assert not {"perf-a", "perf-b"} & {r["username"] for r in perf.sheets(other, "2026-11")}
@@ -233,3 +237,5 @@ def test_pages_render(client_for, far_flag):
     assert client_for("supervisor").get("/performance/?month=2026-11").status_code == 200
     assert client_for("gridworker").get("/integrity/").status_code == 403
     assert client_for("admin").get("/performance/scheme/").status_code == 200
+    assert client_for("gridworker").get("/performance/mine/?month=2026-11").status_code == 200
+    assert client_for("leader").get("/performance/mine/").status_code == 403

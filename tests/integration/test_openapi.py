@@ -53,6 +53,10 @@ BINARY.update({
 })
 LISTS |= {"/api/v1/tasks/campaigns", "/api/v1/tasks/tasks", "/api/v1/tasks/drills", "/api/v1/tasks/meetings"}
 # --- end tasks
+# --- integrity: the flags, the month's zeroings, the people's sheets and their export
+LISTS |= {"/api/v1/integrity/flags", "/api/v1/integrity/zeroings", "/api/v1/performance/sheets"}
+BINARY[("get", "/api/v1/performance/sheets/export")] = {
+    "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 @pytest.fixture

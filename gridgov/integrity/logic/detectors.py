@@ -21,6 +21,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import asdict, dataclass
+from itertools import chain
 
 EARTH_R = 6_371_008.8
 
@@ -112,33 +113,36 @@ def _bands(max_bits: int) -> list[tuple[int, int]]:
     return out
 
 
-def reused_photos(photos: list[tuple[int, int, str]], th: Thresholds) -> list[tuple[int, int, int]]:
-    """``photos``: (photo id, case id, dhash hex). Pairs (earlier photo id, later photo id, distance) of photos of
-    DIFFERENT cases within ``hash_max_bits``, each pair once, ordered."""
+def reused_photos(photos: list[tuple[int, int, str]], th: Thresholds, only: set[int] | None = None
+                  ) -> list[tuple[int, int, int]]:
+    """``photos``: (photo id, case id, dhash hex). Pairs (smaller photo id, larger photo id, distance) of photos of
+    DIFFERENT cases within ``hash_max_bits``, each pair once, ordered. With ``only``, just the pairs that include
+    one of those photo ids (the scan: the new photos against the past year's)."""
     bands = _bands(th.hash_max_bits)
     buckets: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
-    values = []
     for pid, cid, h in photos:
         if not h:
             continue
         v = int(h, 16)
-        values.append((pid, cid, v))
         for i, (start, width) in enumerate(bands):
             buckets[(i, (v >> (64 - start - width)) & ((1 << width) - 1))].append((pid, cid, v))
     found: dict[tuple[int, int], int] = {}
     for group in buckets.values():
         if len(group) < 2:
             continue
-        for i, (p1, c1, v1) in enumerate(group):
-            for p2, c2, v2 in group[i + 1:]:
-                if c1 == c2:
-                    continue
-                key = (min(p1, p2), max(p1, p2))
-                if key in found:
-                    continue
-                d = (v1 ^ v2).bit_count()
-                if d <= th.hash_max_bits:
-                    found[key] = d
+        if only is None:
+            pairs = ((p, q) for i, p in enumerate(group) for q in group[i + 1:])
+        else:
+            fresh = [g for g in group if g[0] in only]
+            if not fresh:
+                continue
+            rest = [g for g in group if g[0] not in only]
+            pairs = chain(((p, q) for i, p in enumerate(fresh) for q in fresh[i + 1:]),
+                          ((p, q) for p in fresh for q in rest))
+        for (p1, c1, v1), (p2, c2, v2) in pairs:
+            d = (v1 ^ v2).bit_count()
+            if d <= th.hash_max_bits and c1 != c2:
+                found[(min(p1, p2), max(p1, p2))] = d
     return sorted((a, b, d) for (a, b), d in found.items())
 
 
