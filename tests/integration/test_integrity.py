@@ -239,3 +239,29 @@ def test_pages_render(client_for, far_flag):
     assert client_for("admin").get("/performance/scheme/").status_code == 200
     assert client_for("gridworker").get("/performance/mine/?month=2026-11").status_code == 200
     assert client_for("leader").get("/performance/mine/").status_code == 403
+
+
+def test_the_command_the_api_and_the_page(users, point, client_for, time_machine):
+    import json as _json
+
+    from django.core.management import call_command
+
+    time_machine.move_to(T0, tick=False)
+    case = report(users["gridworker"], point, [("现场.jpg", jpeg(1103, point[0] + 0.02, point[1]))])
+    out = io.StringIO()
+    call_command("integrity", "scan", "--since", "2026-11-20", stdout=out)
+    assert out.getvalue().startswith("弄虚作假核查完成：新线索 1 条（照片位置不符 1，")
+    flag = Flag.objects.get(case=case)
+    shift = client_for("shift")
+    r = shift.post(f"/api/v1/integrity/flags/{flag.pk}/decide", _json.dumps({"decision": "confirm", "reason": " "}),
+                   content_type="application/json")
+    assert r.status_code == 400 and r.json()["code"] == "reason_required"
+    r = shift.get("/api/v1/integrity/zeroings?period=2026-11&district=110101")
+    assert r.json()["count"] == 0
+    r = shift.post(f"/integrity/{flag.pk}/", {"decision": "confirm", "reason": "照片为他处所摄", "item": "case_count",
+                                              "period": "2026-11"})
+    assert r.status_code == 302
+    r = shift.get("/api/v1/integrity/zeroings?period=2026-11&district=110101")
+    assert [(z["unit"], z["item"], z["by"]) for z in r.json()["items"]] == [("110101001", "case_count", "shift")]
+    # the street's supervisor reads it; another street's does not
+    assert client_for("supervisor").get(f"/api/v1/integrity/flags/{flag.pk}").json()["status"] == "confirmed"
