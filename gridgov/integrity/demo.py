@@ -21,7 +21,7 @@ from .models import Flag, Status
 STREET, OTHER_STREET = "110101001", "110101002"
 
 
-def _jpeg(seed: int, lon: float | None = None, lat: float | None = None, taken: str = "") -> bytes:
+def picture(seed: int, lon: float | None = None, lat: float | None = None, taken: str = "") -> bytes:
     """A picture of its own (9 × 8 random grey blocks from ``seed``, so its perceptual hash is its own)."""
     rng = random.Random(seed)
     img = Image.new("L", (9, 8))
@@ -49,11 +49,11 @@ def build(stdout=print, scale: str = "demo") -> None:
     if len(cases) == 3:
         far, reused, again = cases
         taken = timezone.localtime(far.reported_at).strftime("%Y:%m:%d %H:%M:%S")
-        store_photos(far, [("现场.jpg", _jpeg(20261201, far.lon + 0.035, far.lat, taken))], "report",
+        store_photos(far, [("现场.jpg", picture(20261201, far.lon + 0.035, far.lat, taken))], "report",
                      far.reporter)
-        picture = _jpeg(20261202)
-        store_photos(reused, [("现场.jpg", picture)], "report", reused.reporter)
-        store_photos(again, [("现场.jpg", picture)], "report", again.reporter)
+        same = picture(20261202)
+        store_photos(reused, [("现场.jpg", same)], "report", reused.reporter)
+        store_photos(again, [("现场.jpg", same)], "report", again.reporter)
     services.scan()
     shift = User.objects.get(username="shift")
     for f in Flag.objects.filter(kind="photo_place", case__in=cases[:1], status=Status.PENDING):

@@ -3,16 +3,15 @@ decision zeroes the item (or not), refusals write nothing; the monthly sheets of
 
 import datetime as dt
 import io
-import random
 import zoneinfo
 
 import pytest
-from PIL import Image
 
 from gridgov.accounts.scope import NoRight, OutOfScope
 from gridgov.audit.models import AuditRecord
 from gridgov.errors import Conflict, DomainError
 from gridgov.integrity import services
+from gridgov.integrity.demo import picture
 from gridgov.integrity.models import Flag
 
 pytestmark = pytest.mark.django_db
@@ -20,24 +19,7 @@ SH = zoneinfo.ZoneInfo("Asia/Shanghai")
 T0 = dt.datetime(2026, 11, 20, 10, 0, tzinfo=SH)
 
 
-def jpeg(seed: int, lon: float | None = None, lat: float | None = None, taken: str = "") -> bytes:
-    """A picture of its own (9 × 8 random grey blocks from ``seed``, so its perceptual hash is its own)."""
-    rng = random.Random(seed)
-    img = Image.new("L", (9, 8))
-    img.putdata([rng.randrange(256) for _ in range(72)])
-    img = img.resize((90, 80), Image.Resampling.NEAREST).convert("RGB")
-    exif = Image.Exif()
-    if lon is not None:
-        def dms(v):
-            d = int(v)
-            m = int((v - d) * 60)
-            return (d, m, round(((v - d) * 60 - m) * 60, 4))
-        exif[34853] = {1: "N", 2: dms(lat), 3: "E", 4: dms(lon)}
-    if taken:
-        exif[306] = taken
-    out = io.BytesIO()
-    img.save(out, "JPEG", exif=exif, quality=95)
-    return out.getvalue()
+jpeg = picture  # a JPEG of its own (random grey blocks from a seed), with an EXIF position and time if given
 
 
 def report(user, point, photos=(), now=T0):

@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from itertools import chain
 
-EARTH_R = 6_371_008.8
+from gridgov.patrol.logic.track import distance_m  # the one haversine (pure)
 
 
 @dataclass(frozen=True)
@@ -40,14 +40,6 @@ class Thresholds:
     @classmethod
     def of(cls, overrides: dict | None) -> "Thresholds":
         return cls(**{**asdict(cls()), **(overrides or {})})
-
-
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_R * math.asin(min(1.0, math.sqrt(a)))
 
 
 # ---------------------------------------------------------------- 1. EXIF position and time
@@ -96,10 +88,6 @@ def photo_time(taken: dt.datetime | None, reported_at: dt.datetime, uploaded_at:
 
 
 # ---------------------------------------------------------------- 2. the same photo on another case
-
-
-def hamming(a: str, b: str) -> int:
-    return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
 def _bands(max_bits: int) -> list[tuple[int, int]]:
