@@ -247,3 +247,53 @@ def test_the_command_the_api_and_the_page(users, point, client_for, time_machine
     assert [(z["unit"], z["item"], z["by"]) for z in r.json()["items"]] == [("110101001", "case_count", "shift")]
     # the street's supervisor reads it; another street's does not
     assert client_for("supervisor").get(f"/api/v1/integrity/flags/{flag.pk}").json()["status"] == "confirmed"
+
+
+STEPS = [  # the loop to 结案, by the demo posts: (who, action, data)
+    ("intake", "assign_verify", {}), ("inspector", "confirm", {}), ("intake", "register", {"matter": "06010"}),
+    ("dispatcher", "dispatch", {"department": "110101-HW"}), ("handler", "accept", {}),
+    ("handler", "handle", {"feedback": "已清运"}), ("inspector", "inspect_pass", {}), ("intake", "close", {}),
+]
+
+
+def closed_case(users, where, at):
+    from gridgov.cases.services import transition
+
+    case = report(users["gridleader"], where, now=at)
+    for i, (who, action, data) in enumerate(STEPS):
+        transition(users[who], case.number, action, data, now=at + dt.timedelta(minutes=10 * (i + 1)))
+    return case
+
+
+def test_repeat_closures_and_a_quick_reopen(users, time_machine):
+    """The same matter (06010) at the same unit grid closed on 2, 9 and 16 November → 重复结案 (≥ 3 in a month);
+    the third reopened 5 hours after its closure (≤ 72 h) → 结案后短期重办."""
+    from gridgov.cases.services import transition
+    from gridgov.geo.models import Grid
+
+    time_machine.move_to(dt.datetime(2026, 11, 17, 9, 0, tzinfo=SH), tick=False)
+    unit = Grid.objects.filter(layer__code="unit", community__code="110101001001").order_by("-code").first()
+    p = unit.shape.representative_point()
+    cases = [closed_case(users, (p.x, p.y), dt.datetime(2026, 11, day, 9, 0, tzinfo=SH)) for day in (2, 9, 16)]
+    closed_at = dt.datetime(2026, 11, 16, 10, 20, tzinfo=SH)  # the 8th step, 80 minutes after the report
+    transition(users["intake"], cases[2].number, "reopen", {"reason": "回访：垃圾仍未清运"},
+               now=closed_at + dt.timedelta(hours=5))
+    services.scan(since=dt.datetime(2026, 11, 1, tzinfo=SH))
+    repeat = Flag.objects.get(kind="repeat_close", evidence__place=unit.code)
+    assert {c.number for c in cases} <= set(repeat.evidence["cases"])
+    assert (repeat.period, repeat.item, repeat.unit) == ("2026-11", "case_count", "110101001")
+    reopen = Flag.objects.get(kind="quick_reopen", case=cases[2])
+    assert (reopen.evidence["hours"], reopen.item, reopen.period) == (5.0, "closure_rate", "2026-11")
+
+
+def test_reports_at_an_impossible_speed(users, time_machine):
+    """Two reports by the demo grid worker one minute apart, at (116.42, 39.93) and (116.42, 39.90) — both in 东城区,
+    0.03° of latitude apart: 6 371 008.8 m × π / 180 × 0.03 = 3 335.85 m in 60 s = 200.2 km/h (> 120) → a 移动速度异常
+    flag on the worker, zeroing 规范管理."""
+    time_machine.move_to(T0, tick=False)
+    report(users["gridworker"], (116.42, 39.93), now=T0)
+    report(users["gridworker"], (116.42, 39.90), now=T0 + dt.timedelta(minutes=1))
+    services.scan(since=T0 - dt.timedelta(minutes=1))
+    f = Flag.objects.get(kind="speed", person=users["gridworker"], period="2026-11")
+    assert (f.evidence["distance_m"], f.evidence["seconds"], f.evidence["kmh"]) == (3336, 60, 200.2)
+    assert (f.subject_type, f.subject, f.item, f.unit) == ("worker", "gridworker", "management", "110101001")
