@@ -1,10 +1,12 @@
-"""The demo's 弄虚作假核查 (called by ``gridgov.demo.build``): the three latest cases of 东华门街道 reported by grid workers get a photo each — one
-taken 3 km from the case (its EXIF position), and the same picture on two cases — then the scan runs over the
+"""The demo's 弄虚作假核查 (called by ``gridgov.demo.build``): the four latest cases of 东华门街道 reported by grid
+workers get a photo each — one taken 3 km from the case (its EXIF position), the same picture on two cases, one
+taken three days before its report (left pending) — then the scan runs over the
 last 35 days; the 值班长 confirms the far-away photo (案件数量 that month → 0) and clears the reused picture (the
 same problem reported twice); the administrator enters one 督查 finding by hand, left pending with whatever else
 the scan found. Synthetic and deterministic; both scales (a handful of rows).
 """
 
+import datetime as dt
 import io
 import random
 
@@ -45,9 +47,12 @@ def build(stdout=print, scale: str = "demo") -> None:
     Flag.objects.all().delete()  # a rebuild: the demo's flags are remade from the cases as they are now
     cases = list(Case.objects.filter(scope_key__startswith=STREET, reporter__role="grid_worker")
                  .exclude(status__in=["declined", "voided", "merged"]).select_related("reporter")
-                 .order_by("-reported_at", "id")[:3])
-    if len(cases) == 3:
-        far, reused, again = cases
+                 .order_by("-reported_at", "id")[:4])
+    if len(cases) == 4:
+        far, reused, again, old = cases
+        three_days = timezone.localtime(old.reported_at) - dt.timedelta(days=3)
+        store_photos(old, [("现场.jpg", picture(20261203, taken=three_days.strftime("%Y:%m:%d %H:%M:%S")))],
+                     "report", old.reporter)
         taken = timezone.localtime(far.reported_at).strftime("%Y:%m:%d %H:%M:%S")
         store_photos(far, [("现场.jpg", picture(20261201, far.lon + 0.035, far.lat, taken))], "report",
                      far.reporter)

@@ -14,12 +14,16 @@ from gridgov.pages import has, page, render_page
 from . import services
 from .logic import score
 
-DEFAULT_DISTRICT = "110101"
-
 
 def _district(user) -> str:
+    """The user's district; a whole-system account's: the first district set up."""
+    from gridgov.geo.models import Jurisdiction, Level
+
     prefix = scope_prefix(user) or ""
-    return prefix[:6] if len(prefix) >= 6 else DEFAULT_DISTRICT
+    if len(prefix) >= 6:
+        return prefix[:6]
+    return Jurisdiction.objects.filter(level=Level.DISTRICT).order_by("code").values_list("code", flat=True).first() \
+        or ""
 
 
 @page(roles.PATROL_ATTENDANCE)
