@@ -235,7 +235,13 @@ def _reuse_flags(since: dt.datetime, th: det.Thresholds) -> list[Flag]:
     rows = list(CasePhoto.objects.filter(created_at__gte=horizon).exclude(dhash="")
                 .values_list("id", "case_id", "dhash", "created_at"))
     recent = {pid for pid, _, _, at in rows if at >= since}
-    pairs = det.reused_photos([(p, c, h) for p, c, h, _ in rows], th, only=recent)
+    # one flag per new photo, against the first photo it repeats (not one per pair: a picture used five times
+    # raises four flags, not ten)
+    first_use: dict[int, tuple[int, int]] = {}
+    for a, b, d in det.reused_photos([(p, c, h) for p, c, h, _ in rows], th, only=recent):
+        if b in recent and (b not in first_use or a < first_use[b][0]):
+            first_use[b] = (a, d)
+    pairs = sorted((a, b, d) for b, (a, d) in first_use.items())
     if not pairs:
         return []
     photos = {p.pk: p for p in CasePhoto.objects.filter(pk__in={x for a, b, _ in pairs for x in (a, b)})
