@@ -32,9 +32,11 @@ from gridgov.geo.changes_api import router as grid_changes_router  # gridchange
 from gridgov.governance.api import router as governance_router  # matters
 from gridgov.inspection.api import router as inspection_router  # inspection
 from gridgov.ledgers.api import router as ledgers_router  # ledgers
+from gridgov.integrity.api import router as integrity_router  # integrity
 from gridgov.notify.api import router as notify_router
 from gridgov.oversight.api import router as oversight_router
 from gridgov.patrol.api import router as patrol_router  # patrol
+from gridgov.performance.api import router as performance_router  # integrity: 人员考核
 from gridgov.privacy.api import router as privacy_router
 from gridgov.tasks.api import router as tasks_router  # tasks
 from gridgov.worktime.api import router as worktime_router
@@ -287,3 +289,5 @@ api.add_router("/patrol", patrol_router)  # patrol
 api.add_router("/assess", assess_router)  # assess: 考评 (schemes, runs, judgements, appeals)
 api.add_router("/ledgers", ledgers_router)  # ledgers: 考评台账
 api.add_router("/evaluation", evaluation_router)  # evaluation: 满意度回访, 条块双向考核
+api.add_router("/integrity", integrity_router)  # integrity: 弄虚作假核查
+api.add_router("/performance", performance_router)  # integrity: 人员考核

@@ -20,6 +20,8 @@ NAV = [
     ("在岗巡查", "/cases/field/patrol/", frozenset({R.GRID_WORKER}), roles.PATROL_DUTY),  # patrol
     ("巡查督导", "/patrol/", frozenset({R.GRID_SUPERVISOR, R.GRID_LEADER, R.ADMIN}), roles.PATROL_VIEW),  # patrol
     ("考勤", "/patrol/attendance/", None, roles.PATROL_ATTENDANCE),  # patrol
+    ("人员考核", "/performance/", None, roles.PATROL_ATTENDANCE),  # integrity: monthly sheets, pay bands
+    ("我的考核", "/performance/mine/", frozenset({R.GRID_WORKER, R.INSPECTOR}), None),  # integrity: one's own sheet
     ("部门待办", "/cases/inbox/", DEPARTMENT, roles.CASE_VIEW),
     ("检查任务", "/inspection/", None, roles.INSPECTION_VIEW),  # inspection: checklists, 回头看, 门前三包
     ("待回访", "/evaluation/", frozenset({R.INTAKE_CLERK, R.SHIFT_LEADER, R.ADMIN}), roles.CASE_VIEW),  # evaluation
@@ -27,6 +29,8 @@ NAV = [
     ("双向评价", "/evaluation/rate/", None, roles.ASSESS_RATE),  # evaluation: 条块双向考核
     ("领导看板", "/dashboard/", LEADERS, roles.CASE_VIEW),
     ("考评台账", "/ledgers/", None, roles.ASSESS_VIEW),  # ledgers: 附件2, 倒查, 抽查, 培训, 系统运行, 宣传
+    ("弄虚作假核查", "/integrity/", frozenset({R.ADMIN, R.LEADER, R.SHIFT_LEADER, R.GRID_SUPERVISOR}),
+     roles.ASSESS_VIEW),  # integrity: flags for the reviewer (a department sees none)
     ("值班应急", "/duty/", None, roles.DUTY_VIEW),  # duty helper: 值班台, 值班表, 预案, 值班日报, 日产日清
     ("市区督办", "/oversight/", CENTRE | LEADERS | DEPARTMENT | {R.GRID_SUPERVISOR}, roles.CASE_VIEW),  # city helper
     ("全市概览", "/oversight/city/", LEADERS | CENTRE, roles.CASE_VIEW),  # city helper

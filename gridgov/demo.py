@@ -17,7 +17,7 @@ from gridgov.geo.models import Grid, GridClass, GridDuty, GridType, Jurisdiction
 
 DISTRICT = "110101"
 # the demo administrator may use the admin pages of every gridgov app
-ADMIN_APPS = ["geo", "accounts", "catalog", "cases", "worktime", "audit", "notify", "basedata", "duty", "oversight", "tasks", "inspection", "governance", "patrol", "ledgers", "evaluation"]
+ADMIN_APPS = ["geo", "accounts", "catalog", "cases", "worktime", "audit", "notify", "basedata", "duty", "oversight", "tasks", "inspection", "governance", "patrol", "ledgers", "evaluation", "integrity", "performance"]
 ADMIN_APPS.append("assess")  # assess: 考评 (read-only admin)
 PASSWORD = "gridgov-demo"
 DEPARTMENTS = [
@@ -91,6 +91,7 @@ DEMO_APPS.append("gridgov.patrol")  # patrol: a month of shifts and tracks on th
 DEMO_APPS.append("gridgov.assess")  # assess: two scored and published months, judgements, an upheld and a pending appeal
 DEMO_APPS.append("gridgov.ledgers")  # ledgers: 附件2 bases and totals; at demo scale two months of registers
 DEMO_APPS.append("gridgov.evaluation")  # evaluation: surveys of part of the closed cases, last month's ratings
+DEMO_APPS.append("gridgov.integrity")  # integrity: a few flags (one confirmed, one cleared, some pending)
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "gridgov.assess",  # assess: 考评 schemes, scoring runs, judgements, appeals (003 篇7)
     "gridgov.ledgers",  # ledgers: 考评台账 (quota 附件2, 倒查, 抽查, trainings, uptime, publicity)
     "gridgov.evaluation",  # evaluation: 满意度回访 and 条块双向考核 (two-way ratings)
+    "gridgov.integrity",  # integrity: 弄虚作假核查 (flags, the scan, zeroed assessment items)
+    "gridgov.performance",  # integrity: 人员考核 (monthly sheets, pay bands)
 ]
 
 MIDDLEWARE = [
@@ -174,6 +176,10 @@ GRIDGOV = {
     "PATROL_INTERVAL_S": float(os.environ.get("GRIDGOV_PATROL_INTERVAL_S", "30")),
     "PATROL_MOVE_M": float(os.environ.get("GRIDGOV_PATROL_MOVE_M", "10")),
     "PATROL_THRESHOLDS": {},
+    # integrity: the detectors' thresholds overriding gridgov/integrity/logic/detectors.py Thresholds, and how often
+    # `gridgov serve` runs the scan (seconds; 0 turns it off)
+    "INTEGRITY_THRESHOLDS": {},
+    "INTEGRITY_SCAN_INTERVAL_S": float(os.environ.get("GRIDGOV_INTEGRITY_SCAN_INTERVAL_S", "3600")),
     # Households per km² used to size 管理网格 where no household data exists yet (东城区: ≈ 700,000 people
     # on 41.8 km², ≈ 2.6 people per household → ≈ 6,400 households/km²).
     "DEFAULT_HOUSEHOLDS_PER_KM2": float(os.environ.get("GRIDGOV_HOUSEHOLDS_PER_KM2", "6400")),

@@ -209,6 +209,8 @@ class CasePhoto(models.Model):
     exif_lon = models.FloatField("照片经度", null=True, blank=True)
     exif_lat = models.FloatField("照片纬度", null=True, blank=True)
     taken_at = models.CharField("拍摄时间", max_length=32, blank=True)
+    # integrity: the perceptual hash (dHash, 16 hex digits) that finds the same photo reused on another case
+    dhash = models.CharField("感知哈希", max_length=16, blank=True, db_index=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1437,6 +1437,56 @@ ROWS.update({
                                            lambda c, p: {"period": _this_month().strftime("%Y-%m")}),
 })
 # ---- end evaluation
+# ---- integrity: 弄虚作假核查 (read: assess.view; decide: assess.review) and 人员考核 (read: patrol.attendance; the
+# scheme: assess.manage). A department's handler holds assess.view for its own results but sees no flag (flags
+# concern streets); the street's 督导员 reads its street's flags and does not decide them.
+EXPECTED.update({
+    # columns:                                        anon adm  lead int  shif disp sup  insp gld  gwk  hand res  clerk
+    "GET /api/v1/integrity/flags":                   "401  200  200  403  200  403  200  403  403  403  200  403  403",
+    "GET /api/v1/integrity/flags/{flag_id}":         "401  200  200  403  200  403  200  403  403  403  404  403  403",
+    "POST /api/v1/integrity/flags":                  "401  201  403  403  201  403  403  403  403  403  403  403  403",
+    "POST /api/v1/integrity/flags/{flag_id}/decide": "401  200  403  403  200  403  403  403  403  403  403  403  403",
+    "POST /api/v1/integrity/scan":                   "401  200  403  403  200  403  403  403  403  403  403  403  403",
+    "GET /api/v1/integrity/zeroings":                "401  200  200  403  200  403  200  403  403  403  200  403  403",
+    "GET /api/v1/performance/sheets":                "401  200  200  403  403  403  200  403  200  403  403  403  403",
+    "GET /api/v1/performance/sheets/export":         "401  200  200  403  403  403  200  403  200  403  403  403  403",
+    "GET /api/v1/performance/scheme":                "401  200  200  403  403  403  200  403  200  403  403  403  403",
+    "PUT /api/v1/performance/scheme/{district}":     "401  200  403  403  403  403  403  403  403  403  403  403  403",
+})
+
+
+def integrity_flag(ctx, users):
+    from gridgov.integrity import services
+
+    return {"flag": services.create(users["shift"], unit="110101001", item="training", period="2026-11",
+                                    reason="矩阵测试：培训签到表代签").pk}
+
+
+def _scheme_body():
+    from gridgov.performance.logic import score
+
+    return {"weights": score.DEFAULT_WEIGHTS, "targets": score.DEFAULT_TARGETS,
+            "deductions": score.DEFAULT_DEDUCTIONS, "bands": score.DEFAULT_BANDS}
+
+
+ROWS.update({
+    "GET /api/v1/integrity/flags": Row("get", f"{ROOT}/integrity/flags?status=pending"),
+    "GET /api/v1/integrity/flags/{flag_id}": Row("get", f"{ROOT}/integrity/flags/{{flag}}", setup=integrity_flag),
+    "POST /api/v1/integrity/flags": Row("post", f"{ROOT}/integrity/flags", {
+        "unit": "110101001", "item": "training", "period": "2026-11", "reason": "矩阵测试：督查发现代签"}),
+    "POST /api/v1/integrity/flags/{flag_id}/decide": Row("post", f"{ROOT}/integrity/flags/{{flag}}/decide",
+                                                         {"decision": "confirm", "reason": "核实属实"},
+                                                         setup=integrity_flag),
+    "POST /api/v1/integrity/scan": Row("post", f"{ROOT}/integrity/scan", {}),
+    "GET /api/v1/integrity/zeroings": Row("get", f"{ROOT}/integrity/zeroings?period=2026-11&district=110101"),
+    "GET /api/v1/performance/sheets": Row("get", f"{ROOT}/performance/sheets?month=2026-11"),
+    "GET /api/v1/performance/sheets/export": Row("get", f"{ROOT}/performance/sheets/export?month=2026-11&format=csv"),
+    "GET /api/v1/performance/scheme": Row("get", f"{ROOT}/performance/scheme?district=110101"),
+    "PUT /api/v1/performance/scheme/{district}": Row("put", f"{ROOT}/performance/scheme/110101",
+                                                     lambda c, p: _scheme_body()),
+})
+# ---- end integrity
+
 
 def statuses(text: str) -> list[int]:
     values = [int(x) for x in text.split()]

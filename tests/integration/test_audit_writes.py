@@ -1494,6 +1494,86 @@ EVALUATION = [
 ROWS += EVALUATION  # evaluation
 
 
+# ---------------------------------------------------------------- integrity (弄虚作假核查, 人员考核)
+
+
+def _far_photo_case(c):
+    """A grid worker's report whose photo's EXIF position is 116°E 39°N, ≈ 100 km from 多福巷: the scan's finding."""
+    import io
+
+    from django.utils import timezone
+    from PIL import Image
+
+    from gridgov.cases.services import intake
+
+    lon, lat = unit_point()
+    img = Image.new("L", (9, 8))
+    img.putdata([(i * 37) % 256 for i in range(72)])
+    exif = Image.Exif()
+    exif[34853] = {1: "N", 2: (39, 0, 0.0), 3: "E", 4: (116, 0, 0.0)}
+    buf = io.BytesIO()
+    img.resize((90, 80)).convert("RGB").save(buf, "JPEG", exif=exif)
+    intake(c.gridworker, source="grid_worker", lon=lon, lat=lat, description="审计测试：照片位置", matter="06010",
+           photos=[("far.jpg", buf.getvalue())], find_duplicates=False)
+    c.scratch["since"] = timezone.now() - dt.timedelta(minutes=5)
+
+
+def _integrity_scan(c):
+    from gridgov.integrity import services
+
+    services.scan(since=c.scratch["since"])
+
+
+def _integrity_flag(c):
+    from django.utils import timezone
+
+    from gridgov.integrity import services
+
+    c.scratch["flag"] = services.create(c.shift, unit="110101001", item="training",
+                                        period=timezone.localdate().strftime("%Y-%m"), reason="培训签到表代签")
+
+
+def _integrity_confirm(c):
+    from gridgov.integrity import services
+
+    services.decide(c.shift, c.scratch["flag"].pk, "confirm", "核实属实")
+
+
+def _integrity_clear(c):
+    from gridgov.integrity import services
+
+    services.decide(c.admin, c.scratch["flag"].pk, "clear", "补签有据")
+
+
+def _pay_scheme(c):
+    from gridgov.performance import services
+    from gridgov.performance.logic import score
+
+    services.set_scheme(c.admin, "110101", weights=score.DEFAULT_WEIGHTS, targets=score.DEFAULT_TARGETS,
+                        deductions=score.DEFAULT_DEDUCTIONS, bands=score.DEFAULT_BANDS)
+
+
+def _pay_scheme_change(c):
+    from gridgov.performance import services
+    from gridgov.performance.logic import score
+
+    services.set_scheme(c.admin, "110101", weights=score.DEFAULT_WEIGHTS, targets={**score.DEFAULT_TARGETS,
+                                                                                   "visits": 30},
+                        deductions=score.DEFAULT_DEDUCTIONS, bands=score.DEFAULT_BANDS)
+
+
+INTEGRITY = [
+    ("integrity scan", _far_photo_case, _integrity_scan, [("integrity_flag", "detect")]),  # 系统: one per finding
+    ("integrity create", None, _integrity_flag, [("integrity_flag", "create")]),
+    ("integrity confirm", _integrity_flag, _integrity_confirm, [("integrity_flag", "confirm")]),
+    ("integrity clear", _integrity_flag, _integrity_clear, [("integrity_flag", "clear")]),
+    ("performance set_scheme", None, _pay_scheme, [("pay_scheme", "create")]),
+    ("performance set_scheme (change)", _pay_scheme, _pay_scheme_change, [("pay_scheme", "update")]),
+]
+
+ROWS += INTEGRITY  # integrity
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "prepare", "write", "expected"), ROWS, ids=[r[0] for r in ROWS])
 def test_each_service_write_leaves_exactly_its_audit_records(name, prepare, write, expected, users, point):

@@ -12,6 +12,7 @@ from PIL import ExifTags, Image, UnidentifiedImageError
 
 from gridgov.errors import DomainError
 
+from ..logic.photohash import dhash
 from ..models import CasePhoto
 from ..storage import photo_store
 
@@ -29,6 +30,7 @@ class CheckedPhoto:
     exif_lon: float | None
     exif_lat: float | None
     taken_at: str
+    dhash: str = ""
 
 
 def _dms(values, ref) -> float | None:
@@ -56,6 +58,7 @@ def check_photo(name: str, data: bytes) -> CheckedPhoto:
                 raise DomainError("photo_too_large", f"照片「{name}」像素过多")
             exif = img.getexif()
             img.load()  # decode it all: a truncated file fails here
+            phash = dhash(img)  # integrity: the perceptual hash that finds a photo reused on another case
     except DomainError:
         raise
     except Image.DecompressionBombError:  # declares more pixels than Pillow's MAX_IMAGE_PIXELS allows: never decoded
@@ -75,7 +78,7 @@ def check_photo(name: str, data: bytes) -> CheckedPhoto:
                 lon = lat = None
         taken = str(exif.get_ifd(ExifTags.IFD.Exif).get(36867) or exif.get(306) or "")[:32]
     suffix, content_type = ALLOWED[fmt]
-    return CheckedPhoto(data, suffix, content_type, width, height, lon, lat, taken)
+    return CheckedPhoto(data, suffix, content_type, width, height, lon, lat, taken, phash)
 
 
 def store_photos(case, files, kind: str, user) -> tuple[list[CasePhoto], list[dict]]:
@@ -92,7 +95,7 @@ def store_photos(case, files, kind: str, user) -> tuple[list[CasePhoto], list[di
         stored.append(CasePhoto(
             case=case, kind=kind, storage_key=key, content_type=p.content_type, size=len(p.data), width=p.width,
             height=p.height, sha256=hashlib.sha256(p.data).hexdigest(), exif_lon=p.exif_lon, exif_lat=p.exif_lat,
-            taken_at=p.taken_at, uploaded_by=user if getattr(user, "pk", None) else None,
+            taken_at=p.taken_at, dhash=p.dhash, uploaded_by=user if getattr(user, "pk", None) else None,
         ))
     CasePhoto.objects.bulk_create(stored)
     return stored, errors

@@ -44,6 +44,12 @@ class Command(BaseCommand):
 
         if start_tasks_scan(interval):
             self.stdout.write(f"逾期任务提醒：每 {interval:g} 秒检查一次")
+        # integrity: the 弄虚作假 detectors (each finding recorded once), in the same process as the scan
+        from gridgov.integrity.services import start_background_scan as start_integrity_scan
+
+        integrity_every = settings.GRIDGOV["INTEGRITY_SCAN_INTERVAL_S"]
+        if start_integrity_scan(integrity_every):
+            self.stdout.write(f"弄虚作假核查：每 {integrity_every:g} 秒检测一次（GRIDGOV_INTEGRITY_SCAN_INTERVAL_S）")
         anchor_every = settings.GRIDGOV["AUDIT_ANCHOR_INTERVAL_S"]
         if start_background_anchor(anchor_every):  # one writer of the anchor file, like the scan
             self.stdout.write(f"审计链锚点：每 {anchor_every:g} 秒一次，写入 {anchor_file()}")
