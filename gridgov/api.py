@@ -31,8 +31,8 @@ from gridgov.geo.api import router as geo_router
 from gridgov.geo.changes_api import router as grid_changes_router  # gridchange
 from gridgov.governance.api import router as governance_router  # matters
 from gridgov.inspection.api import router as inspection_router  # inspection
-from gridgov.ledgers.api import router as ledgers_router  # ledgers
 from gridgov.integrity.api import router as integrity_router  # integrity
+from gridgov.ledgers.api import router as ledgers_router  # ledgers
 from gridgov.notify.api import router as notify_router
 from gridgov.oversight.api import router as oversight_router
 from gridgov.patrol.api import router as patrol_router  # patrol
