@@ -216,14 +216,14 @@ def publish(request, pk: Id):
     return run_out(services.publish(request.user, pk))
 
 
-class ExportIn(Schema):
+class AssessExportIn(Schema):
     format: Literal["xlsx", "csv"] = "xlsx"
     detail: bool = Field(False, title="逐项计分说明（否则为排名表）")
 
 
 @router.get("/runs/{pk}/export", response=answers(None, 403, 404, 422), openapi_extra=binary(
     spreadsheets.XLSX_TYPE, "text/csv", description="考评排名表"), summary="导出考评排名表（Excel）")
-def export_run(request, pk: Id, q: Query[ExportIn]):
+def export_run(request, pk: Id, q: Query[AssessExportIn]):
     run = services.get_run(request.user, pk)
     body, ctype = run_file(run, q.format, q.detail)
     response = HttpResponse(body, content_type=ctype)

@@ -75,7 +75,7 @@ def create_flag(request, body: FlagIn):
     return Status(201, services.flag_out(services.create(request.user, **body.dict())))
 
 
-class DecideIn(Schema):
+class FlagDecideIn(Schema):
     decision: Literal["confirm", "clear"] = Field(title="核定结果", description="confirm 确认、clear 排除")
     reason: str = Field(max_length=300, title="理由")
     item: str | None = Field(None, max_length=20, title="记零的考评项", description="确认时可改")
@@ -84,7 +84,7 @@ class DecideIn(Schema):
 
 @router.post("/flags/{flag_id}/decide", response=answers(FlagOut, 400, 403, 404, 409, 422),
              summary="核定一条线索：确认（该项当月记 0 分）或排除")
-def decide_flag(request, flag_id: Id, body: DecideIn):
+def decide_flag(request, flag_id: Id, body: FlagDecideIn):
     return services.flag_out(services.decide(request.user, flag_id, body.decision, body.reason, body.item,
                                              body.period))
 
@@ -93,11 +93,11 @@ class ScanIn(Schema):
     since: dt.date | None = Field(None, title="从该日起", description="默认最近 35 天")
 
 
-class ScanOut(Schema):
+class IntegrityScanOut(Schema):
     new: dict[str, int] = Field(description="各类型的新线索条数")
 
 
-@router.post("/scan", response=answers(ScanOut, 403, 422), summary="运行一次检测（每条线索只记一次）")
+@router.post("/scan", response=answers(IntegrityScanOut, 403, 422), summary="运行一次检测（每条线索只记一次）")
 def run_scan(request, body: ScanIn):
     from django.utils import timezone
 

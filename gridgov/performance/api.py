@@ -48,24 +48,24 @@ class SheetOut(Schema):
     coefficient: float
 
 
-class MonthIn(PageIn):
+class SheetMonthIn(PageIn):
     month: str | None = Field(None, pattern=r"^\d{4}-\d{2}$", max_length=7, title="月份（YYYY-MM）")
 
 
 @router.get("/sheets", response=answers(page_of(SheetOut), 400, 403, 422),
             summary="人员月度考核表（网格员、监督员；街道内排名、绩效档次）")
-def list_sheets(request, q: Query[MonthIn]):
+def list_sheets(request, q: Query[SheetMonthIn]):
     return paginate(services.sheets(request.user, q.month or timezone.localdate().strftime("%Y-%m")), q)
 
 
-class ExportIn(Schema):
+class SheetExportIn(Schema):
     month: str = Field(pattern=r"^\d{4}-\d{2}$", max_length=7, title="月份（YYYY-MM）")
     format: Literal["xlsx", "csv"] = "xlsx"
 
 
 @router.get("/sheets/export", response=answers(None, 400, 403, 422), openapi_extra=binary(
     spreadsheets.XLSX_TYPE, "text/csv", description="人员月度考核表"), summary="导出人员月度考核表（Excel）")
-def export_sheets(request, q: Query[ExportIn]):
+def export_sheets(request, q: Query[SheetExportIn]):
     body, ctype = services.sheet_file(services.sheets(request.user, q.month), q.format, q.month)
     response = HttpResponse(body, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="performance-{q.month}.{q.format}"'
@@ -78,7 +78,7 @@ class BandIn(Schema):
     coefficient: float = Field(ge=0, le=5, title="绩效系数")
 
 
-class SchemeOut(Schema):
+class PaySchemeOut(Schema):
     district: str
     weights: dict[str, float]
     targets: dict[str, float]
@@ -97,7 +97,7 @@ class DistrictIn(Schema):
     district: str = Field(pattern=r"^\d{6}$", title="区县代码")
 
 
-@router.get("/scheme", response=answers(SchemeOut, 403, 422), summary="考核公式与绩效档次（差异化管理）")
+@router.get("/scheme", response=answers(PaySchemeOut, 403, 422), summary="考核公式与绩效档次（差异化管理）")
 def get_scheme(request, q: Query[DistrictIn]):
     from gridgov.accounts.scope import require
 
@@ -105,7 +105,7 @@ def get_scheme(request, q: Query[DistrictIn]):
     return services.scheme_out(services.scheme(q.district))
 
 
-@router.put("/scheme/{district}", response=answers(SchemeOut, 400, 403, 422), summary="修改考核公式与绩效档次")
+@router.put("/scheme/{district}", response=answers(PaySchemeOut, 400, 403, 422), summary="修改考核公式与绩效档次")
 def put_scheme(request, district: str, body: SchemeIn):
     return services.scheme_out(services.set_scheme(
         request.user, district[:6], weights=body.weights, targets=body.targets, deductions=body.deductions,
