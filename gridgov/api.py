@@ -29,6 +29,7 @@ from gridgov.geo.api import router as geo_router
 from gridgov.geo.changes_api import router as grid_changes_router  # gridchange
 from gridgov.governance.api import router as governance_router  # matters
 from gridgov.inspection.api import router as inspection_router  # inspection
+from gridgov.kpi.api import router as kpi_router  # kpi: 指标
 from gridgov.notify.api import router as notify_router
 from gridgov.oversight.api import router as oversight_router
 from gridgov.patrol.api import router as patrol_router  # patrol
@@ -278,3 +279,4 @@ api.add_router("/tasks", tasks_router)  # tasks: 专项行动、专项工作、�
 api.add_router("/inspection", inspection_router)  # inspection: checklists, plans, 回头看, 门前三包
 api.add_router("/governance", governance_router)  # matters: 矛盾纠纷调解, 信访
 api.add_router("/patrol", patrol_router)  # patrol
+api.add_router("/kpi", kpi_router)  # kpi: 指标

@@ -23,6 +23,7 @@ NAV = [
     ("部门待办", "/cases/inbox/", DEPARTMENT, roles.CASE_VIEW),
     ("检查任务", "/inspection/", None, roles.INSPECTION_VIEW),  # inspection: checklists, 回头看, 门前三包
     ("领导看板", "/dashboard/", LEADERS, roles.CASE_VIEW),
+    ("指标", "/kpi/", LEADERS | CENTRE | {R.GRID_SUPERVISOR, R.HANDLER}, roles.CASE_VIEW),  # kpi: the seeds' KPIs
     ("值班应急", "/duty/", None, roles.DUTY_VIEW),  # duty helper: 值班台, 值班表, 预案, 值班日报, 日产日清
     ("市区督办", "/oversight/", CENTRE | LEADERS | DEPARTMENT | {R.GRID_SUPERVISOR}, roles.CASE_VIEW),  # city helper
     ("全市概览", "/oversight/city/", LEADERS | CENTRE, roles.CASE_VIEW),  # city helper

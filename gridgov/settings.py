@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "gridgov.inspection",  # inspection: checklists, plans, 回头看, 门前三包
     "gridgov.governance",  # matters: 矛盾纠纷调解, 信访
     "gridgov.patrol",  # patrol: plans, duty, tracks, coverage, attendance
+    "gridgov.kpi",  # kpi: the seeds' indicators (发现率, 派遣准确率, 处理率, …) for every level and period
 ]
 
 MIDDLEWARE = [

@@ -32,6 +32,7 @@ urlpatterns = [
     path("inspection/", include("gridgov.inspection.urls")),  # inspection
     path("governance/", include("gridgov.governance.urls")),  # matters: 调解台账, 信访登记簿
     path("patrol/", include((patrol_views.urls, "patrol"))),  # patrol
+    path("kpi/", include("gridgov.kpi.urls")),  # kpi: 指标
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

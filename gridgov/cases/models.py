@@ -98,6 +98,11 @@ class Case(models.Model):
     paused_at = models.DateTimeField("挂账开始", null=True, blank=True)
     warned_level = models.PositiveSmallIntegerField("已预警级别", default=0, help_text="0 无，1 黄灯，2 红灯")
     handle_due_at = models.DateTimeField("处置到期", null=True, blank=True)
+    # kpi: the stages that ended after their due time (one bit per stage, ``gridgov.kpi.logic.indicators.
+    # STAGE_BITS``; set by ``services.clock`` when a stage ends) — 按期结案 holds over every stage of the case
+    late_stages = models.PositiveSmallIntegerField("超时环节", default=0)
+    # kpi: working hours from 派遣 (自行处置: from 上报) to the last 处置 (平均处理时间), set when it is handled
+    handle_hours = models.FloatField("处理用时（工作小时）", null=True, blank=True)
 
     reported_at = models.DateTimeField("上报时间", db_index=True)
     verified_at = models.DateTimeField("核实时间", null=True, blank=True)
