@@ -4,6 +4,7 @@ Parse → read (``queries``, scoped) → serialise."""
 import datetime as dt
 from typing import Literal
 
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from gridgov.schemas import PageIn, answers, page_of, paginate
@@ -20,7 +21,7 @@ class KpiIn(Schema):
     level: Level = Field("street", description="层级：district 区县、street 街道、community 社区、grid 管理网格、"
                                                "department 专业部门、inspector 监督员、grid_worker 网格员")
     period: str | None = Field(None, max_length=30, description="期间：2026-11（月）、2026-Q4（季度）、2026（年）；"
-                                                                "不给时用 start 和 end")
+                                                                "或用 start 和 end；都不给时为本月")
     start: dt.date | None = Field(None, description="自定义期间的第一天（含）")
     end: dt.date | None = Field(None, description="自定义期间的最后一天（含）")
     compare: bool = Field(True, description="是否计算同比、环比")
@@ -54,11 +55,14 @@ def period_of(body: KpiIn) -> ind.Period:
             return ind.parse_period(body.period)
         if body.start and body.end:
             if (body.end - body.start).days > 366 * 5:
-                raise ValueError("期间不能超过 5 年")
+                raise ValueError("自定义期间不能超过 5 年")
             return ind.day_range(body.start, body.end)
     except ValueError as e:
         raise DomainError("invalid_period", str(e)) from None
-    raise DomainError("invalid_period", "请给出期间 period（如 2026-11），或开始日期 start 和结束日期 end")
+    if body.start or body.end:
+        raise DomainError("invalid_period", "自定义期间须同时给出开始日期 start 和结束日期 end")
+    now = timezone.localtime()
+    return ind.month(now.year, now.month)
 
 
 def row_out(r: dict) -> dict:

@@ -29,8 +29,8 @@ LEVELS = {"district": "区县", "street": "街道（镇）", "community": "社�
           "inspector": "监督员", "grid_worker": "网格员"}
 PERSON_ROLES = {"inspector": "inspector", "grid_worker": "grid_worker"}
 PREFIX = {"district": 6, "street": 9, "community": 12}
-VERIFY_ACTIONS = [Action.CONFIRM, Action.REFUTE]
-INSPECT_ACTIONS = [Action.INSPECT_PASS, Action.INSPECT_FAIL]
+VERIFY_ACTIONS = list(ind.VERIFY_ACTIONS)  # 核实: confirm / refute
+INSPECT_ACTIONS = list(ind.INSPECT_ACTIONS)  # 核查: pass / fail
 
 
 def _in(field: str, p: ind.Period) -> Q:
