@@ -124,12 +124,19 @@ class Case(models.Model):
             models.Index(fields=["assignee_department", "status"]),
             # the leader dashboard (gridgov/dashboard/queries.py, `gridgov bench pages`): each count of a period
             # reads only its period's rows from one of these, without touching the table (covering indexes)
-            models.Index(fields=["reported_at", "scope_key", "assignee_department"], name="case_reported_cover"),
-            models.Index(fields=["registered_at", "scope_key", "assignee_department"], name="case_registered_cover"),
-            models.Index(fields=["closed_at", "scope_key", "assignee_department", "handled_at", "handle_due_at"],
-                         name="case_closed_cover"),
-            models.Index(fields=["handled_at", "scope_key", "assignee_department", "rework_count"],
-                         name="case_handled_cover"),
+            # kpi: the same indexes carry what gridgov/kpi/queries.py counts of each period (`gridgov bench kpi`)
+            models.Index(fields=["reported_at", "scope_key", "assignee_department", "registered_at"],
+                         name="case_reported_kpi"),
+            models.Index(fields=["registered_at", "scope_key", "assignee_department", "source", "closed_at",
+                                 "late_stages"], name="case_registered_kpi"),
+            models.Index(fields=["closed_at", "scope_key", "assignee_department", "late_stages", "satisfaction"],
+                         name="case_closed_kpi"),
+            models.Index(fields=["handled_at", "scope_key", "assignee_department", "rework_count", "handle_hours"],
+                         name="case_handled_kpi"),
+            models.Index(fields=["dispatched_at", "scope_key", "assignee_department", "late_stages"],
+                         name="case_dispatched_kpi"),
+            models.Index(fields=["handle_due_at", "scope_key", "assignee_department", "handled_at"],
+                         name="case_handle_due_kpi"),
             models.Index(fields=["status", "scope_key", "assignee_department", "management_grid", "stage_due_at",
                                  "paused_at"], name="case_open_cover"),
         ]
