@@ -51,7 +51,8 @@ def _arrow(d: float | None, i: ind.Indicator) -> dict:
     if d is None or abs(d) < 1e-9:
         return {"sign": "", "text": "—" if d is None else "持平", "good": None}
     better = (d > 0) == i.higher_is_better
-    shown = f"{abs(d) * 100:.1f} 个百分点" if i.kind == "rate" else f"{abs(d):.2f}"
+    shown = (f"{abs(d) * 100:.1f} 个百分点" if i.kind == "rate" else f"{abs(d):.1f} h" if i.kind == "hours"
+             else f"{abs(d):.2f}")
     return {"sign": "↑" if d > 0 else "↓", "text": shown, "good": better}
 
 

@@ -167,3 +167,13 @@ def test_bad_periods_say_what_is_wrong(bad):
     with pytest.raises(ValueError) as e:
         ind.parse_period(bad)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in str(e.value))
+
+
+def test_every_indicator_has_a_plain_definition_and_a_source():
+    for i in ind.INDICATORS:
+        assert i.definition and "**" not in i.definition and "``" not in i.definition, i.key
+        assert i.source, i.key
+    assert ind.BY_KEY["dispatch_accuracy"].definition.startswith("派遣准确率 (seed 001 第三篇")
+    targets = {i.key: i.target for i in ind.INDICATORS if i.target is not None}
+    assert targets == {"discovery": 0.90, "dispatch_accuracy": 0.95, "handling": 0.85, "handling_hours": 13.0,
+                       "closure": 0.83}  # seed 001 第三篇

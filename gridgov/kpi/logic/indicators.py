@@ -294,16 +294,20 @@ class Indicator:
     higher_is_better: bool
     compute: object
     source: str
+    documented_by: object = None  # the function whose docstring is the definition (default: ``compute``)
 
     @property
     def definition(self) -> str:
-        return " ".join((self.compute.__doc__ or "").split())
+        """The docstring as one line of plain text (no markdown marks)."""
+        text = ((self.documented_by or self.compute).__doc__ or "").replace("**", "").replace("``", "")
+        return " ".join(text.split())
 
 
 INDICATORS = (
     Indicator("discovery", "发现率", "rate", 0.90, True, discovery_rate, "seed 001 第三篇"),
     Indicator("missed", "漏报率", "rate", None, False, missed_rate, "GB/T 30428.4 监督员"),
-    Indicator("dispatch_accuracy", "派遣准确率", "rate", 0.95, True, dispatch_accuracy_of, "seed 001 第三篇"),
+    Indicator("dispatch_accuracy", "派遣准确率", "rate", 0.95, True, dispatch_accuracy_of, "seed 001 第三篇",
+              dispatch_accuracy),
     Indicator("handling", "处理率", "rate", 0.85, True, handling_rate, "seed 001 第三篇"),
     Indicator("handling_hours", "平均处理时间", "hours", 13.0, False, mean_handling_hours, "seed 001 第三篇"),
     Indicator("closure", "结案率", "rate", 0.83, True, closure_rate, "seed 001 第三篇"),
