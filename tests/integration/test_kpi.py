@@ -248,3 +248,44 @@ def test_the_page_shows_targets_and_exports(month, client_for):
     r = c.get("/kpi/export.xlsx?level=department&period=2025-03")
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     assert client_for("gridworker").get("/kpi/").status_code == 403
+
+
+def test_city_dispatches_in_case_inputs(users):
+    """市区两级平台派件 of 东华门街道 in March 2025: one answered by its 办结时限 and closed, one answered late and
+    still open (and one of April, not counted) → received 2, timely 1, closed 1."""
+    from gridgov.accounts.models import Department
+    from gridgov.geo.models import Jurisdiction
+    from gridgov.oversight import services as oversight
+
+    Department.objects.get_or_create(code="1101-CG", defaults={"name": "市城市管理委员会",
+                                                              "district": Jurisdiction.objects.get(code="1101")})
+    city = User.objects.create(username="kpi-city-shift", role="shift_leader", node_key="1101")
+    x, y, _ = _point(S1)
+    dispatcher, handler, in1 = users["dispatcher"], users["handler"], _inspector(S1)
+
+    def city_case(when):
+        n = intake(city, source="leader", lon=x, lat=y, description="市领导交办：路边暴露垃圾", matter="06010",
+                   now=when, find_duplicates=False).case.number
+        transition(city, n, "register", {"matter": "06010"}, now=when + dt.timedelta(minutes=10))
+        return n
+
+    one = city_case(at(10, 9))
+    d1 = oversight.dispatch_to_district(city, one, "110101", at(14, 18), now=at(10, 9, 30))
+    transition(dispatcher, one, "accept", {}, now=at(10, 10))
+    transition(dispatcher, one, "dispatch", {"department": "110101-HW"}, now=at(10, 10, 10))
+    transition(handler, one, "accept", {}, now=at(10, 11))
+    transition(handler, one, "handle", {"feedback": "已清运"}, now=at(10, 14))
+    transition(in1, one, "inspect_pass", {}, now=at(10, 15))
+    transition(users["intake"], one, "close", {}, now=at(10, 15, 30))
+    oversight.answer_dispatch(dispatcher, d1.pk, "已清运", now=at(11, 9))  # before the 14th 18:00: on time
+    two = city_case(at(12, 9))
+    d2 = oversight.dispatch_to_district(city, two, "110101", at(13, 18), now=at(12, 9, 30))
+    transition(dispatcher, two, "accept", {}, now=at(12, 10))
+    oversight.answer_dispatch(dispatcher, d2.pk, "正在协调", now=at(14, 9))  # after the 13th 18:00: late
+    three = city_case(dt.datetime(2025, 4, 1, 9, tzinfo=SH))
+    oversight.dispatch_to_district(city, three, "110101", dt.datetime(2025, 4, 3, 18, tzinfo=SH),
+                                   now=dt.datetime(2025, 4, 1, 9, 30, tzinfo=SH))
+    units = case_inputs("2025-03", "110101")["units"]
+    assert units[S1]["city_dispatch"] == {"received": 2, "timely": 1, "closed": 1}
+    assert units[S2]["city_dispatch"] == {"received": 0, "timely": 0, "closed": 0}
+    assert case_inputs("2025-04", "110101")["units"][S1]["city_dispatch"] == {"received": 1, "timely": 0, "closed": 0}
