@@ -32,6 +32,7 @@ from gridgov.geo.changes_api import router as grid_changes_router  # gridchange
 from gridgov.governance.api import router as governance_router  # matters
 from gridgov.inspection.api import router as inspection_router  # inspection
 from gridgov.integrity.api import router as integrity_router  # integrity
+from gridgov.kpi.api import router as kpi_router  # kpi: 指标
 from gridgov.ledgers.api import router as ledgers_router  # ledgers
 from gridgov.notify.api import router as notify_router
 from gridgov.oversight.api import router as oversight_router
@@ -291,3 +292,4 @@ api.add_router("/ledgers", ledgers_router)  # ledgers: 考评台账
 api.add_router("/evaluation", evaluation_router)  # evaluation: 满意度回访, 条块双向考核
 api.add_router("/integrity", integrity_router)  # integrity: 弄虚作假核查
 api.add_router("/performance", performance_router)  # integrity: 人员考核
+api.add_router("/kpi", kpi_router)  # kpi: 指标

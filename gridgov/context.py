@@ -31,6 +31,7 @@ NAV = [
     ("考评台账", "/ledgers/", None, roles.ASSESS_VIEW),  # ledgers: 附件2, 倒查, 抽查, 培训, 系统运行, 宣传
     ("弄虚作假核查", "/integrity/", frozenset({R.ADMIN, R.LEADER, R.SHIFT_LEADER, R.GRID_SUPERVISOR}),
      roles.ASSESS_VIEW),  # integrity: flags for the reviewer (a department sees none)
+    ("指标", "/kpi/", LEADERS | CENTRE | {R.GRID_SUPERVISOR, R.HANDLER}, roles.CASE_VIEW),  # kpi: the seeds' KPIs
     ("值班应急", "/duty/", None, roles.DUTY_VIEW),  # duty helper: 值班台, 值班表, 预案, 值班日报, 日产日清
     ("市区督办", "/oversight/", CENTRE | LEADERS | DEPARTMENT | {R.GRID_SUPERVISOR}, roles.CASE_VIEW),  # city helper
     ("全市概览", "/oversight/city/", LEADERS | CENTRE, roles.CASE_VIEW),  # city helper

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "gridgov.evaluation",  # evaluation: 满意度回访 and 条块双向考核 (two-way ratings)
     "gridgov.integrity",  # integrity: 弄虚作假核查 (flags, the scan, zeroed assessment items)
     "gridgov.performance",  # integrity: 人员考核 (monthly sheets, pay bands)
+    "gridgov.kpi",  # kpi: the seeds' indicators (发现率, 派遣准确率, 处理率, …) for every level and period
 ]
 
 MIDDLEWARE = [

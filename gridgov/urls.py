@@ -37,6 +37,7 @@ urlpatterns = [
     path("evaluation/", include("gridgov.evaluation.urls")),  # evaluation: 满意度回访, 条块双向考核
     path("integrity/", include("gridgov.integrity.urls")),  # integrity: 弄虚作假核查
     path("performance/", include("gridgov.performance.urls")),  # integrity: 人员考核
+    path("kpi/", include("gridgov.kpi.urls")),  # kpi: 指标
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

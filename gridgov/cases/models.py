@@ -98,6 +98,11 @@ class Case(models.Model):
     paused_at = models.DateTimeField("挂账开始", null=True, blank=True)
     warned_level = models.PositiveSmallIntegerField("已预警级别", default=0, help_text="0 无，1 黄灯，2 红灯")
     handle_due_at = models.DateTimeField("处置到期", null=True, blank=True)
+    # kpi: the stages that ended after their due time (one bit per stage, ``gridgov.kpi.logic.indicators.
+    # STAGE_BITS``; set by ``services.clock`` when a stage ends) — 按期结案 holds over every stage of the case
+    late_stages = models.PositiveSmallIntegerField("超时环节", default=0)
+    # kpi: working hours from 派遣 (自行处置: from 上报) to the last 处置 (平均处理时间), set when it is handled
+    handle_hours = models.FloatField("处理用时（工作小时）", null=True, blank=True)
 
     reported_at = models.DateTimeField("上报时间", db_index=True)
     verified_at = models.DateTimeField("核实时间", null=True, blank=True)
@@ -119,12 +124,19 @@ class Case(models.Model):
             models.Index(fields=["assignee_department", "status"]),
             # the leader dashboard (gridgov/dashboard/queries.py, `gridgov bench pages`): each count of a period
             # reads only its period's rows from one of these, without touching the table (covering indexes)
-            models.Index(fields=["reported_at", "scope_key", "assignee_department"], name="case_reported_cover"),
-            models.Index(fields=["registered_at", "scope_key", "assignee_department"], name="case_registered_cover"),
-            models.Index(fields=["closed_at", "scope_key", "assignee_department", "handled_at", "handle_due_at"],
-                         name="case_closed_cover"),
-            models.Index(fields=["handled_at", "scope_key", "assignee_department", "rework_count"],
-                         name="case_handled_cover"),
+            # kpi: the same indexes carry what gridgov/kpi/queries.py counts of each period (`gridgov bench kpi`)
+            models.Index(fields=["reported_at", "scope_key", "assignee_department", "registered_at"],
+                         name="case_reported_kpi"),
+            models.Index(fields=["registered_at", "scope_key", "assignee_department", "source", "closed_at",
+                                 "late_stages"], name="case_registered_kpi"),
+            models.Index(fields=["closed_at", "scope_key", "assignee_department", "late_stages", "satisfaction"],
+                         name="case_closed_kpi"),
+            models.Index(fields=["handled_at", "scope_key", "assignee_department", "rework_count", "handle_hours"],
+                         name="case_handled_kpi"),
+            models.Index(fields=["dispatched_at", "scope_key", "assignee_department", "late_stages"],
+                         name="case_dispatched_kpi"),
+            models.Index(fields=["handle_due_at", "scope_key", "assignee_department", "handled_at"],
+                         name="case_handle_due_kpi"),
             models.Index(fields=["status", "scope_key", "assignee_department", "management_grid", "stage_due_at",
                                  "paused_at"], name="case_open_cover"),
         ]
@@ -236,7 +248,8 @@ class CaseEvent(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "案件过程"
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["case", "at"])]
+        # kpi: the timeline's events of a period (核实, 核查, 派遣, 退回, 裁定) are read by time
+        indexes = [models.Index(fields=["case", "at"]), models.Index(fields=["at", "action"], name="caseevent_at_action")]
 
 
 class CaseAssist(models.Model):

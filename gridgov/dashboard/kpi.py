@@ -5,8 +5,8 @@ THE definitions (the SQL in ``queries.py`` counts exactly these; the tests check
 - 上报 (reported): cases whose ``reported_at`` lies in the period.
 - 立案 (registered): cases whose ``registered_at`` lies in the period.
 - 结案 (closed): cases whose ``closed_at`` lies in the period (a reopened case is no longer closed).
-- 按期结案 (closed on time): a closed case whose last handling was done within its handling deadline,
-  ``handled_at <= handle_due_at``; a case that never had a handling deadline (自行处置 on the spot) is on time.
+- 按期结案 (closed on time): a closed case none of whose stages ended after its due time (``late_stages == 0``;
+  a 自行处置 case has its own 处置 budget) — THE definition is ``gridgov.kpi.logic.indicators.on_time_rate``.
   **按期结案率** = closed on time / closed.
 - 返工率 (rework rate): of the cases handled in the period (``handled_at`` in it — the last 处置反馈), the share
   with ``rework_count > 0`` (the inspector sent them back at least once).
@@ -21,7 +21,10 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo
 
+from gridgov.kpi.logic.indicators import dispatch_accuracy, rate  # the one definition of each (re-exported)
 from gridgov.worktime.logic.sla import past_due
+
+__all__ = ["dispatch_accuracy", "rate"]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -56,11 +59,12 @@ def trend_days(now: dt.datetime, days: int = 30, tz: ZoneInfo = SHANGHAI) -> lis
     return out
 
 
-def on_time(handled_at: dt.datetime | None, handle_due_at: dt.datetime | None) -> bool:
-    """按期: the last handling at or before the handling deadline; no deadline (自行处置) counts as on time."""
-    if handle_due_at is None:
+def on_time(ended_at: dt.datetime | None, due_at: dt.datetime | None) -> bool:
+    """A stage ended on time: at or before its due time (the light was not red then). A stage without a clock
+    cannot be late. (按期结案 asks this of every stage of a case: ``Case.late_stages``.)"""
+    if due_at is None:
         return True
-    return handled_at is not None and not past_due(handle_due_at, handled_at)
+    return ended_at is not None and not past_due(due_at, ended_at)
 
 
 @dataclass(frozen=True)
@@ -95,15 +99,6 @@ def total(tallies) -> Tally:
     return out
 
 
-def rate(part: int, whole: int) -> float | None:
-    """part / whole, or None when there is nothing to divide (shown as 「—」, never as 0 % or 100 %)."""
-    if whole <= 0:
-        return None
-    if not 0 <= part <= whole:
-        raise ValueError(f"part {part} outside 0..{whole}")
-    return part / whole
-
-
 def percent(value: float | None) -> str:
     """0.9346 → 「93.5%」; None → 「—」."""
     if value is None:
@@ -113,16 +108,6 @@ def percent(value: float | None) -> str:
 
 # ---------------------------------------------------------------- the city helper's block: 派遣准确率 and
 # 市区两级平台派件 (issue #10 items 3 and 4; counted by gridgov/oversight/queries.py)
-
-
-def dispatch_accuracy(dispatches: int, overturned: int) -> float | None:
-    """**派遣准确率** (seed 001 第三篇 「任务派遣准确率达到95%以上」) = dispatches not overturned / all dispatches.
-
-    A dispatch is each time the centre sends a case to a department (派遣, and the re-dispatch of an upheld
-    ruling, which is itself a dispatch that may be contested); it is overturned when the department contests it
-    and the centre upholds the contest (责任争议裁定：争议成立). A contest rejected, or still waiting, does not
-    overturn it. None when there was no dispatch."""
-    return rate(dispatches - overturned, dispatches)
 
 
 @dataclass(frozen=True)

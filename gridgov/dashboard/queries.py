@@ -24,8 +24,8 @@ from gridgov.geo.models import Jurisdiction
 from . import kpi
 
 OPEN = sorted(OPEN_STATES)
-# 按期结案 (kpi.on_time): handled within the handling deadline, or no handling deadline at all
-ON_TIME = Q(handle_due_at__isnull=True) | Q(handled_at__lte=F("handle_due_at"))
+# 按期结案 (gridgov.kpi.logic.indicators.on_time_rate): no stage of the case ended after its due time
+ON_TIME = Q(late_stages=0)
 STREET_LEN = 9  # the street's code is the first 9 digits of a case's scope key
 NAMES = ("reported", "registered", "closed", "closed_on_time", "handled", "reworked")
 

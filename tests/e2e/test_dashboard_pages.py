@@ -55,9 +55,10 @@ def known():
     make(STREET2, "110101-HW", reported_at=at(5, 9), registered_at=at(5, 10), handled_at=at(10, 10),
          handle_due_at=at(12, 10), closed_at=at(18, 11))  # c: closed today on time
     make(STREET2, "110101-HW", reported_at=at(2, 9), registered_at=at(2, 10), handled_at=at(18, 12),
-         handle_due_at=at(18, 8), closed_at=at(18, 13), rework_count=1)  # d: closed today late, reworked
+         handle_due_at=at(18, 8), closed_at=at(18, 13), rework_count=1,
+         late_stages=16)  # d: closed today late (its 处置 stage ended after its due time), reworked
     make(STREET2, None, reported_at=at(28, 9, 10), registered_at=at(28, 9, 10), handled_at=at(2, 9),
-         closed_at=at(3, 9))  # e: 自行处置 (no handling deadline): on time
+         closed_at=at(3, 9))  # e: 自行处置 within its own 处置 budget: on time
     make(STREET2, "110101-HW", reported_at=at(20, 9, 10), closed_at=at(25, 9, 10))  # f: last month only
     make(STREET2, "110101-HW", status="suspended", reported_at=at(15, 9, 10), stage="handle",
          stage_due_at=at(16, 9), paused_at=at(15, 12))  # g: suspended: its clock does not run
@@ -117,7 +118,7 @@ def independent(qs, start, end, now) -> dict[str, str]:
         return qs.filter(**{f"{field}__gte": start, f"{field}__lt": end})
 
     closed = list(within("closed_at"))
-    on_time = [c for c in closed if c.handle_due_at is None or (c.handled_at and c.handled_at <= c.handle_due_at)]
+    on_time = [c for c in closed if c.late_stages == 0]  # no stage ended late (gridgov/kpi/logic/indicators.py)
     handled = within("handled_at")
     return {
         "reported": str(within("reported_at").count()), "registered": str(within("registered_at").count()),

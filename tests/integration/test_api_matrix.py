@@ -1597,3 +1597,16 @@ def test_a_resident_never_sees_the_cases_near_their_report(users, client_for):
     r = client_for("resident").get(f"{ROOT}/cases/{number}/duplicates")
     assert r.status_code == 403 and r.json()["code"] == "forbidden"
     assert first in [d["number"] for d in client_for("intake").get(f"{ROOT}/cases/{number}/duplicates").json()["items"]]
+
+
+# ---- kpi: the seeds' indicators — read by the leaders, the centres (受理员, 值班长, 派遣员, 信息员), the street's
+# 督导员 and a department's handlers, each within its scope; not by the field posts (监督员, 网格长, 网格员) nor residents
+# columns:                                          anon adm  lead int  shif disp sup  insp gld  gwk  hand res  clerk
+EXPECTED.update({
+    "GET /api/v1/kpi":                               "401  200  200  200  200  200  200  403  403  403  200  403  200",
+    "GET /api/v1/kpi/indicators":                    "401  200  200  200  200  200  200  403  403  403  200  403  200",
+})
+ROWS.update({
+    "GET /api/v1/kpi": Row("get", f"{ROOT}/kpi?level=street&period=2026-11"),
+    "GET /api/v1/kpi/indicators": Row("get", f"{ROOT}/kpi/indicators"),
+})

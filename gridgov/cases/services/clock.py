@@ -5,7 +5,9 @@ import datetime as dt
 from decimal import Decimal
 
 from gridgov.catalog.services import deadline_for
+from gridgov.kpi.logic.indicators import STAGE_BITS
 from gridgov.worktime import services as worktime
+from gridgov.worktime.logic.sla import past_due
 
 from ..logic.lifecycle import Stage
 
@@ -27,7 +29,33 @@ def recompute(case) -> None:
         case.handle_due_at = case.stage_due_at
 
 
+def end_stage(case, now: dt.datetime) -> None:
+    """The running stage ends at ``now``: if that is after its due time, its bit is set in ``late_stages`` (kpi:
+    按期结案 holds over every stage; 按时立案/派遣/核实/核查 per stage)."""
+    if case.stage and case.stage_due_at is not None and past_due(case.stage_due_at, now):
+        case.late_stages = (case.late_stages or 0) | STAGE_BITS[case.stage]
+
+
+def self_handled(case, now: dt.datetime) -> None:
+    """自行处置 has its own budget: the catalog's 处置 (handle) deadline rule of the case's matter, urgency and area
+    class, counted from the report (a grid worker settles on the spot what she found). The centre's 立案 clock that
+    ran since the report does not apply to it (nothing was left for the centre to register); it stops here."""
+    amount, unit = deadline_for(case.matter, case.urgency, case.area_class, str(Stage.HANDLE))
+    case.handle_due_at = worktime.due(case.reported_at, float(amount), unit)
+    if past_due(case.handle_due_at, now):
+        case.late_stages = (case.late_stages or 0) | STAGE_BITS[Stage.HANDLE]
+    case.handle_hours = worktime.elapsed(case.reported_at, "work_hours", now)
+    case.stage = ""  # the running 立案 clock ends without being judged (start_stage starts 核查 next)
+
+
+def handled(case, now: dt.datetime) -> None:
+    """处置反馈: the working hours from 派遣 (or 签收/受理 at a level without a 派遣) to now (平均处理时间)."""
+    start = case.dispatched_at or case.accepted_at or case.reported_at
+    case.handle_hours = worktime.elapsed(start, "work_hours", now) if start and start <= now else 0.0
+
+
 def start_stage(case, stage: Stage | None, now: dt.datetime) -> None:
+    end_stage(case, now)
     case.stage_seq += 1
     case.warned_level = 0
     case.stage_pauses = []

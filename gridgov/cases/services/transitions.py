@@ -283,6 +283,9 @@ def _effects(case: Case, action: Action, actor: Actor, user, data: dict, now: dt
             if action == Action.SELF_HANDLE:
                 case.registered_at = case.registered_at or now
                 case.assignee_node = case.assignee_node or actor.node or case.scope_key
+                clock.self_handled(case, now)  # kpi: its own 处置 budget, from the report
+            else:
+                clock.handled(case, now)  # kpi: 平均处理时间
             case.settled_level = levels.settled_level(case.assignee_node, case.assignee_department_id is not None)
         case Action.INSPECT_PASS:
             case.inspected_at = now

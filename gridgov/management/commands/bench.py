@@ -2,11 +2,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = ("基准测试（不是测试）：gridgov bench locate | grids | intake | loop | import | audit | pages | tracks。"
+    help = ("基准测试（不是测试）：gridgov bench locate | grids | intake | loop | import | audit | pages | tracks | kpi。"
             "intake/loop 在临时 SQLite 和 PostgreSQL 数据库上各跑一遍（--backends 选择）")
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["locate", "grids", "intake", "loop", "import", "audit", "pages", "tracks"])
+        parser.add_argument("what", choices=["locate", "grids", "intake", "loop", "import", "audit", "pages", "tracks",
+                                             "kpi"])
         parser.add_argument("--workers-month", type=int, default=1000, help="tracks: 覆盖率计算的网格员数（0 不测）")  # patrol
         parser.add_argument("--format", choices=["columns", "objects"], default="columns",
                             help="tracks: 轨迹上传格式（columns 按列 /patrol/track/columns，objects 每点一个对象 /patrol/track）")
@@ -56,6 +57,13 @@ class Command(BaseCommand):
             closed = n or 100_000
             self.stdout.write(f"bench pages: {closed // 10:,} open + {closed:,} closed cases, {requests} requests a page")
             run_pages(requests, chosen, closed // 10, closed, out=self.stdout.write)
+            return
+        if what == "kpi":  # kpi: the KPI table by street for a month and a year
+            from gridgov.kpi.bench import run as run_kpi
+
+            closed = n or 100_000
+            self.stdout.write(f"bench kpi: {closed // 10:,} open + {closed:,} closed cases, {min(requests, 10)} requests each")
+            run_kpi(min(requests, 10), chosen, closed // 10, closed, out=self.stdout.write)
             return
         if what in ("intake", "loop"):
             from gridgov.cases.bench import run

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KpiConfig(AppConfig):
+    name = "gridgov.kpi"
+    verbose_name = "指标"
