@@ -88,10 +88,10 @@ DEMO_APPS = ["gridgov.catalog", "gridgov.basedata", "gridgov.cases", "gridgov.du
              "gridgov.inspection", "gridgov.governance"]
 DEMO_APPS.append("gridgov.geo")  # gridchange: a re-division applied with its history (after the cases it carries)
 DEMO_APPS.append("gridgov.patrol")  # patrol: a month of shifts and tracks on the grids as they are now
-DEMO_APPS.append("gridgov.assess")  # assess: two scored and published months, judgements, an upheld and a pending appeal
 DEMO_APPS.append("gridgov.ledgers")  # ledgers: 附件2 bases and totals; at demo scale two months of registers
 DEMO_APPS.append("gridgov.evaluation")  # evaluation: surveys of part of the closed cases, last month's ratings
 DEMO_APPS.append("gridgov.integrity")  # integrity: a few flags (one confirmed, one cleared, some pending)
+DEMO_APPS.append("gridgov.assess")  # assess: two scored and published months, judgements, an upheld and a pending appeal (last: it reads the others)
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

@@ -3,10 +3,10 @@ complete months, with the reviewers' judgements (through ``services.judge``: who
 from 东华门街道, one appeal upheld (the month's second revision; the history shows both scores and why) and one
 pending.
 
-Until the producers of the computed inputs (kpi, ledgers, integrity) are merged, the computed items' inputs are
-synthetic and deterministic (seeded by street and month) and go in as a facts document (``services.run_document``);
-after the merge this becomes ``services.run_period``. scale "test": the shipped scheme only (the tests make their
-own runs).
+The earlier month goes in as a facts file a district sends (``services.run_document``; its computed inputs synthetic
+and deterministic, seeded by street and month); the last month is computed from the platform's own data
+(``services.run_period``: the demo's cases, the ledgers' registers, the integrity flags). This runs after the apps that
+fill those. scale "test": the shipped scheme only (the tests make their own runs).
 """
 
 import datetime as dt
@@ -101,10 +101,13 @@ def _build(months: list[str]) -> int:
     services.judge(reviewer, months[0], STREET, "management", tier=2, remark="出台了考核制度，未见奖惩措施")
     # a change in the second month: carried forward until changed
     services.judge(reviewer, months[1], STREET, "big_data", tier=1, remark="提交了大数据分析报告（人流与案件高发时段）")
-    for m in months:
-        doc = _facts(m, streets, communities)
-        run = services.run_document(admin, doc, reason="月度考评计算（演示数据）")
-        services.publish(admin, run.pk)
+    # the earlier month as a district would send it in a facts file (its computed inputs synthetic); the last one
+    # computed from the platform's own data — the cases (kpi), the registers (ledgers), the confirmed 弄虚作假 flags
+    # (integrity) and the judgements above
+    run = services.run_document(admin, _facts(months[0], streets, communities), reason="按考评数据文件计算（演示数据）")
+    services.publish(admin, run.pk)
+    run = services.run_period(admin, months[1], DISTRICT)
+    services.publish(admin, run.pk)
     last = services.current_run(admin, months[1])
     upheld = services.file_appeal(supervisor, last.pk, "management",
                                   "本街道已于上月出台网格员考核制度及奖惩措施，评为二档有误（附制度文件）。")
