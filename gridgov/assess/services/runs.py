@@ -31,13 +31,10 @@ def build_facts(period: str, district_code: str = DEFAULT_DISTRICT) -> dict:
     district = Jurisdiction.objects.filter(code=district_code).first()
     if district is None:
         raise DomainError("unknown_district", f"没有编码为 {district_code} 的区县")
-    try:
-        from gridgov.integrity.services import confirmed_zeroings
-        from gridgov.kpi.facts import case_inputs
-        from gridgov.ledgers.gather import register_inputs
-    except ImportError as e:
-        raise Conflict("facts_unavailable", f"考评数据的来源尚未接入（{e.name}）：请用 gridgov assess score 对已整理好的"
-                                            "考评数据文件计分，或用 run_document 提交数据文件") from None
+    from gridgov.integrity.services import confirmed_zeroings
+    from gridgov.kpi.facts import case_inputs
+    from gridgov.ledgers.gather import register_inputs
+
     scheme = active_scheme()
     codes = units(district_code)
     return facts_logic.compose(period, {"code": district.code, "name": district.name}, document(scheme), codes,
