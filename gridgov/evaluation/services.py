@@ -224,7 +224,7 @@ def resident_survey(grant: str, number: str, *, attitude=None, efficiency=None, 
     now = now or timezone.now()
     with transaction.atomic():
         case = public.case_for(grant, number)
-        actor = public._actor(case)
+        actor = public.actor_for(case)
         if not resolved and Survey.objects.filter(case=case, closed_at=case.closed_at).exists():
             # rated already, then 「没有解决」: the case is reopened, the survey of this closing stays as given
             transition(actor, case.number, Action.REOPEN, {"reason": answers["remark"]}, now=now)

@@ -11,6 +11,7 @@ from gridgov.audit.models import AuditRecord
 from gridgov.cases.models import Case, CaseEvent, CaseReport
 from gridgov.cases.services import public
 from gridgov.errors import DomainError
+from gridgov.evaluation.services import resident_survey
 from tests.loop import close_loop
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
@@ -107,9 +108,9 @@ def test_wrong_phone_cannot_see_rate_or_reopen_and_writes_nothing(point, users):
     # no grant, a forged grant, or a grant for another case: refused
     for grant in [None, "", "forged:grant", other.grant]:
         with pytest.raises(public.AccessDenied):
-            public.rate(grant, n, 5)
+            resident_survey(grant, n, result=5)
         with pytest.raises(public.AccessDenied):
-            public.reopen(grant, n, "还是很脏")
+            resident_survey(grant, n, resolved=False, remark="还是很脏")
         with pytest.raises(public.AccessDenied):
             public.case_for(grant, n)
     assert snapshot(n) == before
@@ -120,18 +121,18 @@ def test_right_phone_rates_once(point, users):
     grant = check(n, PHONE)
     assert public.public_actions(public.case_for(grant, n)) == []  # nothing to rate before it is closed
     with pytest.raises(DomainError) as e:
-        public.rate(grant, n, 5)
+        resident_survey(grant, n, result=5)
     assert e.value.code == "illegal_transition"
     close_loop(users, n)
     case = public.case_for(grant, n)
     assert public.public_actions(case) == ["follow_up", "reopen"]
     before = snapshot(n)
     with pytest.raises(DomainError) as e:
-        public.rate(grant, n, 9)
+        resident_survey(grant, n, result=9)
     assert e.value.code == "invalid_satisfaction"
     assert snapshot(n) == before
-    case = public.rate(grant, n, 5, note="处理得很快")
-    case.refresh_from_db()
+    resident_survey(grant, n, result=5, remark="处理得很快")
+    case = Case.objects.get(number=n)
     assert case.satisfaction == 5 and case.followed_up and case.status == "closed"
     event = CaseEvent.objects.filter(case=case).latest("id")
     assert event.action == "follow_up" and event.actor.username == public.PUBLIC_USERNAME
@@ -139,7 +140,7 @@ def test_right_phone_rates_once(point, users):
     # a second time: refused, nothing written
     before = snapshot(n)
     with pytest.raises(DomainError) as e:
-        public.rate(grant, n, 1)
+        resident_survey(grant, n, result=1)
     assert e.value.message == "该案件已回访"
     assert snapshot(n) == before
     assert public.public_actions(public.case_for(grant, n)) == ["reopen"]
@@ -151,11 +152,11 @@ def test_reopen_sends_the_case_back_with_the_reason(point, users):
     grant = check(n, PHONE)
     before = snapshot(n)
     with pytest.raises(DomainError) as e:
-        public.reopen(grant, n, " ")
+        resident_survey(grant, n, resolved=False, remark=" ")
     assert e.value.code == "reason_required"
     assert snapshot(n) == before
-    case = public.reopen(grant, n, "垃圾桶又满了，没有清运")
-    case.refresh_from_db()
+    resident_survey(grant, n, resolved=False, remark="垃圾桶又满了，没有清运")
+    case = Case.objects.get(number=n)
     assert case.status == "registered" and case.reopen_count == 1 and case.closed_at is None
     assert case.stage == "dispatch" and not case.followed_up
     event = CaseEvent.objects.filter(case=case).latest("id")
@@ -237,5 +238,5 @@ def test_signed_in_resident_reports_as_itself_and_acts_on_its_own_cases(point, u
     close_loop(users, n)
     # anyone with the number and the phone acts for the reporter (the resident account)
     grant = check(n, "13511112222")
-    public.rate(grant, n, 4)
+    resident_survey(grant, n, result=4)
     assert CaseEvent.objects.filter(case__number=n).latest("id").actor_id == resident.pk

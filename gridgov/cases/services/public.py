@@ -28,7 +28,7 @@ from ..logic.lifecycle import Action, State
 from ..models import Case, CaseReport, Source
 from .intake import PHONE_FIELD, intake
 from .intake import report_problems as intake_problems
-from .transitions import available_actions, transition
+from .transitions import available_actions
 
 PUBLIC_USERNAME = "public-reporter"
 PUBLIC_NAME = "公众上报"
@@ -212,7 +212,7 @@ def case_for(grant: str | None, number: str) -> Case:
 # ---------------------------------------------------------------- 回访 / 重新办理
 
 
-def _actor(case: Case):
+def actor_for(case: Case):
     """Who acts for the person: the case's reporter when it is a resident account, else the public account."""
     reporter = case.reporter
     if reporter is not None and reporter.role == Role.RESIDENT:
@@ -222,34 +222,8 @@ def _actor(case: Case):
 
 def public_actions(case: Case) -> list[str]:
     """What the person may do on the case now: 回访 and/or 重新办理, exactly as the lifecycle table allows."""
-    allowed = available_actions(_actor(case), case)
+    allowed = available_actions(actor_for(case), case)
     return [str(a) for a in PUBLIC_ACTIONS if str(a) in allowed]
-
-
-def rate(grant: str, number: str, satisfaction, note: str = "") -> Case:
-    """回访: the satisfaction 1–5 (once per closing) and an optional remark."""
-    case = case_for(grant, number)
-    try:
-        score = int(satisfaction)
-    except (TypeError, ValueError):
-        score = 0
-    if not 1 <= score <= 5:
-        raise DomainError("invalid_satisfaction", "请选择满意度（1～5）")
-    data = {"satisfaction": score}
-    if (note or "").strip():
-        data["note"] = note.strip()[:500]
-    return transition(_actor(case), case.number, Action.FOLLOW_UP, data)
-
-
-def reopen(grant: str, number: str, reason: str) -> Case:
-    """「问题没有解决」: the case goes back to 立案 for handling again, with the person's reason on the timeline."""
-    case = case_for(grant, number)
-    reason = (reason or "").strip()
-    if len(reason) < 2:
-        raise DomainError("reason_required", "请说明问题哪里没有解决（至少 2 个字）")
-    if len(reason) > 500:
-        raise DomainError("reason_too_long", "说明不能超过 500 字")
-    return transition(_actor(case), case.number, Action.REOPEN, {"reason": reason})
 
 
 # ---------------------------------------------------------------- what the person reads
