@@ -10,7 +10,22 @@ to the part, every item names a known rule, its tiers lie within its points, its
 rule reads numbers, item keys are unique.
 """
 
+import json
 from collections.abc import Mapping
+from importlib import resources
+
+SHIPPED_FILE = "data/scheme_003_7.json"  # 003 篇7 附件1, exactly
+
+
+def shipped_document() -> dict:
+    """The shipped scheme as data (the package's JSON file)."""
+    return json.loads(resources.files("gridgov.assess").joinpath(SHIPPED_FILE).read_text("utf-8"))
+
+
+def shipped_items() -> dict[str, str]:
+    """key → 名称 of the shipped scheme's items, in order — what other apps name an item by (integrity's zeroings)."""
+    return {i["key"]: i["name"] for p in shipped_document()["parts"] for i in p["items"]}
+
 
 METHODS = {"computed": "计算机统计", "material": "提交材料、专人评判", "judgement": "专人评判"}
 

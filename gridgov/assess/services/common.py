@@ -15,7 +15,6 @@ from ..models import Item, Scheme
 
 VIEW, REVIEW, MANAGE = roles.ASSESS_VIEW, roles.ASSESS_REVIEW, roles.ASSESS_MANAGE
 SUBMIT = roles.ASSESS_SUBMIT
-SHIPPED_FILE = "data/scheme_003_7.json"
 DEFAULT_DISTRICT = "110101"
 CARRIED_PARTS = {1, 2, 4, 5, 6}  # 不定期考核: judgements carry forward within the year
 MAX_FILES, MAX_FILE_BYTES = 5, 10 * 1024 * 1024

@@ -1,7 +1,6 @@
 """考评方案: the shipped 003 篇7 scheme (installed on first use), copies, validated edits, the one in use."""
 
 import json
-from importlib import resources
 
 from django.db import transaction
 
@@ -11,13 +10,13 @@ from gridgov.errors import Conflict, DomainError, NotFound
 
 from ..logic import scheme as scheme_logic
 from ..models import Item, Part, Scheme
-from .common import MANAGE, SHIPPED_FILE, VIEW
+from .common import MANAGE, VIEW
 
 # ---------------------------------------------------------------- schemes
 
 
 def shipped_document() -> dict:
-    return json.loads(resources.files("gridgov.assess").joinpath(SHIPPED_FILE).read_text("utf-8"))
+    return scheme_logic.shipped_document()
 
 
 def _install(doc: dict, *, shipped: bool, name: str | None = None, based_on=None, district: str = "") -> Scheme:
