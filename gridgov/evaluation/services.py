@@ -22,7 +22,7 @@ never who gave which.
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -423,9 +423,13 @@ def rate(user, period: str, ratee: str | None, scores: dict, remark: str = "", n
                .filter(period=period, rater_code=rater_code, ratee_kind=ratee_kind, ratee_code=ratee_code).first())
         after = {"period": period, "rater": rater_code, "ratee": ratee_code, "scores": clean, "remark": remark}
         if old is None:
-            r = Rating.objects.create(period=period, district_code=district, rater_kind=rater_kind,
-                                      rater_code=rater_code, ratee_kind=ratee_kind, ratee_code=ratee_code,
-                                      scores=clean, remark=remark, by=user, at=now)
+            try:
+                with transaction.atomic():  # two first ratings at the same moment: the second is told, not a 500
+                    r = Rating.objects.create(period=period, district_code=district, rater_kind=rater_kind,
+                                              rater_code=rater_code, ratee_kind=ratee_kind, ratee_code=ratee_code,
+                                              scores=clean, remark=remark, by=user, at=now)
+            except IntegrityError:
+                raise Conflict("rating_conflict", "同一评价刚刚由本单位其他人提交，请刷新后查看或修改") from None
             audit.record(user, "create", "rating", r.pk, after=after)
             return r
         before = {"period": period, "rater": rater_code, "ratee": ratee_code, "scores": old.scores,
