@@ -52,17 +52,21 @@ def dispute_row(e: CaseEvent) -> dict:
 
 def accuracy(user, start: dt.datetime, end: dt.datetime) -> dict[str, tuple[int, int]]:
     """Per district (and "" for all): (dispatches, overturned) in [start, end) — the counts of
-    ``kpi.dispatch_accuracy``: each 派遣 to a department and each re-dispatch of an upheld ruling is a dispatch;
-    each upheld ruling overturns one."""
-    rows = (_events(user).filter(at__gte=start, at__lt=end, action__in=[Action.DISPATCH, Action.RULE_UPHOLD])
+    ``kpi.dispatch_accuracy``, as the KPI table counts them (``gridgov/kpi/queries.py``): each 派遣 to a department
+    and each re-dispatch of an upheld ruling is a dispatch; a department's 退回 and an upheld ruling each undo one
+    (never more than the period's dispatches)."""
+    rows = (_events(user).filter(at__gte=start, at__lt=end,
+                                 action__in=[Action.DISPATCH, Action.RULE_UPHOLD, Action.RETURN])
             .order_by().values(district=Substr("case__number", 1, DISTRICT_LEN))
-            .annotate(n=Count("id"), overturned=Count("id", filter=Q(action=Action.RULE_UPHOLD))))
+            .annotate(n=Count("id", filter=Q(action__in=[Action.DISPATCH, Action.RULE_UPHOLD])),
+                      overturned=Count("id", filter=Q(action=Action.RULE_UPHOLD)
+                                       | Q(action=Action.RETURN, role=roles.Role.HANDLER))))
     out: dict[str, tuple[int, int]] = {}
     for r in rows:
         for key in (r["district"], ""):
             n, o = out.get(key, (0, 0))
             out[key] = (n + r["n"], o + r["overturned"])
-    return out
+    return {key: (n, min(o, n)) for key, (n, o) in out.items()}
 
 
 def overview(user, now: dt.datetime | None = None) -> dict:

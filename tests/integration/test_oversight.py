@@ -291,6 +291,12 @@ def test_a_contested_dispatch_its_ruling_and_the_dispatch_accuracy(world, point)
     east = next(x for x in o["districts"] if x["code"] == "110101")
     assert (east["dispatches"], east["overturned"], east["accuracy"]) == (4, 1, 0.75)
     assert plain
+    # a department's 退回 undoes its dispatch too (as the KPI table counts it): 5 dispatches, 2 undone → 60 %
+    returned = w.district_case(point)
+    w.act("handler", returned, "return", reason="不属于本部门职责")
+    o = w.get("t-city-leader", "/oversight/overview")
+    east = next(x for x in o["districts"] if x["code"] == "110101")
+    assert (east["dispatches"], east["overturned"], east["accuracy"]) == (5, 2, 0.6)
 
 
 def test_disputes_refused_write_nothing(world, point):
