@@ -63,8 +63,13 @@ def test_keyed_fields_are_every_scope_and_node_key_of_the_installed_apps():
         # patrol: plans, 错时督查 places, duty windows, leave, shifts and their anomalies follow their grid
         "patrol.PatrolPlan.scope_key", "patrol.KeyPlace.scope_key", "patrol.WorkHours.scope_key",
         "patrol.Leave.scope_key", "patrol.Shift.scope_key", "patrol.Anomaly.scope_key",
-        # a 回访 survey and a sampled case (抽查) are keyed by their case's place and follow it
-        "evaluation.Survey.scope_key", "ledgers.SampledCase.scope_key",
+        # a 回访 survey, a sampled case (抽查), a 倒查 problem and a 弄虚作假 flag are keyed by their place and follow it
+        "evaluation.Survey.scope_key", "ledgers.SampledCase.scope_key", "ledgers.Problem.scope_key",
+        "integrity.Flag.scope_key",
+        # the assessment's registers of a street or the district (never under a grid), kept general
+        "ledgers.QuotaYear.scope_key", "ledgers.UnitBase.scope_key", "ledgers.QuotaAdjustment.scope_key",
+        "ledgers.SampleDraw.scope_key", "ledgers.Training.scope_key", "ledgers.Outage.scope_key",
+        "ledgers.Publicity.scope_key",
     }
     assert set(rekey.KEEPS_HISTORY) == {"basedata.AccessLog"}
 
