@@ -612,3 +612,33 @@ def test_bulk_is_for_the_centre_posts_and_only_by_post(client_for, report):
     assert r.status_code == 302 and r["Location"].startswith("/accounts/login/")
     assert client_for("intake").get("/cases/bulk/").status_code == 405
     assert snapshot(case.number) == before
+
+
+def test_a_centre_post_sees_the_reporters_phone_in_full_with_a_reason_and_it_is_recorded(client_for, report):
+    """回拨: the centre posts that call people back see a report's phone in full only with a reason; each look is in
+    the personal-data access log; without a reason nothing is shown or logged; other posts only see it masked."""
+    from gridgov.basedata.models import AccessLog
+
+    case = report(who="intake", source="hotline", reporter_name="王小明", reporter_phone="13912345678")
+    url = f"/cases/{case.number}/"
+    html = client_for("intake").get(url).content.decode()
+    assert "139****5678" in html and "13912345678" not in html and "查看完整号码" in html
+    logged = AccessLog.objects.count()
+    r = client_for("intake").post(url + "reveal/", {"reason": " "})
+    assert r.status_code == 400 and "查看联系电话明文须填写事由" in r.content.decode()
+    assert "13912345678" not in r.content.decode() and AccessLog.objects.count() == logged
+    r = client_for("dispatcher").post(url + "reveal/", {"reason": "核实问题的具体位置"})
+    assert r.status_code == 200 and "13912345678" in r.content.decode()
+    [log] = AccessLog.objects.filter(id__gt=AccessLog.objects.order_by("id")[logged - 1].id if logged else 0)
+    assert (log.username, log.action, log.target, log.fields, log.reason) == (
+        "dispatcher", "unmask", "case_report", "reporter_phone", "核实问题的具体位置")
+    # a post that does not call back: no button, refused, nothing logged
+    html = client_for("shift").get(url).content.decode()
+    assert "查看完整号码" in html  # the 值班长 calls back too
+    for who in ("handler", "gridworker", "leader"):
+        page = client_for(who).get(url)
+        if page.status_code == 200:
+            assert "查看完整号码" not in page.content.decode() and "13912345678" not in page.content.decode()
+        r = client_for(who).post(url + "reveal/", {"reason": "想看看"})
+        assert r.status_code in (403, 404) and "13912345678" not in r.content.decode(), who
+    assert AccessLog.objects.count() == logged + 1

@@ -43,6 +43,7 @@ from ..logic.lifecycle import (
     descent_refusal,
 )
 from ..models import Case, CaseAssist, CasePhoto, PhotoKind, Source, Urgency
+from ..services import reporters
 from ..services.photos import store_photos
 from ..services.transitions import Forbidden, actor_of, facts_of, load_cases, refusal_error
 
@@ -205,9 +206,9 @@ def _case_context(request, case: Case, errors: dict | None = None, data=None) ->
                                         "assignee_department", "first_contact", "merged_into")
             .get(pk=case.pk))
     user = request.user
-    reports = [{"source": Source(r.source).label, "description": r.description,
-                "name": mask_name(r.reporter_name), "phone": r.reporter_phone_masked, "at": r.created_at}
-               for r in case.reports.all()]
+    reports = [{"id": r.pk, "source": Source(r.source).label, "description": r.description,
+                "name": mask_name(r.reporter_name), "phone": r.reporter_phone_masked, "at": r.created_at,
+                "has_phone": bool(r.reporter_phone_cipher)} for r in case.reports.all()]
     photos = [{"id": p.id, "kind": PhotoKind(p.kind).label,
                "url": f"/api/v1/cases/{case.number}/photos/{p.id}"} for p in CasePhoto.objects.filter(case=case)]
     waiting = case.status in (State.REPORTED, State.VERIFIED, State.REGISTERED)
@@ -228,7 +229,7 @@ def _case_context(request, case: Case, errors: dict | None = None, data=None) ->
     return {
         "case": case, "status_label": STATE_LABELS[State(case.status)],
         "stage_label": STAGE_LABELS.get(Stage(case.stage), "") if case.stage else "",
-        "reports": reports, "photos": photos, "timeline": timeline,
+        "reports": reports, "photos": photos, "timeline": timeline, "may_reveal": reporters.may_reveal(user),
         "assists": [a.department.name for a in CaseAssist.objects.filter(case=case).select_related("department")],
         "suggestion": suggestion, "duplicates": duplicates,
         "actions": action_forms(user, case, errors, data, duplicates=duplicates),
@@ -258,6 +259,30 @@ def _back(request) -> str:
 def case_page(request, number: str):
     case = services.load_case(request.user, number)
     return render_page(request, "cases/case.html", _case_context(request, case))
+
+
+@page(roles.CASE_VIEW)
+def reveal(request, number: str):
+    """回拨: one report's phone in full for a centre post, with a reason (logged); shown on this answer only."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    case = services.load_case(request.user, number)
+    report = request.POST.get("report", "")
+    try:
+        shown = reporters.reveal_phone(request.user, number, request.POST.get("reason", ""),
+                                       int(report) if report.isdigit() else None)
+    except DomainError as e:
+        ctx = _case_context(request, case)
+        phones = [r["id"] for r in ctx["reports"] if r["has_phone"]]
+        # the message goes next to the report asked about (or the first one with a phone)
+        ctx["reveal_error"] = e.message
+        ctx["reveal_report"] = int(report) if report.isdigit() else (phones[0] if phones else None)
+        return render_page(request, "cases/case.html", ctx, status=e.status)
+    ctx = _case_context(request, case)
+    for r in ctx["reports"]:
+        if r["id"] == shown["report"]:
+            r["plain"] = shown["phone"]
+    return render_page(request, "cases/case.html", ctx)
 
 
 def safe_next(request) -> str:
@@ -363,4 +388,5 @@ def act(request, number: str, action: str):
 urls = [
     re_path(rf"^(?P<number>{NUMBER})/$", case_page, name="case"),
     re_path(rf"^(?P<number>{NUMBER})/act/(?P<action>[a-z_]+)/$", act, name="act"),
+    re_path(rf"^(?P<number>{NUMBER})/reveal/$", reveal, name="reveal"),  # 回拨: the reporter's phone in full
 ]
