@@ -9,6 +9,7 @@ from django.utils import timezone
 from gridgov.accounts import roles
 from gridgov.cases.services.levels import settled_figures
 from gridgov.context import LEADERS
+from gridgov.geo import services as geo_services
 from gridgov.pages import page, render_page
 
 from . import kpi, queries
@@ -39,6 +40,7 @@ def home(request):
         "grids": queries.open_by_grid(request.user, s["now"]),
         # the streets' outlines under the markers (a few kB: generated or imported street boundaries)
         "outlines": [{"name": r["name"], "geometry": json.loads(r["geometry"])} for r in s["streets"] if r["geometry"]],
+        "schematic": geo_services.schematic_note(request.user),
     }
     # levels: 小事不出网格、大事不出社区 — this month's settled cases by the level that settled them
     p = kpi.periods(s["now"], timezone.get_current_timezone())

@@ -604,3 +604,17 @@ def import_grids(user, layer_code: str, layer_name: str | None, data) -> dict:
                      after={"name": layer.name, "grids": len(objs), "removed": removed, "codes": [r[0] for r in rows]})
         bump_layers(layer_code)
     return {"layer": layer_code, "name": layer.name, "grids": len(objs)}
+
+
+SCHEMATIC_NOTE = "街道、社区边界为自动生成的示意范围，不是正式边界；导入正式边界（gridgov import-boundary）后自动替换。"
+
+
+def schematic_note(user) -> str:
+    """The note every map shows while a street or community boundary of the user's district was generated (示意), or
+    "" when all of them are imported."""
+    from gridgov.accounts.scope import scope_prefix
+
+    prefix = (scope_prefix(user) or "")[:6]
+    generated = Jurisdiction.objects.filter(level__in=["street", "community"], code__startswith=prefix,
+                                            boundary_source=BoundarySource.GENERATED).exists()
+    return SCHEMATIC_NOTE if generated else ""

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 
 from gridgov.accounts.scope import scope_prefix
 
+from . import services
 from .models import GridLayer, Jurisdiction
 
 
@@ -31,4 +32,5 @@ def home(request):
 @login_required
 def grid_map(request):
     layers = list(GridLayer.objects.order_by("id"))
-    return render(request, "geo/map.html", {"layers": layers, "scope_label": scope_label(request.user)})
+    return render(request, "geo/map.html", {"layers": layers, "scope_label": scope_label(request.user),
+                                            "schematic": services.schematic_note(request.user)})

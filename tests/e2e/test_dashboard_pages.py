@@ -219,3 +219,15 @@ def test_dashboard_queries_do_not_grow_with_the_cases(known, client_for):
         make(street, "110101-JT", reported_at=now - dt.timedelta(days=i % 20), closed_at=now - dt.timedelta(hours=i),
              handled_at=now - dt.timedelta(hours=i + 2), handle_due_at=now, rework_count=i % 2)
     assert count() == before
+
+
+def test_generated_boundaries_are_marked_schematic_on_the_maps(client_for):
+    """#11: real street names on generated shapes must say they are 示意 — on the grid map and the dashboard's map;
+    once every street and community boundary is imported the note goes."""
+    for who, path in (("gridleader", "/map/"), ("leader", "/dashboard/")):
+        html = client_for(who).get(path).content.decode()
+        assert "示意：街道、社区边界为自动生成的示意范围，不是正式边界" in html, path
+    Jurisdiction.objects.filter(code__startswith="110101", level__in=["street", "community"]).update(
+        boundary_source="imported")
+    for who, path in (("gridleader", "/map/"), ("leader", "/dashboard/")):
+        assert 'data-testid="schematic"' not in client_for(who).get(path).content.decode(), path
