@@ -137,3 +137,33 @@ if __name__ == "__main__":
     if sys.argv[1:2] != ["worker"]:
         sys.exit("usage: python -m gridgov.serving worker --fd N --parent PID [--threads N]")
     worker_main(sys.argv[2:])
+
+
+def every(name: str, interval_s: float, work, *, first_after: float | None = None) -> threading.Thread | None:
+    """THE background loop of `gridgov serve` (deadline scan, task scan, integrity scan, retention purge, audit
+    anchor): ``work()`` in a daemon thread every ``interval_s`` seconds — the first pass after ``first_after`` (default:
+    one interval) — with its own database connection; a failing pass is logged and the next one retries. None (no
+    thread) when ``interval_s`` ≤ 0."""
+    import logging
+
+    if interval_s <= 0:
+        return None
+
+    def loop():
+        from django.db import close_old_connections
+
+        stop = threading.Event()
+        wait = interval_s if first_after is None else first_after
+        while not stop.wait(wait):
+            wait = interval_s
+            try:
+                close_old_connections()
+                work()
+            except Exception:  # keep the loop alive; the next pass retries
+                logging.getLogger("gridgov.serving").exception("%s failed", name)
+            finally:
+                close_old_connections()
+
+    t = threading.Thread(target=loop, name=f"gridgov-{name}", daemon=True)
+    t.start()
+    return t

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections
 from django.utils import timezone
 
 from gridgov.errors import DomainError
@@ -236,30 +235,21 @@ def verify_anchors(path: Path | None = None, key=None) -> AnchorReport:
 
 
 def start_background_anchor(interval_s: float) -> threading.Thread | None:
-    """The loop `gridgov serve` runs: writes an anchor when the last one is ``interval_s`` old (checks every
-    10 minutes at most). Needs a signing key; without one it does not start (the caller says so)."""
+    """The loop `gridgov serve` runs (``serving.every``): writes an anchor when the last one is ``interval_s`` old
+    (checks at once, then every 10 minutes at most). Needs a signing key; without one it does not start (the caller
+    says so)."""
+    from gridgov.serving import every
+
     if interval_s <= 0 or signing_key_path() is None:
         return None
-    check_every = min(interval_s, 600.0)
 
-    def loop():
-        stop = threading.Event()
-        while True:
-            try:
-                close_old_connections()
-                if anchor_due(timezone.now(), interval_s):
-                    a = write_anchor()
-                    log.info("audit anchor written: #%d %s", a.id, a.hash[:16])
-            except AnchorError as e:
-                if e.code != "chain_empty":
-                    log.error("audit anchor not written: %s", e.message)
-            except Exception:  # keep the loop alive; the next pass retries
-                log.exception("audit anchor failed")
-            finally:
-                close_old_connections()
-            if stop.wait(check_every):
-                return
+    def once():
+        try:
+            if anchor_due(timezone.now(), interval_s):
+                a = write_anchor()
+                log.info("audit anchor written: #%d %s", a.id, a.hash[:16])
+        except AnchorError as e:
+            if e.code != "chain_empty":
+                log.error("audit anchor not written: %s", e.message)
 
-    t = threading.Thread(target=loop, name="gridgov-audit-anchor", daemon=True)
-    t.start()
-    return t
+    return every("audit-anchor", min(interval_s, 600.0), once, first_after=0)

@@ -362,29 +362,14 @@ def scan(since: dt.datetime | None = None, now: dt.datetime | None = None) -> di
 
 
 def start_background_scan(interval_s: float):
-    """The loop `gridgov serve` runs: :func:`scan` in a daemon thread with its own connection."""
+    """The loop `gridgov serve` runs (``serving.every``): :func:`scan`."""
     import logging
-    import threading
 
-    from django.db import close_old_connections
+    from gridgov.serving import every
 
-    if interval_s <= 0:
-        return None
-    log = logging.getLogger("gridgov.integrity")
+    def once():
+        n = sum(scan().values())
+        if n:
+            logging.getLogger("gridgov.integrity").info("integrity flags raised: %d", n)
 
-    def loop():
-        stop = threading.Event()
-        while not stop.wait(interval_s):
-            try:
-                close_old_connections()
-                n = sum(scan().values())
-                if n:
-                    log.info("integrity flags raised: %d", n)
-            except Exception:  # keep the loop alive; the next pass retries
-                log.exception("integrity scan failed")
-            finally:
-                close_old_connections()
-
-    t = threading.Thread(target=loop, name="gridgov-integrity-scan", daemon=True)
-    t.start()
-    return t
+    return every("integrity-scan", interval_s, once)

@@ -18,7 +18,7 @@ import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -138,28 +138,15 @@ def purge(now: dt.datetime | None = None, actor=None) -> dict[str, int]:
 
 
 def start_background_purge(interval_s: float) -> threading.Thread | None:
-    """The loop of ``gridgov serve``: a daemon thread that purges a minute after start, then every interval."""
-    if interval_s <= 0:
-        return None
+    """The loop of ``gridgov serve`` (``serving.every``): purges a minute after start, then every interval."""
+    from gridgov.serving import every
 
-    def loop():
-        stop = threading.Event()
-        wait = min(60.0, interval_s)
-        while not stop.wait(wait):
-            wait = interval_s
-            try:
-                close_old_connections()
-                done = purge()
-                if any(done.values()):
-                    log.info("retention purge: %s", ", ".join(f"{k} {n}" for k, n in done.items() if n))
-            except Exception:  # keep the loop alive; the next pass retries
-                log.exception("retention purge failed")
-            finally:
-                close_old_connections()
+    def once():
+        done = purge()
+        if any(done.values()):
+            log.info("retention purge: %s", ", ".join(f"{k} {n}" for k, n in done.items() if n))
 
-    t = threading.Thread(target=loop, name="gridgov-retention-purge", daemon=True)
-    t.start()
-    return t
+    return every("retention-purge", interval_s, once, first_after=min(60.0, interval_s))
 
 
 # ---------------------------------------------------------------- 查询、复制: a person's file

@@ -530,32 +530,17 @@ def scan_overdue(now: dt.datetime | None = None) -> int:
 
 
 def start_background_scan(interval_s: float):
-    """The loop `gridgov serve` runs: :func:`scan_overdue` in a daemon thread with its own connection."""
+    """The loop `gridgov serve` runs (``serving.every``): :func:`scan_overdue`."""
     import logging
-    import threading
 
-    from django.db import close_old_connections
+    from gridgov.serving import every
 
-    if interval_s <= 0:
-        return None
-    log = logging.getLogger("gridgov.tasks")
+    def once():
+        n = scan_overdue()
+        if n:
+            logging.getLogger("gridgov.tasks").info("overdue tasks flagged: %d", n)
 
-    def loop():
-        stop = threading.Event()
-        while not stop.wait(interval_s):
-            try:
-                close_old_connections()
-                n = scan_overdue()
-                if n:
-                    log.info("overdue tasks flagged: %d", n)
-            except Exception:  # keep the loop alive; the next pass retries
-                log.exception("overdue task scan failed")
-            finally:
-                close_old_connections()
-
-    t = threading.Thread(target=loop, name="gridgov-tasks-scan", daemon=True)
-    t.start()
-    return t
+    return every("tasks-scan", interval_s, once)
 
 
 @dataclass

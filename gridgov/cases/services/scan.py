@@ -5,7 +5,7 @@ import datetime as dt
 import logging
 import threading
 
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -58,23 +58,12 @@ def _warn(case_id: int, now: dt.datetime) -> list[str]:
 
 
 def start_background_scan(interval_s: float) -> threading.Thread | None:
-    """The loop that `gridgov serve` runs: a daemon thread with its own database connection."""
-    if interval_s <= 0:
-        return None
+    """The loop that `gridgov serve` runs (``serving.every``)."""
+    from gridgov.serving import every
 
-    def loop():
-        stop = threading.Event()
-        while not stop.wait(interval_s):
-            try:
-                close_old_connections()
-                result = scan()
-                if result["yellow"] or result["red"]:
-                    log.info("deadline scan: %(yellow)d yellow, %(red)d red", result)
-            except Exception:  # keep the loop alive; the next pass retries
-                log.exception("deadline scan failed")
-            finally:
-                close_old_connections()
+    def once():
+        result = scan()
+        if result["yellow"] or result["red"]:
+            log.info("deadline scan: %(yellow)d yellow, %(red)d red", result)
 
-    t = threading.Thread(target=loop, name="gridgov-deadline-scan", daemon=True)
-    t.start()
-    return t
+    return every("deadline-scan", interval_s, once)
