@@ -62,7 +62,7 @@ def home(request):
         ctx["parts"] = run.result["units"][0]["parts"] if run.result["units"] else []
         ctx["revisions"] = services.runs(user).filter(district_code=run.district_code, period=run.period) \
             .order_by("revision")
-        ctx["deadline"] = services.appeal_deadline(run) if run.published_at else None
+        ctx["deadline"] = services.appeal_deadline(run)
         ctx["bulletin"] = scorer.bulletin(run.result)
         ctx["latest"] = ctx["revisions"].last().pk == run.pk
     ctx["months"] = sorted({r.period for r in services.runs(user)}, reverse=True)[:24]
@@ -123,7 +123,7 @@ def unit_sheet(request, pk: int, code: str):
         return render_page(request, "not_found.html", status=404)
     items = unit["items"]
     own = services.unit_of(user) == code
-    deadline = services.appeal_deadline(run) if run.published_at else None
+    deadline = services.appeal_deadline(run)
     ctx = {"title": f"{unit['name']} · {run.period}", "run": run, "unit": unit, "items": items,
            "history": services.history(user, run.period, code, run.district_code),
            "appeals": services.appeals(user).filter(period=run.period, unit_code=code) if own or not

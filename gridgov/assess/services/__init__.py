@@ -18,7 +18,16 @@ street's 督导员, a department's handler) sees published runs only.
 from gridgov.accounts.scope import require
 from gridgov.errors import DomainError
 
-from .appeals import FILE_TYPES, OTHER_TYPE, appeal_deadline, appeals, attachment, file_appeal, rule_appeal
+from .appeals import (
+    FILE_TYPES,
+    OTHER_TYPE,
+    appeal_deadline,
+    appeal_deadlines,
+    appeals,
+    attachment,
+    file_appeal,
+    rule_appeal,
+)
 from .common import (
     DEFAULT_DISTRICT,
     MANAGE,
@@ -57,7 +66,7 @@ from .schemes import (
 )
 
 __all__ = ["DEFAULT_DISTRICT", "DomainError", "FILE_TYPES", "MANAGE", "OTHER_TYPE", "REVIEW", "SUBMIT", "VIEW",
-           "_strip_sources", "activate_scheme", "active_scheme", "annual", "appeal_deadline", "appeals", "attachment",
+           "_strip_sources", "activate_scheme", "active_scheme", "annual", "appeal_deadline", "appeal_deadlines", "appeals", "attachment",
            "build_facts", "copy_scheme", "current_run", "document", "edit_scheme", "evidence", "file_appeal",
            "get_run", "get_scheme", "history", "judge", "judgement_inputs", "judgements", "publish", "require",
            "rule_appeal", "run_document", "run_period", "runs", "schemes", "score_document", "sees_unpublished",

@@ -20,16 +20,31 @@ from .runs import _run, current_run
 # ---------------------------------------------------------------- appeals (申诉)
 
 
-def appeal_deadline(run: Run) -> dt.datetime | None:
-    """The end of the appeal window: the scheme's working days after the month was first published."""
+def appeal_deadlines(runs) -> dict[int, dt.datetime]:
+    """run id → the end of its month's appeal window (the scheme's working days after the month was FIRST published),
+    for the published ones among ``runs`` — two queries for a whole page of runs (their facts may be deferred)."""
     from gridgov.worktime import services as worktime
 
-    first = Run.objects.filter(district_code=run.district_code, period=run.period, published_at__isnull=False) \
-        .order_by("published_at").values_list("published_at", flat=True).first()
-    if first is None:
-        return None
-    days = int((run.facts.get("scheme", {}).get("params") or {}).get("appeal_window_days", 5))
-    return worktime.due(first, days, "work_days")
+    runs = [r for r in runs if r.published_at]
+    if not runs:
+        return {}
+    months = {(r.district_code, r.period) for r in runs}
+    first: dict[tuple[str, str], dt.datetime] = {}
+    for district, period, at in (Run.objects.filter(published_at__isnull=False,
+                                                    district_code__in={d for d, _ in months},
+                                                    period__in={p for _, p in months})
+                                 .values_list("district_code", "period", "published_at")):
+        if (district, period) in months and ((district, period) not in first or at < first[(district, period)]):
+            first[(district, period)] = at
+    days = dict(Run.objects.filter(pk__in=[r.pk for r in runs])
+                .values_list("pk", "facts__scheme__params__appeal_window_days"))
+    return {r.pk: worktime.due(first[(r.district_code, r.period)], int(days.get(r.pk) or 5), "work_days")
+            for r in runs}
+
+
+def appeal_deadline(run: Run) -> dt.datetime | None:
+    """The end of one run's appeal window (None before its month is published)."""
+    return appeal_deadlines([run]).get(run.pk)
 
 
 @transaction.atomic
