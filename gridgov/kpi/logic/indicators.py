@@ -100,66 +100,6 @@ VERIFY_ACTIONS = ("confirm", "refute")
 INSPECT_ACTIONS = ("inspect_pass", "inspect_fail")
 
 
-def count(cases, events, start: dt.datetime, end: dt.datetime) -> Tally:
-    """The ``Tally`` of [start, end) counted in Python from case rows and timeline rows — the reference the SQL of
-    ``gridgov.kpi.queries`` implements (small sets: tests, checks by hand).
-
-    A case row is a mapping with the Case fields ``source``, ``reported_at``, ``registered_at``, ``dispatched_at``,
-    ``handle_due_at``, ``handled_at``, ``closed_at``, ``rework_count``, ``handle_hours``, ``satisfaction`` and
-    ``late_stages``; a timeline row has ``action``, ``at``, ``role`` and its case's ``late_stages``."""
-    def within(t):
-        return t is not None and start <= t < end
-
-    c: dict = dict.fromkeys(COUNT_FIELDS, 0)
-    c["handle_hours_sum"] = 0.0
-    for r in cases:
-        mask = r.get("late_stages") or 0
-        if within(r.get("reported_at")):
-            c["reported"] += 1
-            c["valid"] += r.get("registered_at") is not None
-        if within(r.get("registered_at")):
-            c["registered"] += 1
-            c["registered_on_time"] += not late(mask, "register")
-            c["found_own"] += r["source"] in OWN_SOURCES
-            c["found_other"] += r["source"] in OTHER_SOURCES
-            c["close_due"] += 1
-            c["close_done"] += r.get("closed_at") is not None and r["closed_at"] < end
-        if within(r.get("dispatched_at")):
-            c["dispatched"] += 1
-            c["dispatched_on_time"] += not late(mask, "dispatch")
-        if within(r.get("handle_due_at")):
-            c["handle_due"] += 1
-            c["handle_done"] += r.get("handled_at") is not None and r["handled_at"] < end
-        if within(r.get("handled_at")):
-            c["handled"] += 1
-            c["reworked"] += (r.get("rework_count") or 0) > 0
-            if r.get("handle_hours") is not None:
-                c["handle_hours_sum"] += r["handle_hours"]
-                c["handle_hours_n"] += 1
-        if within(r.get("closed_at")):
-            c["closed"] += 1
-            c["closed_on_time"] += on_time_closed(True, mask)
-            if r.get("satisfaction") is not None:
-                c["followed"] += 1
-                c["satisfaction_sum"] += r["satisfaction"]
-                c["satisfied"] += r["satisfaction"] >= 4
-    for e in events:
-        if not within(e["at"]):
-            continue
-        mask = e.get("late_stages") or 0
-        if e["action"] in VERIFY_ACTIONS:
-            c["verified"] += 1
-            c["verified_on_time"] += not late(mask, "verify")
-        elif e["action"] in INSPECT_ACTIONS:
-            c["inspected"] += 1
-            c["inspected_on_time"] += not late(mask, "inspect")
-        elif e["action"] in ("dispatch", "rule_uphold"):
-            c["dispatches"] += 1
-        if e["action"] == "rule_uphold" or (e["action"] == "return" and e.get("role") == "handler"):
-            c["dispatch_misses"] += 1
-    return Tally(**c)
-
-
 def total(tallies) -> Tally:
     out = Tally()
     for t in tallies:
