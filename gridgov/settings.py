@@ -192,6 +192,10 @@ GRIDGOV = {
     "DUPLICATE_RADIUS_M": float(os.environ.get("GRIDGOV_DUPLICATE_RADIUS_M", "50")),
     "DUPLICATE_WINDOW_HOURS": float(os.environ.get("GRIDGOV_DUPLICATE_WINDOW_HOURS", "72")),
     "DUPLICATE_LIMIT": int(os.environ.get("GRIDGOV_DUPLICATE_LIMIT", "10")),  # suggestions shown, nearest first
+    # background work (gridgov/background.py): "thread" (in this process, after the commit), "inline" (at once
+    # after the commit: the tests), or Celery workers when GRIDGOV_BROKER_URL is set (amqp://guest:guest@127.0.0.1//)
+    "BACKGROUND": os.environ.get("GRIDGOV_BACKGROUND", "thread"),
+    "BROKER_URL": os.environ.get("GRIDGOV_BROKER_URL", ""),
     # how often `gridgov serve` scans deadlines in the background (seconds; 0 turns it off)
     "SCAN_INTERVAL_S": float(os.environ.get("GRIDGOV_SCAN_INTERVAL_S", "60")),
     # how often `gridgov serve` erases personal data past its retention period (seconds; 0 turns it off)

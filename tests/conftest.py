@@ -24,6 +24,14 @@ def pytest_ignore_collect(collection_path, config):
     return None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def background_inline():
+    """Background jobs run at once after the commit, on the test's own connection (gridgov/background.py)."""
+    from django.conf import settings
+
+    settings.GRIDGOV["BACKGROUND"] = "inline"
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from django.conf import settings
