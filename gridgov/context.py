@@ -47,6 +47,32 @@ NAV = [
     ("我的账户", "/accounts/tokens/", None, None),  # API tokens, password, TOTP
 ]
 
+# The navigation in sections: the daily work is shown as links, every other section as a menu (the leader and the
+# administrator have some thirty pages). A page's section is that of the longest prefix of its URL below; a page
+# not listed falls under 其他.
+DAILY = "日常办理"
+SECTIONS = [
+    (DAILY, ["/cases/", "/cases/overdue/", "/cases/field/", "/cases/field/patrol/", "/cases/inbox/", "/evaluation/",
+             "/inspection/", "/duty/", "/dashboard/"]),
+    ("监督考评", ["/patrol/", "/performance/", "/evaluation/figures/", "/evaluation/rate/", "/ledgers/", "/integrity/",
+              "/assess/", "/oversight/"]),
+    ("统计分析", ["/kpi/", "/oversight/city/", "/analytics/", "/dashboard/screen/", "/screen/", "/exports/", "/briefs/",
+              "/mining/"]),
+    ("网格与数据", ["/map/", "/map/changes/", "/basedata/", "/addresses/", "/governance/", "/tasks/"]),
+    ("系统", ["/privacy/", "/admin/", "/accounts/", "/hotline/", "/open311/", "/notify/"]),
+]
+OTHER = "其他"
+
+
+def section_of(url: str) -> str:
+    best, found = "", OTHER
+    for label, prefixes in SECTIONS:
+        for prefix in prefixes:
+            if url.startswith(prefix) and len(prefix) > len(best):
+                best, found = prefix, label
+    return found
+
+
 HOME = {
     R.INTAKE_CLERK: "/cases/", R.SHIFT_LEADER: "/cases/", R.DISPATCHER: "/cases/", R.ADMIN: "/cases/",
     R.GRID_WORKER: "/cases/field/", R.GRID_LEADER: "/cases/field/", R.GRID_SUPERVISOR: "/cases/field/",
@@ -72,5 +98,16 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav": []}
     allowed = [(label, url) for label, url, posts, right in NAV if _visible(user, posts, right)]
-    return {"nav": [(label, url, request.path.startswith(url) and not any(
-        u != url and u.startswith(url) and request.path.startswith(u) for _, u in allowed)) for label, url in allowed]}
+    nav = [(label, url, request.path.startswith(url) and not any(
+        u != url and u.startswith(url) and request.path.startswith(u) for _, u in allowed)) for label, url in allowed]
+    return {"nav": nav, "nav_sections": sections(nav)}
+
+
+def sections(nav: list[tuple[str, str, bool]]) -> list[tuple[str, list, bool]]:
+    """``nav`` in sections, in the order of SECTIONS: (section, [(label, url, here)…], here in it). The daily work
+    comes first and is shown as links; a section of one page is shown as that link."""
+    order = [label for label, _ in SECTIONS] + [OTHER]
+    grouped: dict[str, list] = {}
+    for link in nav:
+        grouped.setdefault(section_of(link[1]), []).append(link)
+    return [(name, grouped[name], any(here for _, _, here in grouped[name])) for name in order if name in grouped]

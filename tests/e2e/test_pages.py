@@ -158,3 +158,12 @@ def test_every_form_field_of_a_case_page_has_a_label(client_for, point):
         assert page.unlabelled() == []
         if then:
             services.transition(User.objects.get(username=username), number, then[0], then[1])
+
+
+def test_the_leaders_navigation_is_in_sections(client_for):
+    """The leader has some thirty pages: 领导看板 is a link, the others are in menus by section."""
+    html = client_for("leader").get("/map/").content.decode()
+    nav = html[html.index('<nav class="mainnav"'):html.index("</nav>")]
+    assert nav.index('href="/dashboard/"') < nav.index("<details")  # the daily work first, as a link
+    assert '<details class="navgroup here"><summary>网格与数据</summary>' in nav  # where one is, marked
+    assert "<summary>监督考评</summary>" in nav and "<summary>统计分析</summary>" in nav
