@@ -3,7 +3,7 @@ the plans, inspections, 回头看 and 门前三包 agreements are read-only here
 
 from django.contrib import admin
 
-from gridgov.audit.admin import ServiceAdmin
+from gridgov.audit.admin import ReadOnlyAdmin, ServiceAdmin
 
 from . import services
 from .models import ChecklistItem, ChecklistTemplate, FrontageAgreement, Inspection, Plan, Revisit
@@ -33,17 +33,6 @@ class ChecklistItemAdmin(ServiceAdmin):
 
     def save_model(self, request, obj, form, change):
         services.save_item(request.user, obj)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Plan)

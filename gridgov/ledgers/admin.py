@@ -3,18 +3,9 @@ services (checked, audited)."""
 
 from django.contrib import admin
 
+from gridgov.audit.admin import ReadOnlyAdmin
+
 from .models import Outage, Problem, Publicity, QuotaAdjustment, QuotaYear, SampleDraw, Training, UnitBase
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(QuotaYear)
