@@ -181,16 +181,28 @@ def stash(name: str, args) -> int:
     return OutboxJob.objects.create(name=name, args=list(args)).pk
 
 
-def publish(job_id: int) -> bool:
-    """Hand the outbox row ``job_id`` to the broker and delete it; on failure keep it for the sweep."""
+_down = {"until": 0.0}  # after a failed publish, requests do not wait for the broker again for a while
+DOWN_PAUSE_S = 10.0
+
+
+def publish(job_id: int, *, sweeping: bool = False) -> bool:
+    """Hand the outbox row ``job_id`` to the broker and delete it; on failure keep it for the sweep. Within
+    ``DOWN_PAUSE_S`` of a failure a request does not try at all (it would wait for the connection timeout): the
+    row stays for the sweep."""
+    import time
+
     from gridgov.ops.models import OutboxJob
 
+    if not sweeping and time.monotonic() < _down["until"]:
+        return False
     row = OutboxJob.objects.filter(pk=job_id).first()
     if row is None:  # published already (by the sweep)
         return True
     try:
         send(row.name, row.args)
+        _down["until"] = 0.0
     except Exception as e:  # broker down, refused, timed out: the row stays, the sweep tries again
+        _down["until"] = time.monotonic() + DOWN_PAUSE_S
         now = timezone.now()
         OutboxJob.objects.filter(pk=row.pk).update(attempts=row.attempts + 1,
                                                    next_try_at=backoff.next_attempt(row.attempts + 1, now),
@@ -224,7 +236,7 @@ def sweep_outbox(limit: int = 500) -> int:
             next_try_at=now + timezone.timedelta(seconds=STALE_S))  # another sweeper skips it meanwhile
         if not claimed:
             continue
-        if not publish(pk):
+        if not publish(pk, sweeping=True):
             break
         done += 1
     return done

@@ -33,8 +33,8 @@ class DataDirStorage(FileSystemStorage):
     — the tests' throw-away folder — is honoured); files are written to a temporary name and renamed, so a reader
     never sees half a file."""
 
-    def __init__(self, location=None, **kwargs):
-        super().__init__(location=location, **kwargs)
+    def __init__(self, location=None, allow_overwrite=True, **kwargs):  # content-addressed: same name, same bytes
+        super().__init__(location=location, allow_overwrite=allow_overwrite, **kwargs)
 
     @property
     def base_location(self):

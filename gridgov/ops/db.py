@@ -35,10 +35,14 @@ def reading():
         _reading.reset(token)
 
 
+def _in_transaction() -> bool:
+    return connections["default"].in_atomic_block
+
+
 def alias() -> str:
     """The database for a read-only query here: ``replica`` inside :func:`reading` (with a replica, outside any
     transaction on the primary), else ``default``."""
-    if _reading.get() and has_replica() and not connections["default"].in_atomic_block:
+    if _reading.get() and has_replica() and not _in_transaction():
         return REPLICA
     return "default"
 
