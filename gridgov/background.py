@@ -12,7 +12,8 @@ Where the job runs is configuration (``GRIDGOV_BACKGROUND``):
 
 - ``thread`` (the default, and `make demo`): in this process, in a daemon thread, after the commit;
 - ``inline``: in this process, at once after the commit (the test suite: one connection, deterministic);
-- with a broker (``GRIDGOV_BROKER_URL``), on Celery workers (gridgov.workers, issue #12).
+- with a broker (``GRIDGOV_BROKER_URL``), on Celery workers (gridgov.workers, issue #12): an outbox row written in
+  the caller's transaction, published after the commit; a broker that is down loses nothing (the outbox sweep).
 
 A job submitted inside a transaction that rolls back never runs. A failing job is logged with its name and
 arguments' ids, never with personal data.
@@ -45,6 +46,19 @@ def task(name: str) -> Callable[[Callable], Callable]:
 def registered() -> dict[str, Callable]:
     """Every registered job by name (importing the apps' ``jobs`` modules registers them)."""
     return dict(_TASKS)
+
+
+def autodiscover() -> None:
+    """Import every gridgov app's ``jobs`` module, where ``@task`` registrations live (gridgov.ops at start-up, so
+    the web processes and the Celery workers know the same jobs)."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    for cfg in apps.get_app_configs():
+        if cfg.name.startswith("gridgov") and find_spec(f"{cfg.name}.jobs") is not None:
+            import_module(f"{cfg.name}.jobs")
 
 
 def mode() -> str:
@@ -84,9 +98,9 @@ def submit(name: str, *args) -> None:
         raise KeyError(f"unknown background job {name!r}")
     how = mode()
     if how == "celery":
-        from gridgov import workers  # issue #12: the Celery app and its one generic task
+        from gridgov import workers  # issue #12: the Celery app, its one generic task and the outbox
 
-        transaction.on_commit(lambda: workers.enqueue(name, args), robust=True)
+        workers.enqueue(name, args)  # an outbox row in the caller's transaction, published after the commit
     elif how == "inline":
         transaction.on_commit(lambda: _run_logged(name, args), robust=True)
     else:

@@ -9,6 +9,8 @@
     gridgov data-key                   (a new GRIDGOV_DATA_KEY; serve refuses the public default keys outside the demo)
     gridgov bench locate
     gridgov assess score FILE.json     (考评: score a facts document, no database; see README 「考评」)
+    gridgov worker  |  gridgov beat    (with GRIDGOV_BROKER_URL: Celery workers and the one scheduler; README 「多机部署」)
+    gridgov backup FILE.tar.gz  |  gridgov restore FILE.tar.gz   (database and files together, into an empty database)
 
 Any other Django command works too (``gridgov migrate``, ``gridgov shell``…). Commands that use the database
 bring it up to date first, so a fresh folder needs no separate set-up step.
@@ -17,7 +19,8 @@ bring it up to date first, so a fresh folder needs no separate set-up step.
 import os
 import sys
 
-NO_DB = {"bench", "data_key", "help", "--help", "-h", "version", "--version", "makemigrations", "check", "test"}
+NO_DB = {"bench", "data_key", "help", "--help", "-h", "version", "--version", "makemigrations", "check", "test",
+         "backup", "restore"}  # scale: a backup copies the database as it is; a restore needs an empty one
 
 
 def main(argv: list[str] | None = None) -> int:

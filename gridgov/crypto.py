@@ -53,6 +53,16 @@ class Cipher:
             raise ValueError("unknown ciphertext version")
         return self._aead.decrypt(blob[1:13], blob[13:], field.encode()).decode()
 
+    def encrypt_bytes(self, data: bytes, field: str) -> bytes:
+        """Encrypt a file's bytes (scale: an import file parked in the storage until its background job runs)."""
+        nonce = os.urandom(12)
+        return VERSION + nonce + self._aead.encrypt(nonce, data, field.encode())
+
+    def decrypt_bytes(self, blob: bytes, field: str) -> bytes:
+        if blob[:1] != VERSION:
+            raise ValueError("unknown ciphertext version")
+        return self._aead.decrypt(blob[1:13], blob[13:], field.encode())
+
     def index(self, text: str, field: str = "") -> str:
         """Blind index: a keyed HMAC of the normalised value (hex); '' for an empty value."""
         if not text:

@@ -97,6 +97,21 @@ class Supervisor:
                 p.wait()
 
 
+def metrics_folder(port: int) -> str:
+    """A fresh folder for prometheus_client's multiprocess mode, set as ``PROMETHEUS_MULTIPROC_DIR`` for the worker
+    processes started after this (gridgov/ops/metrics.py): each writes its counters there, /metrics sums them."""
+    import shutil
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.DATA_DIR) / "metrics" / str(port)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    return str(folder)
+
+
 def supervise(sock: socket.socket, workers: int, threads: int, out=print) -> None:
     sup = Supervisor(sock, workers, threads, out)
     signal.signal(signal.SIGTERM, sup.stop)
@@ -139,15 +154,39 @@ if __name__ == "__main__":
     worker_main(sys.argv[2:])
 
 
-def every(name: str, interval_s: float, work, *, first_after: float | None = None) -> threading.Thread | None:
+class Periodic:
+    """Periodic work handed to the Celery beat (with a broker): truthy, like the thread ``every`` starts."""
+
+    def __init__(self, name: str, interval_s: float, work):
+        self.name, self.interval_s, self.work = name, interval_s, work
+
+    def __bool__(self) -> bool:
+        return True
+
+
+PERIODIC: dict[str, Periodic] = {}  # with a broker: the periodic work by name (gridgov.workers.beat_schedule)
+
+
+def every(name: str, interval_s: float, work, *, first_after: float | None = None, local: bool = False):
     """THE background loop of `gridgov serve` (deadline scan, task scan, integrity scan, retention purge, audit
     anchor): ``work()`` in a daemon thread every ``interval_s`` seconds — the first pass after ``first_after`` (default:
     one interval) — with its own database connection; a failing pass is logged and the next one retries. None (no
-    thread) when ``interval_s`` ≤ 0."""
+    thread) when ``interval_s`` ≤ 0.
+
+    With a broker configured (``GRIDGOV_BROKER_URL``) no thread starts: the work is registered in ``PERIODIC`` and
+    `gridgov beat` (one per site) schedules it on the Celery workers (gridgov/workers.py) — one scheduler however
+    many machines serve. ``local=True``: always a thread here (the outbox sweep, which must work while the broker
+    is down)."""
     import logging
 
     if interval_s <= 0:
         return None
+    if not local:
+        from gridgov import background
+
+        if background.mode() == "celery":
+            PERIODIC[name] = Periodic(name, interval_s, work)
+            return PERIODIC[name]
 
     def loop():
         from django.db import close_old_connections

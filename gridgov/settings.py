@@ -20,6 +20,15 @@ GRIDGOV_THROTTLE_<RULE>  "limit/window_s" of a throttle rule, e.g. GRIDGOV_THROT
 GRIDGOV_HTTPS         "1" behind HTTPS: Secure cookies, HSTS (with GRIDGOV_HSTS_SECONDS, GRIDGOV_HSTS_SUBDOMAINS,
                       GRIDGOV_HSTS_PRELOAD, GRIDGOV_PROXY_SSL_HEADER, GRIDGOV_SSL_REDIRECT, GRIDGOV_CSRF_TRUSTED_ORIGINS,
                       GRIDGOV_CSP_REPORT_ONLY: see gridgov/security.py).
+Several machines (issue #12; README 「多机部署」):
+GRIDGOV_BROKER_URL    RabbitMQ (amqp://user:pass@host:5672//): background jobs and the periodic work run on Celery
+                      workers (`gridgov worker`, one `gridgov beat`); GRIDGOV_BROKER_QUEUE the queue (default gridgov).
+GRIDGOV_REDIS_URL     Redis (redis://host:6379/0): the cache and the sessions (cached_db) live there.
+GRIDGOV_REPLICA_DATABASE_URL  a PostgreSQL read replica: the dashboards' read-only queries go there (gridgov/ops/db.py).
+GRIDGOV_S3_BUCKET     photos and documents in S3-compatible object storage (django-storages), with
+                      GRIDGOV_S3_ENDPOINT_URL, GRIDGOV_S3_ACCESS_KEY, GRIDGOV_S3_SECRET_KEY, GRIDGOV_S3_REGION,
+                      GRIDGOV_S3_PREFIX; unset: the local disk under GRIDGOV_DATA_DIR/media.
+GRIDGOV_METRICS_TOKEN /metrics for Prometheus with "Authorization: Bearer <token>" (or an administrator's session).
 GRIDGOV_PG_SERVER_BINDING  "0" turns off psycopg server-side binding and prepared statements (PostgreSQL; on by
                       default — turn it off behind a transaction-mode connection pooler).
 """
@@ -72,9 +81,11 @@ INSTALLED_APPS = [
     "gridgov.integrity",  # integrity: 弄虚作假核查 (flags, the scan, zeroed assessment items)
     "gridgov.performance",  # integrity: 人员考核 (monthly sheets, pay bands)
     "gridgov.kpi",  # kpi: the seeds' indicators (发现率, 派遣准确率, 处理率, …) for every level and period
+    "gridgov.ops",  # scale: background outbox, health, metrics, 系统运行 from health checks, backup/restore
 ]
 
 MIDDLEWARE = [
+    "gridgov.ops.metrics.RequestMetricsMiddleware",  # scale: requests by view and status, latency (/metrics)
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",  # the policy: gridgov/security.py
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -84,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gridgov.guard.InputGuardMiddleware",  # NUL bytes refused; every /api/ answer {code, message}
+    "gridgov.ops.db.ReplicaReadsMiddleware",  # scale: the dashboards' GET requests read from the replica
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -123,6 +135,14 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql") and os.environ.get("G
     # (Behind a transaction-mode connection pooler such as PgBouncer < 1.21, set GRIDGOV_PG_SERVER_BINDING=0.)
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
 
+# A read replica (PostgreSQL streaming replica): only the dashboards' read-only queries go there, through
+# gridgov.ops.db.reading() — one place; writes and every other read stay on the primary.
+if os.environ.get("GRIDGOV_REPLICA_DATABASE_URL", "").strip():
+    DATABASES["replica"] = dj_database_url.parse(os.environ["GRIDGOV_REPLICA_DATABASE_URL"].strip(), conn_max_age=60)
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # the tests: the same test database, another connection
+DATABASE_ROUTERS = ["gridgov.ops.db.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/accounts/login/"
@@ -130,6 +150,30 @@ LOGIN_REDIRECT_URL = "/"
 # One cache for all `gridgov serve` workers (and servers). The table is made by `gridgov` before any command
 # (createcachetable). Throttles do not live here: they need an atomic count (gridgov/accounts/throttle.py).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gridgov_cache"}}
+# Several machines: the cache on Redis, and the sessions in the cache backed by the database (cached_db: a session
+# survives a Redis restart). Unset: the cache table, database sessions — as on one machine.
+REDIS_URL = os.environ.get("GRIDGOV_REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": os.environ.get("GRIDGOV_REDIS_PREFIX", "gridgov"),
+                          "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Files (photos, documents): the local disk under DATA_DIR/media, or S3-compatible object storage.
+STORAGES = {
+    "default": {"BACKEND": "gridgov.cases.storage.DataDirStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if os.environ.get("GRIDGOV_S3_BUCKET", "").strip():
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": os.environ["GRIDGOV_S3_BUCKET"].strip(),
+        "endpoint_url": os.environ.get("GRIDGOV_S3_ENDPOINT_URL", "").strip() or None,
+        "access_key": os.environ.get("GRIDGOV_S3_ACCESS_KEY", "").strip() or None,
+        "secret_key": os.environ.get("GRIDGOV_S3_SECRET_KEY", "").strip() or None,
+        "region_name": os.environ.get("GRIDGOV_S3_REGION", "").strip() or None,
+        "location": os.environ.get("GRIDGOV_S3_PREFIX", "").strip(),
+        "file_overwrite": True,  # content-addressed names: the same name is the same bytes
+        "default_acl": None, "querystring_auth": True,
+    }}
 CSRF_FAILURE_VIEW = "gridgov.pages.csrf_failure"
 # Content-Security-Policy (no inline script), cookies, HSTS, proxy header… from GRIDGOV_HTTPS and friends
 globals().update(security.browser_settings(os.environ))
@@ -186,7 +230,7 @@ GRIDGOV = {
     "DEFAULT_HOUSEHOLDS_PER_KM2": float(os.environ.get("GRIDGOV_HOUSEHOLDS_PER_KM2", "6400")),
     "UNIT_GRID_CELL_M": 100.0,
     "MANAGEMENT_GRID_HOUSEHOLDS": 300,
-    "PHOTO_STORE": os.environ.get("GRIDGOV_PHOTO_STORE", "gridgov.cases.storage.DiskStore"),
+    "PHOTO_STORE": os.environ.get("GRIDGOV_PHOTO_STORE", "gridgov.cases.storage.StorageStore"),  # via STORAGES
     "PHOTO_MAX_BYTES": 10 * 1024 * 1024,
     # duplicates: open cases of the same matter within this distance and time window are suggested on intake
     "DUPLICATE_RADIUS_M": float(os.environ.get("GRIDGOV_DUPLICATE_RADIUS_M", "50")),
@@ -196,6 +240,13 @@ GRIDGOV = {
     # after the commit: the tests), or Celery workers when GRIDGOV_BROKER_URL is set (amqp://guest:guest@127.0.0.1//)
     "BACKGROUND": os.environ.get("GRIDGOV_BACKGROUND", "thread"),
     "BROKER_URL": os.environ.get("GRIDGOV_BROKER_URL", ""),
+    "BROKER_QUEUE": os.environ.get("GRIDGOV_BROKER_QUEUE", "gridgov"),
+    # scale: /metrics for Prometheus (Bearer token; an administrator's session works too), and the health checks
+    # that feed the 系统运行 record: a check failing for HEALTH_OUTAGE_MINUTES opens a 系统故障 period, recovery
+    # closes it (gridgov/ops/health.py; HEALTH_INTERVAL_S: how often `gridgov serve`/the beat checks; 0: never)
+    "METRICS_TOKEN": os.environ.get("GRIDGOV_METRICS_TOKEN", ""),
+    "HEALTH_INTERVAL_S": float(os.environ.get("GRIDGOV_HEALTH_INTERVAL_S", "60")),
+    "HEALTH_OUTAGE_MINUTES": float(os.environ.get("GRIDGOV_HEALTH_OUTAGE_MINUTES", "5")),
     # how often `gridgov serve` scans deadlines in the background (seconds; 0 turns it off)
     "SCAN_INTERVAL_S": float(os.environ.get("GRIDGOV_SCAN_INTERVAL_S", "60")),
     # how often `gridgov serve` erases personal data past its retention period (seconds; 0 turns it off)

@@ -6,6 +6,8 @@ from gridgov.accounts import views as account_views
 from gridgov.api import api
 from gridgov.geo import change_views as grid_change_views  # gridchange
 from gridgov.geo import views as geo_views
+from gridgov.ops import health as ops_health  # scale
+from gridgov.ops import metrics as ops_metrics  # scale
 from gridgov.patrol import views as patrol_views  # patrol
 
 admin.site.site_header = admin.site.site_title = "gridgov 网格化管理平台 · 管理后台"
@@ -40,4 +42,6 @@ urlpatterns = [
     path("kpi/", include("gridgov.kpi.urls")),  # kpi: 指标
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("healthz", ops_health.healthz_view, name="healthz"),  # scale: DB, cache, broker, storage (200/503)
+    path("metrics", ops_metrics.metrics_view, name="metrics"),  # scale: Prometheus (token or administrator)
 ]

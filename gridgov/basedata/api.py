@@ -6,7 +6,6 @@ endpoints and unmasked exports, for a post with the right that gives a reason, a
 """
 
 import datetime as dt
-import threading
 from typing import Annotated
 
 from django.db.models import Q
@@ -529,20 +528,12 @@ def import_register(request, kind: str, skip_bad: bool = False, background: bool
         raise DomainError("unknown_register", "登记簿应为 residents、organisations、buildings 或 dwellings")
     data, name = importing.read_upload(request)  # refused unread past the import size limit (413)
     job = importing.Job(kind, request.user, name, skip_bad, None)
-    if background:
-        user = request.user
+    if background:  # scale (#12): a background job (Celery workers with a broker), the file parked in the storage
+        from gridgov import background as jobs
+        from gridgov.basedata.jobs import park
 
-        def work():
-            from django.db import connection
-
-            try:
-                importing.run_import(kind, user, data, name, skip_bad, job=job)
-            except Exception:  # the job row records the failure
-                pass
-            finally:
-                connection.close()
-
-        threading.Thread(target=work, daemon=True, name=f"import-{job.row.pk}").start()
+        park(job.row.pk, data)
+        jobs.submit("basedata.import", job.row.pk)
         job.row.refresh_from_db()
         return _report_out(job.row)
     report = importing.run_import(kind, request.user, data, name, skip_bad, job=job)

@@ -308,6 +308,13 @@ class Job:
                                             scope_key=scope_prefix(user) or "" if user else "")
         self.in_tx = False
 
+    @classmethod
+    def resume(cls, row: ImportJob) -> "Job":
+        """The job of an existing row (a background import picked up by a worker)."""
+        job = cls.__new__(cls)
+        job.register, job.on_progress, job.row, job.in_tx = row.register, None, row, False
+        return job
+
     def tick(self, phase: str, done: int, total: int) -> None:
         with _progress_lock:
             PROGRESS[self.row.pk] = {"phase": phase, "processed": done, "total": total}

@@ -579,6 +579,34 @@ def record_outage(user, street_code: str, kind: str, start: dt.datetime, end: dt
 
 
 @transaction.atomic
+def open_system_outage(start: dt.datetime, note: str) -> list[Outage]:
+    """scale (#12): a 系统故障 found by the health checks (gridgov/ops/health.py) — recorded by the system (no user),
+    one open fault period for every street of the site, since the whole system was down for all of them."""
+    streets = list(Jurisdiction.objects.filter(level=Level.STREET).order_by("code"))
+    rows = [Outage(scope_key=j.code, unit_name=j.name, kind=OutageKind.FAULT, start=start, note=note[:300])
+            for j in streets]
+    for o in rows:
+        o.save()
+    audit.record_many(None, [audit.Entry("create", "ledger_outage", o.pk, None, audit.values(o, OUTAGE_FIELDS))
+                             for o in rows])
+    return rows
+
+
+@transaction.atomic
+def close_system_outage(ids: list[int], end: dt.datetime) -> int:
+    """scale (#12): the health checks pass again — the open fault periods they opened end at ``end``."""
+    rows = list(Outage.objects.select_for_update().filter(pk__in=ids, end__isnull=True).order_by("id"))
+    entries = []
+    for o in rows:
+        before = audit.values(o, OUTAGE_FIELDS)
+        o.end = max(end, o.start + dt.timedelta(seconds=1))
+        o.save(update_fields=["end"])
+        entries.append(audit.Entry("update", "ledger_outage", o.pk, before, audit.values(o, OUTAGE_FIELDS)))
+    audit.record_many(None, entries)
+    return len(rows)
+
+
+@transaction.atomic
 def record_publicity(user, street_code: str, kind: str, on: dt.date, title: str, outlet: str,
                      evidence: str = "") -> Publicity:
     """A city media report on the street's grid work, or a submission of material to the media."""

@@ -1573,6 +1573,30 @@ INTEGRITY = [
 
 ROWS += INTEGRITY  # integrity
 
+# --- scale: the 系统运行 record written by the health checks (the system; one period per street of the world:
+# 东城区's 17 streets and 西城区's 15)
+
+
+def _scale_open(c):
+    from gridgov.ledgers import services
+
+    c.scratch["outages"] = services.open_system_outage(dt.datetime.fromisoformat("2026-12-01T09:00:00+08:00"),
+                                                       "健康检查自动记录：cache不可用")
+
+
+def _scale_close(c):
+    from gridgov.ledgers import services
+
+    services.close_system_outage([o.pk for o in c.scratch["outages"]],
+                                 dt.datetime.fromisoformat("2026-12-01T09:42:00+08:00"))
+
+
+SCALE_ROWS = [
+    ("ledgers open_system_outage", None, _scale_open, [("ledger_outage", "create")] * 32),
+    ("ledgers close_system_outage", _scale_open, _scale_close, [("ledger_outage", "update")] * 32),
+]
+ROWS += SCALE_ROWS
+
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "prepare", "write", "expected"), ROWS, ids=[r[0] for r in ROWS])

@@ -15,27 +15,17 @@ class Command(BaseCommand):
         parser.add_argument("--demo", action="store_true",
                             help="演示模式：允许使用源代码中公开的默认密钥（只可用于演示数据）")
 
-    def handle(self, host, port, workers, threads, demo=False, **options):
+    def start_loops(self, outbox: bool = True):
+        """The periodic work: threads of this process without a broker; with one (GRIDGOV_BROKER_URL) the same
+        calls register it for `gridgov beat` instead (serving.every), and this process runs only the outbox sweep.
+        `gridgov worker` / `gridgov beat` call this too, so a loop added here is scheduled there as well."""
         from django.conf import settings
 
-        from gridgov import keys, serving
+        from gridgov import background, serving
         from gridgov.audit.anchoring import anchor_file, start_background_anchor
         from gridgov.cases.services import start_background_scan
         from gridgov.privacy.services import start_background_purge
 
-        if workers < 1 or threads < 1:
-            raise CommandError("--workers 和 --threads 至少为 1")
-        problems = keys.problems()
-        if problems and not (demo or keys.is_demo_site()):
-            self.stderr.write("gridgov serve 拒绝启动：本站点没有自己的密钥 / refusing to start: this site has no keys "
-                              "of its own\n" + "".join(f"  - {p}\n" for p in problems) + "\n" + keys.HOWTO)
-            raise SystemExit(2)
-        if problems:
-            self.stdout.write("演示模式：使用公开的默认密钥，切勿存放真实的个人信息（demo mode: public default keys）")
-        try:
-            sock = serving.bind(host, port)
-        except OSError as e:
-            raise CommandError(f"无法在 {host}:{port} 上启动：{e.strerror}（端口被占用时请用 --port 换一个）") from e
         interval = settings.GRIDGOV["SCAN_INTERVAL_S"]
         if start_background_scan(interval):  # in this process only: one scan however many workers serve
             self.stdout.write(f"案件时限扫描：每 {interval:g} 秒一次（GRIDGOV_SCAN_INTERVAL_S）")
@@ -59,6 +49,38 @@ class Command(BaseCommand):
         purge_every = settings.GRIDGOV["PURGE_INTERVAL_S"]
         if start_background_purge(purge_every):  # like the scan: one purge loop, in the supervising process
             self.stdout.write(f"个人信息保存期限：每 {purge_every / 3600:g} 小时删除一次到期数据（GRIDGOV_PURGE_INTERVAL_S）")
+        from gridgov.ops.health import start_background_watch  # scale: health checks feed the 系统运行 record
+
+        health_every = settings.GRIDGOV["HEALTH_INTERVAL_S"]
+        if start_background_watch(health_every):
+            self.stdout.write(f"健康检查：每 {health_every:g} 秒一次，持续故障自动登记系统运行记录（/healthz）")
+        if outbox and background.mode() == "celery":
+            from gridgov import workers
+
+            serving.every("background-outbox", workers.OUTBOX_SWEEP_S, workers.sweep_outbox, local=True)
+            self.stdout.write(f"后台任务：Celery（{workers.queue_name()} 队列）；以上定时工作由 gridgov beat 调度到 "
+                              "gridgov worker 上执行；代理不可达时任务暂存于发件箱，恢复后补发")
+
+    def handle(self, host, port, workers, threads, demo=False, **options):
+
+        from gridgov import keys, serving
+
+        if workers < 1 or threads < 1:
+            raise CommandError("--workers 和 --threads 至少为 1")
+        problems = keys.problems()
+        if problems and not (demo or keys.is_demo_site()):
+            self.stderr.write("gridgov serve 拒绝启动：本站点没有自己的密钥 / refusing to start: this site has no keys "
+                              "of its own\n" + "".join(f"  - {p}\n" for p in problems) + "\n" + keys.HOWTO)
+            raise SystemExit(2)
+        if problems:
+            self.stdout.write("演示模式：使用公开的默认密钥，切勿存放真实的个人信息（demo mode: public default keys）")
+        try:
+            sock = serving.bind(host, port)
+        except OSError as e:
+            raise CommandError(f"无法在 {host}:{port} 上启动：{e.strerror}（端口被占用时请用 --port 换一个）") from e
+        self.start_loops()
+        if workers > 1:  # the worker processes' request metrics, summed by whichever answers /metrics
+            serving.metrics_folder(port)
         self.stdout.write(f"gridgov 已启动：http://{host}:{port}/ （{workers} 个工作进程 × {threads} 线程；Ctrl+C 停止）")
         self.stdout.flush()
         if workers == 1:

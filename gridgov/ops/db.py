@@ -1,0 +1,74 @@
+"""The read replica (``GRIDGOV_REPLICA_DATABASE_URL``): the dashboards' read-only queries go there — ONE place.
+
+:func:`reading` marks a block of read-only work (``with reading(): …``); inside it, and only while no transaction
+is open on the primary, the router (:class:`ReplicaRouter`) sends reads of business tables to ``replica``. Writes,
+and reads of accounts, sessions, the audit chain, privacy and ops tables, always go to the primary (a session just
+written must not be looked up on a replica that lags behind). :class:`ReplicaReadsMiddleware` wraps the GET
+requests of the dashboard pages and APIs (``READ_PATHS``) in :func:`reading`, so the dashboard, kpi and analytics
+code needs no change; other read-only code calls ``reading()`` itself. Raw SQL on ``django.db.connection`` stays on
+the primary: use ``connections[ops.db.alias()]`` for it. Without a replica everything is as before.
+"""
+
+import contextlib
+import contextvars
+
+from django.conf import settings
+from django.db import connections
+
+REPLICA = "replica"
+READ_PATHS = ("/dashboard/", "/kpi/", "/analytics/", "/api/v1/kpi/", "/api/v1/dashboard/", "/api/v1/analytics/")
+PRIMARY_ONLY = {"sessions", "accounts", "auth", "contenttypes", "admin", "audit", "privacy", "ops"}
+
+_reading = contextvars.ContextVar("gridgov_replica_reading", default=False)
+
+
+def has_replica() -> bool:
+    return REPLICA in settings.DATABASES
+
+
+@contextlib.contextmanager
+def reading():
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
+def _in_transaction() -> bool:
+    return connections["default"].in_atomic_block
+
+
+def alias() -> str:
+    """The database for a read-only query here: ``replica`` inside :func:`reading` (with a replica, outside any
+    transaction on the primary), else ``default``."""
+    if _reading.get() and has_replica() and not _in_transaction():
+        return REPLICA
+    return "default"
+
+
+class ReplicaRouter:
+    def db_for_read(self, model, **hints):
+        if model._meta.app_label in PRIMARY_ONLY:
+            return "default"
+        return alias()
+
+    def db_for_write(self, model, **hints):
+        return "default"
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True  # the replica is a copy of the primary: rows relate across them
+
+    def allow_migrate(self, db, app_label, **hints):
+        return db == "default"
+
+
+class ReplicaReadsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD") and request.path.startswith(READ_PATHS) and has_replica():
+            with reading():
+                return self.get_response(request)
+        return self.get_response(request)
