@@ -188,54 +188,73 @@ def _lease_s() -> float:
     return 2 * float(_settings().get("TIMEOUT_S", 5)) + 30
 
 
-def claim(delivery_id: int, now=None) -> bool:
-    """Take one due delivery for this worker (one conditional UPDATE: of two workers, one wins)."""
+def claim_many(ids, now=None) -> list[int]:
+    """Take the due deliveries among ``ids`` for this worker: one conditional UPDATE sets their lease end — a time
+    of this call's own (a random microsecond added) — and the rows carrying it are this worker's. Of two workers, one
+    wins each row (PostgreSQL re-checks the condition after the other's commit; SQLite has one writer)."""
     import datetime as dt
+    import secrets
 
     now = now or timezone.now()
-    return Delivery.objects.filter(pk=delivery_id, status__in=SENDABLE, next_attempt__lte=now).update(
-        status=Delivery.SENDING, next_attempt=now + dt.timedelta(seconds=_lease_s())) == 1
+    ids = [int(i) for i in ids]
+    if not ids:
+        return []
+    lease_end = now + dt.timedelta(seconds=_lease_s(), microseconds=secrets.randbelow(999_999))
+    with transaction.atomic():
+        Delivery.objects.filter(pk__in=ids, status__in=SENDABLE, next_attempt__lte=now).update(
+            status=Delivery.SENDING, next_attempt=lease_end)
+        return list(Delivery.objects.filter(pk__in=ids, status=Delivery.SENDING, next_attempt=lease_end)
+                    .order_by("id").values_list("pk", flat=True))
+
+
+def claim(delivery_id: int, now=None) -> bool:
+    return claim_many([delivery_id], now) == [delivery_id]
 
 
 def deliver_ids(ids, now=None) -> dict[str, int]:
     """Send the deliveries ``ids`` that are due and not taken by another worker (the job "notify.deliver")."""
-    result = {"sent": 0, "failed": 0, "skipped": 0}
-    for pk in ids:
-        if not claim(int(pk), now):
-            result["skipped"] += 1
-            continue
-        result["sent" if send_claimed(int(pk)) else "failed"] += 1
-    return result
-
-
-def _template(channel: str, kind: str) -> Template | None:
-    rows = {t.kind: t for t in Template.objects.filter(channel=channel, kind__in=[kind, ""], active=True)}
-    return rows.get(kind) or rows.get("")
+    ids = list(ids)
+    taken = claim_many(ids, now)
+    return {**send_claimed_many(taken), "skipped": len(ids) - len(taken)}
 
 
 DEFAULT_TEXT = {"wecom": "{title}\n{body}", "robot": "**{title}**\n{body}", "email": "{body}\n\n（gridgov 消息通知）"}
 
 
-def send_claimed(pk: int) -> bool:
-    """Send one claimed delivery (outside any transaction: the request may take up to the timeout) and record the
-    answer: SENT, or FAILED with the next attempt from gridgov/backoff.py (none after the last attempt)."""
+def send_claimed_many(pks: list[int]) -> dict[str, int]:
+    """Send claimed deliveries one by one (outside any transaction: a request may take up to the timeout), each
+    answer recorded as soon as it comes; what they need is read once for the batch (templates, preferences)."""
+    result = {"sent": 0, "failed": 0}
+    if not pks:
+        return result
+    rows = list(Delivery.objects.select_related("notification").filter(pk__in=pks).order_by("id"))
+    templates = {(t.channel, t.kind): t for t in Template.objects.filter(active=True)}
+    prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in={d.notification.user_id for d in rows})
+             .only("user_id", "phone_cipher", "wecom_userid")}
+    for d in rows:
+        ok = _send_one(d, templates.get((d.channel, d.notification.kind)) or templates.get((d.channel, "")),
+                       prefs.get(d.notification.user_id))
+        result["sent" if ok else "failed"] += 1
+    return result
+
+
+def _send_one(d: Delivery, tpl: Template | None, pref: Preference | None) -> bool:
+    """Send one claimed delivery and record the answer: SENT, or FAILED with the next attempt from
+    gridgov/backoff.py (none after the last attempt)."""
     from gridgov import backoff, crypto
 
     from .logic import rules
 
-    d = Delivery.objects.select_related("notification").get(pk=pk)
-    n = d.notification
+    pk, n = d.pk, d.notification
     adapter = channels.DURABLE.get(d.channel)
-    tpl = _template(d.channel, n.kind)
     text = rules.render(tpl.text if tpl and tpl.text else DEFAULT_TEXT.get(d.channel, "{title}"), n.title, n.body,
-                       n.object_id)
+                        n.object_id)
     try:
         if adapter is None or not adapter.enabled():
             raise channels.Refused(f"渠道 {d.channel} 未配置")
         if d.channel == "robot":
             answer = adapter.send_text(text)
         elif d.channel == "sms":
-            pref = Preference.objects.filter(user_id=n.user_id).only("phone_cipher").first()
             phone = crypto.cipher().decrypt(pref.phone_cipher, "notify.phone") if pref else ""
             if not phone:
                 raise channels.Refused("没有手机号")
@@ -243,7 +262,6 @@ def send_claimed(pk: int) -> bool:
                       if tpl and tpl.params else {"title": n.title[:35], "number": n.object_id})
             answer = adapter.send_text(phone, tpl.template_code if tpl else "", params, d.key)
         elif d.channel == "wecom":
-            pref = Preference.objects.filter(user_id=n.user_id).only("wecom_userid").first()
             if not pref or not pref.wecom_userid:
                 raise channels.Refused("没有企业微信账号")
             answer = adapter.send_text(pref.wecom_userid, text)
@@ -280,11 +298,8 @@ def sweep(now=None, limit: int = 500) -> dict[str, int]:
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True)
         ids = list(qs.values_list("pk", flat=True)[:limit])
-        taken = [pk for pk in ids if claim(pk, now)]
-    result = {"sent": 0, "failed": 0, "skipped": len(ids) - len(taken)}
-    for pk in taken:
-        result["sent" if send_claimed(pk) else "failed"] += 1
-    return result
+        taken = claim_many(ids, now)
+    return {**send_claimed_many(taken), "skipped": len(ids) - len(taken)}
 
 
 def start_background_sweep(interval_s: float):

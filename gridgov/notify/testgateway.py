@@ -51,6 +51,7 @@ class Gateway:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # header and body go at once (no 40 ms delayed-ACK stall)
 
             def log_message(self, *args):  # quiet
                 return None
