@@ -342,7 +342,7 @@ def set_preference(actor, user, *, phone: str | None = None, wecom_userid: str |
             phone = idlogic.normalize_phone(phone)
             if phone and idlogic.phone_problem(phone):
                 raise DomainError("invalid_phone", idlogic.phone_problem(phone))
-            if idlogic.mask_phone(phone) != pref.phone_masked or not phone:
+            if phone != (cipher().decrypt(pref.phone_cipher, "notify.phone") if pref.phone_cipher else ""):
                 changed_personal.append("phone")
             pref.phone_cipher = cipher().encrypt(phone, "notify.phone") if phone else b""
             pref.phone_masked = idlogic.mask_phone(phone)

@@ -271,5 +271,5 @@ def test_bad_preferences_are_refused_and_change_nothing(gateway, users):
 @pytest.mark.django_db
 def test_nothing_is_recorded_without_outside_channels(users, settings):
     settings.GRIDGOV = {**settings.GRIDGOV, "NOTIFY": {}}
-    services.notify([users["handler"]], "case.urgent", "t", "b")
-    assert not Delivery.objects.exists()
+    (n,) = services.notify([users["handler"]], "case.urgent", "t", "b")
+    assert not Delivery.objects.filter(notification=n).exists()

@@ -1,6 +1,7 @@
 """The header's unread badge: one indexed COUNT (notify_user_read_idx), only when a page's header is drawn."""
 
 from django import template
+from django.db import DatabaseError
 
 from gridgov.notify import services
 
@@ -11,5 +12,8 @@ register = template.Library()
 def unread_badge(context):
     request = context.get("request")
     user = getattr(request, "user", None)
-    n = services.unread_count(user) if user is not None else 0
+    try:
+        n = services.unread_count(user) if user is not None else 0
+    except DatabaseError:  # an error page drawn while the database is away still renders
+        n = 0
     return {"unread": n, "show": bool(user and user.is_authenticated)}
