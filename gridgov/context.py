@@ -45,6 +45,7 @@ NAV = [
     ("考评", "/assess/", None, roles.ASSESS_VIEW),  # assess: 月度/年度考评、评判、申诉、方案
     ("管理后台", "/admin/", None, roles.MANAGE_USERS),
     ("我的账户", "/accounts/tokens/", None, None),  # API tokens, password, TOTP
+    ("消息", "/notify/", None, None),  # notify: the inbox (unread count in the header), channels and quiet hours
 ]
 
 # The navigation in sections: the daily work is shown as links, every other section as a menu (the leader and the

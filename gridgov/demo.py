@@ -93,6 +93,7 @@ DEMO_APPS.append("gridgov.evaluation")  # evaluation: surveys of part of the clo
 DEMO_APPS.append("gridgov.integrity")  # integrity: a few flags (one confirmed, one cleared, some pending)
 DEMO_APPS.append("gridgov.ops")  # scale: one health-check pass (/healthz, /metrics, 系统运行 from health checks)
 DEMO_APPS.append("gridgov.assess")  # assess: two scored and published months, judgements, an upheld and a pending appeal (last: it reads the others)
+DEMO_APPS.append("gridgov.notify")  # notify: unread messages for every post, preferences, delivery record examples
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

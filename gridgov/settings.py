@@ -283,4 +283,22 @@ GRIDGOV = {
     "IMPORT_MAX_ROWS": int(os.environ.get("GRIDGOV_IMPORT_MAX_ROWS", "200000")),
     # any request larger than this is refused before it is read (413): photos and import files included
     "REQUEST_MAX_BYTES": int(os.environ.get("GRIDGOV_REQUEST_MAX_BYTES", str(64 * 1024 * 1024))),
+    # notify: outside channels of the messages (README 「消息与短信」); each is on when its URL / ids are set
+    "NOTIFY": {
+        "SMS_URL": os.environ.get("GRIDGOV_NOTIFY_SMS_URL", ""),  # the SMS gateway (HTTP JSON)
+        "SMS_KEY": os.environ.get("GRIDGOV_NOTIFY_SMS_KEY", ""),
+        "SMS_SECRET": os.environ.get("GRIDGOV_NOTIFY_SMS_SECRET", ""),  # signs each request (X-Signature)
+        "SMS_SIGN": os.environ.get("GRIDGOV_NOTIFY_SMS_SIGN", ""),  # 短信签名
+        "SMS_TEMPLATE": os.environ.get("GRIDGOV_NOTIFY_SMS_TEMPLATE", ""),  # default template code
+        "WECOM_ROBOT_URL": os.environ.get("GRIDGOV_NOTIFY_WECOM_ROBOT_URL", ""),  # …/cgi-bin/webhook/send?key=
+        "WECOM_API": os.environ.get("GRIDGOV_NOTIFY_WECOM_API", "https://qyapi.weixin.qq.com"),
+        "WECOM_CORP_ID": os.environ.get("GRIDGOV_NOTIFY_WECOM_CORP_ID", ""),
+        "WECOM_SECRET": os.environ.get("GRIDGOV_NOTIFY_WECOM_SECRET", ""),
+        "WECOM_AGENT_ID": os.environ.get("GRIDGOV_NOTIFY_WECOM_AGENT_ID", ""),
+        "EMAIL": os.environ.get("GRIDGOV_NOTIFY_EMAIL", "") == "1",  # through Django's EMAIL_* settings
+        "TIMEOUT_S": float(os.environ.get("GRIDGOV_NOTIFY_TIMEOUT_S", "5")),
+        "MAX_ATTEMPTS": int(os.environ.get("GRIDGOV_NOTIFY_MAX_ATTEMPTS", "8")),
+        "SWEEP_INTERVAL_S": float(os.environ.get("GRIDGOV_NOTIFY_SWEEP_INTERVAL_S", "30")),
+        "TIME_ZONE": "Asia/Shanghai",  # quiet hours are wall-clock times here
+    },
 }

@@ -40,6 +40,7 @@ urlpatterns = [
     path("integrity/", include("gridgov.integrity.urls")),  # integrity: 弄虚作假核查
     path("performance/", include("gridgov.performance.urls")),  # integrity: 人员考核
     path("kpi/", include("gridgov.kpi.urls")),  # kpi: 指标
+    path("notify/", include(("gridgov.notify.views", "notify"), namespace="notify")),  # notify: 消息
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", ops_health.healthz_view, name="healthz"),  # scale: DB, cache, broker, storage (200/503)

@@ -30,7 +30,8 @@ def inbox(request, page: Query[PageIn], unread: bool = False, before_id: Id | No
 
 
 class ReadIn(Schema):
-    ids: list[BigInt]
+    ids: list[BigInt] = []
+    all: bool = False  # true: every unread message of mine (ids are then ignored)
 
 
 class ReadOut(Schema):
@@ -38,9 +39,13 @@ class ReadOut(Schema):
     unread: int
 
 
-@router.post("/read", response=answers(ReadOut, 422), summary="标记为已读（只处理本人的消息，其他编号忽略）")
+@router.post("/read", response=answers(ReadOut, 422),
+             summary="标记为已读（只处理本人的消息，其他编号忽略；all=true 全部标为已读）")
 def read(request, payload: ReadIn):
-    updated = services.mark_read(request.user, payload.ids[:1000])
+    if payload.all:
+        updated = services.mark_all_read(request.user)
+    else:
+        updated = services.mark_read(request.user, payload.ids[:1000])
     return {"updated": updated, "unread": services.unread_count(request.user)}
 
 

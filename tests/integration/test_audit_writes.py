@@ -1598,6 +1598,50 @@ SCALE_ROWS = [
 ROWS += SCALE_ROWS
 
 
+# --- notify
+
+
+def _notify_pref(c):
+    from gridgov.notify import services
+
+    services.set_preference(c.handler, c.handler, phone="13912345678", wecom_userid="zhang.handler")
+
+
+def _notify_pref_change(c):
+    from gridgov.notify import services
+
+    services.set_preference(c.handler, c.handler, phone="13900000000", quiet=(dt.time(22), dt.time(7)))
+
+
+def _notify_template(c):
+    from gridgov.notify import services
+
+    c.scratch["tpl"] = services.save_template(c.admin, {"channel": "sms", "kind": "case.dispatch",
+                                                         "template_code": "SMS_1", "params": {"no": "{number}"}})
+
+
+def _notify_template_delete(c):
+    from gridgov.notify import services
+
+    services.delete_template(c.admin, c.scratch["tpl"].pk)
+
+
+def _notify_no_pref(c):
+    from gridgov.notify.models import Preference
+
+    Preference.objects.filter(user=c.handler).delete()
+
+
+NOTIFY = [
+    ("notify set_preference", _notify_no_pref, _notify_pref, [("notify_preference", "create")]),
+    ("notify set_preference (change)", _notify_pref, _notify_pref_change, [("notify_preference", "update")]),
+    ("notify save_template", None, _notify_template, [("notify_template", "create")]),
+    ("notify delete_template", _notify_template, _notify_template_delete, [("notify_template", "delete")]),
+]
+
+ROWS += NOTIFY  # notify
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "prepare", "write", "expected"), ROWS, ids=[r[0] for r in ROWS])
 def test_each_service_write_leaves_exactly_its_audit_records(name, prepare, write, expected, users, point):

@@ -2,12 +2,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = ("基准测试（不是测试）：gridgov bench locate | grids | intake | loop | import | audit | pages | tracks | kpi。"
+    help = ("基准测试（不是测试）：gridgov bench locate | grids | intake | loop | import | audit | pages | tracks | kpi | notify。"
             "intake/loop 在临时 SQLite 和 PostgreSQL 数据库上各跑一遍（--backends 选择）")
 
     def add_arguments(self, parser):
         parser.add_argument("what", choices=["locate", "grids", "intake", "loop", "import", "audit", "pages", "tracks",
-                                             "kpi"])
+                                             "kpi", "notify"])
         parser.add_argument("--workers-month", type=int, default=1000, help="tracks: 覆盖率计算的网格员数（0 不测）")  # patrol
         parser.add_argument("--format", choices=["columns", "objects"], default="columns",
                             help="tracks: 轨迹上传格式（columns 按列 /patrol/track/columns，objects 每点一个对象 /patrol/track）")
@@ -45,6 +45,9 @@ class Command(BaseCommand):
 
             if options["workers_month"] > 0:
                 coverage(options["workers_month"], seed, out=self.stdout.write)
+            return
+        if what == "notify":  # notify: deliveries per second to a local test gateway, 1 and 4 sending threads
+            self._per_backend(chosen, ["bench-notify"] + (["--messages", str(n)] if n else []))
             return
         if what in ("import", "audit"):
             worker = {"import": ["bench-import"] + (["--rows", str(n)] if n else []),

@@ -49,6 +49,10 @@ class Command(BaseCommand):
         purge_every = settings.GRIDGOV["PURGE_INTERVAL_S"]
         if start_background_purge(purge_every):  # like the scan: one purge loop, in the supervising process
             self.stdout.write(f"个人信息保存期限：每 {purge_every / 3600:g} 小时删除一次到期数据（GRIDGOV_PURGE_INTERVAL_S）")
+        from gridgov.notify.services import start_background_sweep  # notify: retries and held messages
+
+        if start_background_sweep(settings.GRIDGOV["NOTIFY"]["SWEEP_INTERVAL_S"]):
+            self.stdout.write("消息投递重试：每 {:g} 秒一次".format(settings.GRIDGOV["NOTIFY"]["SWEEP_INTERVAL_S"]))
         from gridgov.ops.health import start_background_watch  # scale: health checks feed the 系统运行 record
 
         health_every = settings.GRIDGOV["HEALTH_INTERVAL_S"]
