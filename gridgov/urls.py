@@ -38,6 +38,8 @@ urlpatterns = [
     path("integrity/", include("gridgov.integrity.urls")),  # integrity: 弄虚作假核查
     path("performance/", include("gridgov.performance.urls")),  # integrity: 人员考核
     path("kpi/", include("gridgov.kpi.urls")),  # kpi: 指标
+    path("open311/", include("gridgov.open311.urls")),  # open311: GeoReport v2 and the key page
+    path("hotline/", include("gridgov.hotline.urls")),  # open311: 12345 outbox and receivers
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
