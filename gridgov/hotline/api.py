@@ -1,7 +1,5 @@
 """POST /api/v1/hotline/orders — 12345 work orders in (the hotline system's account: 受理员/值班长/信息员 or admin)."""
 
-import datetime as dt
-
 from ninja import Field, Router, Schema
 
 from gridgov.errors import DomainError
@@ -20,7 +18,8 @@ class HotlineOrderIn(Schema):
     matter: str | None = Field(None, max_length=40, title="事项")
     address: str = Field("", max_length=200, title="地址")
     urgency: str = Field("normal", max_length=10, title="紧急程度")
-    deadline: dt.datetime | None = Field(None, title="12345 办理时限", description="带时区，如 2026-12-05T18:00:00+08:00")
+    deadline: str | None = Field(None, max_length=40, title="12345 办理时限",
+                                 description="ISO 8601，带时区，如 2026-12-05T18:00:00+08:00（有误的一条单独返回错误）")
     caller_name: str = Field("", max_length=50, title="来电人")
     caller_phone: str = Field("", max_length=40, title="来电号码", description="按个人信息保护：加密保存，页面上脱敏")
 
