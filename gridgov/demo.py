@@ -92,6 +92,8 @@ DEMO_APPS.append("gridgov.ledgers")  # ledgers: 附件2 bases and totals; at dem
 DEMO_APPS.append("gridgov.evaluation")  # evaluation: surveys of part of the closed cases, last month's ratings
 DEMO_APPS.append("gridgov.integrity")  # integrity: a few flags (one confirmed, one cleared, some pending)
 DEMO_APPS.append("gridgov.assess")  # assess: two scored and published months, judgements, an upheld and a pending appeal (last: it reads the others)
+DEMO_APPS.append("gridgov.open311")  # open311: a demo api key (printed) and a few Open311 requests
+DEMO_APPS.append("gridgov.hotline")  # open311: a 12345 system, its orders, an outbox with sent and pending
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

@@ -27,7 +27,7 @@ from gridgov.accounts import roles
 from gridgov.accounts.scope import require
 from gridgov.audit.services import Entry, record, record_many
 from gridgov.crypto import cipher
-from gridgov.errors import DomainError, NotFound
+from gridgov.errors import DomainError, Forbidden, NotFound
 
 from .models import Delivery, Order, Receiver
 
@@ -98,9 +98,13 @@ def receive_orders(user, system: str, orders: list[dict], now: dt.datetime | Non
     """File ``orders`` of the 12345 system ``system``. Each order: ``order_id`` and the report's fields (``lon``,
     ``lat``, ``description``, ``matter``, ``address``, ``urgency``, ``caller_name``, ``caller_phone``,
     ``deadline``). Returns per order ``(Order, created)`` or its DomainError (the others are filed)."""
-    from gridgov.cases.services.intake import intake_many
+    from gridgov.accounts.roles import Role
+    from gridgov.cases.models import Source
+    from gridgov.cases.services.intake import SOURCES_BY_ROLE, intake_many
 
     require(user, roles.CASE_REPORT)
+    if not user.is_superuser and Source.HOTLINE not in SOURCES_BY_ROLE.get(Role(user.role), set()):
+        raise Forbidden("source_not_allowed", "您的岗位不能接收 12345 工单（由受理员、值班长、信息员或对接账号接收）")
     if len(orders) > MAX_ORDERS:
         raise DomainError("too_many_orders", f"一次最多 {MAX_ORDERS} 条工单")
     rx = receiver(system)

@@ -49,8 +49,9 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_key(actor, name: str) -> tuple[ApiKey, str]:
-    """Issue a key to the client ``name``; returns the row and the key (shown once: only its hash is kept)."""
+def create_key(actor, name: str, *, _given_key: str = "") -> tuple[ApiKey, str]:
+    """Issue a key to the client ``name``; returns the row and the key (shown once: only its hash is kept).
+    ``_given_key``: the demo's published key (never for a real client)."""
     if actor is not None:
         require(actor, roles.OPEN311_MANAGE)
     name = (name or "").strip()
@@ -58,7 +59,7 @@ def create_key(actor, name: str) -> tuple[ApiKey, str]:
         raise DomainError("name_required", "请填写客户端名称")
     if len(name) > 100:
         raise DomainError("name_too_long", "客户端名称最多 100 个字")
-    key = KEY_PREFIX + secrets.token_urlsafe(24)
+    key = _given_key or KEY_PREFIX + secrets.token_urlsafe(24)
     with transaction.atomic():
         if ApiKey.objects.filter(name=name).exists():
             raise DomainError("name_taken", f"客户端「{name}」已有密钥，请换一个名称或先停用旧密钥")

@@ -94,7 +94,7 @@ def test_a_repeated_order_id_answers_the_existing_case(users, point, receiver):
     assert again[0] == (first, False) or (again[0][0].case_id, again[0][1]) == (first.case_id, False)
     assert again[1][1] is True and again[2][1] is False and again[1][0].case_id == again[2][0].case_id
     assert Order.objects.filter(receiver__system="bj12345").count() == 2
-    assert Case.objects.filter(hotline_order__isnull=False).count() == 2
+    assert Case.objects.filter(hotline_order__receiver__system="bj12345").count() == 2
 
 
 def test_the_api_takes_orders_each_checked(client_for, point, receiver):
@@ -204,4 +204,23 @@ def test_cases_not_from_12345_write_no_outbox(users, point, receiver):
 
     r = cases.intake(users["gridworker"], source="grid_worker", lon=point[0], lat=point[1], description="井盖缺失")
     close_loop(users, r.case.number)
-    assert Delivery.objects.count() == 0
+    assert not Delivery.objects.filter(case=r.case).exists()
+
+
+def test_the_receivers_page_is_the_administrators_and_keeps_the_secret(client_for):
+    from gridgov.audit.models import AuditRecord
+    from gridgov.hotline.models import Receiver
+
+    page = client_for("admin").post("/hotline/receivers/", {
+        "system": "tj12345", "name": "天津 12345", "url": "https://12345.example.cn/hook",
+        "secret": "tianjin-shared-secret-000", "timeout_s": "8", "active": "on"})
+    assert page.status_code == 302
+    row = Receiver.objects.get(system="tj12345")
+    assert (row.name, row.url, row.timeout_s, row.active) == ("天津 12345", "https://12345.example.cn/hook", 8.0, True)
+    assert b"tianjin-shared-secret-000" not in bytes(row.secret_cipher)
+    rec = AuditRecord.objects.filter(object_type="hotline_receiver", object_id="tj12345").get()
+    assert "tianjin-shared-secret-000" not in json.dumps(rec.after, ensure_ascii=False)
+    short = client_for("admin").post("/hotline/receivers/", {"system": "x1", "name": "x", "url": "https://x.cn/",
+                                                             "secret": "short"})
+    assert short.status_code == 400 and "至少 16 个字符" in short.content.decode()
+    assert not Receiver.objects.filter(system="x1").exists()
