@@ -30,6 +30,7 @@ from gridgov.evaluation.api import router as evaluation_router  # evaluation
 from gridgov.geo.api import router as geo_router
 from gridgov.geo.changes_api import router as grid_changes_router  # gridchange
 from gridgov.governance.api import router as governance_router  # matters
+from gridgov.hotline.api import router as hotline_router  # open311: 12345 work orders
 from gridgov.inspection.api import router as inspection_router  # inspection
 from gridgov.integrity.api import router as integrity_router  # integrity
 from gridgov.kpi.api import router as kpi_router  # kpi: 指标
@@ -293,3 +294,4 @@ api.add_router("/evaluation", evaluation_router)  # evaluation: 满意度回访,
 api.add_router("/integrity", integrity_router)  # integrity: 弄虚作假核查
 api.add_router("/performance", performance_router)  # integrity: 人员考核
 api.add_router("/kpi", kpi_router)  # kpi: 指标
+api.add_router("/hotline", hotline_router)  # open311: 12345 work orders

@@ -43,6 +43,8 @@ NAV = [
     ("调解台账", "/governance/mediations/", None, roles.GOV_VIEW),  # matters
     ("信访登记簿", "/governance/petitions/", None, roles.GOV_VIEW),  # matters (only 信访 cases one may read)
     ("考评", "/assess/", None, roles.ASSESS_VIEW),  # assess: 月度/年度考评、评判、申诉、方案
+    ("12345 对接", "/hotline/", None, roles.HOTLINE_VIEW),  # open311: outbox, receivers
+    ("Open311 密钥", "/open311/keys/", None, roles.OPEN311_MANAGE),  # open311
     ("管理后台", "/admin/", None, roles.MANAGE_USERS),
     ("我的账户", "/accounts/tokens/", None, None),  # API tokens, password, TOTP
     ("消息", "/notify/", None, None),  # notify: the inbox (unread count in the header), channels and quiet hours

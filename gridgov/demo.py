@@ -94,6 +94,8 @@ DEMO_APPS.append("gridgov.integrity")  # integrity: a few flags (one confirmed, 
 DEMO_APPS.append("gridgov.ops")  # scale: one health-check pass (/healthz, /metrics, 系统运行 from health checks)
 DEMO_APPS.append("gridgov.assess")  # assess: two scored and published months, judgements, an upheld and a pending appeal (last: it reads the others)
 DEMO_APPS.append("gridgov.notify")  # notify: unread messages for every post, preferences, delivery record examples
+DEMO_APPS.append("gridgov.open311")  # open311: a demo api key (printed) and a few Open311 requests
+DEMO_APPS.append("gridgov.hotline")  # open311: a 12345 system, its orders, an outbox with sent and pending
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

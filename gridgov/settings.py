@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "gridgov.performance",  # integrity: 人员考核 (monthly sheets, pay bands)
     "gridgov.kpi",  # kpi: the seeds' indicators (发现率, 派遣准确率, 处理率, …) for every level and period
     "gridgov.ops",  # scale: background outbox, health, metrics, 系统运行 from health checks, backup/restore
+    "gridgov.open311",  # open311: Open311 GeoReport v2 server, api keys
+    "gridgov.hotline",  # open311: 12345 exchange (work orders in, signed webhooks out)
 ]
 
 MIDDLEWARE = [
@@ -225,6 +227,8 @@ GRIDGOV = {
     # `gridgov serve` runs the scan (seconds; 0 turns it off)
     "INTEGRITY_THRESHOLDS": {},
     "INTEGRITY_SCAN_INTERVAL_S": float(os.environ.get("GRIDGOV_INTEGRITY_SCAN_INTERVAL_S", "3600")),
+    # open311: how often `gridgov serve` sends the 12345 outbox's due deliveries (0 = never; the hotline.sweep job)
+    "HOTLINE_SWEEP_INTERVAL_S": float(os.environ.get("GRIDGOV_HOTLINE_SWEEP_INTERVAL_S", "60")),
     # Households per km² used to size 管理网格 where no household data exists yet (东城区: ≈ 700,000 people
     # on 41.8 km², ≈ 2.6 people per household → ≈ 6,400 households/km²).
     "DEFAULT_HOUSEHOLDS_PER_KM2": float(os.environ.get("GRIDGOV_HOUSEHOLDS_PER_KM2", "6400")),
@@ -269,6 +273,8 @@ GRIDGOV = {
             "login.address": "20/900",  # wrong passwords from one address, whatever the account
             "public.case": "5/900",  # wrong phones from one address for one case number
             "public.address": "20/900",  # wrong number/phone pairs from one address
+            "open311.address": "300/60",  # open311: Open311 calls from one client address
+            "open311.post": "120/3600",  # open311: service requests filed with one api key
         }.items()
     },
     "CLIENT_ADDRESS_HEADER": os.environ.get("GRIDGOV_CLIENT_ADDRESS_HEADER", ""),

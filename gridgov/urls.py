@@ -41,6 +41,8 @@ urlpatterns = [
     path("performance/", include("gridgov.performance.urls")),  # integrity: 人员考核
     path("kpi/", include("gridgov.kpi.urls")),  # kpi: 指标
     path("notify/", include(("gridgov.notify.views", "notify"), namespace="notify")),  # notify: 消息
+    path("open311/", include("gridgov.open311.urls")),  # open311: GeoReport v2 and the key page
+    path("hotline/", include("gridgov.hotline.urls")),  # open311: 12345 outbox and receivers
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", ops_health.healthz_view, name="healthz"),  # scale: DB, cache, broker, storage (200/503)

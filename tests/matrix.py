@@ -88,6 +88,12 @@ POSTS_WITH = {
     "assess.manage": "admin",
     "assess.submit": "grid_supervisor handler",
     "assess.rate": "grid_supervisor handler",
+    # --- open311
+    # Open311 api keys are issued by the administrator (issue #12); the 12345 outbox is watched by the centre's 值班长
+    # and the administrator, the receivers (URL, shared secret) configured by the administrator only
+    "open311.manage": "admin",
+    "hotline.view": "admin shift_leader",
+    "hotline.manage": "admin",
 }
 
 

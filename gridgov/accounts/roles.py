@@ -200,6 +200,18 @@ RIGHTS = {role: rights | _ASSESS_RIGHTS.get(role, frozenset()) for role, rights 
 # ---- end assessment
 
 
+# ---- open311 (issue #12: Open311 GeoReport v2 and the 12345 exchange) ----
+# issue and revoke Open311 api keys (the administrator); read the 12345 outbox and send a delivery again (the centre's
+# 值班长 and the administrator); configure the 12345 receivers and their shared secrets (the administrator)
+OPEN311_MANAGE, HOTLINE_VIEW, HOTLINE_MANAGE = "open311.manage", "hotline.view", "hotline.manage"
+_OPEN311_RIGHTS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({OPEN311_MANAGE, HOTLINE_VIEW, HOTLINE_MANAGE}),
+    Role.SHIFT_LEADER: frozenset({HOTLINE_VIEW}),
+}
+RIGHTS = {role: rights | _OPEN311_RIGHTS.get(role, frozenset()) for role, rights in RIGHTS.items()}
+# ---- end open311
+
+
 def has_right(role: str, right: str) -> bool:
     try:
         return right in RIGHTS[Role(role)]

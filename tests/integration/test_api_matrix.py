@@ -1610,3 +1610,26 @@ ROWS.update({
     "GET /api/v1/kpi": Row("get", f"{ROOT}/kpi?level=street&period=2026-11"),
     "GET /api/v1/kpi/indicators": Row("get", f"{ROOT}/kpi/indicators"),
 })
+
+
+# --- open311: 12345 work orders come in from the hotline system's account — the centre's desk (受理员, 值班长, 信息员)
+# and the administrator record hotline reports (cases.report with the 12345 source); the others may not
+def hotline_receiver(ctx, users):
+    from gridgov.hotline import services
+
+    services.save_receiver(None, system="bj12345", name="北京 12345", url="http://127.0.0.1:9/hook",
+                           secret="matrix-shared-secret-0123")
+    return {}
+
+
+OPEN311_ROWS = {
+    "POST /api/v1/hotline/orders": Row("post", f"{ROOT}/hotline/orders", lambda ctx, post: {
+        "system": "bj12345", "orders": [{"order_id": f"GD-{post}", "lon": ctx["lon"], "lat": ctx["lat"],
+                                         "description": "小区门口垃圾无人清运", "caller_phone": "13600001111"}]},
+        setup=hotline_receiver),
+}
+ROWS.update(OPEN311_ROWS)
+# columns:                                          anon adm  lead int  shif disp sup  insp gld  gwk  hand res  clerk
+EXPECTED.update({
+    "POST /api/v1/hotline/orders":                   "401  200  403  200  200  403  403  403  403  403  403  403  200",
+})

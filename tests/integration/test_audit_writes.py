@@ -1642,6 +1642,118 @@ NOTIFY = [
 ROWS += NOTIFY  # notify
 
 
+# --- open311: Open311 api keys and requests; the 12345 receivers, orders, outbox deliveries and retries
+def _o311_key(c):
+    from gridgov.open311 import services
+
+    c.scratch["key"], c.scratch["secret"] = services.create_key(c.admin, "审计测试客户端")
+
+
+def _o311_revoke(c):
+    from gridgov.open311 import services
+
+    services.revoke_key(c.admin, c.scratch["key"].pk)
+
+
+def _o311_request(c):
+    from gridgov.open311 import services
+
+    services.submit(c.scratch["key"], {"service_code": "06010", "lat": c.point[1], "long": c.point[0],
+                                       "description": "路口暴露垃圾", "phone": "13912345678", "attributes": {}})
+
+
+def _hotline_receiver(c, url="http://127.0.0.1:9/hook"):
+    from gridgov.hotline import services
+
+    services.save_receiver(c.admin, system="audit12345", name="审计 12345", url=url, secret="audit-shared-secret-01")
+
+
+def _hotline_receiver_change(c):
+    from gridgov.hotline import services
+
+    services.save_receiver(c.admin, system="audit12345", name="审计 12345（改）", url="http://127.0.0.1:9/hook2")
+
+
+def _hotline_order(c):
+    from gridgov.hotline import services
+
+    [(order, _)] = services.receive_orders(c.intake, "audit12345", [{
+        "order_id": "AUDIT-1", "lon": c.point[0], "lat": c.point[1], "description": "小区门口垃圾无人清运",
+        "caller_phone": "13600001111"}])
+    c.scratch["order"] = order
+
+
+def _hotline_with_order(c):
+    _hotline_receiver(c)
+    _hotline_order(c)
+
+
+def _hotline_change(c):
+    from gridgov.cases import services
+
+    services.transition(c.intake, c.scratch["order"].case.number, "assign_verify")
+
+
+def _hotline_deliver_failing(c):
+    from gridgov.hotline import services
+
+    services.deliver_case(c.scratch["order"].case_id)  # port 9: refused
+
+
+def _hotline_deliver_ok(c):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from gridgov.hotline import services
+    from gridgov.hotline.models import Receiver
+
+    class Ack(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Ack)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        Receiver.objects.filter(system="audit12345").update(url=f"http://127.0.0.1:{server.server_address[1]}/")
+        services.deliver_case(c.scratch["order"].case_id)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _hotline_failed_once(c):
+    _hotline_with_order(c)
+    _hotline_deliver_failing(c)
+
+
+def _hotline_retry(c):
+    from gridgov.hotline import services
+    from gridgov.hotline.models import Delivery
+
+    services.retry_now(c.shift, Delivery.objects.get(order=c.scratch["order"]).pk)
+
+
+OPEN311 = [
+    ("open311 create_key", None, _o311_key, [("open311_key", "create")]),
+    ("open311 revoke_key", _o311_key, _o311_revoke, [("open311_key", "revoke")]),
+    ("open311 submit", _o311_key, _o311_request, [("case", "report"), ("open311_request", "create")]),
+    ("hotline save_receiver", None, _hotline_receiver, [("hotline_receiver", "create")]),
+    ("hotline save_receiver (change)", _hotline_receiver, _hotline_receiver_change, [("hotline_receiver", "update")]),
+    ("hotline receive_orders", _hotline_receiver, _hotline_order, [("case", "report"), ("hotline_order", "receive")]),
+    ("hotline transition (outbox)", _hotline_with_order, _hotline_change, [("case", "assign_verify")]),
+    ("hotline deliver (refused)", _hotline_with_order, _hotline_deliver_failing, [("hotline_delivery", "failed")]),
+    ("hotline deliver (acknowledged)", _hotline_with_order, _hotline_deliver_ok, [("hotline_delivery", "sent")]),
+    ("hotline retry_now", _hotline_failed_once, _hotline_retry, [("hotline_delivery", "retry")]),
+]
+
+ROWS += OPEN311  # open311
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "prepare", "write", "expected"), ROWS, ids=[r[0] for r in ROWS])
 def test_each_service_write_leaves_exactly_its_audit_records(name, prepare, write, expected, users, point):

@@ -25,6 +25,7 @@ from gridgov.catalog.cache import check_active, matter_by_code, matter_by_id
 from gridgov.catalog.cache import snapshot as catalog_snapshot
 from gridgov.errors import Conflict, DomainError, Forbidden, NotFound
 from gridgov.geo.models import Grid, Jurisdiction
+from gridgov.hotline.services import on_transitions as hotline_on_transitions  # open311: the 12345 outbox
 from gridgov.limits import ACTION_TEXT_MAX
 from gridgov.notify.services import notify_many
 
@@ -522,6 +523,7 @@ def _write(user, plans: list[_Plan], writes: _Writes) -> None:
         which = f"案件 {plans[0].case.number} " if len(plans) == 1 else "其中有案件"
         raise Conflict("version_conflict", f"{which}已被他人同时更新，请刷新后重试")
     writes.flush()
+    hotline_on_transitions([p.event for p in plans])  # open311: 12345 cases' changes to the outbox, same transaction
     notify_many([p.message for p in plans if p.message])
     record_many(user, [p.entry for p in plans], role=user.role)
 
