@@ -45,6 +45,7 @@ NAV = [
     ("考评", "/assess/", None, roles.ASSESS_VIEW),  # assess: 月度/年度考评、评判、申诉、方案
     ("管理后台", "/admin/", None, roles.MANAGE_USERS),
     ("我的账户", "/accounts/tokens/", None, None),  # API tokens, password, TOTP
+    ("统计分析", "/dashboard/figures/", LEADERS | CENTRE | {R.GRID_SUPERVISOR, R.HANDLER}, roles.CASE_VIEW),  # analytics
 ]
 
 HOME = {

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "gridgov.integrity",  # integrity: 弄虚作假核查 (flags, the scan, zeroed assessment items)
     "gridgov.performance",  # integrity: 人员考核 (monthly sheets, pay bands)
     "gridgov.kpi",  # kpi: the seeds' indicators (发现率, 派遣准确率, 处理率, …) for every level and period
+    "gridgov.analytics",  # analytics: the per-day roll-up kept with every case change; figures for any period
 ]
 
 MIDDLEWARE = [
