@@ -88,13 +88,13 @@ def populate(target: int, out) -> int:
     depts = {d.code: d.pk for d in Department.objects.filter(district=district)}
     matters = [(items[code], depts[dept]) for code, (dept, w) in ROUTES.items() if code in items for _ in range(w)]
     explicit = {
-        "number": "'B' || lpad(g::text, 10, '0')", "district_id": "%(district)s",
+        "number": "'990000-' || lpad((g / 1000000)::text, 8, '0') || '-' || lpad((g %% 1000000)::text, 6, '0')", "district_id": "%(district)s::bigint",
         "status": "CASE WHEN declined THEN 'declined' WHEN closed THEN 'closed' ELSE 'accepted' END",
-        "source": "(%(sources)s)[1 + (h3 %% %(nsources)s)]", "description": "'路边有暴露垃圾'", "address": "'东城区某胡同'",
+        "source": "(%(sources)s::text[])[1 + (h3 %% %(nsources)s::int)]", "description": "'路边有暴露垃圾'", "address": "'东城区某胡同'",
         "lon": "116.40 + (h1 %% 1000) / 100000.0", "lat": "39.90 + (h2 %% 1000) / 100000.0",
-        "management_grid_id": "(%(grid_ids)s)[1 + gi]", "community_id": "(%(grid_comms)s)[1 + gi]",
-        "scope_key": "(%(grid_keys)s)[1 + gi]", "matter_id": "(%(matter_ids)s)[1 + mi]",
-        "assignee_department_id": "CASE WHEN dispatched THEN (%(matter_depts)s)[1 + mi] END",
+        "management_grid_id": "(%(grid_ids)s::bigint[])[1 + gi]", "community_id": "(%(grid_comms)s::bigint[])[1 + gi]",
+        "scope_key": "(%(grid_keys)s::text[])[1 + gi]", "matter_id": "(%(matter_ids)s::bigint[])[1 + mi]",
+        "assignee_department_id": "CASE WHEN dispatched THEN (%(matter_depts)s::bigint[])[1 + mi] END",
         "reported_at": "rep", "registered_at": "CASE WHEN NOT declined THEN rep + interval '20 minutes' END",
         "dispatched_at": "CASE WHEN dispatched THEN rep + interval '40 minutes' END",
         "accepted_at": "CASE WHEN dispatched THEN rep + interval '70 minutes' END",
@@ -121,7 +121,7 @@ def populate(target: int, out) -> int:
             exprs.append(explicit[f.attname])
         elif not f.null:
             cols.append(f.column)
-            exprs.append(f"%(d_{f.column})s")
+            exprs.append(f"%(d_{f.column})s::{f.db_type(connection)}")
             v = _literal(f)
             params[f"d_{f.column}"] = json.dumps(v) if isinstance(v, list | dict) else v
     params.update(district=district.pk, sources=SOURCES, nsources=len(SOURCES),
@@ -139,18 +139,20 @@ def populate(target: int, out) -> int:
           SELECT g, h1, h2, h3, h4, h5, rep, took, gi, mi,
                  (h4 %% 20 = 0) AS declined,
                  (h4 %% 20 <> 0 AND h1 %% 7 <> 0) AS dispatched,
-                 (h4 %% 20 <> 0 AND rep + took + interval '2 hours' < %(now)s AND h2 %% 50 <> 0) AS closed
+                 (h4 %% 20 <> 0 AND rep + took + interval '2 hours' < %(now)s::timestamptz AND h2 %% 50 <> 0) AS closed
           FROM (
             SELECT g, h1, h2, h3, h4, h5,
-                   %(now)s - make_interval(secs => (%(span)s::float8 * (%(total)s - g) / %(total)s)) AS rep,
+                   %(now)s::timestamptz - make_interval(secs => (%(span)s::float8 * (%(total)s::bigint - g) / %(total)s::bigint)) AS rep,
                    make_interval(secs => 3600 * (2 + (h5 %% 70))) AS took,
-                   h1 %% %(ngrids)s AS gi, h2 %% %(nmatters)s AS mi
+                   h1 %% %(ngrids)s::int AS gi, h2 %% %(nmatters)s::int AS mi
             FROM (
               SELECT g, (g * 2654435761) %% 1000003 AS h1, (g * 40503) %% 999983 AS h2, (g * 69069) %% 65537 AS h3,
                      (g * 1103515245 + 12345) %% 2147483647 %% 1000 AS h4, (g * 214013 + 2531011) %% 32749 AS h5
               FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) AS g) a) b) c
         """
         with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SELECT coalesce(max(id), 0) FROM cases_case")
+            before = cur.fetchone()[0]
             cur.execute(sql, {**params, "now": now, "span": span, "total": target, "ngrids": len(grids),
                               "nmatters": len(matters), "lo": start + 1, "hi": stop})
             cur.execute("""
@@ -160,8 +162,7 @@ def populate(target: int, out) -> int:
                 ('dispatch', 'dispatcher', c.dispatched_at), ('inspect_pass', 'inspector', c.inspected_at),
                 ('return', CASE WHEN c.id %% 100 = 0 THEN 'handler' END, c.dispatched_at + interval '10 minutes')
               ) AS e(action, role, at)
-              WHERE c.id > %s AND c.number >= %s AND c.number <= %s AND c.id %% 10 = 0 AND e.at IS NOT NULL
-                AND e.role IS NOT NULL""", [0, f"B{start + 1:010d}", f"B{stop:010d}"])
+              WHERE c.id > %s::bigint AND c.id %% 10 = 0 AND e.at IS NOT NULL AND e.role IS NOT NULL""", [before])
         inserted += stop - start
         out(json.dumps({"kind": "progress", "cases": stop}))
         start = stop
@@ -181,15 +182,15 @@ def fill_rollup() -> dict:
     kinds = [
         ("c.reported_at", {"reported": "1", "valid": "(c.registered_at IS NOT NULL)::int"}),
         ("c.registered_at", {"registered": "1", "registered_on_time": "((c.late_stages & 2) = 0)::int",
-                             "found_own": "(c.source = ANY(%(own)s))::int",
-                             "found_other": "(c.source = ANY(%(other)s))::int"}),
+                             "found_own": "(c.source = ANY(%(own)s::text[]))::int",
+                             "found_other": "(c.source = ANY(%(other)s::text[]))::int"}),
         ("c.dispatched_at", {"dispatched": "1", "dispatched_on_time": "((c.late_stages & 4) = 0)::int"}),
         ("c.handled_at", {"handled": "1", "reworked": "(c.rework_count > 0)::int",
                           "handle_hours_sum": "coalesce(c.handle_hours, 0)",
                           "handle_hours_n": "(c.handle_hours IS NOT NULL)::int"}),
         ("c.closed_at", {"closed": "1", "closed_on_time": "(c.late_stages = 0)::int",
                          "followed": "(c.satisfaction IS NOT NULL)::int", "satisfaction_sum": "coalesce(c.satisfaction, 0)",
-                         "satisfied": "(c.satisfaction >= 4)::int"}),
+                         "satisfied": "coalesce(c.satisfaction >= 4, false)::int"}),
     ]
     fields = list(logic.DAILY_FIELDS)
     values = []
@@ -231,9 +232,11 @@ def fill_rollup() -> dict:
         cur.execute("DROP TABLE IF EXISTS fine")
         cur.execute(sql_fine, {"own": own, "other": other})
         for dim, (key, area) in dims.items():
-            cur.execute(f"""INSERT INTO analytics_dailycount (dim, key, area, restricted, day, {", ".join(fields)})
-                            SELECT %s, {key}, {area}, restricted, day, {sums} FROM fine
-                            GROUP BY {key}, {area}, restricted, day""", [dim])
+            for grain, day in (("d", "day"), ("m", "date_trunc('month', day)::date")):
+                cur.execute(f"""INSERT INTO analytics_dailycount (dim, grain, key, area, restricted, day,
+                                                                  {", ".join(fields)})
+                                SELECT %s, %s, {key}, {area}, restricted, {day}, {sums} FROM fine
+                                GROUP BY {key}, {area}, restricted, {day}""", [dim, grain])
         cur.execute("DROP TABLE fine")
         for kind, start, done in (("close", "c.registered_at", "c.closed_at"),
                                   ("handle", "c.handle_due_at", "c.handled_at")):
@@ -243,9 +246,12 @@ def fill_rollup() -> dict:
                      count(*) AS n
               {joins} WHERE {start} IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7, 8""")
             for dim, (key, area) in dims.items():
-                cur.execute(f"""INSERT INTO analytics_cohortcount (kind, dim, key, area, restricted, start, done_month, n)
-                                SELECT %s, %s, {key}, {area}, restricted, start, done_month, sum(n) FROM cfine
-                                GROUP BY {key}, {area}, restricted, start, done_month""", [kind, dim])
+                for grain, st in (("d", "start"), ("m", "date_trunc('month', start)::date")):
+                    cur.execute(f"""INSERT INTO analytics_cohortcount (kind, dim, grain, key, area, restricted,
+                                                                       start, done_month, n)
+                                    SELECT %s, %s, %s, {key}, {area}, restricted, {st}, done_month, sum(n)
+                                    FROM cfine GROUP BY {key}, {area}, restricted, {st}, done_month""",
+                                [kind, dim, grain])
             cur.execute("DROP TABLE cfine")
     return {"kind": "rollup", "daily_rows": DailyCount.objects.count(), "cohort_rows": CohortCount.objects.count(),
             "seconds": time.perf_counter() - t0}

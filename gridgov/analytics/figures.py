@@ -21,7 +21,7 @@ GROUP BY over the cases (``kpi.queries.live_tallies``): same figures, slower.
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import F, Sum, Value
+from django.db.models import F, Q, Sum, Value
 from django.db.models.functions import Concat, Substr
 
 from gridgov.accounts import roles
@@ -113,6 +113,27 @@ def _filtered(qs, prefix: str, lacking: frozenset, dim: str):
     return qs
 
 
+def _spans(first: dt.date, end: dt.date) -> tuple[list[tuple[dt.date, dt.date]], tuple | None]:
+    """[first, end) as the day ranges read at grain "d" and the whole months read at grain "m"."""
+    m0 = first if first.day == 1 else (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    m1 = end.replace(day=1)
+    if m0 >= m1:
+        return [(first, end)], None
+    days = [r for r in ((first, m0), (m1, end)) if r[0] < r[1]]
+    return days, (m0, m1)
+
+
+def _in_period(first: dt.date, end: dt.date, field: str = "day") -> Q:
+    """The rows of [first, end): its whole months' month rows and the other days' day rows."""
+    days, months = _spans(first, end)
+    q = Q()
+    for a, b in days:
+        q |= Q(grain="d", **{f"{field}__gte": a, f"{field}__lt": b})
+    if months:
+        q |= Q(grain="m", **{f"{field}__gte": months[0], f"{field}__lt": months[1]})
+    return q
+
+
 def _days(p: ind.Period) -> tuple[dt.date, dt.date]:
     return p.start.astimezone(logic.SHANGHAI).date(), p.end.astimezone(logic.SHANGHAI).date()
 
@@ -121,7 +142,7 @@ def _tallies(prefix: str, lacking: frozenset, level: str, p: ind.Period, cases) 
     dim = LEVEL_DIM[level]
     first, end = _days(p)
     merged: dict = defaultdict(dict)
-    rows = (_filtered(DailyCount.objects.all(), prefix, lacking, dim).filter(day__gte=first, day__lt=end)
+    rows = (_filtered(DailyCount.objects.all(), prefix, lacking, dim).filter(_in_period(first, end))
             .order_by().values(k=_row_key(level)).annotate(**{f: Sum(f) for f in logic.DAILY_FIELDS}))
     for r in rows:
         merged[_clean(level, r.pop("k"))].update({k: v or 0 for k, v in r.items()})
@@ -146,11 +167,9 @@ def _tallies(prefix: str, lacking: frozenset, level: str, p: ind.Period, cases) 
 
 def _cohort(prefix, lacking, dim, level, kind, first, end):
     """(key, due, done before the month of ``end``) of the cohort ``kind`` started in [first, end)."""
-    from django.db.models import Q
-
     end_month = end.year * 100 + end.month
-    rows = (_filtered(CohortCount.objects.all(), prefix, lacking, dim).filter(kind=kind, start__gte=first,
-                                                                             start__lt=end)
+    rows = (_filtered(CohortCount.objects.all(), prefix, lacking, dim).filter(_in_period(first, end, "start"),
+                                                                             kind=kind)
             .order_by().values(k=_row_key(level))
             .annotate(due=Sum("n"), done=Sum("n", filter=Q(done_month__gt=0, done_month__lt=end_month))))
     return [(r["k"], r["due"] or 0, r["done"] or 0) for r in rows]
@@ -174,7 +193,8 @@ def series(user, p: ind.Period, step: str = "day", level: str | None = None, key
             out.append((b, got.get(key, ind.Tally()) if key is not None else ind.total(got.values())))
         return out
     prefix, lacking = scope
-    qs = _filtered(DailyCount.objects.all(), prefix, lacking, LEVEL_DIM[level]).filter(day__gte=first, day__lt=end)
+    qs = _filtered(DailyCount.objects.all(), prefix, lacking, LEVEL_DIM[level])
+    qs = qs.filter(_in_period(first, end)) if step == "month" else qs.filter(grain="d", day__gte=first, day__lt=end)
     if key is not None:
         if level in GEO:
             qs = qs.filter(area__startswith=key)

@@ -14,6 +14,9 @@ grid are prefixes of it), the 主办部门, the matter's major class (大类) an
 street (area = the street's code). Each row also carries the matter's restricted right (信访, 治安 …: hidden from
 posts without it). A case change is applied as ``contribution(after) − contribution(before)`` in the same
 transaction as the change (``gridgov.analytics.rollup``), so the roll-up always equals a GROUP BY over the cases.
+
+Every count is kept twice: on its day (grain "d") and in its month (grain "m", dated the 1st), so a period reads
+one row per group and whole month, and day rows only for the days of a partial month at either end.
 """
 
 import datetime as dt
@@ -112,8 +115,16 @@ def counts(case: dict, events) -> tuple[dict, dict]:
     return {d: dict(v) for d, v in daily.items()}, dict(cohort)
 
 
+def month_start(d: dt.date) -> dt.date:
+    return d.replace(day=1)
+
+
 def difference(before: tuple | None, after: tuple | None) -> tuple[dict, dict]:
-    """after − before, per row key: ``before``/``after`` are (case dict, events) or None (no case)."""
+    """after − before, per row key: ``before``/``after`` are (case dict, events) or None (no case).
+
+    Keys: daily ((dim, key, area, restricted), grain, day) and cohort ((dim, key, area, restricted), grain,
+    (kind, start, done month)); each count goes to its day (grain "d") and to its month (grain "m", the day being
+    the month's first), so a period of whole months sums a row per month and group."""
     daily: dict = defaultdict(lambda: defaultdict(float))
     cohort: dict = defaultdict(int)
     for sign, side in ((-1, before), (1, after)):
@@ -123,11 +134,12 @@ def difference(before: tuple | None, after: tuple | None) -> tuple[dict, dict]:
         days, kinds = counts(case, events)
         for group in groups(case):
             for d, fields in days.items():
-                row = daily[(group, d)]
-                for k, v in fields.items():
-                    row[k] += sign * v
-            for key, n in kinds.items():
-                cohort[(group, key)] += sign * n
+                for row in (daily[(group, "d", d)], daily[(group, "m", month_start(d))]):
+                    for k, v in fields.items():
+                        row[k] += sign * v
+            for (kind, start, done), n in kinds.items():
+                cohort[(group, "d", (kind, start, done))] += sign * n
+                cohort[(group, "m", (kind, month_start(start), done))] += sign * n
     out_daily = {}
     for key, fields in daily.items():
         kept = {k: v for k, v in fields.items() if v}

@@ -8,9 +8,11 @@ from .logic import DAILY_FIELDS
 
 
 class DailyCount(models.Model):
-    """每日汇总: the ``Tally`` counts of one group (dim, key, area, restricted right) on one local day."""
+    """每日汇总: the ``Tally`` counts of one group (dim, key, area, restricted right) on one local day (grain d),
+    or in one month (grain m)."""
 
     dim = models.CharField("维度", max_length=10)
+    grain = models.CharField("粒度", max_length=1, default="d", help_text="d 日；m 月（日期为该月 1 日）")
     day = models.DateField("日期")
     area = models.CharField("区域代码", max_length=12)
     key = models.CharField("分组", max_length=40)
@@ -20,7 +22,7 @@ class DailyCount(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "每日汇总"
-        constraints = [models.UniqueConstraint(fields=["dim", "day", "area", "key", "restricted"],
+        constraints = [models.UniqueConstraint(fields=["dim", "grain", "day", "area", "key", "restricted"],
                                                name="analytics_daily_key")]
 
 
@@ -30,6 +32,7 @@ class CohortCount(models.Model):
 
     kind = models.CharField("类别", max_length=6)
     dim = models.CharField("维度", max_length=10)
+    grain = models.CharField("粒度", max_length=1, default="d", help_text="d 日；m 月（起始日为该月 1 日）")
     start = models.DateField("起始日")
     area = models.CharField("区域代码", max_length=12)
     key = models.CharField("分组", max_length=40)
@@ -39,5 +42,5 @@ class CohortCount(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "应结案/应处理汇总"
-        constraints = [models.UniqueConstraint(fields=["kind", "dim", "start", "area", "key", "restricted",
-                                                       "done_month"], name="analytics_cohort_key")]
+        constraints = [models.UniqueConstraint(fields=["kind", "dim", "grain", "start", "area", "key",
+                                                       "restricted", "done_month"], name="analytics_cohort_key")]

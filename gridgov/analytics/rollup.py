@@ -150,20 +150,20 @@ def _upsert(table: str, keys: list[str], values: list[str], rows: list[tuple]) -
                         f"DO UPDATE SET {sets}", [v for r in chunk for v in r])
 
 
-DAILY_KEYS = ["dim", "key", "area", "restricted", "day"]
-COHORT_KEYS = ["kind", "dim", "key", "area", "restricted", "start", "done_month"]
+DAILY_KEYS = ["dim", "grain", "key", "area", "restricted", "day"]
+COHORT_KEYS = ["kind", "dim", "grain", "key", "area", "restricted", "start", "done_month"]
 
 
 def _upsert_daily(daily: dict) -> None:
     fields = list(logic.DAILY_FIELDS)
-    rows = [(dim, key, area, restricted, d, *[_num(f, v.get(f, 0)) for f in fields])
-            for ((dim, key, area, restricted), d), v in sorted(daily.items(), key=lambda kv: (kv[0][0], kv[0][1]))]
+    rows = [(dim, grain, key, area, restricted, d, *[_num(f, v.get(f, 0)) for f in fields])
+            for ((dim, key, area, restricted), grain, d), v in sorted(daily.items(), key=lambda kv: kv[0])]
     _upsert(DailyCount._meta.db_table, DAILY_KEYS, fields, rows)
 
 
 def _upsert_cohort(cohort: dict) -> None:
-    rows = [(kind, dim, key, area, restricted, start, done, n)
-            for ((dim, key, area, restricted), (kind, start, done)), n in sorted(cohort.items())]
+    rows = [(kind, dim, grain, key, area, restricted, start, done, n)
+            for ((dim, key, area, restricted), grain, (kind, start, done)), n in sorted(cohort.items())]
     _upsert(CohortCount._meta.db_table, COHORT_KEYS, ["n"], rows)
 
 
@@ -179,12 +179,17 @@ def _local_start(d: dt.date) -> dt.datetime:
 
 
 def rebuild(date_from: dt.date | None = None, date_to: dt.date | None = None, batch: int = 5000, out=None) -> dict:
-    """Recompute the roll-up rows of the local days ``date_from`` … ``date_to`` (inclusive; every day when not
-    given) from the cases and their timelines. One transaction; audited (``analytics`` / ``rebuild``)."""
+    """Recompute the roll-up rows of the local days ``date_from`` … ``date_to`` (inclusive, widened to whole months;
+    every day when not given) from the cases and their timelines. One transaction; audited (``analytics`` /
+    ``rebuild``)."""
     if date_from and date_to and date_to < date_from:
         from gridgov.errors import DomainError
 
         raise DomainError("invalid_range", "结束日期不能早于开始日期")
+    if date_from:  # the month rows of the months touched are recomputed whole
+        date_from = date_from.replace(day=1)
+    if date_to:
+        date_to = (date_to.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     with transaction.atomic():
         daily_rows = DailyCount.objects.all()
         cohort_rows = CohortCount.objects.all()
@@ -215,12 +220,12 @@ def rebuild(date_from: dt.date | None = None, date_to: dt.date | None = None, ba
             for r in rows:
                 d, k = logic.difference(None, (_case_dict(r), events.get(r["id"], [])))
                 for key, fields in d.items():
-                    if (date_from and key[1] < date_from) or (date_to and key[1] > date_to):
+                    if (date_from and key[2] < date_from) or (date_to and key[2] > date_to):
                         continue
                     for f, v in fields.items():
                         daily[key][f] += v
                 for key, c in k.items():
-                    start = key[1][1]
+                    start = key[2][1]
                     if (date_from and start < date_from) or (date_to and start > date_to):
                         continue
                     cohort[key] += c

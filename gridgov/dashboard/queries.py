@@ -104,13 +104,13 @@ def _rolled_up(scope, p: kpi.Periods) -> list[dict]:
 
     prefix, lacking = scope
     today, tomorrow = _local_day(p.today), _local_day(p.tomorrow)
-    month, next_month = _local_day(p.month), _local_day(p.next_month)
-    qs = DailyCount.objects.filter(dim="department", day__gte=min(today, month), day__lt=max(tomorrow, next_month))
+    month = _local_day(p.month)
+    t, m = Q(grain="d", day__gte=today, day__lt=tomorrow), Q(grain="m", day=month)  # today; this month's row
+    qs = DailyCount.objects.filter(t | m, dim="department")
     if prefix:
         qs = qs.filter(area__startswith=prefix)
     if lacking:
         qs = qs.exclude(restricted__in=sorted(lacking))
-    t, m = Q(day__gte=today, day__lt=tomorrow), Q(day__gte=month, day__lt=next_month)
     sums = {}
     for name in NAMES:
         sums[f"{name}_t"], sums[f"{name}_m"] = Sum(name, filter=t), Sum(name, filter=m)

@@ -95,7 +95,14 @@ def test_a_change_is_the_difference_of_before_and_after():
     after = _case(reported_at=local(2026, 3, 2), registered_at=local(2026, 3, 3), department=8)
     daily, cohort = logic.difference((before, []), (after, []))
     # the department moved from 7 to 8: its report leaves department 7 and arrives at department 8
-    assert daily[(("department", "7", "110101001", ""), dt.date(2026, 3, 2))] == {"reported": -1}
-    assert daily[(("department", "8", "110101001", ""), dt.date(2026, 3, 2))] == {"reported": 1, "valid": 1}
-    assert daily[(("grid", "110101001002M01", "110101001002", ""), dt.date(2026, 3, 2))] == {"valid": 1}
-    assert cohort[(("grid", "110101001002M01", "110101001002", ""), ("close", dt.date(2026, 3, 3), 0))] == 1
+    assert daily[(("department", "7", "110101001", ""), "d", dt.date(2026, 3, 2))] == {"reported": -1}
+    assert daily[(("department", "8", "110101001", ""), "d", dt.date(2026, 3, 2))] == {"reported": 1, "valid": 1}
+    assert daily[(("grid", "110101001002M01", "110101001002", ""), "d", dt.date(2026, 3, 2))] == {"valid": 1}
+    # … and the same in the month's row (its day: the 1st)
+    assert daily[(("department", "8", "110101001", ""), "m", dt.date(2026, 3, 1))] == {
+        "reported": 1, "valid": 1, "registered": 1, "registered_on_time": 1, "found_own": 1}
+    assert cohort[(("grid", "110101001002M01", "110101001002", ""), "d", ("close", dt.date(2026, 3, 3), 0))] == 1
+    assert cohort[(("grid", "110101001002M01", "110101001002", ""), "m", ("close", dt.date(2026, 3, 1), 0))] == 1
+    # days: department 7 on the 2nd; department 8, the grid, the major class and the source on the 2nd and the 3rd;
+    # months: those five groups' March rows. Cohorts: the 4 groups × day and month.
+    assert len(daily) == 1 + 4 * 2 + 5 and len(cohort) == 8
