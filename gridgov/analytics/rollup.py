@@ -74,8 +74,14 @@ def _lookups(cases, olds: dict) -> tuple[dict, dict]:
     mids = {c.matter_id for c in cases if c.matter_id
             and not (olds.get(c.pk) and olds[c.pk]["matter_id"] == c.matter_id)}
     grids = dict(Grid.objects.filter(pk__in=gids).values_list("pk", "code")) if gids else {}
-    matters = {pk: (major_of(k, m), r or "") for pk, k, m, r in CatalogItem.objects.filter(pk__in=mids)
-               .values_list("pk", "kind", "major_code", "restricted_right")} if mids else {}
+    matters = {}
+    for c in cases:  # the matter the service already holds (intake, a re-classification): no query
+        if c.matter_id in mids and Case.matter.is_cached(c) and c.matter is not None:
+            matters[c.matter_id] = (major_of(c.matter.kind, c.matter.major_code), c.matter.restricted_right or "")
+    mids -= set(matters)
+    if mids:
+        matters |= {pk: (major_of(k, m), r or "") for pk, k, m, r in CatalogItem.objects.filter(pk__in=mids)
+                    .values_list("pk", "kind", "major_code", "restricted_right")}
     return grids, matters
 
 
