@@ -18,6 +18,7 @@ from gridgov import limits
 from gridgov.accounts.api import router as accounts_router
 from gridgov.accounts.auth import API_AUTH
 from gridgov.accounts.scope import NoRight, OutOfScope
+from gridgov.analytics.api import router as analytics_router  # analytics: 统计分析
 from gridgov.apidocs import OfflineSwagger
 from gridgov.assess.api import router as assess_router  # assess: 考评
 from gridgov.audit.api import router as audit_router
@@ -295,3 +296,4 @@ api.add_router("/integrity", integrity_router)  # integrity: 弄虚作假核查
 api.add_router("/performance", performance_router)  # integrity: 人员考核
 api.add_router("/kpi", kpi_router)  # kpi: 指标
 api.add_router("/hotline", hotline_router)  # open311: 12345 work orders
+api.add_router("/analytics", analytics_router)  # analytics: 统计分析

@@ -96,6 +96,7 @@ DEMO_APPS.append("gridgov.assess")  # assess: two scored and published months, j
 DEMO_APPS.append("gridgov.notify")  # notify: unread messages for every post, preferences, delivery record examples
 DEMO_APPS.append("gridgov.open311")  # open311: a demo api key (printed) and a few Open311 requests
 DEMO_APPS.append("gridgov.hotline")  # open311: a 12345 system, its orders, an outbox with sent and pending
+DEMO_APPS.append("gridgov.analytics")  # analytics: the per-day roll-up rebuilt from every demo case (last: after the grid change)
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

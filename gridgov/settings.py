@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "gridgov.ops",  # scale: background outbox, health, metrics, 系统运行 from health checks, backup/restore
     "gridgov.open311",  # open311: Open311 GeoReport v2 server, api keys
     "gridgov.hotline",  # open311: 12345 exchange (work orders in, signed webhooks out)
+    "gridgov.analytics",  # analytics: the per-day roll-up kept with every case change; figures for any period
 ]
 
 MIDDLEWARE = [

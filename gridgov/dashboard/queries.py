@@ -91,12 +91,52 @@ def _by_group(qs, **counts) -> list[dict]:
                 .annotate(**counts))
 
 
+def _local_day(t: dt.datetime) -> dt.date:
+    return timezone.localtime(t).date()
+
+
+def _rolled_up(scope, p: kpi.Periods) -> list[dict]:
+    """Today's and this month's counts per (street, department) summed from the roll-up's per-day rows
+    (``gridgov.analytics``: the department dimension, kept per street)."""
+    from django.db.models import Sum
+
+    from gridgov.analytics.models import DailyCount
+
+    prefix, lacking = scope
+    today, tomorrow = _local_day(p.today), _local_day(p.tomorrow)
+    month = _local_day(p.month)
+    t, m = Q(grain="d", day__gte=today, day__lt=tomorrow), Q(grain="m", day=month)  # today; this month's row
+    qs = DailyCount.objects.filter(t | m, dim="department")
+    if prefix:
+        qs = qs.filter(area__startswith=prefix)
+    if lacking:
+        qs = qs.exclude(restricted__in=sorted(lacking))
+    sums = {}
+    for name in NAMES:
+        sums[f"{name}_t"], sums[f"{name}_m"] = Sum(name, filter=t), Sum(name, filter=m)
+    out = []
+    for r in qs.order_by().values("area", "key").annotate(**sums):
+        key = r.pop("key")
+        out.append({"street": r.pop("area"), "dept": int(key) if key else None, **{k: v or 0 for k, v in r.items()}})
+    return out
+
+
 def grouped(user, now: dt.datetime, p: kpi.Periods) -> dict[tuple[str, int | None], dict]:
     """(street, department) → today's (``_t``) and this month's (``_m``) counts and the open/overdue counts now.
 
-    One small GROUP BY per kind of event, each reading only the rows of its period through the index on its
-    own timestamp (a case reported last month and closed today is found by its ``closed_at``)."""
+    The counts come from the roll-up (``gridgov.analytics``) — a few hundred rows whatever the number of cases;
+    for a user it cannot answer (a department's handlers), one small GROUP BY per kind of event, each reading only
+    the rows of its period through the index on its own timestamp. Open and overdue: the open cases (status
+    index)."""
+    from gridgov.analytics.figures import scope_of
+
     cases = cases_of(user)
+    scope = scope_of(user, "department")
+    if scope is not None:
+        parts = [_rolled_up(scope, p)]
+        parts.append(_by_group(cases.filter(open_q()), open=Count("*"),
+                               overdue=Count("status", filter=overdue_q(now))))
+        return _merge(parts)
     since, until = min(p.today, p.month), max(p.tomorrow, p.next_month)
     parts = []
     for field, name, extra in [("reported_at", "reported", None), ("registered_at", "registered", None),
@@ -110,6 +150,10 @@ def grouped(user, now: dt.datetime, p: kpi.Periods) -> dict[tuple[str, int | Non
                            f"{extra[0]}_m": Count(field, filter=month & extra[1])})
         parts.append(_by_group(cases.filter(_in(field, since, until)), **counts))
     parts.append(_by_group(cases.filter(open_q()), open=Count("*"), overdue=Count("status", filter=overdue_q(now))))
+    return _merge(parts)
+
+
+def _merge(parts) -> dict[tuple[str, int | None], dict]:
     out: dict[tuple[str, int | None], dict] = {}
     for rows in parts:
         for r in rows:
@@ -158,6 +202,13 @@ def trend(user, now: dt.datetime | None = None, days: int = 30) -> dict:
     now = now or timezone.now()
     spans = kpi.trend_days(now, days, timezone.get_current_timezone())
     start, end = spans[0][1], spans[-1][2]
+    from gridgov.analytics import figures
+
+    if figures.scope_of(user, "district") is not None:  # the roll-up's days
+        got = dict(figures.series(user, kpi_period(spans[0][0], spans[-1][0]), "day"))
+        return {"days": [f"{d.month}-{d.day:02d}" for d, _, _ in spans],
+                "dates": [d.isoformat() for d, _, _ in spans],
+                "reported": [got[d].reported for d, _, _ in spans], "closed": [got[d].closed for d, _, _ in spans]}
     series = {}
     for field in ("reported_at", "closed_at"):
         rows = (cases_of(user).filter(_in(field, start, end)).order_by()
@@ -166,6 +217,12 @@ def trend(user, now: dt.datetime | None = None, days: int = 30) -> dict:
     return {"days": [f"{d.month}-{d.day:02d}" for d, _, _ in spans], "dates": [d.isoformat() for d, _, _ in spans],
             "reported": [series["reported_at"].get(d, 0) for d, _, _ in spans],
             "closed": [series["closed_at"].get(d, 0) for d, _, _ in spans]}
+
+
+def kpi_period(first: dt.date, last: dt.date):
+    from gridgov.kpi.logic.indicators import day_range
+
+    return day_range(first, last)
 
 
 def open_by_grid(user, now: dt.datetime | None = None) -> list[dict]:

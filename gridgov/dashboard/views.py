@@ -10,9 +10,10 @@ from gridgov.accounts import roles
 from gridgov.cases.services.levels import settled_figures
 from gridgov.context import LEADERS
 from gridgov.geo import services as geo_services
+from gridgov.kpi import queries as kpi_queries
 from gridgov.pages import page, render_page
 
-from . import kpi, queries
+from . import analysis, kpi, queries
 
 HEADLINE = [  # (label, attribute of kpi.Tally or a rate, kind)
     ("上报", "reported", "count"), ("立案", "registered", "count"), ("结案", "closed", "count"),
@@ -46,3 +47,22 @@ def home(request):
     p = kpi.periods(s["now"], timezone.get_current_timezone())
     ctx["levels"] = settled_figures(request.user, p.month, p.next_month)
     return render_page(request, "dashboard/home.html", ctx)
+
+
+# ---------------------------------------------------------------- 统计分析: any period, any level, drill-down
+
+
+def _analysis(request) -> dict:
+    """The figures of the query string: period (kind, date, until), level, ``within`` (the area drilled into);
+    404 when ``within`` is not the user's to see."""
+    return analysis.context(request)
+
+
+@page(roles.CASE_VIEW, posts=kpi_queries.POSTS)
+def figures(request):
+    return render_page(request, "dashboard/figures.html", _analysis(request))
+
+
+@page(roles.CASE_VIEW, posts=kpi_queries.POSTS)
+def figures_export(request):
+    return analysis.export(_analysis(request))

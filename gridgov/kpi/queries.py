@@ -7,15 +7,16 @@ the district (6), street (9) or community (12 digits), the management grid, the 
 reporter of a case; the actor of a timeline event). Every read starts from ``scoped(Case, user, cases.view)``.
 """
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Substr
+from django.db.models import Count, F, Q, Sum, Value
+from django.db.models.functions import Concat, Substr
 from django.db.models.lookups import Exact
 
 from gridgov.accounts import roles
 from gridgov.accounts.models import Department, User
 from gridgov.accounts.scope import NoRight, require, scope_prefix, scoped
 from gridgov.cases.logic.lifecycle import Action
-from gridgov.cases.models import Case
+from gridgov.cases.models import Case, Source
+from gridgov.catalog.models import CatalogItem
 from gridgov.geo.models import Grid, Jurisdiction
 
 from .logic import indicators as ind
@@ -26,7 +27,7 @@ R = roles.Role
 POSTS = frozenset({R.ADMIN, R.LEADER, R.SHIFT_LEADER, R.INTAKE_CLERK, R.DISPATCHER, R.CLERK, R.GRID_SUPERVISOR,
                    R.HANDLER})
 LEVELS = {"district": "区县", "street": "街道（镇）", "community": "社区", "grid": "管理网格", "department": "专业部门",
-          "inspector": "监督员", "grid_worker": "网格员"}
+          "inspector": "监督员", "grid_worker": "网格员", "major": "事项大类", "source": "来源"}
 PERSON_ROLES = {"inspector": "inspector", "grid_worker": "grid_worker"}
 PREFIX = {"district": 6, "street": 9, "community": 12}
 VERIFY_ACTIONS = list(ind.VERIFY_ACTIONS)  # 核实: confirm / refute
@@ -50,6 +51,10 @@ def _key(level: str):
         return F("management_grid__code")
     if level == "department":
         return F("assignee_department_id")
+    if level == "major":
+        return Concat("matter__kind", Value("-"), "matter__major_code")
+    if level == "source":
+        return F("source")
     return F("reporter_id")
 
 
@@ -68,9 +73,20 @@ def _rows(qs, key, **counts) -> list[dict]:
     return list(qs.order_by().values(k=key).annotate(**counts))
 
 
-def tallies(user, level: str, p: ind.Period) -> dict:
-    """group key → ``Tally`` of the period (only groups with something in it)."""
+def tallies(user, level: str, p: ind.Period, within: str = "") -> dict:
+    """group key → ``Tally`` of the period (only groups with something in it), of the cases under the area code
+    ``within`` (a drill-down) if given: from the roll-up (``gridgov.analytics.figures``), which falls back to
+    ``live_tallies`` where it cannot answer."""
+    from gridgov.analytics import figures
+
+    return figures.tallies(user, level, p, within)
+
+
+def live_tallies(user, level: str, p: ind.Period, within: str = "") -> dict:
+    """``tallies`` counted from the case table (the plain GROUP BY; ``gridgov analytics check`` compares)."""
     cases = cases_of(user)
+    if within:
+        cases = cases.filter(scope_key__startswith=within)
     key = _key(level)
     end = p.end
     parts = [
@@ -113,7 +129,8 @@ def tallies(user, level: str, p: ind.Period) -> dict:
     merged: dict = {}
     for rows in parts:
         for r in rows:
-            merged.setdefault(r.pop("k"), {}).update({k: v or 0 for k, v in r.items()})
+            k = r.pop("k")
+            merged.setdefault(None if level == "major" and k in ("-", None) else k, {}).update({k: v or 0 for k, v in r.items()})
     return {k: ind.Tally(**v) for k, v in merged.items()}
 
 
@@ -128,6 +145,11 @@ def _groups(user, level: str, keys) -> list[tuple]:
         if prefix:
             qs = qs.filter(Q(code__startswith=prefix[:PREFIX[level]]) | Q(code__in=keys))
         out = [(c, c, n) for c, n in qs.order_by("code").values_list("code", "name")]
+    elif level == "major":
+        names = {f"{k}-{m}": n for k, m, n in CatalogItem.objects.values_list("kind", "major_code", "major_name")}
+        out = [(k, k, names.get(k, k)) for k in sorted(keys)]
+    elif level == "source":
+        out = [(k, k, label) for k, label in Source.choices if k in keys]
     elif level == "grid":
         qs = Grid.objects.filter(code__in=keys)
         out = [(c, c, n) for c, n in qs.order_by("code").values_list("code", "name")]
@@ -144,14 +166,17 @@ def _groups(user, level: str, keys) -> list[tuple]:
     return out
 
 
-def table(user, level: str, p: ind.Period, compare: bool = True) -> dict:
+def table(user, level: str, p: ind.Period, compare: bool = True, within: str = "") -> dict:
     """The level's rows for the period: each group's tally, indicator values and their 同比 (yoy, the same period a
-    year earlier) and 环比 (pop, the period just before) changes; and the total of all rows."""
-    now = tallies(user, level, p)
-    yoy = tallies(user, level, p.shifted_year()) if compare else {}
-    pop = tallies(user, level, p.previous()) if compare else {}
+    year earlier) and 环比 (pop, the period just before) changes; and the total of all rows. ``within``: only the
+    cases under that area code (a street's communities, a street's departments …)."""
+    now = tallies(user, level, p, within)
+    yoy = tallies(user, level, p.shifted_year(), within) if compare else {}
+    pop = tallies(user, level, p.previous(), within) if compare else {}
     rows = []
     for key, code, name in _groups(user, level, set(now) | set(yoy) | set(pop)):
+        if within and level in PREFIX and not str(code).startswith(within[:PREFIX[level]]):
+            continue
         rows.append(_row(code, name, now.get(key, ind.Tally()), yoy.get(key), pop.get(key), compare))
     total = _row("", "合计", ind.total(now.values()), ind.total(yoy.values()), ind.total(pop.values()), compare)
     return {"level": level, "period": p, "rows": rows, "total": total}

@@ -1633,3 +1633,14 @@ ROWS.update(OPEN311_ROWS)
 EXPECTED.update({
     "POST /api/v1/hotline/orders":                   "401  200  403  200  200  403  403  403  403  403  403  403  200",
 })
+# --- analytics: 统计分析 (any period and level, drill-down, trend) — the KPI page's readers, each within its scope
+# columns:                                          anon adm  lead int  shif disp sup  insp gld  gwk  hand res  clerk
+EXPECTED.update({
+    "GET /api/v1/analytics/figures":                 "401  200  200  200  200  200  200  403  403  403  200  403  200",
+    "GET /api/v1/analytics/series":                  "401  200  200  200  200  200  200  403  403  403  200  403  200",
+})
+ANALYTICS_ROWS = {
+    "GET /api/v1/analytics/figures": Row("get", f"{ROOT}/analytics/figures?kind=quarter&date=2026-10-01&level=street"),
+    "GET /api/v1/analytics/series": Row("get", f"{ROOT}/analytics/series?kind=month&date=2026-11-01&step=week"),
+}
+ROWS |= ANALYTICS_ROWS

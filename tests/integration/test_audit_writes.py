@@ -1754,6 +1754,22 @@ OPEN311 = [
 ROWS += OPEN311  # open311
 
 
+# --- analytics: a rebuild of the roll-up's days is one record (the roll-up kept by a case change rides on the
+# case's own record)
+
+
+def _analytics_rebuild(c):
+    import datetime as dt
+
+    from gridgov.analytics.rollup import rebuild
+
+    rebuild(dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+
+
+ANALYTICS = [("analytics rebuild", None, _analytics_rebuild, [("analytics", "rebuild")])]
+ROWS += ANALYTICS  # analytics
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "prepare", "write", "expected"), ROWS, ids=[r[0] for r in ROWS])
 def test_each_service_write_leaves_exactly_its_audit_records(name, prepare, write, expected, users, point):

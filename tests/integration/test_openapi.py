@@ -53,6 +53,7 @@ BINARY.update({
 })
 LISTS |= {"/api/v1/tasks/campaigns", "/api/v1/tasks/tasks", "/api/v1/tasks/drills", "/api/v1/tasks/meetings"}
 LISTS |= {"/api/v1/kpi", "/api/v1/kpi/indicators"}  # kpi: a level's rows for a period; the definitions
+LISTS |= {"/api/v1/analytics/figures", "/api/v1/analytics/series"}  # analytics: figures and trend by step
 # --- end tasks
 # --- assess: the ranking table's export; the lists of schemes, runs, judgements, evidence and appeals
 BINARY[("get", "/api/v1/assess/runs/{pk}/export")] = {

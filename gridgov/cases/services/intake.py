@@ -13,6 +13,7 @@ from gridgov import sqlrows
 from gridgov.accounts import roles
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import require, scope_prefix
+from gridgov.analytics import rollup
 from gridgov.audit.services import Entry, record_many
 from gridgov.basedata.logic.ids import mask_phone
 from gridgov.catalog.cache import matter_by_code
@@ -364,6 +365,7 @@ def _file(user, drafts: list[_Draft], now: dt.datetime) -> None:
             d.report.case = event.case = d.case
         sqlrows.insert_many([d.report for d in drafts])
         sqlrows.insert_many(events)
+    rollup.added([d.case for d in drafts])  # analytics: per-day counts, same transaction
     record_many(user, [Entry("report", "case", d.case.number, before={},
                              after={"status": State.REPORTED, "source": d.case.source,
                                     "matter": d.case.matter.code if d.case.matter_id else None,

@@ -20,6 +20,7 @@ from gridgov.accounts import roles
 from gridgov.accounts.models import Department
 from gridgov.accounts.roles import Role
 from gridgov.accounts.scope import NoRight, may_see, scope_prefix
+from gridgov.analytics import rollup
 from gridgov.audit.services import Entry, record_many
 from gridgov.catalog.cache import check_active, matter_by_code, matter_by_id
 from gridgov.catalog.cache import snapshot as catalog_snapshot
@@ -512,6 +513,7 @@ def _write(user, plans: list[_Plan], writes: _Writes) -> None:
     """Write the planned transitions: the case rows (each only if still at the version read — the optimistic
     lock), their timeline rows, the other rows, notifications, and the audit records last (the audit append
     locks the chain's head until the commit, so the lock is held briefly)."""
+    rollup.changing([(p.case, p.changed) for p in plans], [p.event for p in plans])  # analytics: per-day counts
     if len(plans) == 1:  # plain SQL (gridgov.sqlrows): on PostgreSQL the UPDATE and the timeline row in one round trip
         p = plans[0]
         written = sqlrows.update_with_children(Case, p.changed, [p.event], "case", pk=p.case.pk, version=p.seen_version)

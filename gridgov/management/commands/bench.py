@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+DB_NOTE = "(database gg_analytics_bench, kept with --keep)"
+
 
 class Command(BaseCommand):
     help = ("基准测试（不是测试）：gridgov bench locate | grids | intake | loop | import | audit | pages | tracks | kpi | notify。"
@@ -7,7 +9,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("what", choices=["locate", "grids", "intake", "loop", "import", "audit", "pages", "tracks",
-                                             "kpi", "notify"])
+                                             "kpi", "notify",
+                                             "analytics"])
         parser.add_argument("--workers-month", type=int, default=1000, help="tracks: 覆盖率计算的网格员数（0 不测）")  # patrol
         parser.add_argument("--format", choices=["columns", "objects"], default="columns",
                             help="tracks: 轨迹上传格式（columns 按列 /patrol/track/columns，objects 每点一个对象 /patrol/track）")
@@ -25,6 +28,8 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=100,
                             help="intake/loop: 批量路径每次调用的案件数（intake_many、/cases/batch、transition_many）；0 只测逐件路径")
         parser.add_argument("--requests", type=int, default=30, help="pages: 每个页面的请求次数")
+        parser.add_argument("--cases", type=int, default=100_000, help="analytics: 案件数（100000、1000000、10000000）")
+        parser.add_argument("--keep", action="store_true", help="analytics: 复用已建的 gg_analytics_bench 数据库")
 
     def handle(self, what, grids, points, single, seed, n, backends, workers, clients, client_procs, server_workers,
                requests, batch, **options):
@@ -60,6 +65,12 @@ class Command(BaseCommand):
             closed = n or 100_000
             self.stdout.write(f"bench pages: {closed // 10:,} open + {closed:,} closed cases, {requests} requests a page")
             run_pages(requests, chosen, closed // 10, closed, out=self.stdout.write)
+            return
+        if what == "analytics":  # analytics: every dashboard view at --cases cases, PostgreSQL (gg_analytics_bench)
+            from gridgov.analytics.bench import run as run_analytics
+
+            self.stdout.write(f"bench analytics: {options['cases']:,} cases over three years, PostgreSQL {DB_NOTE}")
+            run_analytics(options["cases"], min(requests, 20), options["keep"], out=self.stdout.write)
             return
         if what == "kpi":  # kpi: the KPI table by street for a month and a year
             from gridgov.kpi.bench import run as run_kpi

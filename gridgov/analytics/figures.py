@@ -1,0 +1,230 @@
+"""The figures for any period and level, read from the roll-up — the module other apps call (the dashboard, the
+KPI page and API, exports, briefs, mining).
+
+    from gridgov.analytics import figures
+    figures.tallies(user, "street", period)        # {street code: Tally} — what kpi.queries.tallies returns
+    figures.system_tallies("110101", "source", p)  # the same for a scope code, no user (scheduled documents)
+    figures.series(user, period, "day"|"week"|"month", level=None, key=None)  # [(first day, Tally)]
+    gridgov.kpi.queries.table(user, level, period)  # rows with every KPI, 同比 and 环比 (fed by these tallies)
+
+``period`` is a ``gridgov.kpi.logic.indicators.Period`` (``analytics.periods.parse`` makes one from the picker).
+Levels: district / street / community / grid (the management grid) / department / major (the matter's 大类) /
+source. Every count is a ``Tally`` field (its definition in ``kpi/logic/indicators.py``), summed over the
+period's days; the two cohorts (应结案, 应处理) over their start days, done before the period's end (the months
+before the end's month from the roll-up; the end's own month, when the period ends inside it, from the cases).
+
+A user whose scope the roll-up cannot express (a department's handlers — they see what was sent to them —, a scope
+below the community, someone who reported cases of a class hidden from their post) is answered by the plain
+GROUP BY over the cases (``kpi.queries.live_tallies``): same figures, slower.
+"""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import F, Q, Sum, Value
+from django.db.models.functions import Concat, Substr
+
+from gridgov.accounts import roles
+from gridgov.accounts.scope import require, scope_prefix
+from gridgov.cases.models import Case
+from gridgov.kpi.logic import indicators as ind
+
+from . import logic
+from .models import CohortCount, DailyCount
+
+GEO = {"district": 6, "street": 9, "community": 12}
+LEVEL_DIM = {"district": "grid", "street": "grid", "community": "grid", "grid": "grid", "department": "department",
+             "major": "major", "source": "source"}
+
+
+def _row_key(level: str):
+    if level in GEO:
+        return Substr("area", 1, GEO[level])
+    return F("key")
+
+
+def _case_key(level: str):
+    """The same grouping on the case table (the cohorts' partial month)."""
+    if level in GEO:
+        return Substr("scope_key", 1, GEO[level])
+    return {"grid": F("management_grid__code"), "department": F("assignee_department_id"),
+            "major": Concat("matter__kind", Value("-"), "matter__major_code"), "source": F("source")}[level]
+
+
+def _clean(level: str, k):
+    """A roll-up group key as the case table's GROUP BY gives it (no grid / department / matter: None)."""
+    if k in ("", None) or (level == "major" and k == "-"):
+        return None
+    if level == "department":
+        return int(k)
+    return k
+
+
+def scope_of(user, level: str) -> tuple[str, frozenset] | None:
+    """(scope prefix, restricted rights the user lacks) when the roll-up can answer ``user`` at ``level``; None
+    when only the case table can (see the module's docstring)."""
+    from gridgov.catalog.cache import hidden_matter_ids, snapshot
+
+    if level not in LEVEL_DIM:
+        return None
+    if getattr(user, "department_id", None) and not user.is_superuser:
+        return None
+    prefix = scope_prefix(user)
+    if prefix is None or (prefix and (not prefix.isdigit() or len(prefix) > logic.DIMS[LEVEL_DIM[level]])):
+        return None
+    hidden = hidden_matter_ids(user)
+    if not hidden:
+        return prefix, frozenset()
+    if Case.objects.filter(reporter_id=user.pk, matter_id__in=sorted(hidden)).exists():
+        return None
+    return prefix, frozenset(r for pk, r in snapshot().restricted.items() if pk in hidden)
+
+
+def tallies(user, level: str, p: ind.Period, within: str = "") -> dict:
+    """group key → ``Tally`` of the period for ``user`` (only groups with something in it); ``within``: only the
+    cases under that area code (the caller checks it is the user's to see)."""
+    require(user, roles.CASE_VIEW)
+    scope = scope_of(user, level)
+    if scope is None or len(within) > logic.DIMS[LEVEL_DIM[level]]:
+        from gridgov.kpi.queries import live_tallies
+
+        return live_tallies(user, level, p, within)
+    from gridgov.accounts.scope import scoped
+
+    prefix, lacking = scope
+    cases = scoped(Case.objects.all(), user, roles.CASE_VIEW)
+    if within.startswith(prefix) and len(within) > len(prefix):
+        prefix, cases = within, cases.filter(scope_key__startswith=within)
+    return _tallies(prefix, lacking, level, p, cases)
+
+
+def system_tallies(scope_code: str, level: str, p: ind.Period) -> dict:
+    """``tallies`` for everything under ``scope_code`` ('' the whole system), every class included — for a
+    system's own documents (a scheduled 简报), not for a person's page."""
+    return _tallies(scope_code, frozenset(), level, p, Case.objects.filter(scope_key__startswith=scope_code))
+
+
+def _filtered(qs, prefix: str, lacking: frozenset, dim: str):
+    qs = qs.filter(dim=dim)
+    if prefix:
+        qs = qs.filter(area__startswith=prefix)
+    if lacking:
+        qs = qs.exclude(restricted__in=sorted(lacking))
+    return qs
+
+
+def _spans(first: dt.date, end: dt.date) -> tuple[list[tuple[dt.date, dt.date]], tuple | None]:
+    """[first, end) as the day ranges read at grain "d" and the whole months read at grain "m"."""
+    m0 = first if first.day == 1 else (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    m1 = end.replace(day=1)
+    if m0 >= m1:
+        return [(first, end)], None
+    days = [r for r in ((first, m0), (m1, end)) if r[0] < r[1]]
+    return days, (m0, m1)
+
+
+def _in_period(first: dt.date, end: dt.date, field: str = "day") -> Q:
+    """The rows of [first, end): its whole months' month rows and the other days' day rows."""
+    days, months = _spans(first, end)
+    q = Q()
+    for a, b in days:
+        q |= Q(grain="d", **{f"{field}__gte": a, f"{field}__lt": b})
+    if months:
+        q |= Q(grain="m", **{f"{field}__gte": months[0], f"{field}__lt": months[1]})
+    return q
+
+
+def _days(p: ind.Period) -> tuple[dt.date, dt.date]:
+    return p.start.astimezone(logic.SHANGHAI).date(), p.end.astimezone(logic.SHANGHAI).date()
+
+
+def _tallies(prefix: str, lacking: frozenset, level: str, p: ind.Period, cases) -> dict:
+    dim = LEVEL_DIM[level]
+    first, end = _days(p)
+    merged: dict = defaultdict(dict)
+    rows = (_filtered(DailyCount.objects.all(), prefix, lacking, dim).filter(_in_period(first, end))
+            .order_by().values(k=_row_key(level)).annotate(**{f: Sum(f) for f in logic.DAILY_FIELDS}))
+    for r in rows:
+        merged[_clean(level, r.pop("k"))].update({k: v or 0 for k, v in r.items()})
+    for kind, due, done, done_at, start_at in (("close", "close_due", "close_done", "closed_at", "registered_at"),
+                                                 ("handle", "handle_due", "handle_done", "handled_at",
+                                                  "handle_due_at")):
+        for k, n_due, n_done in _cohort(prefix, lacking, dim, level, kind, first, end):
+            m = merged[_clean(level, k)]
+            m[due] = m.get(due, 0) + n_due
+            m[done] = m.get(done, 0) + n_done
+        if end.day != 1:  # the period ends inside a month: what was done in that month before the end
+            month_start = end.replace(day=1)
+            lo = dt.datetime(month_start.year, month_start.month, 1, tzinfo=logic.SHANGHAI)
+            part = (cases.filter(**{f"{done_at}__gte": lo, f"{done_at}__lt": p.end, f"{start_at}__gte": p.start,
+                                    f"{start_at}__lt": p.end})
+                    .order_by().values(k=_case_key(level)).annotate(n=Sum(Value(1))))
+            for r in part:
+                m = merged[_clean(level, r["k"])]
+                m[done] = m.get(done, 0) + r["n"]
+    return {k: ind.Tally(**v) for k, v in merged.items()}
+
+
+def _cohort(prefix, lacking, dim, level, kind, first, end):
+    """(key, due, done before the month of ``end``) of the cohort ``kind`` started in [first, end)."""
+    end_month = end.year * 100 + end.month
+    rows = (_filtered(CohortCount.objects.all(), prefix, lacking, dim).filter(_in_period(first, end, "start"),
+                                                                             kind=kind)
+            .order_by().values(k=_row_key(level))
+            .annotate(due=Sum("n"), done=Sum("n", filter=Q(done_month__gt=0, done_month__lt=end_month))))
+    return [(r["k"], r["due"] or 0, r["done"] or 0) for r in rows]
+
+
+def series(user, p: ind.Period, step: str = "day", level: str | None = None, key=None) -> list[tuple]:
+    """The period's counts per day / week (from Monday) / month: [(first day, Tally of the daily fields)] — every
+    step of the period, empty ones too. ``level``/``key`` narrow it to one group (a street, a department …)."""
+    require(user, roles.CASE_VIEW)
+    level = level or "district"
+    scope = scope_of(user, level)
+    first, end = _days(p)
+    buckets = _buckets(first, end, step)
+    if scope is None:  # the case table: one Tally per step
+        from gridgov.kpi.queries import live_tallies
+
+        out = []
+        for b, nxt in zip(buckets, [*buckets[1:], end], strict=True):
+            t = ind.day_range(b, nxt - dt.timedelta(days=1))
+            got = live_tallies(user, level, t)
+            out.append((b, got.get(key, ind.Tally()) if key is not None else ind.total(got.values())))
+        return out
+    prefix, lacking = scope
+    qs = _filtered(DailyCount.objects.all(), prefix, lacking, LEVEL_DIM[level])
+    qs = qs.filter(_in_period(first, end)) if step == "month" else qs.filter(grain="d", day__gte=first, day__lt=end)
+    if key is not None:
+        if level in GEO:
+            qs = qs.filter(area__startswith=key)
+        else:
+            qs = qs.filter(key="" if key is None else str(key))
+    rows = qs.order_by().values("day").annotate(**{f: Sum(f) for f in logic.DAILY_FIELDS})
+    sums: dict = defaultdict(dict)
+    for r in rows:
+        b = _bucket_of(r.pop("day"), step)
+        for k, v in r.items():
+            sums[b][k] = sums[b].get(k, 0) + (v or 0)
+    return [(b, ind.Tally(**sums.get(b, {}))) for b in buckets]
+
+
+def _bucket_of(d: dt.date, step: str) -> dt.date:
+    if step == "week":
+        return d - dt.timedelta(days=d.weekday())
+    if step == "month":
+        return d.replace(day=1)
+    return d
+
+
+def _buckets(first: dt.date, end: dt.date, step: str) -> list[dt.date]:
+    out, d = [], _bucket_of(first, step)
+    while d < end:
+        out.append(d)
+        if step == "week":
+            d += dt.timedelta(days=7)
+        elif step == "month":
+            d = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        else:
+            d += dt.timedelta(days=1)
+    return out

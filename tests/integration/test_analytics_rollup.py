@@ -1,0 +1,158 @@
+"""The roll-up (gridgov.analytics): three cases across a month's end built through the services at fixed times,
+the per-day rows and the period figures typed by hand; a rolled-back transition leaves the roll-up as it was;
+rebuild and check.
+
+Deadlines are the shipped defaults (核实 2 工作小时, 立案 1, 派遣 1, 签收 24 自然小时, 06010's 处置 4 工作小时;
+office hours 08:30–12:00, 13:30–17:30). 东华门街道 (110101001):
+  A  网格员 Mon 31 March 2025 09:00 (06010); 立案 09:30; 派遣 10:00 (区环卫); 签收 11:00 (处置 due 16:30); 处置
+     Tue 1 April 10:00 — LATE (7.5 work hours since 派遣); 核查 10:30; 结案 11:00.
+  B  12345 热线 Mon 31 March 09:00; 派核实 09:10; 监督员 confirms 10:00; 立案 10:30 (06010); 派遣 10:40; the department
+     sends it back (退回) 11:00; 派遣 again 11:10; open.
+  C  网格员 Tue 1 April 09:00 (06010), settles it on the spot (自行处置) 10:00 (its own budget: due 14:30); 核查
+     10:30; 结案 11:00 — on time.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from gridgov.accounts.models import User
+from gridgov.analytics import figures, logic, periods, rollup
+from gridgov.analytics.check import SYSTEM, differences
+from gridgov.analytics.models import CohortCount, DailyCount
+from gridgov.cases.services.intake import intake
+from gridgov.cases.services.transitions import transition
+from gridgov.geo.models import Grid
+from gridgov.kpi.logic import indicators as ind
+
+pytestmark = pytest.mark.django_db
+SH = ZoneInfo("Asia/Shanghai")
+S1 = "110101001"
+
+
+def at(m: int, d: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2025, m, d, hour, minute, tzinfo=SH)
+
+
+@pytest.fixture
+def three(users):
+    g = Grid.objects.filter(layer__code="unit", community__code__startswith=S1).order_by("code").first()
+    pt = g.shape.representative_point()
+    gw = User.objects.create(username="an-gw", role="grid_worker", node_key=g.scope_key.split(".")[0])
+    insp = User.objects.create(username="an-insp", role="inspector", node_key=S1)
+    clerk, dispatcher, handler = users["intake"], users["dispatcher"], users["handler"]
+    n = {}
+
+    def report(name, who, source, when, matter="06010"):
+        n[name] = intake(who, source=source, lon=pt.x, lat=pt.y, description="路边有暴露垃圾", matter=matter,
+                         now=when, find_duplicates=False, reporter_name="李女士" if source == "hotline" else "",
+                         reporter_phone="13900002222" if source == "hotline" else "").case.number
+
+    def do(name, who, action, when, **data):
+        transition(who, n[name], action, data, now=when)
+
+    hw = {"department": "110101-HW"}
+    report("A", gw, "grid_worker", at(3, 31, 9))
+    do("A", clerk, "register", at(3, 31, 9, 30))
+    do("A", dispatcher, "dispatch", at(3, 31, 10), **hw)
+    do("A", handler, "accept", at(3, 31, 11))
+    do("A", handler, "handle", at(4, 1, 10), feedback="已清运")
+    do("A", insp, "inspect_pass", at(4, 1, 10, 30))
+    do("A", clerk, "close", at(4, 1, 11))
+    report("B", clerk, "hotline", at(3, 31, 9), matter=None)
+    do("B", clerk, "assign_verify", at(3, 31, 9, 10))
+    do("B", insp, "confirm", at(3, 31, 10))
+    do("B", clerk, "register", at(3, 31, 10, 30), matter="06010")
+    do("B", dispatcher, "dispatch", at(3, 31, 10, 40), **hw)
+    do("B", handler, "return", at(3, 31, 11), reason="不属本部门")
+    do("B", dispatcher, "dispatch", at(3, 31, 11, 10), **hw)
+    report("C", gw, "grid_worker", at(4, 1, 9))
+    do("C", gw, "self_handle", at(4, 1, 10), feedback="已现场处置")
+    do("C", insp, "inspect_pass", at(4, 1, 10, 30))
+    do("C", clerk, "close", at(4, 1, 11))
+    return n
+
+
+def street_days(first: dt.date, last: dt.date) -> dict:
+    """The street's per-day counts (the grid dimension summed over the street), zeros left out."""
+    out = {}
+    for d in (first + dt.timedelta(days=i) for i in range((last - first).days + 1)):
+        t = figures.system_tallies(S1, "street", ind.day_range(d, d)).get(S1, ind.Tally())
+        out[d] = {k: v for k, v in vars(t).items() if v}
+    return out
+
+
+def test_the_days_of_three_cases(three):
+    assert street_days(dt.date(2025, 3, 30), dt.date(2025, 4, 2)) == {
+        dt.date(2025, 3, 30): {},
+        dt.date(2025, 3, 31): {
+            "reported": 2, "valid": 2, "registered": 2, "registered_on_time": 2, "found_own": 1, "found_other": 1,
+            "dispatched": 2, "dispatched_on_time": 2, "dispatches": 3, "dispatch_misses": 1, "verified": 1,
+            "verified_on_time": 1, "close_due": 2, "handle_due": 1},
+        dt.date(2025, 4, 1): {
+            "reported": 1, "valid": 1, "registered": 1, "registered_on_time": 1, "found_own": 1,
+            "handled": 2, "handle_hours_sum": 7.5 + 1.0, "handle_hours_n": 2, "inspected": 2, "inspected_on_time": 2,
+            "close_due": 1, "close_done": 1, "closed": 2, "closed_on_time": 1, "handle_due": 1, "handle_done": 1},
+        dt.date(2025, 4, 2): {},
+    }
+
+
+def test_periods_across_the_month_end(three):
+    def street(p):
+        return figures.system_tallies(S1, "street", p)[S1]
+
+    march = street(ind.month(2025, 3))
+    assert (march.close_due, march.close_done) == (2, 0), "A was closed in April, after March ended"
+    april = street(ind.month(2025, 4))
+    assert (april.close_due, april.close_done, april.closed) == (1, 1, 2)
+    both = street(periods.parse("range", "2025-03-31", "2025-04-01"))
+    assert (both.reported, both.close_due, both.close_done, both.closed) == (3, 3, 2, 2)
+    week = street(periods.of("week", dt.date(2025, 4, 2)))  # Monday 31 March … Sunday 6 April
+    assert (week.reported, week.registered, week.dispatches, week.closed, week.close_done) == (3, 3, 3, 2, 2)
+    dept = figures.system_tallies(S1, "department", ind.month(2025, 3))
+    hw = next(k for k in dept if k is not None)
+    assert (dept[hw].reported, dept[hw].dispatches, dept[hw].dispatch_misses) == (2, 3, 1)
+    by_source = figures.system_tallies(S1, "source", periods.parse("range", "2025-03-31", "2025-04-01"))
+    assert {k: t.reported for k, t in by_source.items()} == {"grid_worker": 2, "hotline": 1}
+    by_major = figures.system_tallies(S1, "major", ind.month(2025, 4))
+    assert {k: t.closed for k, t in by_major.items()} == {"matter-06": 2}
+
+
+def test_the_roll_up_matches_the_case_table_and_survives_a_rebuild(three):
+    ps = [ind.month(2025, 3), ind.month(2025, 4), periods.parse("range", "2025-03-31", "2025-04-01")]
+    assert differences(ps) == []
+    def rows():  # the two days' rows with something in them (a case that moved leaves a row of zeros behind)
+        got = DailyCount.objects.filter(day__range=(dt.date(2025, 3, 31), dt.date(2025, 4, 1)))
+        return sorted(r for r in got.values_list("dim", "day", "area", "key", *logic.DAILY_FIELDS) if any(r[4:]))
+
+    before = rows()
+    rollup.rebuild(dt.date(2025, 3, 31), dt.date(2025, 4, 1))
+    assert rows() == before
+    DailyCount.objects.filter(day=dt.date(2025, 4, 1), dim="grid").update(closed=0)  # damage it
+    assert "2025-04 street 110101001 closed: 汇总 0 ≠ 案件表 2" in differences([ind.month(2025, 4)], ["street"])
+    call_command("analytics", "rebuild", "--from", "2025-04-01", "--to", "2025-04-01")
+    call_command("analytics", "check", "--period", "2025-04", "--period", "2025-03-31~2025-04-01")
+    assert figures.tallies(SYSTEM, "street", ind.month(2025, 4))[S1].closed == 2
+
+
+def test_a_rolled_back_transition_leaves_the_roll_up_as_it_was(three, users):
+    def snapshot():
+        return (sorted(DailyCount.objects.values_list("dim", "day", "area", "key", "restricted", "handled",
+                                                      "handle_hours_n", "dispatch_misses")),
+                sorted(CohortCount.objects.values_list("kind", "dim", "start", "area", "key", "done_month", "n")))
+
+    before = snapshot()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        transition(users["handler"], three["B"], "accept", {}, now=at(4, 2, 9))
+        transition(users["handler"], three["B"], "handle", {"feedback": "已清运"}, now=at(4, 2, 10))
+        assert snapshot() != before, "the roll-up changes in the transition's own transaction"
+        raise RuntimeError("the caller's transaction fails")
+    assert snapshot() == before
+
+
+def test_the_roll_up_answers_the_leader_and_the_street(users):
+    assert figures.scope_of(users["leader"], "grid") is not None
+    assert figures.scope_of(users["handler"], "street") is None, "a department's handlers: from the cases"
