@@ -27,6 +27,7 @@ from gridgov.catalog.api import router as catalog_router
 from gridgov.duty.api import router as duty_router
 from gridgov.errors import DomainError
 from gridgov.evaluation.api import router as evaluation_router  # evaluation
+from gridgov.exports.api import router as exports_router  # exports: 案件导出
 from gridgov.geo.api import router as geo_router
 from gridgov.geo.changes_api import router as grid_changes_router  # gridchange
 from gridgov.governance.api import router as governance_router  # matters
@@ -293,3 +294,4 @@ api.add_router("/evaluation", evaluation_router)  # evaluation: 满意度回访,
 api.add_router("/integrity", integrity_router)  # integrity: 弄虚作假核查
 api.add_router("/performance", performance_router)  # integrity: 人员考核
 api.add_router("/kpi", kpi_router)  # kpi: 指标
+api.add_router("/exports", exports_router)  # exports: 案件导出

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "gridgov.integrity",  # integrity: 弄虚作假核查 (flags, the scan, zeroed assessment items)
     "gridgov.performance",  # integrity: 人员考核 (monthly sheets, pay bands)
     "gridgov.kpi",  # kpi: the seeds' indicators (发现率, 派遣准确率, 处理率, …) for every level and period
+    "gridgov.exports",  # exports: 案件导出 (Excel/CSV, column sets, background), the centre's big screen 大屏
+    "gridgov.transparency",  # exports: 公开信息 (public figures, map, clocks, rankings, open data) under /open/
 ]
 
 MIDDLEWARE = [
@@ -232,4 +234,11 @@ GRIDGOV = {
     "IMPORT_MAX_ROWS": int(os.environ.get("GRIDGOV_IMPORT_MAX_ROWS", "200000")),
     # any request larger than this is refused before it is read (413): photos and import files included
     "REQUEST_MAX_BYTES": int(os.environ.get("GRIDGOV_REQUEST_MAX_BYTES", str(64 * 1024 * 1024))),
+    # exports: the most rows of one case export (beyond: a clear error), up to how many rows it is made at once in
+    # the request (more: in the background, with progress), and how many days a finished file is kept
+    "EXPORT_MAX_ROWS": int(os.environ.get("GRIDGOV_EXPORT_MAX_ROWS", "500000")),
+    "EXPORT_SYNC_ROWS": int(os.environ.get("GRIDGOV_EXPORT_SYNC_ROWS", "2000")),
+    "EXPORT_KEEP_DAYS": int(os.environ.get("GRIDGOV_EXPORT_KEEP_DAYS", "7")),
+    # exports: requests per minute one address may make to the public pages under /open/ (beyond: 429)
+    "OPEN_REQUESTS_PER_MIN": int(os.environ.get("GRIDGOV_OPEN_REQUESTS_PER_MIN", "120")),
 }

@@ -38,6 +38,7 @@ urlpatterns = [
     path("integrity/", include("gridgov.integrity.urls")),  # integrity: 弄虚作假核查
     path("performance/", include("gridgov.performance.urls")),  # integrity: 人员考核
     path("kpi/", include("gridgov.kpi.urls")),  # kpi: 指标
+    path("exports/", include("gridgov.exports.urls")),  # exports: 案件导出
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
