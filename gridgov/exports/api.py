@@ -135,7 +135,7 @@ def get_export(request, export_id: Id):
 
 
 @router.get("/{export_id}/download", response=answers(None, 403, 404, 409, 422), summary="下载导出的文件",
-            openapi_extra=binary(CSV_TYPE, XLSX_TYPE, description="案件导出文件"))
+            openapi_extra=binary("text/csv", XLSX_TYPE, description="案件导出文件"))
 def download(request, export_id: Id):
     e, f = services.open_file(request.user, export_id)
     return FileResponse(f, as_attachment=True, filename=services.download_name(e),
