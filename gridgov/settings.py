@@ -221,6 +221,7 @@ GRIDGOV = {
             "login.address": "20/900",  # wrong passwords from one address, whatever the account
             "public.case": "5/900",  # wrong phones from one address for one case number
             "public.address": "20/900",  # wrong number/phone pairs from one address
+            "open.address": "120/60",  # exports: requests to the public pages /open/ from one address
         }.items()
     },
     "CLIENT_ADDRESS_HEADER": os.environ.get("GRIDGOV_CLIENT_ADDRESS_HEADER", ""),
@@ -240,6 +241,4 @@ GRIDGOV = {
     "EXPORT_MAX_ROWS": int(os.environ.get("GRIDGOV_EXPORT_MAX_ROWS", "500000")),
     "EXPORT_SYNC_ROWS": int(os.environ.get("GRIDGOV_EXPORT_SYNC_ROWS", "2000")),
     "EXPORT_KEEP_DAYS": int(os.environ.get("GRIDGOV_EXPORT_KEEP_DAYS", "7")),
-    # exports: requests per minute one address may make to the public pages under /open/ (beyond: 429)
-    "OPEN_REQUESTS_PER_MIN": int(os.environ.get("GRIDGOV_OPEN_REQUESTS_PER_MIN", "120")),
 }

@@ -39,6 +39,7 @@ urlpatterns = [
     path("performance/", include("gridgov.performance.urls")),  # integrity: 人员考核
     path("kpi/", include("gridgov.kpi.urls")),  # kpi: 指标
     path("exports/", include("gridgov.exports.urls")),  # exports: 案件导出
+    path("open/", include("gridgov.transparency.urls")),  # exports: 公开信息 (no account)
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -136,7 +136,9 @@ class _Cells:
         if key == "urgency":
             return Urgency(c.urgency).label if c.urgency in Urgency.values else c.urgency
         if key == "description":
-            return c.description if self.unmask else sanitise(c.description)
+            if self.unmask:
+                return c.description
+            return sanitise(c.description, [r.reporter_name for r in getattr(c, "first_reports", ())])
         if key == "address":
             return c.address
         if key == "street":
@@ -178,7 +180,7 @@ class _Cells:
 def _rows_qs(export: Export):
     qs = cases_of(export.user, filters.clean_query(filters.parse(export.query), filters.EXPORT_KEYS))
     qs = qs.select_related(*RELATED)
-    if cols.personal(export.columns):
+    if cols.personal(export.columns) or "description" in export.columns:  # names: to mask them in descriptions
         qs = qs.prefetch_related(Prefetch("reports", to_attr="first_reports", queryset=CaseReport.objects.order_by(
             "created_at", "id")))
     order = ("matter__major_code", "reported_at", "id") if export.by_class else ("reported_at", "id")
