@@ -97,8 +97,8 @@ def test_rankings_only_once_published(users):
 
 
 def test_restricted_classes_are_never_published(users, point):
-    from gridgov.catalog.models import CatalogItem
     from gridgov.cases.models import Case
+    from gridgov.catalog.models import CatalogItem
 
     case = closed_case(users, point)
     petition = CatalogItem.objects.filter(major_code="51").exclude(restricted_right="").first()
