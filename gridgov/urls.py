@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from gridgov.accounts import views as account_views
 from gridgov.api import api
+from gridgov.exports import screen as screen_views  # exports: 指挥大屏
 from gridgov.geo import change_views as grid_change_views  # gridchange
 from gridgov.geo import views as geo_views
 from gridgov.patrol import views as patrol_views  # patrol
@@ -40,6 +41,7 @@ urlpatterns = [
     path("kpi/", include("gridgov.kpi.urls")),  # kpi: 指标
     path("exports/", include("gridgov.exports.urls")),  # exports: 案件导出
     path("open/", include("gridgov.transparency.urls")),  # exports: 公开信息 (no account)
+    path("screen/", include((screen_views.urls, "screen"))),  # exports: 指挥大屏
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
