@@ -92,6 +92,7 @@ DEMO_APPS.append("gridgov.ledgers")  # ledgers: 附件2 bases and totals; at dem
 DEMO_APPS.append("gridgov.evaluation")  # evaluation: surveys of part of the closed cases, last month's ratings
 DEMO_APPS.append("gridgov.integrity")  # integrity: a few flags (one confirmed, one cleared, some pending)
 DEMO_APPS.append("gridgov.assess")  # assess: two scored and published months, judgements, an upheld and a pending appeal (last: it reads the others)
+DEMO_APPS.append("gridgov.exports")  # exports: today's reports for the big screen, a shared column set, a finished export
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:
