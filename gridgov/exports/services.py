@@ -363,8 +363,25 @@ def purge(now: dt.datetime | None = None) -> int:
     return len(expired)
 
 
+def resume(now: dt.datetime | None = None, stale_after_s: float = 600.0) -> int:
+    """Submit again the exports still queued ``stale_after_s`` after they were asked for (a server restarted before
+    its thread took them). Returns how many."""
+    now = now or timezone.now()
+    stuck = list(Export.objects.filter(status=ExportStatus.QUEUED,
+                                       created_at__lt=now - dt.timedelta(seconds=stale_after_s))
+                 .values_list("pk", flat=True)[:100])
+    for pk in stuck:
+        background.submit("exports.build", pk)
+    return len(stuck)
+
+
+def _housekeeping() -> None:
+    purge()
+    resume()
+
+
 def start_background_purge(interval_s: float = 3600.0):
-    """The loop `gridgov serve` runs (``serving.every``): :func:`purge` every hour."""
+    """The loop `gridgov serve` runs (``serving.every``): :func:`purge` and :func:`resume` every hour."""
     from gridgov.serving import every
 
-    return every("export-purge", interval_s, purge)
+    return every("export-purge", interval_s, _housekeeping)

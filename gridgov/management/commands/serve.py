@@ -59,6 +59,11 @@ class Command(BaseCommand):
         purge_every = settings.GRIDGOV["PURGE_INTERVAL_S"]
         if start_background_purge(purge_every):  # like the scan: one purge loop, in the supervising process
             self.stdout.write(f"个人信息保存期限：每 {purge_every / 3600:g} 小时删除一次到期数据（GRIDGOV_PURGE_INTERVAL_S）")
+        from gridgov.exports.services import (
+            start_background_purge as start_export_purge,  # exports: old files
+        )
+
+        start_export_purge(3600.0)
         self.stdout.write(f"gridgov 已启动：http://{host}:{port}/ （{workers} 个工作进程 × {threads} 线程；Ctrl+C 停止）")
         self.stdout.flush()
         if workers == 1:
