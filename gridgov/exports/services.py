@@ -87,6 +87,8 @@ def start(user, query: str = "", columns: list[str] | None = None, fmt: str = "x
         if len(reason) < 2:
             raise DomainError("reason_required", "导出个人信息明文须填写事由")
     query, pairs = _check_query(query)
+    if len(query) > Export._meta.get_field("query").max_length:
+        raise DomainError("invalid_filter", "筛选条件过长，请精简")
     total = cases_of(user, pairs).count()  # bad filters raise here (DomainError), before anything is written
     limit = conf("EXPORT_MAX_ROWS")
     if total > limit:
