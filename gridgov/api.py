@@ -28,6 +28,7 @@ from gridgov.catalog.api import router as catalog_router
 from gridgov.duty.api import router as duty_router
 from gridgov.errors import DomainError
 from gridgov.evaluation.api import router as evaluation_router  # evaluation
+from gridgov.exports.api import router as exports_router  # exports: 案件导出
 from gridgov.geo.api import router as geo_router
 from gridgov.geo.changes_api import router as grid_changes_router  # gridchange
 from gridgov.governance.api import router as governance_router  # matters
@@ -297,3 +298,4 @@ api.add_router("/performance", performance_router)  # integrity: 人员考核
 api.add_router("/kpi", kpi_router)  # kpi: 指标
 api.add_router("/hotline", hotline_router)  # open311: 12345 work orders
 api.add_router("/analytics", analytics_router)  # analytics: 统计分析
+api.add_router("/exports", exports_router)  # exports: 案件导出

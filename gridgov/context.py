@@ -35,6 +35,8 @@ NAV = [
     ("值班应急", "/duty/", None, roles.DUTY_VIEW),  # duty helper: 值班台, 值班表, 预案, 值班日报, 日产日清
     ("市区督办", "/oversight/", CENTRE | LEADERS | DEPARTMENT | {R.GRID_SUPERVISOR}, roles.CASE_VIEW),  # city helper
     ("全市概览", "/oversight/city/", LEADERS | CENTRE, roles.CASE_VIEW),  # city helper
+    ("案件导出", "/exports/", None, roles.EXPORTS_CASES),  # exports
+    ("指挥大屏", "/screen/", None, roles.EXPORTS_SCREEN),  # exports
     ("网格地图", "/map/", None, roles.VIEW),
     ("网格调整", "/map/changes/", None, roles.EDIT),  # gridchange: plans, history, 历史案件对照表
     ("基础数据", "/basedata/", None, roles.BD_VIEW),

@@ -97,6 +97,7 @@ DEMO_APPS.append("gridgov.notify")  # notify: unread messages for every post, pr
 DEMO_APPS.append("gridgov.open311")  # open311: a demo api key (printed) and a few Open311 requests
 DEMO_APPS.append("gridgov.hotline")  # open311: a 12345 system, its orders, an outbox with sent and pending
 DEMO_APPS.append("gridgov.analytics")  # analytics: the per-day roll-up rebuilt from every demo case (last: after the grid change)
+DEMO_APPS.append("gridgov.exports")  # exports: today's reports for the big screen, a shared column set, a finished export
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

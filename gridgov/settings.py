@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "gridgov.open311",  # open311: Open311 GeoReport v2 server, api keys
     "gridgov.hotline",  # open311: 12345 exchange (work orders in, signed webhooks out)
     "gridgov.analytics",  # analytics: the per-day roll-up kept with every case change; figures for any period
+    "gridgov.exports",  # exports: 案件导出 (Excel/CSV, column sets, background), the centre's big screen 大屏
+    "gridgov.transparency",  # exports: 公开信息 (public figures, map, clocks, rankings, open data) under /open/
 ]
 
 MIDDLEWARE = [
@@ -197,6 +199,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "staticfiles"
+MEDIA_ROOT = DATA_DIR / "media"  # exports: default_storage (export files) when no other storage is configured
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
@@ -276,6 +279,7 @@ GRIDGOV = {
             "public.address": "20/900",  # wrong number/phone pairs from one address
             "open311.address": "300/60",  # open311: Open311 calls from one client address
             "open311.post": "120/3600",  # open311: service requests filed with one api key
+            "open.address": "120/60",  # exports: requests to the public pages /open/ from one address
         }.items()
     },
     "CLIENT_ADDRESS_HEADER": os.environ.get("GRIDGOV_CLIENT_ADDRESS_HEADER", ""),
@@ -308,4 +312,9 @@ GRIDGOV = {
         "SWEEP_INTERVAL_S": float(os.environ.get("GRIDGOV_NOTIFY_SWEEP_INTERVAL_S", "30")),
         "TIME_ZONE": "Asia/Shanghai",  # quiet hours are wall-clock times here
     },
+    # exports: the most rows of one case export (beyond: a clear error), up to how many rows it is made at once in
+    # the request (more: in the background, with progress), and how many days a finished file is kept
+    "EXPORT_MAX_ROWS": int(os.environ.get("GRIDGOV_EXPORT_MAX_ROWS", "500000")),
+    "EXPORT_SYNC_ROWS": int(os.environ.get("GRIDGOV_EXPORT_SYNC_ROWS", "2000")),
+    "EXPORT_KEEP_DAYS": int(os.environ.get("GRIDGOV_EXPORT_KEEP_DAYS", "7")),
 }

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from gridgov.accounts import views as account_views
 from gridgov.api import api
+from gridgov.exports import screen as screen_views  # exports: 指挥大屏
 from gridgov.geo import change_views as grid_change_views  # gridchange
 from gridgov.geo import views as geo_views
 from gridgov.ops import health as ops_health  # scale
@@ -43,6 +44,9 @@ urlpatterns = [
     path("notify/", include(("gridgov.notify.views", "notify"), namespace="notify")),  # notify: 消息
     path("open311/", include("gridgov.open311.urls")),  # open311: GeoReport v2 and the key page
     path("hotline/", include("gridgov.hotline.urls")),  # open311: 12345 outbox and receivers
+    path("exports/", include("gridgov.exports.urls")),  # exports: 案件导出
+    path("open/", include("gridgov.transparency.urls")),  # exports: 公开信息 (no account)
+    path("screen/", include((screen_views.urls, "screen"))),  # exports: 指挥大屏
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", ops_health.healthz_view, name="healthz"),  # scale: DB, cache, broker, storage (200/503)

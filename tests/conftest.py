@@ -39,6 +39,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # uploads (photos) go to a throw-away folder, never into the working tree
     settings.DATA_DIR = Path(tempfile.mkdtemp(prefix="gridgov-test-data-"))
+    settings.MEDIA_ROOT = settings.DATA_DIR / "media"  # exports: files kept through default_storage, too
     # every test rolls back its writes: in-memory indexes must look at the database on every use
     settings.GRIDGOV["FRESH_CHECK_S"] = 0
     from gridgov import demo

@@ -94,6 +94,11 @@ POSTS_WITH = {
     "open311.manage": "admin",
     "hotline.view": "admin shift_leader",
     "hotline.manage": "admin",
+    # --- exports: the case export (masked) for those who read the KPIs; in full (names, phones) for the 值班长 and
+    # the administrator; the big screen 大屏 for the centre's posts and the leader
+    "exports.cases": "admin leader shift_leader intake_clerk dispatcher clerk grid_supervisor handler",
+    "exports.unmask": "admin shift_leader",
+    "exports.screen": "admin leader shift_leader intake_clerk dispatcher clerk",
 }
 
 

@@ -199,6 +199,24 @@ _ASSESS_RIGHTS: dict[Role, frozenset[str]] = {
 RIGHTS = {role: rights | _ASSESS_RIGHTS.get(role, frozenset()) for role, rights in RIGHTS.items()}
 # ---- end assessment
 
+# ---- exports (案件导出; the centre's big screen 大屏) ----
+# export the case list of one's scope (masked): the posts that read the KPIs — the leaders and the centres, the
+# street's 督导员, a department's handlers; export the reporters' names and phones in full (with a reason, logged in
+# the personal-data access log): the centre's 值班长 and the administrator; the big screen: the centre and leaders
+EXPORTS_CASES, EXPORTS_UNMASK, EXPORTS_SCREEN = "exports.cases", "exports.unmask", "exports.screen"
+_EXPORTS_RIGHTS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({EXPORTS_CASES, EXPORTS_UNMASK, EXPORTS_SCREEN}),
+    Role.SHIFT_LEADER: frozenset({EXPORTS_CASES, EXPORTS_UNMASK, EXPORTS_SCREEN}),
+    Role.LEADER: frozenset({EXPORTS_CASES, EXPORTS_SCREEN}),
+    Role.INTAKE_CLERK: frozenset({EXPORTS_CASES, EXPORTS_SCREEN}),
+    Role.DISPATCHER: frozenset({EXPORTS_CASES, EXPORTS_SCREEN}),
+    Role.CLERK: frozenset({EXPORTS_CASES, EXPORTS_SCREEN}),
+    Role.GRID_SUPERVISOR: frozenset({EXPORTS_CASES}),
+    Role.HANDLER: frozenset({EXPORTS_CASES}),
+}
+RIGHTS = {role: rights | _EXPORTS_RIGHTS.get(role, frozenset()) for role, rights in RIGHTS.items()}
+# ---- end exports
+
 
 # ---- open311 (issue #12: Open311 GeoReport v2 and the 12345 exchange) ----
 # issue and revoke Open311 api keys (the administrator); read the 12345 outbox and send a delivery again (the centre's

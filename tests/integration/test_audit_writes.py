@@ -1770,6 +1770,77 @@ ANALYTICS = [("analytics rebuild", None, _analytics_rebuild, [("analytics", "reb
 ROWS += ANALYTICS  # analytics
 
 
+# --- exports: 案件导出 (a small export is made at once: created and finished; a large one is created, then finished by
+# its background job), the export builder's column sets, the purge of old files
+
+
+def _export_small(c):
+    from gridgov.exports import services
+
+    c.scratch["export"] = services.start(c.intake, "status=reported", ["number"], "csv")
+
+
+def _export_large(c):
+    from django.conf import settings
+
+    from gridgov.exports import services
+
+    keep = settings.GRIDGOV["EXPORT_SYNC_ROWS"]
+    settings.GRIDGOV["EXPORT_SYNC_ROWS"] = -1  # every export goes to the background (the job runs after the commit)
+    try:
+        c.scratch["export"] = services.start(c.intake, "status=reported", ["number"], "csv")
+    finally:
+        settings.GRIDGOV["EXPORT_SYNC_ROWS"] = keep
+
+
+def _export_build(c):
+    from gridgov.exports import services
+
+    services.build(c.scratch["export"].pk)
+
+
+def _export_purge(c):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gridgov.exports import services
+    from gridgov.exports.models import Export
+
+    Export.objects.exclude(pk=c.scratch["export"].pk).filter(status="done").update(status="expired")
+    services.purge(timezone.now() + dt.timedelta(days=400))
+
+
+def _column_set(c):
+    from gridgov.exports import services
+
+    c.scratch["set"], _ = services.save_column_set(c.intake, "审计模板", ["number", "status"])
+
+
+def _column_set_again(c):
+    from gridgov.exports import services
+
+    services.save_column_set(c.intake, "审计模板", ["status", "number"], shared=True)
+
+
+def _column_set_delete(c):
+    from gridgov.exports import services
+
+    services.delete_column_set(c.intake, c.scratch["set"].pk)
+
+
+EXPORTS = [
+    ("exports start (small)", None, _export_small, [("case_export", "create"), ("case_export", "finish")]),
+    ("exports start (large)", None, _export_large, [("case_export", "create")]),
+    ("exports build", _export_large, _export_build, [("case_export", "finish")]),
+    ("exports purge", _export_small, _export_purge, [("case_export", "purge")]),
+    ("exports column set", None, _column_set, [("export_column_set", "create")]),
+    ("exports column set (again)", _column_set, _column_set_again, [("export_column_set", "update")]),
+    ("exports column set delete", _column_set, _column_set_delete, [("export_column_set", "delete")]),
+]
+ROWS += EXPORTS  # exports
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "prepare", "write", "expected"), ROWS, ids=[r[0] for r in ROWS])
 def test_each_service_write_leaves_exactly_its_audit_records(name, prepare, write, expected, users, point):

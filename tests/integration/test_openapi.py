@@ -74,6 +74,10 @@ LISTS |= {"/api/v1/evaluation/queue", "/api/v1/evaluation/surveys", "/api/v1/eva
           "/api/v1/evaluation/ratings"}
 BINARY.update({("get", "/api/v1/evaluation/results/export"): {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}})
+# --- exports: 案件导出 — the columns, the column sets, my exports; an export's file
+LISTS |= {"/api/v1/exports/columns", "/api/v1/exports/column-sets", "/api/v1/exports"}
+BINARY[("get", "/api/v1/exports/{export_id}/download")] = {
+    "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 # --- integrity: the flags, the month's zeroings, the people's sheets and their export
 LISTS |= {"/api/v1/integrity/flags", "/api/v1/integrity/zeroings", "/api/v1/performance/sheets"}
 BINARY[("get", "/api/v1/performance/sheets/export")] = {

@@ -28,6 +28,7 @@ from gridgov.pages import page, render_page
 
 from .. import services
 from ..api import CaseFilter, filtered
+from ..filters import FILTER_KEYS, clean_query, parse, queue_qs
 from ..logic.lifecycle import (
     ACTION_LABELS,
     STAGE_LABELS,
@@ -48,7 +49,6 @@ MAX_OVERDUE = 300
 
 # ------------------------------------------------------------------ the live queue
 
-FILTER_KEYS = ("status", "matter", "grid", "source", "overdue", "urgency", "q", "pending", "level")
 BUILTIN = {  # the post's own tabs (key → label, query)
     # levels: the centre's own tabs hold what the centre holds; the levels below have their own queues
     "intake": ("待受理", "status=reported&status=verified&level=district"),
@@ -75,37 +75,6 @@ def _tabs_of(user) -> list[str]:
     return TABS_BY_POST.get(user.role, TABS_BY_POST[Role.ADMIN] if user.is_superuser else [])
 
 
-def _clean_query(params) -> list[tuple[str, str]]:
-    """The filter part of a query string, empty values dropped, in a stable order (for saved views and tabs)."""
-    out = []
-    for k in FILTER_KEYS:
-        for value in params.getlist(k):
-            for v in value.split(",") if k == "status" else [value]:  # a view's statuses may come as one value
-                v = v.strip()
-                if v and (k, v) not in out:
-                    out.append((k, v))
-    return out
-
-
-def _filter_of(pairs: list[tuple[str, str]]) -> CaseFilter:
-    d: dict = {}
-    for k, v in pairs:
-        if k == "status":
-            d.setdefault("status", []).append(v)
-        elif k == "overdue":
-            d["overdue"] = v in ("1", "true", "on")
-        elif k != "pending":
-            d[k] = v
-    return CaseFilter(**d)
-
-
-def _queue_qs(user, pairs):
-    qs = filtered(user, _filter_of(pairs))
-    if ("pending", "1") in pairs:
-        qs = qs.exclude(pending_request="")
-    return qs
-
-
 ROW_RELATED = ("matter", "community__parent", "assignee_department")
 
 
@@ -129,7 +98,7 @@ def _active(user, pairs, request) -> tuple[str, list]:
         tabs = _tabs_of(user)
         if tabs:
             key = tabs[0]
-            return key, _clean_query(_parse(BUILTIN[key][1]))
+            return key, clean_query(_parse(BUILTIN[key][1]))
     query = urlencode(pairs)
     for key in _tabs_of(user):
         if BUILTIN[key][1] == query:
@@ -138,18 +107,16 @@ def _active(user, pairs, request) -> tuple[str, list]:
 
 
 def _parse(query: str):
-    from django.http import QueryDict
-
-    return QueryDict(query)
+    return parse(query)
 
 
 @page(roles.CASE_VIEW, posts=CENTRE)
 def queue(request):
     user = request.user
-    pairs = _clean_query(request.GET)
+    pairs = clean_query(request.GET)
     tab, pairs = _active(user, pairs, request)
     try:
-        qs = _queue_qs(user, pairs)
+        qs = queue_qs(user, pairs)
         error = ""
     except DomainError as e:
         qs, error = Case.objects.none(), e.message
@@ -211,10 +178,10 @@ def _places(user) -> list[tuple[str, str]]:
 def poll(request):
     """Rows newer than the newest shown (by id), with the poller re-armed after them; nothing new → 204."""
     user = request.user
-    pairs = _clean_query(request.GET)
+    pairs = clean_query(request.GET)
     try:
         after = int(request.GET.get("after", "0"))
-        qs = _queue_qs(user, pairs)
+        qs = queue_qs(user, pairs)
     except (ValueError, DomainError):
         return HttpResponse(status=204)
     rows = _rows(qs.filter(id__gt=after).order_by("-reported_at", "-id")[:PAGE_SIZE])
@@ -230,7 +197,7 @@ def poll(request):
 @page(roles.CASE_VIEW, posts=CENTRE)
 def save_view(request):
     name = request.POST.get("name", "").strip()[:40]
-    query = urlencode(_clean_query(_parse(request.POST.get("query", ""))))
+    query = urlencode(clean_query(_parse(request.POST.get("query", ""))))
     if not name:
         messages.error(request, "请填写视图名称")
     else:

@@ -1,0 +1,6 @@
+"""案件导出 under /exports/."""
+
+from .views import urls
+
+app_name = "exports"
+urlpatterns = urls

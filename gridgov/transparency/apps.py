@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TransparencyConfig(AppConfig):
+    name = "gridgov.transparency"
+    verbose_name = "公开信息"
