@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "gridgov.integrity",  # integrity: 弄虚作假核查 (flags, the scan, zeroed assessment items)
     "gridgov.performance",  # integrity: 人员考核 (monthly sheets, pay bands)
     "gridgov.kpi",  # kpi: the seeds' indicators (发现率, 派遣准确率, 处理率, …) for every level and period
+    "gridgov.briefs",  # briefs: 工作简报, 情况通报, 值班日报, 大数据分析报告 (Word/PDF), subscriptions
+    "gridgov.mining",  # briefs: 数据挖掘 — hotspots, 屡禁不止, seasons, weak spots, forecasts
 ]
 
 MIDDLEWARE = [
