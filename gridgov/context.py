@@ -43,6 +43,8 @@ NAV = [
     ("调解台账", "/governance/mediations/", None, roles.GOV_VIEW),  # matters
     ("信访登记簿", "/governance/petitions/", None, roles.GOV_VIEW),  # matters (only 信访 cases one may read)
     ("考评", "/assess/", None, roles.ASSESS_VIEW),  # assess: 月度/年度考评、评判、申诉、方案
+    ("简报通报", "/briefs/", None, roles.BRIEFS_VIEW),  # briefs: 工作简报、情况通报、值班日报、分析报告
+    ("数据挖掘", "/mining/", None, roles.MINING_VIEW),  # briefs: 热点、屡禁不止、季节规律、薄弱环节、预测
     ("管理后台", "/admin/", None, roles.MANAGE_USERS),
     ("我的账户", "/accounts/tokens/", None, None),  # API tokens, password, TOTP
 ]

@@ -202,6 +202,8 @@ GRIDGOV = {
     "SCAN_INTERVAL_S": float(os.environ.get("GRIDGOV_SCAN_INTERVAL_S", "60")),
     # how often `gridgov serve` erases personal data past its retention period (seconds; 0 turns it off)
     "PURGE_INTERVAL_S": float(os.environ.get("GRIDGOV_PURGE_INTERVAL_S", "86400")),
+    # briefs: how often `gridgov serve` looks for subscriptions due (each pass is idempotent per period)
+    "BRIEF_SUBSCRIPTIONS_INTERVAL_S": float(os.environ.get("GRIDGOV_BRIEF_SUBSCRIPTIONS_INTERVAL_S", "3600")),
     # in-memory indexes and rule tables re-check the database at most this often (see gridgov/fresh.py)
     "FRESH_CHECK_S": float(os.environ.get("GRIDGOV_FRESH_CHECK_S", "1")),
     # the audit chain's signed anchors, kept outside the database (gridgov/audit/anchoring.py)

@@ -38,6 +38,8 @@ urlpatterns = [
     path("integrity/", include("gridgov.integrity.urls")),  # integrity: 弄虚作假核查
     path("performance/", include("gridgov.performance.urls")),  # integrity: 人员考核
     path("kpi/", include("gridgov.kpi.urls")),  # kpi: 指标
+    path("briefs/", include("gridgov.briefs.urls")),  # briefs: 简报与通报
+    path("mining/", include("gridgov.mining.urls")),  # briefs: 数据挖掘
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

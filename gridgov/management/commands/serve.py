@@ -59,6 +59,7 @@ class Command(BaseCommand):
         purge_every = settings.GRIDGOV["PURGE_INTERVAL_S"]
         if start_background_purge(purge_every):  # like the scan: one purge loop, in the supervising process
             self.stdout.write(f"个人信息保存期限：每 {purge_every / 3600:g} 小时删除一次到期数据（GRIDGOV_PURGE_INTERVAL_S）")
+        __import__("gridgov.briefs.services", fromlist=["x"]).start_background_subscriptions(settings.GRIDGOV["BRIEF_SUBSCRIPTIONS_INTERVAL_S"])  # briefs: 简报订阅
         self.stdout.write(f"gridgov 已启动：http://{host}:{port}/ （{workers} 个工作进程 × {threads} 线程；Ctrl+C 停止）")
         self.stdout.flush()
         if workers == 1:
