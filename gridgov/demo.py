@@ -92,6 +92,7 @@ DEMO_APPS.append("gridgov.ledgers")  # ledgers: 附件2 bases and totals; at dem
 DEMO_APPS.append("gridgov.evaluation")  # evaluation: surveys of part of the closed cases, last month's ratings
 DEMO_APPS.append("gridgov.integrity")  # integrity: a few flags (one confirmed, one cleared, some pending)
 DEMO_APPS.append("gridgov.assess")  # assess: two scored and published months, judgements, an upheld and a pending appeal (last: it reads the others)
+DEMO_APPS.append("gridgov.briefs")  # briefs: issued 简报 of the last weeks (one draft), 月报, 通报, 值班日报, 分析报告 with its mining run; the leader subscribes
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

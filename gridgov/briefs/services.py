@@ -96,8 +96,10 @@ def _span(kind: str, period: str, now: dt.datetime) -> layout.Span:
     return span
 
 
-def draft(user, kind: str, period: str, scope: str | None = None, now: dt.datetime | None = None) -> Brief:
-    """A new draft of ``kind`` for ``period`` and ``scope`` (generated in the background: ``briefs.generate``)."""
+def draft(user, kind: str, period: str, scope: str | None = None, now: dt.datetime | None = None,
+          queue: bool = True) -> Brief:
+    """A new draft of ``kind`` for ``period`` and ``scope``, generated in the background (``briefs.generate``; with
+    ``queue=False`` the caller runs :func:`generate` itself — the demo)."""
     require(user, DRAFT)
     kind = _kind(kind)
     if kind == Kind.DUTY:
@@ -105,17 +107,18 @@ def draft(user, kind: str, period: str, scope: str | None = None, now: dt.dateti
     now = now or timezone.now()
     span = _span(kind, period, now)
     j = scope_of(user, scope)
-    return _new_draft(user, kind, span, j, now)
+    return _new_draft(user, kind, span, j, now, queue)
 
 
-def _new_draft(user, kind: str, span: layout.Span, j: Jurisdiction, now: dt.datetime) -> Brief:
+def _new_draft(user, kind: str, span: layout.Span, j: Jurisdiction, now: dt.datetime, queue: bool = True) -> Brief:
     with transaction.atomic():
         b = Brief.objects.create(kind=kind, scope_key=j.code, scope_name=j.name, period=span.label,
                                  first_day=span.first, last_day=span.last, status=Status.PENDING,
                                  title=f"{Kind(kind).label} {span.words}", created_by=user if getattr(user, "pk", None)
                                  else None, created_at=now)
         record(user, "draft", "brief", b.pk, after={"kind": kind, "scope": j.code, "period": span.label})
-        background.submit("briefs.generate", b.pk)
+        if queue:
+            background.submit("briefs.generate", b.pk)
     return b
 
 

@@ -199,7 +199,8 @@ def table(res: dict, name: str) -> dict:
     raise KeyError(name)
 
 
-def request(user, scope: str | None, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> Run:
+def request(user, scope: str | None, first: dt.date, last: dt.date, now: dt.datetime | None = None,
+            queue: bool = True) -> Run:
     """Ask for the analysis of a scope and period: the stored run if there is one (recomputed when ``now`` is past
     a day since), otherwise a new run queued for ``mining.compute``."""
     from gridgov.briefs.services import scope_of
@@ -221,7 +222,8 @@ def request(user, scope: str | None, first: dt.date, last: dt.date, now: dt.date
                                                                   "last": str(last)})
             from gridgov import background
 
-            background.submit("mining.compute", run.pk)
+            if queue:
+                background.submit("mining.compute", run.pk)
     return run
 
 

@@ -1609,7 +1609,7 @@ def _brief_issue(c):
 def _brief_subscribe(c):
     from gridgov.briefs import services
 
-    c.scratch["sub"] = services.subscribe(c.leader, "weekly", "110101")
+    c.scratch["sub"] = services.subscribe(c.leader, "monthly", "110101")  # (the demo's leader has the weekly one)
 
 
 def _brief_unsubscribe(c):
@@ -1623,7 +1623,7 @@ def _brief_issued_subscribed(c):
 
     from gridgov.briefs import services
 
-    _brief_subscribe(c)
+    services.subscribe(c.leader, "weekly", "110101")  # the demo's subscription (nothing written when it is there)
     other = services.draft(c.shift, "weekly", "2025-03-03", "110101")
     services.generate(other.pk)
     services.issue(c.shift, other.pk)
