@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from gridgov.accounts import roles
 from gridgov.kpi import queries as kpi
 from gridgov.kpi.logic import indicators as ind
 
@@ -144,12 +145,35 @@ def analysis_figures(user, scope_key: str, span: layout.Span) -> dict:
     return {"values": values, "tables": tables, "charts": charts}
 
 
+def assessment_figures(user, scope_key: str, span: layout.Span) -> dict:
+    """A 情况通报 of a district for a month quotes the month's published 考评 (``gridgov.assess``: its ranking, not
+    a second scoring); nothing when there is none or the reader may not see it."""
+    from gridgov.accounts.roles import has_right
+    from gridgov.assess.logic import scorer
+    from gridgov.assess.services.runs import current_run
+
+    if len(scope_key) != 6 or not (user.is_superuser or has_right(user.role, roles.ASSESS_VIEW)):
+        return {}
+    run = current_run(user, span.label, scope_key)
+    if run is None or run.published_at is None:
+        return {}
+    units = run.result.get("units", [])
+    return {"values": {"assessment_scheme": run.result.get("scheme", {}).get("name", "")},
+            "tables": {"assessment": {"header": ["名次", "街道", "总分"],
+                                      "rows": [[u["rank"], u["name"], scorer.fmt(u["total"])] for u in units]}}}
+
+
 def figures(kind: str, user, scope_key: str, span: layout.Span) -> dict:
     if kind == "duty":
         return duty_figures(user, scope_key, span)
     if kind == "analysis":
         return analysis_figures(user, scope_key, span)
-    return kpi_figures(user, scope_key, span)
+    out = kpi_figures(user, scope_key, span)
+    if kind == "notice":
+        extra = assessment_figures(user, scope_key, span)
+        out["values"].update(extra.get("values", {}))
+        out["tables"].update(extra.get("tables", {}))
+    return out
 
 
 def compose(kind: str, figs: dict, narrative: dict, scope_name: str, span: layout.Span, number: str,
@@ -161,6 +185,8 @@ def compose(kind: str, figs: dict, narrative: dict, scope_name: str, span: layou
               "period_words": span.words}
     sections = []
     for s in tpl.get("sections", []):
+        if s.get("only_if") and not figs["tables"].get(s["only_if"]):
+            continue  # a section about figures that do not exist for this period (no published 考评)
         key = s.get("key", "")
         text = narrative.get(key) if s.get("editable") and key in narrative else fill(s.get("text", ""), values)
         sections.append({"key": key, "heading": fill(s.get("heading", ""), values), "text": text,

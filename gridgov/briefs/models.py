@@ -55,8 +55,6 @@ class Brief(models.Model):
         ordering = ["-first_day", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["number"], condition=~models.Q(number=""), name="brief_number_unique"),
-            models.UniqueConstraint(fields=["scope_key", "kind", "year", "seq"], condition=models.Q(seq__isnull=False),
-                                    name="brief_seq_unique"),
         ]
         indexes = [models.Index(fields=["kind", "scope_key", "period"])]
 
@@ -65,16 +63,17 @@ class Brief(models.Model):
 
 
 class Counter(models.Model):
-    """文号 counter: the last number issued for a kind in a year under a district or street (one row, locked)."""
+    """文号 counter: the last number of a series (the 文号 prefix of a kind's template — 周报 and 月报 share 「东城网格」,
+    the 通报 has 「东城网格通」) in a year under a district or street (one row, locked while issuing)."""
 
     scope_key = models.CharField(max_length=12)
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    series = models.CharField(max_length=40)
     year = models.PositiveIntegerField()
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = "文号计数"
-        constraints = [models.UniqueConstraint(fields=["scope_key", "kind", "year"], name="brief_counter_unique")]
+        constraints = [models.UniqueConstraint(fields=["scope_key", "series", "year"], name="brief_counter_unique")]
 
 
 class Subscription(models.Model):

@@ -197,10 +197,11 @@ def edit(user, pk: int, narrative: dict[str, str]) -> Brief:
 
 
 def _next_number(b: Brief, year: int, prefix: str) -> tuple[int, str]:
-    """The next 文号 of the brief's kind and year under its scope: one locked counter row, so no gap and no
-    duplicate under concurrency (the caller's transaction holds the lock until it commits)."""
-    Counter.objects.get_or_create(scope_key=b.scope_key, kind=b.kind, year=year)
-    c = Counter.objects.select_for_update().get(scope_key=b.scope_key, kind=b.kind, year=year)
+    """The next 文号 of the series ``prefix`` in ``year`` under the brief's scope (工作简报 周报 and 月报 share one
+    series): one locked counter row, so no gap and no duplicate under concurrency (the caller's transaction holds
+    the lock until it commits)."""
+    Counter.objects.get_or_create(scope_key=b.scope_key, series=prefix, year=year)
+    c = Counter.objects.select_for_update().get(scope_key=b.scope_key, series=prefix, year=year)
     c.last += 1
     c.save(update_fields=["last"])
     return c.last, layout.number(prefix, year, c.last)

@@ -85,9 +85,9 @@ def test_edit_then_issue_numbers_sends_and_freezes(month, users, django_capture_
         services.edit(users["shift"], b.pk, {"next": "改"})
     with pytest.raises(Conflict):
         services.issue(users["shift"], b.pk, now=NOW)
-    # the next monthly brief of the district is No. 2; another kind counts on its own
+    # the next 工作简报 of the district is No. 2 (周报 and 月报 are one series); the 通报 counts on its own
     with django_capture_on_commit_callbacks(execute=True):
-        b2 = services.draft(users["shift"], "monthly", "2025-02", "110101", now=NOW)
+        b2 = services.draft(users["shift"], "weekly", "2025-W09", "110101", now=NOW)
         n1 = services.draft(users["shift"], "notice", "2025-03", "110101", now=NOW)
     assert services.issue(users["shift"], b2.pk, now=NOW).number == "东城网格〔2025〕2号"
     assert services.issue(users["shift"], n1.pk, now=NOW).number == "东城网格通〔2025〕1号"
@@ -117,13 +117,14 @@ def test_a_subscription_fires_once_per_period(month, users, django_capture_on_co
     assert Delivery.objects.filter(subscription=s, period="2025-03").count() == 1
     with django_capture_on_commit_callbacks(execute=True):
         assert services.run_subscriptions(first + dt.timedelta(hours=1)) == 0  # already delivered at issue
-    assert Notification.objects.filter(kind="briefs.issued", user=users["leader"]).count() == 1
+    issued = Notification.objects.filter(kind="briefs.issued", object_id=str(drafts[0].pk))
+    assert issued.filter(user=users["leader"]).count() == 1
     # a second subscriber on the same day gets the issued brief once
     other = User.objects.create(username="brief-leader2", role="leader", node_key="110101")
     services.subscribe(other, "monthly", "110101")
     assert services.run_subscriptions(first + dt.timedelta(hours=2)) == 1
     assert services.run_subscriptions(first + dt.timedelta(hours=3)) == 0
-    assert Notification.objects.filter(kind="briefs.issued", user=other).count() == 1
+    assert issued.filter(user=other).count() == 1
     assert services.run_subscriptions(dt.datetime(2025, 4, 2, 9, 0, tzinfo=SH)) == 0  # not a subscription day
 
 
