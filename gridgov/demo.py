@@ -98,6 +98,7 @@ DEMO_APPS.append("gridgov.open311")  # open311: a demo api key (printed) and a f
 DEMO_APPS.append("gridgov.hotline")  # open311: a 12345 system, its orders, an outbox with sent and pending
 DEMO_APPS.append("gridgov.analytics")  # analytics: the per-day roll-up rebuilt from every demo case (last: after the grid change)
 DEMO_APPS.append("gridgov.exports")  # exports: today's reports for the big screen, a shared column set, a finished export
+DEMO_APPS.append("gridgov.briefs")  # briefs: issued 简报 of the last weeks (one draft), 月报, 通报, 值班日报, 分析报告 with its mining run; the leader subscribes
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

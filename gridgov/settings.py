@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "gridgov.analytics",  # analytics: the per-day roll-up kept with every case change; figures for any period
     "gridgov.exports",  # exports: 案件导出 (Excel/CSV, column sets, background), the centre's big screen 大屏
     "gridgov.transparency",  # exports: 公开信息 (public figures, map, clocks, rankings, open data) under /open/
+    "gridgov.briefs",  # briefs: 工作简报, 情况通报, 值班日报, 大数据分析报告 (Word/PDF), subscriptions
+    "gridgov.mining",  # briefs: 数据挖掘 — hotspots, 屡禁不止, seasons, weak spots, forecasts
 ]
 
 MIDDLEWARE = [
@@ -259,6 +261,8 @@ GRIDGOV = {
     "SCAN_INTERVAL_S": float(os.environ.get("GRIDGOV_SCAN_INTERVAL_S", "60")),
     # how often `gridgov serve` erases personal data past its retention period (seconds; 0 turns it off)
     "PURGE_INTERVAL_S": float(os.environ.get("GRIDGOV_PURGE_INTERVAL_S", "86400")),
+    # briefs: how often `gridgov serve` looks for subscriptions due (each pass is idempotent per period)
+    "BRIEF_SUBSCRIPTIONS_INTERVAL_S": float(os.environ.get("GRIDGOV_BRIEF_SUBSCRIPTIONS_INTERVAL_S", "3600")),
     # in-memory indexes and rule tables re-check the database at most this often (see gridgov/fresh.py)
     "FRESH_CHECK_S": float(os.environ.get("GRIDGOV_FRESH_CHECK_S", "1")),
     # the audit chain's signed anchors, kept outside the database (gridgov/audit/anchoring.py)

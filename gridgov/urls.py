@@ -47,6 +47,8 @@ urlpatterns = [
     path("exports/", include("gridgov.exports.urls")),  # exports: 案件导出
     path("open/", include("gridgov.transparency.urls")),  # exports: 公开信息 (no account)
     path("screen/", include((screen_views.urls, "screen"))),  # exports: 指挥大屏
+    path("briefs/", include("gridgov.briefs.urls")),  # briefs: 简报与通报
+    path("mining/", include("gridgov.mining.urls")),  # briefs: 数据挖掘
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", ops_health.healthz_view, name="healthz"),  # scale: DB, cache, broker, storage (200/503)

@@ -99,6 +99,12 @@ POSTS_WITH = {
     "exports.cases": "admin leader shift_leader intake_clerk dispatcher clerk grid_supervisor handler",
     "exports.unmask": "admin shift_leader",
     "exports.screen": "admin leader shift_leader intake_clerk dispatcher clerk",
+    # --- briefs: read and subscribe (leaders, the centre, the streets and departments addressed); draft (the
+    # centre's 值班长 and 信息员, a street's 督导员); issue (值班长, 督导员, admin); mining results
+    "briefs.view": "admin leader shift_leader clerk grid_supervisor handler",
+    "briefs.draft": "admin shift_leader clerk grid_supervisor",
+    "briefs.issue": "admin shift_leader grid_supervisor",
+    "mining.view": "admin leader shift_leader clerk grid_supervisor",
 }
 
 

@@ -230,6 +230,24 @@ RIGHTS = {role: rights | _OPEN311_RIGHTS.get(role, frozenset()) for role, rights
 # ---- end open311
 
 
+# ---- briefs (简报与通报, 数据挖掘; issue #16 items 3–4) ----
+# read issued briefs and download them, subscribe (leaders, the centre, the streets' 督导员 and departments: the units
+# a 通报 is addressed to); draft and edit (the centre's 值班长 and 信息员, a street's 督导员 for its street, the
+# administrator); issue (签发: the 值班长, a street's 督导员 for its street, the administrator — the 信息员 drafts, the
+# 值班长 signs); mining results (热点, 屡禁不止, 预测: leaders, the centre, the street's 督导员)
+BRIEFS_VIEW, BRIEFS_DRAFT, BRIEFS_ISSUE, MINING_VIEW = "briefs.view", "briefs.draft", "briefs.issue", "mining.view"
+_BRIEFS_RIGHTS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({BRIEFS_VIEW, BRIEFS_DRAFT, BRIEFS_ISSUE, MINING_VIEW}),
+    Role.LEADER: frozenset({BRIEFS_VIEW, MINING_VIEW}),
+    Role.SHIFT_LEADER: frozenset({BRIEFS_VIEW, BRIEFS_DRAFT, BRIEFS_ISSUE, MINING_VIEW}),
+    Role.CLERK: frozenset({BRIEFS_VIEW, BRIEFS_DRAFT, MINING_VIEW}),
+    Role.GRID_SUPERVISOR: frozenset({BRIEFS_VIEW, BRIEFS_DRAFT, BRIEFS_ISSUE, MINING_VIEW}),
+    Role.HANDLER: frozenset({BRIEFS_VIEW}),
+}
+RIGHTS = {role: rights | _BRIEFS_RIGHTS.get(role, frozenset()) for role, rights in RIGHTS.items()}
+# ---- end briefs
+
+
 def has_right(role: str, right: str) -> bool:
     try:
         return right in RIGHTS[Role(role)]

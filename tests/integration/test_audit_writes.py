@@ -1841,6 +1841,101 @@ EXPORTS = [
 ROWS += EXPORTS  # exports
 
 
+# --- briefs
+
+
+def _brief_draft(c):
+    from gridgov.briefs import services
+
+    c.scratch["brief"] = services.draft(c.shift, "weekly", "2025-03-03", "110101")
+
+
+def _brief_generate(c):
+    from gridgov.briefs import services
+
+    services.generate(c.scratch["brief"].pk)
+
+
+def _brief_drafted(c):
+    _brief_draft(c)
+    _brief_generate(c)
+
+
+def _brief_edit(c):
+    from gridgov.briefs import services
+
+    services.edit(c.shift, c.scratch["brief"].pk, {"next": "审计测试"})
+
+
+def _brief_issue(c):
+    from gridgov.briefs import services
+
+    services.issue(c.shift, c.scratch["brief"].pk)
+
+
+def _brief_subscribe(c):
+    from gridgov.briefs import services
+
+    c.scratch["sub"] = services.subscribe(c.leader, "monthly", "110101")  # (the demo's leader has the weekly one)
+
+
+def _brief_unsubscribe(c):
+    from gridgov.briefs import services
+
+    services.unsubscribe(c.leader, c.scratch["sub"].pk)
+
+
+def _brief_issued_subscribed(c):
+    import datetime as dt
+
+    from gridgov.briefs import services
+
+    services.subscribe(c.leader, "weekly", "110101")  # the demo's subscription (nothing written when it is there)
+    other = services.draft(c.shift, "weekly", "2025-03-03", "110101")
+    services.generate(other.pk)
+    services.issue(c.shift, other.pk)
+    c.scratch["monday"] = dt.datetime(2025, 3, 10, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    from gridgov.briefs.models import Delivery
+
+    Delivery.objects.all().delete()  # as if the subscription came after the issue
+
+
+def _brief_run_subscriptions(c):
+    from gridgov.briefs import services
+
+    services.run_subscriptions(c.scratch["monday"])
+
+
+def _mining_request(c):
+    import datetime as dt
+
+    from gridgov.mining import services
+
+    c.scratch["run"] = services.request(c.leader, "110101", dt.date(2025, 3, 1), dt.date(2025, 3, 31))
+
+
+def _mining_compute(c):
+    from gridgov.mining import services
+
+    services.compute(c.scratch["run"].pk)
+
+
+BRIEFS = [
+    ("briefs draft", None, _brief_draft, [("brief", "draft")]),
+    ("briefs generate", _brief_draft, _brief_generate, [("brief", "generate")]),  # 系统 (the job)
+    ("briefs edit", _brief_drafted, _brief_edit, [("brief", "edit")]),
+    ("briefs issue", _brief_drafted, _brief_issue, [("brief", "issue")]),
+    ("briefs subscribe", None, _brief_subscribe, [("brief_subscription", "create")]),
+    ("briefs unsubscribe", _brief_subscribe, _brief_unsubscribe, [("brief_subscription", "update")]),
+    ("briefs run_subscriptions", _brief_issued_subscribed, _brief_run_subscriptions,
+     [("brief_subscription", "deliver")]),
+    ("mining request", None, _mining_request, [("mining_run", "request")]),
+    ("mining compute", _mining_request, _mining_compute, [("mining_run", "compute")]),  # 系统 (the job)
+]
+
+ROWS += BRIEFS  # briefs
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "prepare", "write", "expected"), ROWS, ids=[r[0] for r in ROWS])
 def test_each_service_write_leaves_exactly_its_audit_records(name, prepare, write, expected, users, point):

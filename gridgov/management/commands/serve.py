@@ -49,6 +49,9 @@ class Command(BaseCommand):
         purge_every = settings.GRIDGOV["PURGE_INTERVAL_S"]
         if start_background_purge(purge_every):  # like the scan: one purge loop, in the supervising process
             self.stdout.write(f"个人信息保存期限：每 {purge_every / 3600:g} 小时删除一次到期数据（GRIDGOV_PURGE_INTERVAL_S）")
+        from gridgov.briefs.services import start_background_subscriptions  # briefs: 简报订阅
+
+        start_background_subscriptions(settings.GRIDGOV["BRIEF_SUBSCRIPTIONS_INTERVAL_S"])
         from gridgov.exports.services import (
             start_background_purge as start_export_purge,  # exports: old files
         )
