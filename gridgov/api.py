@@ -18,6 +18,7 @@ from gridgov import limits
 from gridgov.accounts.api import router as accounts_router
 from gridgov.accounts.auth import API_AUTH
 from gridgov.accounts.scope import NoRight, OutOfScope
+from gridgov.addresses.api import router as addresses_router  # basemap: 标准地址
 from gridgov.apidocs import OfflineSwagger
 from gridgov.assess.api import router as assess_router  # assess: 考评
 from gridgov.audit.api import router as audit_router
@@ -293,3 +294,4 @@ api.add_router("/evaluation", evaluation_router)  # evaluation: 满意度回访,
 api.add_router("/integrity", integrity_router)  # integrity: 弄虚作假核查
 api.add_router("/performance", performance_router)  # integrity: 人员考核
 api.add_router("/kpi", kpi_router)  # kpi: 指标
+api.add_router("/addresses", addresses_router)  # basemap: 标准地址

@@ -91,6 +91,7 @@ DEMO_APPS.append("gridgov.patrol")  # patrol: a month of shifts and tracks on th
 DEMO_APPS.append("gridgov.ledgers")  # ledgers: 附件2 bases and totals; at demo scale two months of registers
 DEMO_APPS.append("gridgov.evaluation")  # evaluation: surveys of part of the closed cases, last month's ratings
 DEMO_APPS.append("gridgov.integrity")  # integrity: a few flags (one confirmed, one cleared, some pending)
+DEMO_APPS.append("gridgov.addresses")  # basemap: the address register from the buildings, places, an offline archive
 DEMO_APPS.append("gridgov.assess")  # assess: two scored and published months, judgements, an upheld and a pending appeal (last: it reads the others)
 
 

@@ -24,6 +24,7 @@ GRIDGOV_PG_SERVER_BINDING  "0" turns off psycopg server-side binding and prepare
                       default — turn it off behind a transaction-mode connection pooler).
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "gridgov.integrity",  # integrity: 弄虚作假核查 (flags, the scan, zeroed assessment items)
     "gridgov.performance",  # integrity: 人员考核 (monthly sheets, pay bands)
     "gridgov.kpi",  # kpi: the seeds' indicators (发现率, 派遣准确率, 处理率, …) for every level and period
+    "gridgov.addresses",  # basemap: 标准地址 (address register) and 底图 sources
 ]
 
 MIDDLEWARE = [
@@ -86,6 +88,7 @@ MIDDLEWARE = [
     "gridgov.guard.InputGuardMiddleware",  # NUL bytes refused; every /api/ answer {code, message}
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gridgov.addresses.middleware.BasemapCSPMiddleware",  # basemap: img-src for the configured tile servers
 ]
 
 ROOT_URLCONF = "gridgov.urls"
@@ -232,4 +235,12 @@ GRIDGOV = {
     "IMPORT_MAX_ROWS": int(os.environ.get("GRIDGOV_IMPORT_MAX_ROWS", "200000")),
     # any request larger than this is refused before it is read (413): photos and import files included
     "REQUEST_MAX_BYTES": int(os.environ.get("GRIDGOV_REQUEST_MAX_BYTES", str(64 * 1024 * 1024))),
+    # basemap: base maps (README 「底图与地址」). A 天地图 key adds 天地图矢量 and 天地图影像; GRIDGOV_BASEMAPS is a JSON
+    # list of sources (xyz, wmts, tianditu, archive); .mbtiles/.pmtiles files in TILES_DIR (default DATA_DIR/tiles)
+    # are served at /tiles/<file name>/{z}/{x}/{y}.<ext>. Nothing configured: a base drawn from our own data.
+    "TIANDITU_KEY": os.environ.get("GRIDGOV_TIANDITU_KEY", ""),
+    "BASEMAPS": json.loads(os.environ.get("GRIDGOV_BASEMAPS", "[]") or "[]"),
+    "TILES_DIR": os.environ.get("GRIDGOV_TILES_DIR", ""),
+    # basemap: the nearest address to a tap is searched within this radius (metres)
+    "ADDRESS_NEAREST_M": float(os.environ.get("GRIDGOV_ADDRESS_NEAREST_M", "150")),
 }

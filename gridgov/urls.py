@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from gridgov.accounts import views as account_views
+from gridgov.addresses import views as address_views  # basemap
 from gridgov.api import api
 from gridgov.geo import change_views as grid_change_views  # gridchange
 from gridgov.geo import views as geo_views
@@ -38,6 +39,9 @@ urlpatterns = [
     path("integrity/", include("gridgov.integrity.urls")),  # integrity: 弄虚作假核查
     path("performance/", include("gridgov.performance.urls")),  # integrity: 人员考核
     path("kpi/", include("gridgov.kpi.urls")),  # kpi: 指标
+    path("tiles/", include((address_views.tile_urls, "tiles"))),  # basemap: offline tile archives
+    path("basemap/", include((address_views.basemap_urls, "basemap"))),  # basemap: the own-data base
+    path("addresses/", include((address_views.urls, "addresses"))),  # basemap: 标准地址
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

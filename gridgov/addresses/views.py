@@ -1,0 +1,154 @@
+"""Pages and page JSON of 底图与地址.
+
+- ``/tiles/<name>/<z>/<x>/<y>.<ext>``: a tile of an offline archive (MBTiles/PMTiles) that gridgov serves itself —
+  for staff and the residents' pages alike (no sign-in), cached by browsers for a day; a tile the archive lacks is
+  204 (nothing to draw), an unknown archive or a bad address 404. The name picks a configured archive; no path is
+  ever built from the request.
+- ``/basemap/own.json?bbox=&z=``: the own-data base (streets, communities, management grids, buildings with
+  their names) for the view, lighter the further out one zooms; grids only for signed-in staff.
+- ``/addresses/search.json?q=`` and ``/addresses/nearest.json?lon=&lat=``: the residents' pages' search and nearest
+  address (the whole register: addresses are public); staff maps use the API (their scope).
+"""
+
+import json
+from email.utils import formatdate
+
+from django.core.cache import cache
+from django.http import HttpResponse, JsonResponse
+from django.urls import path
+from django.views.decorators.http import require_GET
+from shapely import from_geojson
+from shapely.geometry import mapping
+
+from gridgov.errors import DomainError
+from gridgov.geo import basemap
+from gridgov.geo.basemap_tiles import ArchiveError, open_archive
+
+from . import basemaps, search
+
+TILE_MAX_AGE = 86400
+
+
+@require_GET
+def tile(request, name: str, z: int, x: int, y: int, ext: str):
+    try:
+        name, z, x, y, ext = basemap.check_tile_address(name, z, x, y, ext)
+    except ValueError:
+        return HttpResponse(status=404)
+    src = basemaps.archive(name)
+    if src is None:
+        return HttpResponse(status=404)
+    try:
+        found = open_archive(src["path"]).get(z, x, y)
+    except ArchiveError:
+        return HttpResponse(status=404)
+    if found is None:
+        resp = HttpResponse(status=204)
+    else:
+        resp = HttpResponse(found.data, content_type=basemap.TILE_EXTS[ext])
+        if found.encoding:
+            resp["Content-Encoding"] = found.encoding
+    resp["Cache-Control"] = f"public, max-age={TILE_MAX_AGE}"
+    resp["Last-Modified"] = formatdate(src["path"].stat().st_mtime, usegmt=True)
+    resp["Access-Control-Allow-Origin"] = "*"
+    return resp
+
+
+# ---------------------------------------------------------------- the own-data base
+
+
+def _bbox(text: str):
+    try:
+        x0, y0, x1, y1 = (float(v) for v in text.split(","))
+    except (ValueError, AttributeError):
+        return None
+    if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
+        return None
+    return x0, y0, x1, y1
+
+
+def own_features(bbox, z: int, with_grids: bool) -> list[dict]:
+    from gridgov.basedata.models import Building
+    from gridgov.geo.models import Grid, Jurisdiction
+
+    x0, y0, x1, y1 = bbox
+    tolerance = 360 / (256 * 2 ** z) * 1.5  # about 1.5 pixels at this zoom
+    out = []
+
+    def add(kind, code, name, geometry):
+        shape = from_geojson(geometry).simplify(tolerance, preserve_topology=True)
+        if not shape.is_empty:
+            out.append({"type": "Feature", "geometry": mapping(shape),
+                        "properties": {"kind": kind, "code": code, "name": name}})
+
+    levels = ["district", "street"] + (["community"] if z >= 13 else [])
+    for j in Jurisdiction.objects.filter(level__in=levels, min_lon__lte=x1, max_lon__gte=x0, min_lat__lte=y1,
+                                         max_lat__gte=y0).exclude(geometry="").only("code", "name", "level",
+                                                                                      "geometry"):
+        add(j.level, j.code, j.name, j.geometry)
+    if with_grids and z >= 15:
+        for g in Grid.objects.filter(layer__code="management", min_lon__lte=x1, max_lon__gte=x0, min_lat__lte=y1,
+                                     max_lat__gte=y0).exclude(geometry="").only("code", "name", "geometry")[:3000]:
+            add("grid", g.code, g.name or g.code, g.geometry)
+    if z >= 16:
+        for b in Building.objects.filter(lon__gte=x0, lon__lte=x1, lat__gte=y0, lat__lte=y1).only(
+                "code", "name", "address", "lon", "lat")[:3000]:
+            out.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [b.lon, b.lat]},
+                        "properties": {"kind": "building", "code": b.code, "name": b.name or b.address}})
+    return out
+
+
+@require_GET
+def own(request):
+    bbox = _bbox(request.GET.get("bbox", ""))
+    try:
+        z = max(0, min(22, int(request.GET.get("z", "14"))))
+    except ValueError:
+        z = 14
+    if bbox is None:
+        return JsonResponse({"code": "invalid_bbox", "message": "bbox 应为 最小经度,最小纬度,最大经度,最大纬度 四个数字"},
+                            status=400)
+    signed_in = request.user.is_authenticated
+    # snap the view to a coarse box so neighbouring requests share a cached answer
+    step = 360 / 2 ** max(z - 2, 0)
+    snapped = tuple(round(v / step) * step for v in bbox)
+    key = f"gridgov:basemap:own:{int(signed_in)}:{z}:{snapped}"
+    body = cache.get(key)
+    if body is None:
+        body = json.dumps({"type": "FeatureCollection", "features": own_features(bbox, z, signed_in)},
+                          ensure_ascii=False, separators=(",", ":"))
+        cache.set(key, body, 60)
+    resp = HttpResponse(body, content_type="application/json")
+    resp["Cache-Control"] = "private, max-age=60"
+    return resp
+
+
+# ---------------------------------------------------------------- residents' pages: search and nearest
+
+
+@require_GET
+def public_search(request):
+    q = (request.GET.get("q") or "")[:100]
+    items = [search.as_item(a) for a in search.search(search.visible(None), q)[:10]]
+    return JsonResponse({"items": items, "count": len(items), "limit": 10, "offset": 0})
+
+
+@require_GET
+def public_nearest(request):
+    try:
+        a, d = search.nearest(search.visible(None), request.GET.get("lon"), request.GET.get("lat"))
+    except DomainError as e:
+        return JsonResponse({"code": e.code, "message": e.message}, status=e.status)
+    return JsonResponse(search.as_item(a, d))
+
+
+urls = [
+    path("search.json", public_search, name="search"),
+    path("nearest.json", public_nearest, name="nearest"),
+]
+tile_urls = [
+    path("<str:name>/<int:z>/<int:x>/<int:y>.<str:ext>", tile, name="tile"),
+]
+basemap_urls = [
+    path("own.json", own, name="own"),
+]
