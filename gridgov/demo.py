@@ -19,6 +19,7 @@ DISTRICT = "110101"
 # the demo administrator may use the admin pages of every gridgov app
 ADMIN_APPS = ["geo", "accounts", "catalog", "cases", "worktime", "audit", "notify", "basedata", "duty", "oversight", "tasks", "inspection", "governance", "patrol", "ledgers", "evaluation", "integrity", "performance"]
 ADMIN_APPS.append("assess")  # assess: 考评 (read-only admin)
+ADMIN_APPS.append("addresses")  # basemap: 标准地址 and 底图 sources
 PASSWORD = "gridgov-demo"
 DEPARTMENTS = [
     ("110101-CG", "区城市管理委员会"),

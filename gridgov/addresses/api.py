@@ -99,8 +99,11 @@ def import_addresses(request):
     data, name = read_upload(request)
     report = services.import_addresses(request.user, data, name)
     if report.errors:
-        return 422, {"code": "import_rejected", "message": f"有 {len(report.errors)} 行数据有误，未写入任何数据："
-                     + "；".join(report.errors[:20]), "errors": report.errors}
+        from django.http import JsonResponse
+
+        return JsonResponse({"code": "import_rejected", "message": f"有 {len(report.errors)} 行数据有误，未写入任何数据："
+                             + "；".join(report.errors[:20]), "errors": report.errors}, status=422,
+                            json_dumps_params={"ensure_ascii": False})
     return {"created": report.created, "updated": report.updated, "unchanged": report.unchanged}
 
 

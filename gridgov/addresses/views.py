@@ -10,7 +10,9 @@
   address (the whole register: addresses are public); staff maps use the API (their scope).
 """
 
+import hashlib
 import json
+import math
 from email.utils import formatdate
 
 from django.core.cache import cache
@@ -109,13 +111,15 @@ def own(request):
         return JsonResponse({"code": "invalid_bbox", "message": "bbox 应为 最小经度,最小纬度,最大经度,最大纬度 四个数字"},
                             status=400)
     signed_in = request.user.is_authenticated
-    # snap the view to a coarse box so neighbouring requests share a cached answer
-    step = 360 / 2 ** max(z - 2, 0)
-    snapped = tuple(round(v / step) * step for v in bbox)
-    key = f"gridgov:basemap:own:{int(signed_in)}:{z}:{snapped}"
+    # the view widened to a grid of coarse steps, so neighbouring requests share one cached answer
+    step = 360 / 2 ** max(z - 1, 0)
+    snapped = (math.floor(bbox[0] / step) * step, math.floor(bbox[1] / step) * step,
+               math.ceil(bbox[2] / step) * step, math.ceil(bbox[3] / step) * step)
+    snapped = (max(snapped[0], -180), max(snapped[1], -90), min(snapped[2], 180), min(snapped[3], 90))
+    key = "gridgov:basemap:own:" + hashlib.sha1(f"{int(signed_in)}:{z}:{snapped}".encode()).hexdigest()
     body = cache.get(key)
     if body is None:
-        body = json.dumps({"type": "FeatureCollection", "features": own_features(bbox, z, signed_in)},
+        body = json.dumps({"type": "FeatureCollection", "features": own_features(snapped, z, signed_in)},
                           ensure_ascii=False, separators=(",", ":"))
         cache.set(key, body, 60)
     resp = HttpResponse(body, content_type="application/json")
