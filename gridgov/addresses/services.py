@@ -100,7 +100,10 @@ def _may_write(user, key: str) -> None:
 
 
 def save_address(user, values: dict, *, source: str = "manual") -> Address:
-    """Create or update (by code) one address; its grid and community come from its point."""
+    """Create or update (by code) one address; its grid and community come from its point. ``user`` None: the
+    system (the demo)."""
+    if user is not None:
+        require(user, roles.IMPORT)
     v = _check(values)
     place = _placement(v["lon"], v["lat"])
     with transaction.atomic():
@@ -115,6 +118,7 @@ def save_address(user, values: dict, *, source: str = "manual") -> Address:
 
 
 def delete_address(user, code: str) -> None:
+    require(user, roles.IMPORT)
     with transaction.atomic():
         a = Address.objects.select_for_update().filter(code=code).first()
         if a is None:

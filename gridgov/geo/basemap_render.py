@@ -29,6 +29,16 @@ def lonlat_to_pixel(lon: float, lat: float, z: int) -> tuple[float, float]:
     return x, y
 
 
+def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    """(west, south, east, north) in degrees of the XYZ tile z/x/y."""
+    n = 1 << z
+
+    def lat(row):
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
+
+    return x / n * 360.0 - 180.0, lat(y + 1), (x + 1) / n * 360.0 - 180.0, lat(y)
+
+
 def tiles_covering(bounds: tuple[float, float, float, float], z: int) -> list[tuple[int, int]]:
     x0, y0 = lonlat_to_pixel(bounds[0], bounds[3], z)
     x1, y1 = lonlat_to_pixel(bounds[2], bounds[1], z)

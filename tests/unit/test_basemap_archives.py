@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from gridgov.geo.basemap_render import lonlat_to_pixel, render_tile, tiles_covering
+from gridgov.geo.basemap_render import lonlat_to_pixel, render_tile, tile_bounds, tiles_covering
 from gridgov.geo.basemap_tiles import ArchiveError, open_archive, write_mbtiles, write_pmtiles
 
 TILES = {(0, 0, 0): b"\x89PNG-zero", (1, 0, 0): b"\x89PNG-north-west", (1, 1, 1): b"\x89PNG-south-east"}
@@ -59,3 +59,8 @@ def test_render_tile_is_a_png():
                                                   [116.39, 39.91], [116.39, 39.90]]]}
     png = render_tile(10, 843, 388, [("street", square), ("building", {"type": "Point", "coordinates": [116.395, 39.905]})])
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_tile_bounds():
+    assert tile_bounds(0, 0, 0) == pytest.approx((-180, -85.0511287798, 180, 85.0511287798))
+    assert tile_bounds(1, 1, 0) == pytest.approx((0, 0, 180, 85.0511287798))

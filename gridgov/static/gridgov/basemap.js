@@ -77,6 +77,8 @@
   const LABEL_ZOOM = { street: 12, community: 14.5, grid: 16.5, building: 17 };
 
   const OwnBase = L.LayerGroup.extend({
+    // labelsOnly: just the names (streets, communities, grids, buildings) — the 「辖区名称」 overlay over a tile base
+    initialize(labelsOnly) { L.LayerGroup.prototype.initialize.call(this); this._labelsOnly = !!labelsOnly; },
     onAdd(map) {
       L.LayerGroup.prototype.onAdd.call(this, map);
       this._renderer = this._renderer || L.svg({ pane: "gridgovBase" });
@@ -103,14 +105,14 @@
     _draw(fc, z) {
       this.clearLayers();
       const renderer = this._renderer;
-      this.addLayer(L.geoJSON(fc, {
+      if (!this._labelsOnly) this.addLayer(L.geoJSON(fc, {
         renderer, pane: "gridgovBase", interactive: false,
         filter: (f) => f.properties.kind !== "building",
         style: (f) => OWN_STYLE[f.properties.kind] || OWN_STYLE.grid,
       }));
       for (const f of fc.features) {
         const kind = f.properties.kind;
-        if (kind === "building") {
+        if (kind === "building" && !this._labelsOnly) {
           const [lon, lat] = f.geometry.coordinates;
           this.addLayer(L.circleMarker([lat, lon], { renderer, pane: "gridgovBase", interactive: false, radius: 3,
             color: "#b48c6e", weight: 1, fillColor: "#dec8b4", fillOpacity: 1 }));
@@ -225,7 +227,14 @@
     if (map._loaded && map.options.crs !== L.CRS.EPSG3857) map._resetView(map.getCenter(), map.getZoom(), true);
     first.addTo(map);
     map.getContainer().dataset.basemap = bases[0].name;
-    if (bases.length > 1) L.control.layers(layers, null, { position: "topright", collapsed: true }).addTo(map);
+    // a tile base of its own has no names of ours: 「辖区名称」 (street, community, grid, building names) goes over it,
+    // shown at once over an offline archive (drawn from our data without labels)
+    const overlays = {};
+    if (bases.some((b) => b.kind !== "own")) {
+      overlays["辖区名称"] = new OwnBase(true);
+      if (bases[0].kind === "archive") overlays["辖区名称"].addTo(map);
+    }
+    if (bases.length > 1) L.control.layers(layers, overlays, { position: "topright", collapsed: true }).addTo(map);
     map.on("baselayerchange", (e) => {
       const b = e.layer.gridgovBase;
       if (!b) return;

@@ -54,9 +54,10 @@ class Command(BaseCommand):
 
 def build_tiles(node: str, lo: int, hi: int, max_tiles: int):
     from django.db.models import Max, Min
+    from shapely.geometry import shape
 
     from gridgov.basedata.models import Building
-    from gridgov.geo.basemap_render import render_tile, tiles_covering
+    from gridgov.geo.basemap_render import render_tile, tile_bounds, tiles_covering
     from gridgov.geo.models import Grid, Jurisdiction
 
     if not node:
@@ -75,11 +76,26 @@ def build_tiles(node: str, lo: int, hi: int, max_tiles: int):
         .values_list("geometry", flat=True)]
     buildings = [("building", {"type": "Point", "coordinates": [lon, lat]}) for lon, lat in
                  Building.objects.filter(community_code__startswith=node).values_list("lon", "lat")]
+    boxes = {}  # each feature's bounds, so a tile draws only what touches it
+
+    def extent(geometry):
+        key = id(geometry)
+        if key not in boxes:
+            boxes[key] = shape(geometry).bounds
+        return boxes[key]
+
     tiles = {}
     for z in range(lo, hi + 1):
         layer = feats + (grids if z >= 14 else []) + (buildings if z >= 15 else [])
         for x, y in tiles_covering(bounds, z):
             if len(tiles) >= max_tiles:
                 raise CommandError(f"超过 {max_tiles} 张瓦片，请缩小级别范围（--zoom）或加 --max-tiles")
-            tiles[(z, x, y)] = render_tile(z, x, y, layer)
+            w, s, e, n = tile_bounds(z, x, y)
+            near = [(k, g) for k, g in layer if _touches(extent(g), (w, s, e, n))]
+            tiles[(z, x, y)] = render_tile(z, x, y, near)
     return tiles, bounds
+
+
+def _touches(a, b) -> bool:
+    pad = (b[2] - b[0]) * 0.02  # a point's square and a line's width reach a little past the feature
+    return a[0] <= b[2] + pad and a[2] >= b[0] - pad and a[1] <= b[3] + pad and a[3] >= b[1] - pad
