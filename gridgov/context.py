@@ -43,6 +43,7 @@ NAV = [
     ("调解台账", "/governance/mediations/", None, roles.GOV_VIEW),  # matters
     ("信访登记簿", "/governance/petitions/", None, roles.GOV_VIEW),  # matters (only 信访 cases one may read)
     ("考评", "/assess/", None, roles.ASSESS_VIEW),  # assess: 月度/年度考评、评判、申诉、方案
+    ("标准地址", "/addresses/", None, roles.IMPORT),  # basemap: the address register, its import
     ("管理后台", "/admin/", None, roles.MANAGE_USERS),
     ("我的账户", "/accounts/tokens/", None, None),  # API tokens, password, TOTP
 ]

@@ -18,15 +18,17 @@ from email.utils import formatdate
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from shapely import from_geojson
 from shapely.geometry import mapping
 
+from gridgov.accounts import roles
 from gridgov.errors import DomainError
 from gridgov.geo import basemap
 from gridgov.geo.basemap_tiles import ArchiveError, open_archive
+from gridgov.pages import page, render_page
 
-from . import basemaps, search
+from . import basemaps, search, services
 
 TILE_MAX_AGE = 86400
 
@@ -146,7 +148,39 @@ def public_nearest(request):
     return JsonResponse(search.as_item(a, d))
 
 
+# ---------------------------------------------------------------- the register's page
+
+
+@require_http_methods(["GET", "POST"])
+@page(roles.LOCATE)
+def home(request):
+    """标准地址: find an address; the administrator imports a file or lets the buildings feed the register."""
+    from gridgov.pages import has
+
+    ctx = {"q": (request.GET.get("q") or "")[:100], "may_import": has(request.user, roles.IMPORT)}
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "import":
+                from gridgov.basedata.importing import read_upload
+
+                data, name = read_upload(request)
+                ctx["report"] = services.import_addresses(request.user, data, name)
+                status = 400 if ctx["report"].errors else 200
+            elif action == "sync":
+                counts = services.sync_buildings(request.user)
+                ctx["report"] = {"errors": [], **counts}
+        except DomainError as e:
+            ctx["error"], status = e.message, e.status
+    qs = search.visible(request.user)
+    ctx["total"] = qs.count()
+    ctx["found"] = list(search.search(qs, ctx["q"])[:50]) if ctx["q"] else []
+    return render_page(request, "addresses/home.html", ctx, status=status)
+
+
 urls = [
+    path("", home, name="home"),
     path("search.json", public_search, name="search"),
     path("nearest.json", public_nearest, name="nearest"),
 ]

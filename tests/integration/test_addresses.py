@@ -232,3 +232,22 @@ def test_an_administrator_keeps_a_source_checked_and_audited(users):
     from gridgov.addresses.basemaps import sources
     assert sources()[0]["name"] == "gaode" and sources()[0]["crs"] == "gcj02"
     assert settings.GRIDGOV is not None
+
+
+def test_the_register_page_finds_and_imports(client_for, point):
+    lon, lat = point
+    admin = client_for("admin")
+    page = admin.get("/addresses/?q=号")
+    assert page.status_code == 200 and "标准地址" in page.content.decode() and "导入" in page.content.decode()
+    bad = io.BytesIO(_xlsx([["P1", "门牌", "", "1", "", "", "", "", lon, lat]]))
+    bad.name = "a.xlsx"
+    r = admin.post("/addresses/", {"action": "import", "file": bad})
+    assert r.status_code == 400 and "第 2 行" in r.content.decode() and not Address.objects.filter(code="P1").exists()
+    good = io.BytesIO(_xlsx([["P1", "门牌", "页面胡同", "1", "", "", "", "", lon, lat]]))
+    good.name = "a.xlsx"
+    r = admin.post("/addresses/", {"action": "import", "file": good})
+    assert r.status_code == 200 and "新增 1 条" in r.content.decode()
+    worker = client_for("gridworker").get("/addresses/?q=页面胡同")
+    assert worker.status_code == 200 and "页面胡同1号" in worker.content.decode() and "下载导入模板" not in \
+        worker.content.decode()
+    assert client_for("gridworker").post("/addresses/", {"action": "sync"}).status_code == 403
