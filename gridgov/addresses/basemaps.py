@@ -11,6 +11,8 @@ only base when nothing is configured. A source that does not check out is left o
 
 import json
 import logging
+import threading
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -47,8 +49,34 @@ def _configured() -> list[dict]:
     return raws
 
 
+_cache: dict = {}
+_lock = threading.Lock()
+
+
 def sources() -> list[dict]:
-    """The checked sources in force (archive sources carry their ``path`` and tile ``ext``)."""
+    """The checked sources in force (archive sources carry their ``path`` and tile ``ext``); kept a few seconds,
+    since every tile request asks (see ``archive``)."""
+    key = (str(tiles_dir()), json.dumps(settings.GRIDGOV.get("BASEMAPS") or [], sort_keys=True, default=str),
+           settings.GRIDGOV.get("TIANDITU_KEY") or "")
+    with _lock:
+        hit = _cache.get(key)
+        # kept as long as the other in-memory tables (GRIDGOV["FRESH_CHECK_S"], default 1 s; the tests: 0)
+        if hit and time.monotonic() - hit[0] < float(settings.GRIDGOV.get("FRESH_CHECK_S", 1)):
+            return hit[1]
+    found = _gather()
+    with _lock:
+        _cache.clear()
+        _cache[key] = (time.monotonic(), found)
+    return found
+
+
+def forget() -> None:
+    """Drop the kept sources (after a source is saved here, so this process shows it at once)."""
+    with _lock:
+        _cache.clear()
+
+
+def _gather() -> list[dict]:
     out, names, files = [], set(), set()
     for raw in _configured():
         try:
@@ -84,13 +112,13 @@ def _with_archive(src: dict, file_name: str) -> bool:
         log.warning("base map %s left out: no file %s in %s", src["name"], file_name, tiles_dir())
         return False
     try:
-        info = open_archive(path).info()
+        info = open_archive(path).info(count=False)
     except ArchiveError as e:
         log.warning("base map %s left out: %s", src["name"], e)
         return False
     src["path"] = path
     src["ext"] = {"jpeg": "jpg"}.get(info.tile_format, info.tile_format)
-    if info.tiles:  # the archive's own zoom range, within what was configured
+    if info.max_zoom:  # the archive's own zoom range, within what was configured
         src["min_zoom"] = max(src.get("min_zoom", 0), info.min_zoom)
         src["max_native_zoom"] = info.max_zoom
     if info.bounds:

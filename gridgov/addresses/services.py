@@ -22,6 +22,7 @@ from gridgov.audit import services as audit
 from gridgov.errors import DomainError, NotFound
 from gridgov.geo import basemap, locating
 
+from . import basemaps
 from .logic import address_text, initials_for
 from .models import Address, AddressKind, BaseMapSource
 
@@ -302,6 +303,7 @@ def save_source(user, obj: BaseMapSource) -> BaseMapSource:
         raise DomainError("invalid_basemap", str(e)) from None
     with transaction.atomic():
         audit.save_row(user, obj, SOURCE_AUDIT, "basemap")
+    basemaps.forget()
     return obj
 
 
@@ -309,3 +311,4 @@ def delete_source(user, obj: BaseMapSource) -> None:
     require(user, roles.IMPORT)
     with transaction.atomic():
         audit.delete_row(user, obj, SOURCE_AUDIT, "basemap")
+    basemaps.forget()

@@ -87,11 +87,16 @@ class MBTiles:
         data = bytes(row[0])
         return Tile(data, "gzip" if data[:2] == b"\x1f\x8b" else "")
 
-    def info(self) -> ArchiveInfo:
+    def info(self, count: bool = True) -> ArchiveInfo:
+        """What the archive holds; ``count=False`` skips counting the tiles (a large archive: a full scan)."""
         con = self._connect()
         try:
             meta = dict(con.execute("SELECT name, value FROM metadata").fetchall())
-            lo, hi, n = con.execute("SELECT MIN(zoom_level), MAX(zoom_level), COUNT(*) FROM tiles").fetchone()
+            if count:
+                lo, hi, n = con.execute("SELECT MIN(zoom_level), MAX(zoom_level), COUNT(*) FROM tiles").fetchone()
+            else:  # MIN/MAX use the unique index's first column: no scan
+                lo, hi = con.execute("SELECT MIN(zoom_level), MAX(zoom_level) FROM tiles").fetchone()
+                n = -1
         except sqlite3.DatabaseError:
             raise ArchiveError(f"「{self.path.name}」缺少 metadata 或 tiles 表，不是有效的 MBTiles") from None
         finally:
@@ -133,7 +138,7 @@ class PMTiles:
             return Tile(bytes(data), "gzip" if gz else "")
         return self._read(work)
 
-    def info(self) -> ArchiveInfo:
+    def info(self, count: bool = True) -> ArchiveInfo:
         def work(reader):
             h = reader.header()
             meta = reader.metadata()

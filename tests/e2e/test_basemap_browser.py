@@ -46,6 +46,9 @@ def _tiles_loaded(page, prefix: str) -> int:
 def test_offline_tiles_and_address_search_on_the_grid_map(server, browser):
     base, printed = server
     assert "离线底图" in printed  # the demo built its archive
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "basemap-demo.txt").write_text(
+        "\n".join(line for line in printed.splitlines() if line.startswith(("地址", "离线底图"))), encoding="utf-8")
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
     page = context.new_page()
     outside, errors = _watch(page, base)
@@ -68,7 +71,10 @@ def test_offline_tiles_and_address_search_on_the_grid_map(server, browser):
     centre = page.evaluate("(() => { const c = window.gridgovMap.getCenter(); return [c.lng, c.lat]; })()")
     assert abs(centre[0] - item["lon"]) < 1e-6 and abs(centre[1] - item["lat"]) < 1e-6
     assert page.evaluate("window.gridgovMap.getZoom()") >= 17
-    ARTIFACTS.mkdir(exist_ok=True)
+    # beyond the archive's last zoom (15) its tiles are drawn enlarged, with our names over them
+    page.wait_for_function("""() => [...document.querySelectorAll('img.leaflet-tile')]
+        .some((i) => i.src.includes('/tiles/demo-offline/15/') && i.complete && i.naturalWidth > 0)""", timeout=SLOW)
+    expect(page.locator(".bm-label").first).to_be_attached(timeout=SLOW)
     page.screenshot(path=str(ARTIFACTS / "basemap-grid-map.png"))
     context.close()
     assert outside == [], "nothing is fetched from the internet"
