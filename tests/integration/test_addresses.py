@@ -42,6 +42,13 @@ def test_the_buildings_feed_the_register_once(users):
     assert "北京市" not in a.text and a.text.startswith(a.road) and a.number.endswith("号")
 
 
+def test_a_buildings_address_is_split_into_road_and_number():
+    assert services.building_parts("北京市东城区多福巷胡同3号") == ("多福巷胡同", "3号", "")
+    assert services.building_parts("多福巷12号3号楼") == ("多福巷", "12号", "3号楼")
+    assert services.building_parts("北京市东城区新区路5号") == ("新区路", "5号", "")
+    assert services.building_parts("和平里") == ("和平里", "", "")
+
+
 def test_a_moved_building_moves_its_address(users):
     b = Building.objects.order_by("code").first()
     Building.objects.filter(pk=b.pk).update(address="北京市东城区试验胡同9号")
@@ -199,6 +206,8 @@ def test_every_map_page_carries_the_configuration(client_for, tiles_folder, sett
     assert names == ["tianditu-vec", "tianditu-img", "city", "intranet", "own"]
     assert cfg["bases"][2]["url"] == "/tiles/city/{z}/{x}/{y}.png"
     assert "https://*.tianditu.gov.cn" in r["Content-Security-Policy"].split("img-src")[1].split(";")[0]
+    for who, url in [("leader", "/dashboard/"), ("gridworker", "/cases/field/report/")]:
+        assert "gridgov/basemap.js" in client_for(who).get(url).content.decode(), url
     # a page without a map keeps the site's policy
     assert "tianditu" not in client_for("admin").get("/kpi/").get("Content-Security-Policy", "")
 
