@@ -20,6 +20,7 @@
   try { config = JSON.parse(script.dataset.config || "{}"); } catch (e) { /* a broken configuration: no base */ }
   const SEARCH = script.dataset.search || "/addresses/search.json";
   const NEAREST = script.dataset.nearest || "/addresses/nearest.json";
+  const OWNERLESS = "gridgov-basemap-controls";  // the form="" of the map's own inputs: a form that does not exist
   const esc = (v) => (window.gridgov ? window.gridgov.esc(v) : String(v));
 
   // ------------------------------------------------------------ WGS-84 ⇄ GCJ-02
@@ -155,6 +156,7 @@
       input.placeholder = "搜索地址或地名";
       input.setAttribute("aria-label", "搜索地址或地名");
       input.dataset.testid = "address-search";
+      input.setAttribute("form", OWNERLESS);  // never part of a report form around the map
       const list = L.DomUtil.create("ul", "bm-search-results", box);
       list.hidden = true;
       L.DomEvent.disableClickPropagation(box);
@@ -234,7 +236,16 @@
       overlays["辖区名称"] = new OwnBase(true);
       if (bases[0].kind === "archive") overlays["辖区名称"].addTo(map);
     }
-    if (bases.length > 1) L.control.layers(layers, overlays, { position: "topright", collapsed: true }).addTo(map);
+    if (bases.length > 1) {
+      const control = L.control.layers(layers, overlays, { position: "topright", collapsed: true });
+      // a map inside a form (the report forms): the switcher's radio buttons belong to no form, so they are never
+      // sent with it (a radio group is its name within its form owner, so they still choose one base)
+      control._update = function () {
+        L.Control.Layers.prototype._update.call(this);
+        if (this._container) this._container.querySelectorAll("input").forEach((i) => i.setAttribute("form", OWNERLESS));
+      };
+      control.addTo(map);
+    }
     map.on("baselayerchange", (e) => {
       const b = e.layer.gridgovBase;
       if (!b) return;
