@@ -151,7 +151,21 @@
     onAdd(map) {
       const box = L.DomUtil.create("div", "bm-search leaflet-bar");
       box.setAttribute("role", "search");
+      // a small map (a phone's report form) gets a button that opens the box, so the box never covers where
+      // one taps; a wide map shows the box at once
+      const small = map.getContainer().clientWidth < 480;
+      const open = L.DomUtil.create("button", "bm-search-open", box);
+      open.type = "button";
+      open.textContent = "搜";
+      open.title = "搜索地址或地名";
+      open.setAttribute("aria-label", "搜索地址或地名");
+      open.setAttribute("form", OWNERLESS);
+      open.hidden = !small;
       const input = L.DomUtil.create("input", "bm-search-input", box);
+      input.hidden = small;
+      open.addEventListener("click", () => { open.hidden = true; input.hidden = false; input.focus(); });
+      const fold = () => { if (small && !input.value.trim()) { input.hidden = true; list.hidden = true; open.hidden = false; } };
+      input.addEventListener("blur", () => setTimeout(fold, 200));
       input.type = "search";
       input.placeholder = "搜索地址或地名";
       input.setAttribute("aria-label", "搜索地址或地名");
