@@ -49,6 +49,7 @@ NAV = [
     ("Open311 密钥", "/open311/keys/", None, roles.OPEN311_MANAGE),  # open311
     ("简报通报", "/briefs/", None, roles.BRIEFS_VIEW),  # briefs: 工作简报、情况通报、值班日报、分析报告
     ("数据挖掘", "/mining/", None, roles.MINING_VIEW),  # briefs: 热点、屡禁不止、季节规律、薄弱环节、预测
+    ("标准地址", "/addresses/", None, roles.IMPORT),  # basemap: the address register, its import
     ("管理后台", "/admin/", None, roles.MANAGE_USERS),
     ("我的账户", "/accounts/tokens/", None, None),  # API tokens, password, TOTP
     ("消息", "/notify/", None, None),  # notify: the inbox (unread count in the header), channels and quiet hours

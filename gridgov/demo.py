@@ -19,6 +19,7 @@ DISTRICT = "110101"
 # the demo administrator may use the admin pages of every gridgov app
 ADMIN_APPS = ["geo", "accounts", "catalog", "cases", "worktime", "audit", "notify", "basedata", "duty", "oversight", "tasks", "inspection", "governance", "patrol", "ledgers", "evaluation", "integrity", "performance"]
 ADMIN_APPS.append("assess")  # assess: 考评 (read-only admin)
+ADMIN_APPS.append("addresses")  # basemap: 标准地址 and 底图 sources
 PASSWORD = "gridgov-demo"
 DEPARTMENTS = [
     ("110101-CG", "区城市管理委员会"),
@@ -92,6 +93,7 @@ DEMO_APPS.append("gridgov.ledgers")  # ledgers: 附件2 bases and totals; at dem
 DEMO_APPS.append("gridgov.evaluation")  # evaluation: surveys of part of the closed cases, last month's ratings
 DEMO_APPS.append("gridgov.integrity")  # integrity: a few flags (one confirmed, one cleared, some pending)
 DEMO_APPS.append("gridgov.ops")  # scale: one health-check pass (/healthz, /metrics, 系统运行 from health checks)
+DEMO_APPS.append("gridgov.addresses")  # basemap: the address register from the buildings, places, an offline archive
 DEMO_APPS.append("gridgov.assess")  # assess: two scored and published months, judgements, an upheld and a pending appeal (last: it reads the others)
 DEMO_APPS.append("gridgov.notify")  # notify: unread messages for every post, preferences, delivery record examples
 DEMO_APPS.append("gridgov.open311")  # open311: a demo api key (printed) and a few Open311 requests

@@ -33,6 +33,7 @@ GRIDGOV_PG_SERVER_BINDING  "0" turns off psycopg server-side binding and prepare
                       default — turn it off behind a transaction-mode connection pooler).
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "gridgov.transparency",  # exports: 公开信息 (public figures, map, clocks, rankings, open data) under /open/
     "gridgov.briefs",  # briefs: 工作简报, 情况通报, 值班日报, 大数据分析报告 (Word/PDF), subscriptions
     "gridgov.mining",  # briefs: 数据挖掘 — hotspots, 屡禁不止, seasons, weak spots, forecasts
+    "gridgov.addresses",  # basemap: 标准地址 (address register) and 底图 sources
 ]
 
 MIDDLEWARE = [
@@ -105,6 +107,7 @@ MIDDLEWARE = [
     "gridgov.ops.db.ReplicaReadsMiddleware",  # scale: the dashboards' GET requests read from the replica
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gridgov.addresses.middleware.BasemapCSPMiddleware",  # basemap: img-src for the configured tile servers
 ]
 
 ROOT_URLCONF = "gridgov.urls"
@@ -321,4 +324,12 @@ GRIDGOV = {
     "EXPORT_MAX_ROWS": int(os.environ.get("GRIDGOV_EXPORT_MAX_ROWS", "500000")),
     "EXPORT_SYNC_ROWS": int(os.environ.get("GRIDGOV_EXPORT_SYNC_ROWS", "2000")),
     "EXPORT_KEEP_DAYS": int(os.environ.get("GRIDGOV_EXPORT_KEEP_DAYS", "7")),
+    # basemap: base maps (README 「底图与地址」). A 天地图 key adds 天地图矢量 and 天地图影像; GRIDGOV_BASEMAPS is a JSON
+    # list of sources (xyz, wmts, tianditu, archive); .mbtiles/.pmtiles files in TILES_DIR (default DATA_DIR/tiles)
+    # are served at /tiles/<file name>/{z}/{x}/{y}.<ext>. Nothing configured: a base drawn from our own data.
+    "TIANDITU_KEY": os.environ.get("GRIDGOV_TIANDITU_KEY", ""),
+    "BASEMAPS": json.loads(os.environ.get("GRIDGOV_BASEMAPS", "[]") or "[]"),
+    "TILES_DIR": os.environ.get("GRIDGOV_TILES_DIR", ""),
+    # basemap: the nearest address to a tap is searched within this radius (metres)
+    "ADDRESS_NEAREST_M": float(os.environ.get("GRIDGOV_ADDRESS_NEAREST_M", "150")),
 }

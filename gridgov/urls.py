@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from gridgov.accounts import views as account_views
+from gridgov.addresses import views as address_views  # basemap
 from gridgov.api import api
 from gridgov.exports import screen as screen_views  # exports: 指挥大屏
 from gridgov.geo import change_views as grid_change_views  # gridchange
@@ -49,6 +50,9 @@ urlpatterns = [
     path("screen/", include((screen_views.urls, "screen"))),  # exports: 指挥大屏
     path("briefs/", include("gridgov.briefs.urls")),  # briefs: 简报与通报
     path("mining/", include("gridgov.mining.urls")),  # briefs: 数据挖掘
+    path("tiles/", include((address_views.tile_urls, "tiles"))),  # basemap: offline tile archives
+    path("basemap/", include((address_views.basemap_urls, "basemap"))),  # basemap: the own-data base
+    path("addresses/", include((address_views.urls, "addresses"))),  # basemap: 标准地址
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", ops_health.healthz_view, name="healthz"),  # scale: DB, cache, broker, storage (200/503)

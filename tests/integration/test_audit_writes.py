@@ -1936,6 +1936,74 @@ BRIEFS = [
 ROWS += BRIEFS  # briefs
 
 
+# --- basemap: the address register (one address, an import, the buildings feeding it) and the base maps kept
+
+
+def _addr(code="BM1", number="8"):
+    def write(c):
+        from gridgov.addresses import services
+
+        lon, lat = unit_point()
+        services.save_address(c.admin, {"code": code, "kind": "door", "road": "审计胡同", "number": number,
+                                        "lon": lon, "lat": lat})
+    return write
+
+
+def _addr_delete(c):
+    from gridgov.addresses import services
+
+    services.delete_address(c.admin, "BM1")
+
+
+def _addr_import(c):
+    from gridgov.addresses import services
+
+    lon, lat = unit_point()
+    csv = f"地址编码,类型,街路巷,门牌号,名称,经度,纬度\nBM2,门牌,审计胡同,2,,{lon},{lat}\nBM3,兴趣点,,,审计站,{lon},{lat}\n"
+    report = services.import_addresses(c.admin, csv.encode(), "a.csv")
+    assert report.errors == []
+
+
+def _building_moved(c):
+    from gridgov.basedata.models import Building
+
+    b = Building.objects.order_by("code").first()
+    Building.objects.filter(pk=b.pk).update(address="北京市东城区审计胡同99号")
+
+
+def _addr_sync(c):
+    from gridgov.addresses import services
+
+    services.sync_buildings(c.admin)
+
+
+def _basemap_source(c):
+    from gridgov.addresses import services
+    from gridgov.addresses.models import BaseMapSource
+
+    services.save_source(c.admin, BaseMapSource(name="intranet", label="内网底图", kind="xyz",
+                                                url="https://gis.example/{z}/{x}/{y}.png"))
+
+
+def _basemap_source_delete(c):
+    from gridgov.addresses import services
+    from gridgov.addresses.models import BaseMapSource
+
+    services.delete_source(c.admin, BaseMapSource.objects.get(name="intranet"))
+
+
+BASEMAP = [
+    ("address save (new)", None, _addr(), [("address", "create")]),
+    ("address save (change)", _addr(), _addr(number="9"), [("address", "update")]),
+    ("address delete", _addr(), _addr_delete, [("address", "delete")]),
+    ("address import", None, _addr_import, [("address", "create"), ("address", "create")]),
+    ("address sync_buildings", _building_moved, _addr_sync, [("address", "update")]),  # only the changed building
+    ("basemap save_source", None, _basemap_source, [("basemap", "create")]),
+    ("basemap delete_source", _basemap_source, _basemap_source_delete, [("basemap", "delete")]),
+]
+ROWS += BASEMAP  # basemap
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "prepare", "write", "expected"), ROWS, ids=[r[0] for r in ROWS])
 def test_each_service_write_leaves_exactly_its_audit_records(name, prepare, write, expected, users, point):
@@ -2264,6 +2332,18 @@ ADMIN = [
     ("inspection checklist item", None, _a_checklist_item, [("checklist_item", "update")]),
 ]
 ADMIN += [("evaluation rating dimension", None, _a_rating_dimension, [("rating_dimension", "update")])]  # evaluation
+
+
+def _a_basemap_add(c):  # basemap
+    # (admin_post's own parameter is called url, so the form is posted here)
+    resp = c.client.post("/admin/addresses/basemapsource/add/", {
+        "name": "intranet", "label": "内网底图", "kind": "xyz", "crs": "wgs84", "url": "https://gis.example/{z}/{x}/{y}.png",
+        "layer": "", "key": "", "matrix_set": "", "subdomains": "", "attribution": "", "min_zoom": "0", "max_zoom": "18",
+        "file": "", "position": "0", "enabled": "on"})
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+
+
+ADMIN += [("basemap source add", None, _a_basemap_add, [("basemap", "create")])]  # basemap
 
 
 @pytest.mark.django_db

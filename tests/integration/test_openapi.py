@@ -82,6 +82,9 @@ BINARY[("get", "/api/v1/exports/{export_id}/download")] = {
 LISTS |= {"/api/v1/integrity/flags", "/api/v1/integrity/zeroings", "/api/v1/performance/sheets"}
 BINARY[("get", "/api/v1/performance/sheets/export")] = {
     "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+# --- basemap: the address search (paged) and the address import template
+LISTS |= {"/api/v1/addresses"}
+BINARY[("get", "/api/v1/addresses/template")] = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 @pytest.fixture

@@ -51,6 +51,7 @@ RELATED = ("matter", "community", "unit_grid")
 AREA_WORDS = {Role.GRID_WORKER: "本网格", Role.GRID_LEADER: "本社区", Role.GRID_SUPERVISOR: "本街道"}
 ASSETS = ["gridgov/app.css", "gridgov/field.css", "gridgov/safe.js", "gridgov/photo-resize.js", "gridgov/field.js",
           "vendor/htmx/htmx.min.js", "vendor/leaflet/leaflet.css", "vendor/leaflet/leaflet.js"]
+ASSETS += ["gridgov/basemap.js", "gridgov/basemap.css"]  # basemap: the shared base map of the report page
 SW_FILE = Path(__file__).resolve().parents[2] / "static" / "gridgov" / "field-sw.js"
 
 

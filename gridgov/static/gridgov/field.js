@@ -235,6 +235,8 @@
     if (pan) map.setView([lat, lon], Math.max(map.getZoom(), 16), { animate: false });
     setErrors("position", []);
     describe(lon, lat);
+    // the address field from the nearest address of the register (basemap.js); a typed address is kept
+    if (window.gridgovBasemap && navigator.onLine) window.gridgovBasemap.fillAddress(lon, lat, form.querySelector('[name="address"]'));
   }
   map.on("click", (e) => setPosition(e.latlng.lat, e.latlng.lng, false));
   // keyboard: the arrow keys move the map (Leaflet), Enter takes the centre of the map

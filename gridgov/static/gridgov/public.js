@@ -48,6 +48,8 @@
     if (zoom) map.setView([lat, lon], Math.max(map.getZoom(), 16), { animate: false });
     clearErrors(document.querySelector('[data-field="position"]'));
     describe(lon, lat);
+    // the address field from the nearest address of the register (basemap.js); a typed address is kept
+    if (window.gridgovBasemap) window.gridgovBasemap.fillAddress(lon, lat, form.querySelector('[name="address"]'));
   }
 
   map.on("click", (e) => setPoint(e.latlng.lat, e.latlng.lng, false));
