@@ -53,12 +53,12 @@ TEST_COMMUNITIES = ("110101001001", "110101001002", "110101002001")
 SCALES = {"demo": 10, "test": 25}  # one synthetic household per N estimated households
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华红玉兰志海燕晓东建国文博浩宇欣怡子涵雨轩梓萱一诺俊熙思远佳琪嘉怡"
-LANE_WORDS = ("胡同", "巷", "条", "大街", "街", "里")
+LANE_WORDS = ("胡同", "巷", "条", "大街", "街", "里", "路", "桥", "口", "门", "坊", "院")
 # synthetic but plausible first parts of lane names (a community's first grid takes the community's own name)
 LANE_STEMS = ["福寿", "永安", "长庆", "宝善", "吉兆", "兴隆", "仁寿", "安乐", "广福", "同和", "庆丰", "椿树", "槐荫",
               "柳荫", "榆钱", "银杏", "枣林", "花园", "井儿", "石碑", "板桥", "北河", "灯笼", "菜厂", "草场", "铸钟",
               "丰盛", "大福", "新开", "盆儿", "头条", "甘雨", "报恩", "延寿", "永康", "瑞金", "三眼井", "小石桥"]
-LANE_KINDS = ["胡同", "胡同", "胡同", "巷", "条", "大街", "里", "北街"]
+LANE_KINDS = ["胡同", "胡同", "胡同", "巷", "东巷", "大街", "里", "北街"]
 
 
 def community_base(name: str) -> str:
@@ -194,7 +194,7 @@ def _build(scale: str) -> dict:
         if g.code not in grid_k:  # the community's k-th grid
             grid_k[g.code] = seen[community] = seen.get(community, -1) + 1
         lane = lane_of(names.get(community, ""), community, grid_k[g.code])
-        if per_grid[g.code] >= 3:  # a 院 of several buildings
+        if per_grid[g.code] >= 3 or g.grid_type == "compound":  # a 院 (楼院型 grids, or several buildings)
             if g.code not in yard:
                 lane_no[lane] = lane_no.get(lane, 0) + rng.randint(1, 6)
                 yard[g.code] = lane_no[lane]

@@ -85,6 +85,8 @@ def test_matter_selects_carry_the_picker_and_its_search_finds_by_initials_code_a
     html = c.get(f"/cases/{case.number}/").content.decode()
     assert 'name="matter" data-matter-search="/cases/matters/search/"' in html  # 立案's matter
     assert "gridgov/matter-picker.js" in html
+    html = client_for("shift").get("/ledgers/problems/").content.decode()  # 倒查: the matter of a problem found
+    assert 'name="matter" data-matter-search="/cases/matters/search/"' in html and "gridgov/matter-picker.js" in html
     assert c.get("/cases/matters/search/?q=blj").json()["codes"][0] == "06010"  # 暴露垃圾
     assert c.get("/cases/matters/search/?q=zdjy").json()["codes"][0] == "09006"  # 占道经营
     assert c.get("/cases/matters/search/?q=06010").json()["codes"][0] == "06010"

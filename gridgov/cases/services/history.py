@@ -38,6 +38,9 @@ MAX_COPIES = 50_000
 _SHIFTED = [f.attname for f in Case._meta.concrete_fields if f.get_internal_type() == "DateTimeField"
             and f.attname != "updated_at"]
 
+# the times something happened (a deadline of a finished case may lie ahead: it is not a happening)
+_HAPPENED = [f for f in _SHIFTED if not f.endswith(("due_at", "yellow_at"))]
+
 
 @dataclass(frozen=True)
 class Copy:
@@ -90,7 +93,7 @@ def load(copies: list[Copy], now: dt.datetime | None = None) -> list[str]:
         routing[d.case_id].append(d)
     for c in copies:
         t = templates[c.template]
-        last = max([e.at for e in events[t.pk]] + [getattr(t, f) for f in _SHIFTED if getattr(t, f)])
+        last = max([e.at for e in events[t.pk]] + [getattr(t, f) for f in _HAPPENED if getattr(t, f)])
         if last + (c.reported_at - t.reported_at) > now:
             raise DomainError("history_in_future", f"历史案件不能晚于现在结束（模板 {t.number}，上报于 {c.reported_at:%m-%d %H:%M}）")
     workers = {u.node_key: u for u in User.objects.filter(role=Role.GRID_WORKER, is_active=True).order_by("id")}
