@@ -365,7 +365,7 @@ HOLDS = [("register", 16), ("confirm", 10), ("dispatch", 12), ("accept", 16), ("
          ("approve_extension", 8), (None, 6)]
 # reports a day (low, high) as 东城区 handles them (数字城管: hundreds a day; fewer at weekends)
 VOLUME = {"weekday": (300, 440), "weekend": (180, 250)}
-HISTORY_DAYS = 28
+HISTORY_DAYS = 30  # as many as the replay (the dashboard's 30-day trend)
 # the day's rhythm: reports by hour of the day (local), as a 数字城管 centre sees them
 HOURS = [(7, 3), (8, 10), (9, 13), (10, 13), (11, 10), (12, 5), (13, 6), (14, 10), (15, 11), (16, 9), (17, 5),
          (18, 3), (19, 2)]

@@ -23,7 +23,9 @@ FIRST_SCREENS = {
     "city_shift": ("/cases/", "#cs-rows tr[data-href]"),
     "city_dispatcher": ("/cases/", "#cs-rows tr[data-href]"),
     "city_leader": ("/dashboard/", "#by-level tbody tr"),
-    "city_handler": ("/cases/inbox/", "#inbox-rows li.ib-row"),
+    # a city department gets no district's dispatches (a dispatch goes to the case's own district's departments):
+    # its work is the 督办通知书 the city sends it
+    "city_handler": ("/oversight/", "#inbox tbody tr"),
 }
 
 
