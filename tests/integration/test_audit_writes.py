@@ -1574,7 +1574,7 @@ INTEGRITY = [
 ROWS += INTEGRITY  # integrity
 
 
-# --- demo: case history loaded in bulk (one record per timeline row of the copy, by its actor)
+# --- demo: case history loaded in bulk (one record per case, by the system, with its course)
 
 
 def _history_template(c):
@@ -1599,7 +1599,7 @@ def _history_load(c):
 
 DEMO_ROWS = [
     ("cases history.load", _history_template, _history_load,
-     [("case", "report"), ("case", "self_handle"), ("case", "inspect_pass"), ("case", "close")]),
+     [("case", "load_history")]),
 ]
 
 ROWS += DEMO_ROWS  # demo

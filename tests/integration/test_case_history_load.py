@@ -28,7 +28,8 @@ def finished(users, point, at):
 
 
 def other_grid(case):
-    return Grid.objects.filter(layer__code="unit", community_id=case.community_id).exclude(pk=case.unit_grid_id) \
+    """Another unit grid of the case's management grid (its grid worker, by 五定, is the demo's ``gridworker``)."""
+    return Grid.objects.filter(layer__code="unit", parent_id=case.management_grid_id).exclude(pk=case.unit_grid_id) \
         .order_by("code").first()
 
 
@@ -50,10 +51,13 @@ def test_a_copy_has_the_templates_course_moved_in_time_and_place(users, point):
     assert CaseEvent.objects.filter(case=c).order_by("at").last().at == at + dt.timedelta(hours=3)
     report = c.reports.get()
     assert report.reporter_phone_masked == "137****1234" and report.reporter_name == "赵先生"
-    recs = list(AuditRecord.objects.filter(id__gt=start).order_by("id"))
-    assert sorted((r.object_type, r.action, r.object_id) for r in recs) == sorted(
-        [("case", "report", number), ("case", "self_handle", number), ("case", "inspect_pass", number),
-         ("case", "close", number)])
+    [rec] = AuditRecord.objects.filter(id__gt=start)
+    assert (rec.object_type, rec.action, rec.object_id, rec.actor_id) == ("case", "load_history", number, None)
+    assert rec.after["status"] == "closed" and rec.after["template"] == t.number
+    assert [(step[0], step[2]) for step in rec.after["course"]] == [
+        ("report", users["gridworker"].pk), ("self_handle", users["gridworker"].pk),
+        ("inspect_pass", users["inspector"].pk), ("close", users["intake"].pk)]
+    assert rec.after["course"][-1][1] == (at + dt.timedelta(hours=3)).isoformat()
     assert verify_chain().ok
 
 

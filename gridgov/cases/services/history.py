@@ -8,9 +8,9 @@ community (so its 网格长, 监督员 and 分中心 are the same people; the gr
 description and reporter. Nothing is recomputed and nobody is notified: it is history.
 
 Everything is written in one transaction with plain multi-row INSERTs (``gridgov.sqlrows``): the cases, their
-reports, timeline rows, 协办 and routing decisions, and one audit record per timeline row (the action by its
-actor, ``after`` saying when it happened), appended with ``record_many`` — one append per actor, so the chain stays
-one valid chain. Open cases are never copied (their deadlines and lights belong to now: they go through the
+reports, timeline rows, 协办 and routing decisions, and one audit record per case (action ``load_history`` by the
+system: its final state, its template and its course — each step's action, time and actor), appended with one
+``record_many``, so the chain stays one valid chain. Open cases are never copied (their deadlines and lights belong to now: they go through the
 services), and a copy may not end in the future. Any refusal leaves the database as it was.
 """
 
@@ -28,7 +28,7 @@ from gridgov.audit.services import Entry, record_many
 from gridgov.basedata.logic.ids import mask_phone
 from gridgov.crypto import cipher
 from gridgov.errors import DomainError
-from gridgov.geo.models import Grid
+from gridgov.geo.models import Grid, GridDuty, Post
 
 from ..logic.lifecycle import OPEN_STATES
 from ..models import Case, CaseAssist, CaseEvent, CaseReport, RoutingDecision
@@ -96,12 +96,15 @@ def load(copies: list[Copy], now: dt.datetime | None = None) -> list[str]:
         last = max([e.at for e in events[t.pk]] + [getattr(t, f) for f in _HAPPENED if getattr(t, f)])
         if last + (c.reported_at - t.reported_at) > now:
             raise DomainError("history_in_future", f"历史案件不能晚于现在结束（模板 {t.number}，上报于 {c.reported_at:%m-%d %H:%M}）")
-    workers = {u.node_key: u for u in User.objects.filter(role=Role.GRID_WORKER, is_active=True).order_by("id")}
+    # the grid worker of each management grid: its 五定's (else an active grid worker bound to it)
+    workers = {u.node_key: u for u in User.objects.filter(role=Role.GRID_WORKER, is_active=True).order_by("-id")}
+    workers |= {d.grid.scope_key: d.person for d in GridDuty.objects.filter(post=Post.GRID_WORKER, person__is_active=True)
+                .select_related("grid", "person")}
     people = User.objects.in_bulk({e.actor_id for es in events.values() for e in es if e.actor_id}
                                   | {c.reporter for c in copies if c.reporter})
     with transaction.atomic():
         numbers = _numbers(templates, copies)
-        cases, children, audit = [], [], defaultdict(list)
+        cases, children, audit = [], [], []
         for c, number in zip(copies, numbers, strict=True):
             t = templates[c.template]
             g = grids[c.unit_grid]
@@ -143,6 +146,7 @@ def load(copies: list[Copy], now: dt.datetime | None = None) -> list[str]:
                     reporter_phone_masked=mask_phone(c.reporter_phone),
                     reporter_phone_index=report_phone_index(c.reporter_phone), description=case.description,
                     lon=c.lon, lat=c.lat, address=case.address, client_key=None, created_at=r.created_at + shift))
+            course = []
             for e in events[t.pk]:
                 actor = person(e.actor_id)
                 if e.action == "report":
@@ -154,10 +158,7 @@ def load(copies: list[Copy], now: dt.datetime | None = None) -> list[str]:
                                       actor_id=actor.pk if actor else None,
                                       actor_name=str(actor) if actor else e.actor_name, role=e.role,
                                       at=e.at + shift, data=data))
-                after = {"status": e.to_state, "at": (e.at + shift).isoformat()}
-                audit[(actor.pk if actor else None, e.role)].append(
-                    Entry(e.action, "case", number, before={"status": e.from_state} if e.from_state else {},
-                          after=after))
+                course.append([e.action, (e.at + shift).isoformat(), actor.pk if actor else None])
             rows += [CaseAssist(department_id=a.department_id) for a in assists[t.pk]]
             rows += [RoutingDecision(at=d.at + shift, rule_id=d.rule_id, suggested_department_id=d.suggested_department_id,
                                      suggested_node=d.suggested_node, chosen_department_id=d.chosen_department_id,
@@ -165,6 +166,8 @@ def load(copies: list[Copy], now: dt.datetime | None = None) -> list[str]:
                                      actor_id=(person(d.actor_id).pk if person(d.actor_id) else d.actor_id))
                      for d in routing[t.pk]]
             children.append(rows)
+            audit.append(Entry("load_history", "case", number, before={},
+                               after={"status": case.status, "template": t.number, "course": course}))
         sqlrows.insert_many(cases)
         by_model = defaultdict(list)
         for case, rows in zip(cases, children, strict=True):
@@ -173,9 +176,7 @@ def load(copies: list[Copy], now: dt.datetime | None = None) -> list[str]:
                 by_model[type(row)].append(row)
         for model in (CaseReport, CaseEvent, CaseAssist, RoutingDecision):
             sqlrows.insert_many(by_model[model])
-        actors = User.objects.in_bulk({a for a, _ in audit if a})
-        for (actor_id, role), entries in audit.items():
-            record_many(actors.get(actor_id), entries, role=role or "")
+        record_many(None, audit)  # 系统: the load, one record per case with its course (who did what, when)
     return numbers
 
 
