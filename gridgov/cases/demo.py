@@ -406,7 +406,7 @@ def _caller(callers: list[tuple], at) -> tuple:
 def _history(users, today) -> int:
     """The weeks before: finished cases copied in bulk from the replayed ones of about the same age (their whole
     course — states, clocks, timeline — as the services made it), each at another time and place of the same
-    community, until each day holds a district's volume (``services.history``: one audit record per timeline row)."""
+    community, until each day holds a district's volume (``services.history``: one audit record per case, with its course)."""
     from django.db.models import Max
     from shapely import from_geojson
     from shapely.prepared import prep
