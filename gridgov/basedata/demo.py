@@ -53,7 +53,29 @@ TEST_COMMUNITIES = ("110101001001", "110101001002", "110101002001")
 SCALES = {"demo": 10, "test": 25}  # one synthetic household per N estimated households
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华红玉兰志海燕晓东建国文博浩宇欣怡子涵雨轩梓萱一诺俊熙思远佳琪嘉怡"
-LANES = ["胡同", "巷", "条", "大街", "里", "西巷", "东巷", "北巷"]
+LANE_WORDS = ("胡同", "巷", "条", "大街", "街", "里", "路", "桥", "口", "门", "坊", "院")
+# synthetic but plausible first parts of lane names (a community's first grid takes the community's own name)
+LANE_STEMS = ["福寿", "永安", "长庆", "宝善", "吉兆", "兴隆", "仁寿", "安乐", "广福", "同和", "庆丰", "椿树", "槐荫",
+              "柳荫", "榆钱", "银杏", "枣林", "花园", "井儿", "石碑", "板桥", "北河", "灯笼", "菜厂", "草场", "铸钟",
+              "丰盛", "大福", "新开", "盆儿", "头条", "甘雨", "报恩", "延寿", "永康", "瑞金", "三眼井", "小石桥"]
+LANE_KINDS = ["胡同", "胡同", "胡同", "巷", "东巷", "大街", "里", "北街"]
+
+
+def community_base(name: str) -> str:
+    """「多福巷社区居委会」→「多福巷」."""
+    for suffix in ("社区居委会", "居委会", "社区"):
+        name = name.removesuffix(suffix)
+    return name
+
+
+def lane_of(community_name: str, community_code: str, k: int) -> str:
+    """The lane of a community's ``k``-th unit grid: the first bears the community's name (「多福巷」,「交道口胡同」),
+    the others plausible synthetic names (「永安胡同」,「宝善里」) — deterministic."""
+    base = community_base(community_name)
+    if k == 0:
+        return base if base.endswith(LANE_WORDS) else base + "胡同"
+    h = int(community_code[-6:]) * 7 + k * 13
+    return LANE_STEMS[h % len(LANE_STEMS)] + LANE_KINDS[(h // len(LANE_STEMS) + k) % len(LANE_KINDS)]
 ORG_WORDS = ["便民超市", "餐饮店", "理发店", "文化传媒有限公司", "科技有限公司", "物业服务中心", "社区养老驿站",
              "药店", "洗衣店", "书店", "健身工作室", "律师事务所", "社会工作服务中心", "幼儿园", "卫生服务站"]
 ISSUES = ["反映楼道照明损坏", "咨询养老补贴申领", "反映垃圾清运不及时", "邻里噪音纠纷", "咨询居住证办理",
@@ -101,10 +123,33 @@ def build(stdout=print, scale: str = "demo") -> dict:
     t0 = time.perf_counter()
     with transaction.atomic():
         counts = _build(scale)
+        if scale == "demo":
+            _grid_households()
     stdout(f"基础数据：{counts['buildings']:,} 栋楼，{counts['dwellings']:,} 套房屋，{counts['households']:,} 户，"
            f"{counts['residents']:,} 名实有人口，{counts['organisations']:,} 家单位，{counts['tags']:,} 个重点人群标记，"
            f"{counts['visits']:,} 次走访（{time.perf_counter() - t0:.1f} 秒；全部为合成数据）")
     return counts
+
+
+def _grid_households() -> None:
+    """The grids' 户数 are the households of the basic data (the map and 基础数据 show the same figure), no longer
+    the estimate the grid generator made from the area."""
+    from gridgov.geo import services as geo
+
+    per_key = {}
+    for key in Household.objects.filter(scope_key__startswith=DISTRICT).values_list("scope_key", flat=True):
+        per_key[key] = per_key.get(key, 0) + 1
+    grids = list(Grid.objects.filter(layer__code__in=["unit", "management"], community__code__startswith=DISTRICT)
+                 .only("id", "scope_key", "layer_id", "households", "households_estimated"))
+    by_prefix = {}
+    for key, n in per_key.items():
+        head = key.split(".")[0]
+        by_prefix[head] = by_prefix.get(head, 0) + n
+    for g in grids:
+        g.households = per_key.get(g.scope_key, 0) if "." in g.scope_key else by_prefix.get(g.scope_key, 0)
+        g.households_estimated = False
+    Grid.objects.bulk_update(grids, ["households", "households_estimated"], batch_size=1000)
+    geo.bump_layers("unit", "management")
 
 
 def _build(scale: str) -> dict:
@@ -138,14 +183,28 @@ def _build(scale: str) -> dict:
     located = locating.locate_many([p[0] for p in points], [p[1] for p in points]) if points else []
     keys = dict(Grid.objects.filter(layer__code="unit", code__in={r["unit_grid"] for r in located if r["unit_grid"]})
                 .values_list("code", "scope_key"))
-    buildings, lane_no = [], {}
+    # names as Beijing writes them: 「多福巷12号院3号楼」 in a grid of several buildings (one 院), 「永安胡同7号」
+    # for a lone building; door numbers go up along a lane, odd and even sides
+    buildings, lane_no, grid_k, yard, seen = [], {}, {}, {}, {}
+    per_grid = {}
+    for g, _i, _hh in plan:
+        per_grid[g.code] = per_grid.get(g.code, 0) + 1
     for (g, i, _hh), (lon, lat), where in zip(plan, points, located, strict=True):
         community = g.community.code
-        lane = names.get(community, "").removesuffix("社区") + LANES[int(g.code[-3:]) % len(LANES)]
-        lane_no[lane] = lane_no.get(lane, 0) + 1
+        if g.code not in grid_k:  # the community's k-th grid
+            grid_k[g.code] = seen[community] = seen.get(community, -1) + 1
+        lane = lane_of(names.get(community, ""), community, grid_k[g.code])
+        if per_grid[g.code] >= 3 or g.grid_type == "compound":  # a 院 (楼院型 grids, or several buildings)
+            if g.code not in yard:
+                lane_no[lane] = lane_no.get(lane, 0) + rng.randint(1, 6)
+                yard[g.code] = lane_no[lane]
+            name = f"{lane}{yard[g.code]}号院{i + 1}号楼"
+        else:
+            lane_no[lane] = lane_no.get(lane, 0) + rng.randint(1, 4)
+            name = f"{lane}{lane_no[lane]}号"
         key = keys.get(where["unit_grid"] or "", g.scope_key)
-        buildings.append(Building(code=f"B{g.code}{i + 1:02d}", name=f"{lane}{lane_no[lane]}号楼",
-                                  address=f"北京市东城区{lane}{lane_no[lane]}号", lon=lon, lat=lat,
+        buildings.append(Building(code=f"B{g.code}{i + 1:02d}", name=name,
+                                  address=f"北京市东城区{name}", lon=lon, lat=lat,
                                   unit_grid=where["unit_grid"] or g.code, management_grid=where["management_grid"] or "",
                                   community_code=community, floors=rng.randint(2, 6), scope_key=key,
                                   created_by_id=workers.get(key.split(".")[0])))
@@ -317,7 +376,7 @@ def _build(scale: str) -> dict:
         opened = today - dt.timedelta(days=rng.randrange(60, 6000))
         closed = today - dt.timedelta(days=rng.randrange(1, 50)) if rng.random() < 0.05 else None
         orgs.append(Organisation(
-            name=f"北京{b.name.split('号楼')[0][:6]}{rng.choice(ORG_WORDS)}", credit_code=code, kind=kind,
+            name=f"北京{b.name.split('号')[0].rstrip('0123456789')[:6]}{rng.choice(ORG_WORDS)}", credit_code=code, kind=kind,
             address=b.address, lon=b.lon, lat=b.lat, building_id=bmap[b.code], unit_grid=b.unit_grid,
             contact_name=_name(rng), contact_phone_cipher=c.encrypt(phone, ORG_PHONE_FIELD),
             contact_phone_masked=ids.mask_phone(phone), opened_on=opened, closed_on=closed, scope_key=b.scope_key,

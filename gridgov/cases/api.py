@@ -35,7 +35,7 @@ from .schemas import (
     SettledOut,
     TimelineEntry,
 )
-from .services.lights import light, overdue_q
+from .services.lights import ORDERS, light, ordered, overdue_q
 from .storage import photo_store
 
 router = Router(tags=["案件"])
@@ -182,6 +182,9 @@ class CaseFilter(Schema):
     # levels: where the case is held — grid, community, street, district (the centre), city, department, or
     # below (at any grid, community or street)
     level: Annotated[str | None, Field(None, max_length=12)] = None
+    # demo: the list's order — newest (最新上报在前, the default) or time_left (剩余时间最少在前，超期在前)
+    order: Annotated[str | None, Field(None, max_length=12, description="排序：newest 最新上报在前（默认）、"
+                                                                         "time_left 剩余时间最少在前（超期在前）")] = None
 
 
 LEVEL_FILTERS = {
@@ -230,15 +233,18 @@ def filtered(user, f: CaseFilter):
             raise DomainError("invalid_level", "层级应为：grid 网格、community 社区、street 街道、district 区、city 市、"
                                                "department 专业部门、below 区以下各层级")
         qs = qs.filter(LEVEL_FILTERS[f.level])
+    if f.order and f.order not in ORDERS:
+        raise DomainError("invalid_order", "排序应为：newest 最新上报在前、time_left 剩余时间最少在前（超期在前）")
     return qs
 
 
 @router.get("", response=answers(page_of(CaseSummary), 400, 403, 422),
-            summary="案件列表（本人管辖范围内），按状态、事项、网格、超期、来源、日期筛选；最新上报在前")
+            summary="案件列表（本人管辖范围内），按状态、事项、网格、超期、来源、日期筛选；最新上报在前，"
+                    "或 order=time_left 按剩余时间（超期在前）")
 def list_cases(request, filters: Query[CaseFilter], page: Query[PageIn]):
     qs = filtered(request.user, filters).select_related("matter", "unit_grid", "community", "assignee_department")
     now = timezone.now()
-    return paginate(qs.order_by("-reported_at", "-id"), page, lambda c: case_summary(c, now))
+    return paginate(ordered(qs, filters.order), page, lambda c: case_summary(c, now))
 
 
 @router.post("/scan", response=answers(ScanOut, 403), summary="立即扫描一次时限（管理员）；后台每分钟自动扫描")

@@ -18,7 +18,7 @@ from gridgov.errors import DomainError
 from gridgov.geo.models import Grid, Jurisdiction
 
 from .logic.lifecycle import State
-from .models import Case, RoutingRule
+from .models import Case, CaseEvent, RoutingRule
 from .services import intake, scan, suggest, transition
 
 DISTRICT = "110101"
@@ -95,8 +95,13 @@ def _weighted(rng: random.Random, pairs):
 
 
 def build(stdout=print, scale: str = "demo") -> None:
+    import time
+
     _rules()
     users = _people()
+    started = time.monotonic()
+    if scale == "demo":  # many residents report (a few of them often), and the 12345 callers are people too
+        users["callers"] = _callers()
     days, per_day = (30, 12) if scale == "demo" else (6, 4)
     rng = random.Random(20261123)
     grids = list(Grid.objects.filter(layer__code="unit", community__code__startswith=DISTRICT)
@@ -123,24 +128,63 @@ def build(stdout=print, scale: str = "demo") -> None:
                 made += 1
             except DomainError as e:  # a step the demo could not take is reported, never hidden
                 stdout(f"案件演示跳过一步：{e.message}")
+    if scale == "demo":
+        made += _recent(rng, users, grids, stdout)
     made += _levels(rng, users, grids, today, days, scale, stdout)
+    stdout(f"  用时：案件回放（经业务流程）{made} 件 {time.monotonic() - started:.1f} 秒")
+    copied = 0
+    if scale == "demo":
+        mark = time.monotonic()
+        copied = _history(users, today)
+        stdout(f"  用时：历史案件批量载入 {copied} 件 {time.monotonic() - mark:.1f} 秒")
     result = scan()
     open_cases = Case.objects.filter(district__code=DISTRICT).exclude(
         status__in=[State.CLOSED, State.ARCHIVED, State.DECLINED, State.VOIDED, State.MERGED]).count()
-    stdout(f"案件：回放 {days} 天共 {made} 件（在办 {open_cases} 件；时限预警 黄 {result['yellow']}、红 {result['red']}）")
+    stdout(f"案件：回放 {days} 天共 {made} 件，历史载入 {copied} 件（在办 {open_cases} 件；"
+           f"时限预警 黄 {result['yellow']}、红 {result['red']}）")
 
 
-def _one(rng, users, at, matter, lon, lat, mgmt_key, age_days):
+def _recent(rng, users, grids, stdout) -> int:
+    """The last day and a half, through the services: each case stops before a step drawn from ``HOLDS`` (or where
+    the present stops it), so whatever the hour the demo is built, every post has work waiting — 待受理, 核实中,
+    待派遣, 待签收, 办理中, 待核查, 待审批 — a quarter of it in the demo accounts' street (东华门街道)."""
+    from shapely import from_geojson
+
+    now = timezone.now()
+    home = [g for g in grids if g[0].startswith("110101001")]
+    own = [g for g in grids if g[3] == "110101001001W001"]  # the demo grid worker's grid
+    matters = [(code, w) for code, (_, w) in ROUTES.items()]
+    made = 0
+    for i in range(RECENT_CASES):
+        at = now - dt.timedelta(hours=rng.uniform(0.3, 36))
+        _, geometry, _, mgmt_key = rng.choice(own if i % 12 == 0 else home if i % 4 == 0 else grids)
+        p = from_geojson(geometry).representative_point()
+        try:
+            with transaction.atomic():
+                _one(rng, users, at, _weighted(rng, matters), p.x, p.y, mgmt_key, age_days=0, hold=_weighted(rng, HOLDS))
+            made += 1
+        except DomainError as e:
+            stdout(f"案件演示跳过一步：{e.message}")
+    return made
+
+
+def _one(rng, users, at, matter, lon, lat, mgmt_key, age_days, hold=None):
     source = _weighted(rng, SOURCES)
     worker = users["workers"].get(mgmt_key) or users["gridworker"]
     reporter = {"grid_worker": worker, "inspector": users["reporters"][mgmt_key[:9]],
                 "resident": users["resident"]}.get(source, users["intake"])
     urgent = rng.random() < 0.04
+    name, phone = "张先生", f"139{rng.randrange(10**8):08d}"
+    if "callers" in users and source in ("resident", "hotline"):
+        caller = _caller(users["callers"], at)
+        name, phone = caller[1], caller[2]
+        if source == "resident":
+            reporter = caller[0]
     r = intake(reporter, source=source, lon=lon, lat=lat, description=rng.choice(TEXTS[matter]),
                matter=matter if source not in ("resident", "hotline") else None,
                urgency="urgent" if urgent else "normal", now=at, find_duplicates=False,
-               reporter_name="张先生" if source in ("resident", "hotline") else "",
-               reporter_phone=f"139{rng.randrange(10**8):08d}" if source in ("resident", "hotline") else "")
+               reporter_name=name if source in ("resident", "hotline") else "",
+               reporter_phone=phone if source in ("resident", "hotline") else "")
     case = r.case
     n = case.number
     inspector = users["inspectors"].get(case.scope_key[:9], users["inspector"])
@@ -150,7 +194,7 @@ def _one(rng, users, at, matter, lon, lat, mgmt_key, age_days):
     def step(user, action, hours, **data):
         nonlocal t
         t = t + dt.timedelta(hours=hours)
-        if t > timezone.now():
+        if t > timezone.now() or action == hold:
             raise _Stop()
         transition(user, n, action, data, now=t)
 
@@ -192,7 +236,7 @@ def _one(rng, users, at, matter, lon, lat, mgmt_key, age_days):
             step(holder, "request_suspension", 2, reason="需协调产权单位")
             step(shift, "approve_suspension", 1)
             step(holder, "resume", 24 * rng.uniform(1, 4))
-        if rng.random() < 0.04:
+        if rng.random() < 0.04 or hold == "approve_extension":
             step(holder, "request_extension", 1, reason="需要采购配件", amount=2)
             step(shift, "approve_extension", 1)
         step(holder, "handle", rng.uniform(20, 120) if slow else rng.uniform(1, 8), feedback="已处置完毕")
@@ -309,3 +353,128 @@ def _climb(rng, users, leaders, supervisors, at, matter, lon, lat, mgmt_key, set
         step(users["intake"], "close", rng.uniform(0.2, 2))
     except _Stop:
         return
+
+
+# ---------------------------------------------------------------- the demo's volume: a district's weeks of work
+
+# reports of the last day and a half through the services, each stopped before one step (weights): what is open
+# now — the intake's 待受理, 核实中, the dispatcher's 待派遣, the handlers' 待签收 and 办理中, the inspectors' 核查,
+# the shift leader's 待审批 (None: as far as the present lets it go)
+RECENT_CASES = 180
+HOLDS = [("register", 16), ("confirm", 10), ("dispatch", 12), ("accept", 16), ("handle", 20), ("inspect_pass", 12),
+         ("approve_extension", 8), (None, 6)]
+# reports a day (low, high) as 东城区 handles them (数字城管: hundreds a day; fewer at weekends)
+VOLUME = {"weekday": (300, 440), "weekend": (180, 250)}
+HISTORY_DAYS = 30  # as many as the replay (the dashboard's 30-day trend)
+# the day's rhythm: reports by hour of the day (local), as a 数字城管 centre sees them
+HOURS = [(7, 3), (8, 10), (9, 13), (10, 13), (11, 10), (12, 5), (13, 6), (14, 10), (15, 11), (16, 9), (17, 5),
+         (18, 3), (19, 2)]
+WHERE = ["门前", "附近", "东侧", "西侧", "院门口", "南侧人行道", "北侧便道", ""]
+CALLERS = 320  # synthetic residents who report (the first few report often)
+FREQUENT = 8
+
+
+def _callers() -> list[tuple]:
+    """Synthetic residents who report: accounts (no password: they report through the public pages), names and
+    phones in the 170/171 virtual ranges (never a real number). The demo ``resident`` account is one of them."""
+    from gridgov.demo import SURNAMES, synthetic_name
+
+    existing = set(User.objects.filter(username__startswith="demo-p").values_list("username", flat=True))
+    new = [User(username=f"demo-p{i:03d}", role=Role.RESIDENT, display_name=synthetic_name(20000 + i * 3))
+           for i in range(1, CALLERS) if f"demo-p{i:03d}" not in existing]
+    for u in new:
+        u.set_unusable_password()
+    User.objects.bulk_create(new)
+    people = [User.objects.get(username="resident")] + list(User.objects.filter(username__startswith="demo-p")
+                                                             .order_by("username"))
+    out = []
+    for i, u in enumerate(people):
+        title = "女士" if i % 3 == 1 else "先生"
+        out.append((u, SURNAMES[(i * 7) % len(SURNAMES)] + title, f"17{i % 2}{(i * 7919 + 1234567) % 10**8:08d}"))
+    return out
+
+
+def _caller(callers: list[tuple], at) -> tuple:
+    """A deterministic caller for a report at ``at``: one in four reports comes from the few frequent reporters
+    (the demo ``resident`` first among them), the rest spread over everyone."""
+    k = int(at.timestamp()) // 7
+    if k % 4 == 0:
+        return callers[(k // 4) % FREQUENT]
+    return callers[FREQUENT + (k * 31) % (len(callers) - FREQUENT)]
+
+
+def _history(users, today) -> int:
+    """The weeks before: finished cases copied in bulk from the replayed ones of about the same age (their whole
+    course — states, clocks, timeline — as the services made it), each at another time and place of the same
+    community, until each day holds a district's volume (``services.history``: one audit record per case, with its course)."""
+    from django.db.models import Max
+    from shapely import from_geojson
+    from shapely.prepared import prep
+
+    from gridgov.basedata.models import Building
+
+    from .logic.lifecycle import OPEN_STATES
+    from .services import history
+
+    rng = random.Random(20261204)
+    now = timezone.now()
+    ends = dict(CaseEvent.objects.filter(case__district__code=DISTRICT).values("case_id").annotate(end=Max("at"))
+                .values_list("case_id", "end"))
+    finished = [(pk, at, community, source, code) for pk, at, community, source, code in
+                Case.objects.filter(district__code=DISTRICT).exclude(status__in=[*OPEN_STATES, State.MERGED])
+                .values_list("id", "reported_at", "community_id", "source", "matter__code") if pk in ends]
+    reported = {}
+    for at in Case.objects.filter(district__code=DISTRICT).values_list("reported_at", flat=True):
+        day = (today - at.astimezone(SHANGHAI).replace(hour=0, minute=0, second=0, microsecond=0)).days
+        reported[day] = reported.get(day, 0) + 1
+    grids = {}
+    for pk, community, geometry, code in Grid.objects.filter(layer__code="unit", community__code__startswith=DISTRICT) \
+            .exclude(geometry="").values_list("id", "community_id", "geometry", "code"):
+        grids.setdefault(community, []).append((pk, geometry, code))
+    shapes, addresses = {}, {}
+    for code, address in Building.objects.filter(community_code__startswith=DISTRICT).values_list("unit_grid", "address"):
+        addresses.setdefault(code, []).append(address.removeprefix("北京市东城区"))
+
+    def place(grid):
+        pk, geometry, code = grid
+        if pk not in shapes:
+            shape = from_geojson(geometry)
+            shapes[pk] = (shape, prep(shape), shape.bounds)
+        shape, prepared, (x0, y0, x1, y1) = shapes[pk]
+        from shapely.geometry import Point
+
+        for _ in range(12):
+            p = Point(rng.uniform(x0, x1), rng.uniform(y0, y1))
+            if prepared.contains(p):
+                return p.x, p.y
+        p = shape.representative_point()
+        return p.x, p.y
+
+    copies = []
+    hours = [(h, w) for h, w in HOURS]
+    for day in range(HISTORY_DAYS, 0, -1):
+        start = today - dt.timedelta(days=day)
+        low, high = VOLUME["weekend" if start.weekday() >= 5 else "weekday"]
+        target = rng.randint(low, high) + (rng.randint(40, 90) if rng.random() < 0.12 else 0)  # some busy days
+        age = dt.timedelta(days=day)
+        pool = [t for t in finished if abs((today - t[1].astimezone(SHANGHAI)) - age) <= dt.timedelta(days=3)]
+        for _ in range(max(0, target - reported.get(day, 0))):
+            for _try in range(6):
+                pk, t_at, community, source, code = rng.choice(pool)
+                at = start + dt.timedelta(hours=_weighted(rng, hours), minutes=rng.uniform(0, 60))
+                if at + (ends[pk] - t_at) < now - dt.timedelta(minutes=1) and community in grids:
+                    break
+            else:
+                continue
+            grid = rng.choice(grids[community])
+            lon, lat = place(grid)
+            near = addresses.get(grid[2])
+            caller = _caller(users["callers"], at) if source in ("resident", "hotline") else None
+            copies.append(history.Copy(
+                pk, at, grid[0], lon, lat, description=rng.choice(TEXTS[code]) if code in TEXTS else "",
+                address=f"{rng.choice(near)}{rng.choice(WHERE)}" if near else "",
+                reporter_name=caller[1] if caller else "", reporter_phone=caller[2] if caller else "",
+                reporter=caller[0].pk if caller and source == "resident" else None))
+    for i in range(0, len(copies), 2000):
+        history.load(copies[i:i + 2000], now=now)
+    return len(copies)

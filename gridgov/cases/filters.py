@@ -13,7 +13,8 @@ from gridgov.errors import DomainError
 
 from .api import CaseFilter, filtered
 
-FILTER_KEYS = ("status", "matter", "grid", "source", "overdue", "urgency", "q", "pending", "level")
+# "order" (newest / time_left) is not a filter but travels with them: tabs, saved views and exports keep it
+FILTER_KEYS = ("status", "matter", "grid", "source", "overdue", "urgency", "q", "pending", "level", "order")
 # the export also takes a reporting-date range and a department (CaseFilter's other fields)
 EXPORT_KEYS = (*FILTER_KEYS, "department", "date_from", "date_to")
 

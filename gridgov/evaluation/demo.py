@@ -29,13 +29,17 @@ DEPT_REMARKS = ["响应快，配合好", "个别案件签收偏慢", "", "现场
 CENTRE_REMARKS = ["派遣准确", "部分案件派遣描述不够清楚", "", "协调及时"]
 
 
+SURVEYED = 360
+
+
 def build(stdout=print, scale: str = "demo") -> None:
     rng = random.Random(20261203)
     now = timezone.now()
     clerk = User.objects.get(username="intake")
     cases = list(Case.objects.filter(district__code=DISTRICT, status=State.CLOSED.value, followed_up=False,
                                      closed_at__isnull=False, surveys__isnull=True).order_by("closed_at", "id"))
-    limit = 4 if scale != "demo" else len(cases)
+    # demo: the oldest few hundred (at a district's volume the centre follows up a sample; the rest wait)
+    limit = 4 if scale != "demo" else min(len(cases), SURVEYED)
     surveyed = calls = 0
     for i, case in enumerate(cases[:limit * 2 // 3 if scale == "demo" else limit]):
         at = min(case.closed_at + dt.timedelta(days=1), now - dt.timedelta(minutes=5))

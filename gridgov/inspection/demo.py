@@ -7,7 +7,6 @@ items and no recurrences, so it files no cases.
 """
 
 import datetime as dt
-import io
 import random
 
 from django.utils import timezone
@@ -29,11 +28,10 @@ NOTES = {"F01": "疏散通道堆放纸箱", "F02": "灭火器压力不足", "F03
 
 
 def _png(seed: int) -> bytes:
-    from PIL import Image
+    """A site photo of its own (``gridgov.demo.photo``): no two demo photos look alike to the reuse check."""
+    from gridgov.demo import photo
 
-    buf = io.BytesIO()
-    Image.new("RGB", (64, 48), ((seed * 53) % 256, (seed * 97) % 256, (seed * 31) % 256)).save(buf, "PNG")
-    return buf.getvalue()
+    return photo(seed, "PNG")
 
 
 def _answers(rng, template: str, fail_share: float, seed: int):

@@ -259,6 +259,11 @@ def _reuse_flags(since: dt.datetime, th: det.Thresholds) -> list[Flag]:
     return out
 
 
+# who files reports without being where they are: residents, and the centre's desk posts (a 12345 call, a video
+# alarm entered by the 受理员 is at the problem's place, not the clerk's) — their reports are no track of theirs
+DESK = ("resident", "intake_clerk", "shift_leader", "dispatcher", "clerk", "admin")
+
+
 def _speed_flags(since: dt.datetime, th: det.Thresholds) -> list[Flag]:
     from gridgov.accounts.models import User
     from gridgov.cases.models import CaseReport
@@ -266,7 +271,7 @@ def _speed_flags(since: dt.datetime, th: det.Thresholds) -> list[Flag]:
 
     points = [det.Position(pid, at, lon, lat, f"上报案件 {number}") for pid, at, lon, lat, number in
               CaseReport.objects.filter(created_at__gte=since, reporter__isnull=False)
-              .exclude(reporter__role="resident").values_list("reporter_id", "created_at", "lon", "lat", "case__number")]
+              .exclude(reporter__role__in=DESK).values_list("reporter_id", "created_at", "lon", "lat", "case__number")]
     for pid, start, slon, slat, end, elon, elat in Shift.objects.filter(started_at__gte=since).values_list(
             "person_id", "started_at", "start_lon", "start_lat", "ended_at", "end_lon", "end_lat"):
         if slon is not None:

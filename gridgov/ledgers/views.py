@@ -19,6 +19,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from gridgov.accounts.scope import scope_prefix
+from gridgov.catalog.cache import active_matters
 from gridgov.errors import DomainError
 from gridgov.pages import has, page, render_page
 
@@ -152,7 +153,8 @@ def problems(request):
             request.POST.get("matter", ""), request.POST.get("place", "")), "已登记倒查问题")
     rows = services.problems(user, period).select_related("suggested", "case")
     return render_page(request, "ledgers/problems.html", _ctx(
-        request, period=period, rows=rows[:LIST_MAX], total=rows.count(), kinds=ProblemKind.choices))
+        request, period=period, rows=rows[:LIST_MAX], total=rows.count(), kinds=ProblemKind.choices,
+        matters=[(m.code, m.name) for m in active_matters()]))  # demo: the matter picker
 
 
 @page(VIEW)

@@ -2004,6 +2004,37 @@ BASEMAP = [
 ROWS += BASEMAP  # basemap
 
 
+# --- demo: case history loaded in bulk (one record per case, by the system, with its course)
+
+
+def _history_template(c):
+    from gridgov.cases import services
+
+    at = dt.datetime.now(dt.UTC) - dt.timedelta(days=5)
+    n = services.intake(c.gridworker, source="grid_worker", lon=c.point[0], lat=c.point[1], description="路边有暴露垃圾",
+                        matter="06010", find_duplicates=False, now=at).case.number
+    services.transition(c.gridworker, n, "self_handle", {"feedback": "已现场处置"}, now=at + dt.timedelta(minutes=20))
+    services.transition(c.inspector, n, "inspect_pass", {}, now=at + dt.timedelta(hours=2))
+    services.transition(c.intake, n, "close", {}, now=at + dt.timedelta(hours=3))
+    c.scratch["template"] = n
+
+
+def _history_load(c):
+    from gridgov.cases.models import Case
+    from gridgov.cases.services import history
+
+    t = Case.objects.get(number=c.scratch["template"])
+    history.load([history.Copy(t.pk, t.reported_at + dt.timedelta(days=1), t.unit_grid_id, t.lon, t.lat)])
+
+
+DEMO_ROWS = [
+    ("cases history.load", _history_template, _history_load,
+     [("case", "load_history")]),
+]
+
+ROWS += DEMO_ROWS  # demo
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "prepare", "write", "expected"), ROWS, ids=[r[0] for r in ROWS])
 def test_each_service_write_leaves_exactly_its_audit_records(name, prepare, write, expected, users, point):
@@ -2432,4 +2463,5 @@ def test_saved_views_of_the_queue_page_are_written_by_the_service(client_for, us
     assert client.post(f"/cases/views/{view.pk}/delete/").status_code == 302
     assert kinds(records_since(start)) == [("saved_view", "create"), ("saved_view", "delete")]
     assert not SavedView.objects.filter(pk=view.pk).exists()
+
 

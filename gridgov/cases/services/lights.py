@@ -7,7 +7,8 @@ filters every list, board, dashboard and the deadline scan use — the only plac
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Case as If
+from django.db.models import F, Q, Value, When
 from django.utils import timezone
 
 from gridgov.worktime.logic import sla
@@ -56,6 +57,20 @@ def overdue_q(now: dt.datetime) -> Q:
 def late_q(now: dt.datetime) -> Q:
     """Red or yellow (the overdue board)."""
     return running_q() & (red_q(now) | yellow_q(now))
+
+
+# the orders of a case list (the queue page and ``GET /api/v1/cases``): key → label
+ORDERS = {"newest": "最新上报在前", "time_left": "剩余时间最少在前（超期在前）"}
+
+
+def ordered(qs, order: str | None):
+    """``qs`` in the named order: newest report first (the default), or by time left — running clocks first by
+    their due time (so overdue cases come first, most overdue at the top), then paused and clockless cases, newest
+    first."""
+    if order != "time_left":
+        return qs.order_by("-reported_at", "-id")
+    return qs.annotate(_clockless=If(When(running_q(), then=Value(0)), default=Value(1))).order_by(
+        "_clockless", F("stage_due_at").asc(nulls_last=True), "-reported_at", "-id")
 
 
 def _span(seconds: float) -> str:

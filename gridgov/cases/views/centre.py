@@ -385,7 +385,20 @@ def act(request, number: str, action: str):
     return redirect(nxt)
 
 
+@page(roles.CASE_VIEW)
+def matter_search(request):
+    """The matter picker's search (``matter-picker.js``): the codes of the matters matching ``q`` by name, code or
+    pinyin initials, best first — the field report's search (``catalog.search``), as JSON for any select."""
+    from django.http import JsonResponse
+
+    from gridgov.catalog.search import search_matters
+
+    q = request.GET.get("q", "").strip()[:20]
+    return JsonResponse({"codes": [e.code for e in search_matters(q, limit=60)]})
+
+
 urls = [
+    re_path(r"^matters/search/$", matter_search, name="matter_search"),  # demo: the matter picker
     re_path(rf"^(?P<number>{NUMBER})/$", case_page, name="case"),
     re_path(rf"^(?P<number>{NUMBER})/act/(?P<action>[a-z_]+)/$", act, name="act"),
     re_path(rf"^(?P<number>{NUMBER})/reveal/$", reveal, name="reveal"),  # 回拨: the reporter's phone in full

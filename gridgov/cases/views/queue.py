@@ -40,7 +40,7 @@ from ..logic.lifecycle import (
 )
 from ..models import Case, SavedView, Source, Urgency
 from ..services import saved_views
-from ..services.lights import late_q, light
+from ..services.lights import ORDERS, late_q, light, ordered
 from ..services.transitions import MAX_BULK
 from .centre import safe_next
 
@@ -91,7 +91,14 @@ def _rows_context(rows):
 
 
 def _active(user, pairs, request) -> tuple[str, list]:
-    """The active tab, and the filters to apply: with no filter given, the post's first tab."""
+    """The active tab, and the filters to apply: with no filter given, the post's first tab. The order
+    (``order=time_left``) is not a filter: it stays on whatever tab is shown."""
+    order = [(k, v) for k, v in pairs if k == "order" and v != "newest"]
+    tab, pairs = _active_tab(user, [(k, v) for k, v in pairs if k != "order"], request)
+    return tab, pairs + order
+
+
+def _active_tab(user, pairs, request) -> tuple[str, list]:
     if request.GET.get("all") or (not pairs and "view" in request.GET):
         return "all", []
     if not pairs:
@@ -127,7 +134,8 @@ def queue(request):
         page_no = 1
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
     page_no = min(page_no, pages)
-    rows = _rows(qs.order_by("-reported_at", "-id")[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE])
+    order = dict(pairs).get("order", "newest")
+    rows = _rows(ordered(qs, order)[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE])
     # the poll looks for cases after the newest of the whole set (by id: new reports get higher ids)
     newest = (qs.order_by("-id").values_list("id", flat=True).first() or 0) if page_no == 1 else 0
     query = urlencode(pairs)
@@ -147,6 +155,10 @@ def queue(request):
         "statuses": [(s.value, STATE_LABELS[s]) for s in State], "sources": Source.choices,
         "urgencies": Urgency.choices, "places": _places(user),
         "matters": [(m.code, m.name) for m in active_matters()],
+        "order": order, "orders": list(ORDERS.items()),
+        "order_links": [(k, label, "?" + urlencode([("view", ""), *[(a, b) for a, b in pairs if a != "order"],
+                                                   *([("order", k)] if k != "newest" else [])]))
+                        for k, label in ORDERS.items()],
         "prev_url": f"?{urlencode([('view', ''), *pairs, ('page', page_no - 1)])}" if page_no > 1 else "",
         "next_url": f"?{urlencode([('view', ''), *pairs, ('page', page_no + 1)])}" if page_no < pages else "",
         "poll_url": reverse("cases:poll") + "?" + urlencode([*pairs, ("after", newest)]),
