@@ -11,8 +11,8 @@ The interface (a port, in the Cosmic Python sense)::
 one looks it up itself from ``message.user_id`` (so personal data stays where it is kept and is fetched only
 by the adapter that must have it). ``send`` raises to report a failure; the failure is logged (ids and kind
 only) and kept in ``Notification.channel_results``, and the other channels still run. An adapter that talks
-to a slow service (SMS gateway, WeChat template messages) should enqueue and return quickly; SMS and WeChat
-adapters are later work.
+to a slow service should not be one of these: SMS, 企业微信 and e-mail are the *durable* channels further down,
+sent by a background job from a recorded Delivery row (retried, never twice).
 
 Channels are configured by dotted paths in ``settings.GRIDGOV["NOTIFY_CHANNELS"]`` (default: in-app only).
 Each path is instantiated once per configuration and reused (``configured()``), so a test can configure
