@@ -18,8 +18,8 @@ from gridgov import limits
 from gridgov.accounts.api import router as accounts_router
 from gridgov.accounts.auth import API_AUTH
 from gridgov.accounts.scope import NoRight, OutOfScope
-from gridgov.analytics.api import router as analytics_router  # analytics: 统计分析
 from gridgov.addresses.api import router as addresses_router  # basemap: 标准地址
+from gridgov.analytics.api import router as analytics_router  # analytics: 统计分析
 from gridgov.apidocs import OfflineSwagger
 from gridgov.assess.api import router as assess_router  # assess: 考评
 from gridgov.audit.api import router as audit_router

@@ -120,12 +120,12 @@ DEMO_APPS.append("gridgov.integrity")  # integrity: a few flags (one confirmed, 
 DEMO_APPS.append("gridgov.ops")  # scale: one health-check pass (/healthz, /metrics, 系统运行 from health checks)
 DEMO_APPS.append("gridgov.addresses")  # basemap: the address register from the buildings, places, an offline archive
 DEMO_APPS.append("gridgov.assess")  # assess: two scored and published months, judgements, an upheld and a pending appeal (last: it reads the others)
-DEMO_APPS.append("gridgov.notify")  # notify: unread messages for every post, preferences, delivery record examples
 DEMO_APPS.append("gridgov.open311")  # open311: a demo api key (printed) and a few Open311 requests
 DEMO_APPS.append("gridgov.hotline")  # open311: a 12345 system, its orders, an outbox with sent and pending
 DEMO_APPS.append("gridgov.analytics")  # analytics: the per-day roll-up rebuilt from every demo case (last: after the grid change)
 DEMO_APPS.append("gridgov.exports")  # exports: today's reports for the big screen, a shared column set, a finished export
 DEMO_APPS.append("gridgov.briefs")  # briefs: issued 简报 of the last weeks (one draft), 月报, 通报, 值班日报, 分析报告 with its mining run; the leader subscribes
+DEMO_APPS.append("gridgov.notify")  # notify: unread messages for every post, preferences, delivery record examples (last: after every app that notifies)
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:
