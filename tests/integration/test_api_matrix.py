@@ -1518,6 +1518,52 @@ class _Undo(Exception):
     pass
 
 
+# --- exports: 案件导出 — for the posts that read the KPIs (exports.cases): the leaders and the centres, the street's
+# 督导员, a department's handlers (each within its scope); an export and a column set are their owner's (the
+# administrator's here: the others get 404)
+_EX = "401  200  200  200  200  200  200  403  403  403  200  403  200"
+_EX_OWN = "401  200  404  404  404  404  404  403  403  403  404  403  404"
+EXPECTED.update({
+    # columns:                                        anon adm  lead int  shif disp sup  insp gld  gwk  hand res  clerk
+    "GET /api/v1/exports/columns":                   _EX,
+    "GET /api/v1/exports/column-sets":               _EX,
+    "POST /api/v1/exports/column-sets":              _EX.replace("200", "201"),
+    "DELETE /api/v1/exports/column-sets/{set_id}":   _EX_OWN,
+    "POST /api/v1/exports":                          _EX.replace("200", "201"),
+    "GET /api/v1/exports":                           _EX,
+    "GET /api/v1/exports/{export_id}":               _EX_OWN,
+    "GET /api/v1/exports/{export_id}/download":      _EX_OWN,
+})
+
+
+def admins_column_set(ctx, users):
+    from gridgov.exports import services
+
+    s, _ = services.save_column_set(users["admin"], "矩阵模板", ["number", "status"])
+    return {"set": s.pk}
+
+
+def admins_export(ctx, users):
+    from gridgov.exports import services
+
+    return {"export": services.start(users["admin"], "status=closed", ["number"], "csv").pk}
+
+
+EX = f"{ROOT}/exports"
+ROWS.update({
+    "GET /api/v1/exports/columns": Row("get", f"{EX}/columns"),
+    "GET /api/v1/exports/column-sets": Row("get", f"{EX}/column-sets"),
+    "POST /api/v1/exports/column-sets": Row("post", f"{EX}/column-sets", {"name": "我的模板", "columns": ["number"]}),
+    "DELETE /api/v1/exports/column-sets/{set_id}": Row("delete", f"{EX}/column-sets/{{set}}", setup=admins_column_set),
+    "POST /api/v1/exports": Row("post", EX, {"query": "status=closed", "columns": ["number", "status"],
+                                            "format": "csv"}),
+    "GET /api/v1/exports": Row("get", EX),
+    "GET /api/v1/exports/{export_id}": Row("get", f"{EX}/{{export}}", setup=admins_export),
+    "GET /api/v1/exports/{export_id}/download": Row("get", f"{EX}/{{export}}/download", setup=admins_export),
+})
+# --- end exports
+
+
 def answers(key: str, users) -> dict[str, tuple[int, str]]:
     """What each post gets for the row, each request in its own rolled-back savepoint (nothing it writes stays)."""
     row = ROWS[key]
@@ -1644,50 +1690,6 @@ ANALYTICS_ROWS = {
     "GET /api/v1/analytics/series": Row("get", f"{ROOT}/analytics/series?kind=month&date=2026-11-01&step=week"),
 }
 ROWS |= ANALYTICS_ROWS
-# --- exports: 案件导出 — for the posts that read the KPIs (exports.cases): the leaders and the centres, the street's
-# 督导员, a department's handlers (each within its scope); an export and a column set are their owner's (the
-# administrator's here: the others get 404)
-_EX = "401  200  200  200  200  200  200  403  403  403  200  403  200"
-_EX_OWN = "401  200  404  404  404  404  404  403  403  403  404  403  404"
-EXPECTED.update({
-    # columns:                                        anon adm  lead int  shif disp sup  insp gld  gwk  hand res  clerk
-    "GET /api/v1/exports/columns":                   _EX,
-    "GET /api/v1/exports/column-sets":               _EX,
-    "POST /api/v1/exports/column-sets":              _EX.replace("200", "201"),
-    "DELETE /api/v1/exports/column-sets/{set_id}":   _EX_OWN,
-    "POST /api/v1/exports":                          _EX.replace("200", "201"),
-    "GET /api/v1/exports":                           _EX,
-    "GET /api/v1/exports/{export_id}":               _EX_OWN,
-    "GET /api/v1/exports/{export_id}/download":      _EX_OWN,
-})
-
-
-def admins_column_set(ctx, users):
-    from gridgov.exports import services
-
-    s, _ = services.save_column_set(users["admin"], "矩阵模板", ["number", "status"])
-    return {"set": s.pk}
-
-
-def admins_export(ctx, users):
-    from gridgov.exports import services
-
-    return {"export": services.start(users["admin"], "status=closed", ["number"], "csv").pk}
-
-
-EX = f"{ROOT}/exports"
-ROWS.update({
-    "GET /api/v1/exports/columns": Row("get", f"{EX}/columns"),
-    "GET /api/v1/exports/column-sets": Row("get", f"{EX}/column-sets"),
-    "POST /api/v1/exports/column-sets": Row("post", f"{EX}/column-sets", {"name": "我的模板", "columns": ["number"]}),
-    "DELETE /api/v1/exports/column-sets/{set_id}": Row("delete", f"{EX}/column-sets/{{set}}", setup=admins_column_set),
-    "POST /api/v1/exports": Row("post", EX, {"query": "status=closed", "columns": ["number", "status"],
-                                            "format": "csv"}),
-    "GET /api/v1/exports": Row("get", EX),
-    "GET /api/v1/exports/{export_id}": Row("get", f"{EX}/{{export}}", setup=admins_export),
-    "GET /api/v1/exports/{export_id}/download": Row("get", f"{EX}/{{export}}/download", setup=admins_export),
-})
-# --- end exports
 # --- basemap: 标准地址 — every post searches and finds the nearest address (staff within their scope, residents the
 # whole register: addresses are public); the administrator (geo.import) keeps the register: one address, an import,
 # the buildings feeding it, the import template
