@@ -100,6 +100,10 @@ def test_a_tap_fills_the_nearest_address_on_the_residents_report(server, browser
     # a typed address is the person's own: another tap does not overwrite it
     page.locator("#id_address").fill("我自己写的地址")
     lon_before = page.locator("input[name=lon]").input_value()
+    page.locator("#report-map").scroll_into_view_if_needed()  # filling the field scrolled the page: measure again
+    x, y = page.evaluate("""([lat, lon]) => { const p = window.gridgovReportMap.latLngToContainerPoint([lat, lon]);
+        const r = document.getElementById('report-map').getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }""",
+                         [item["lat"], item["lon"]])
     page.mouse.click(x + 40, y + 20)
     expect(page.locator("input[name=lon]")).not_to_have_value(lon_before, timeout=SLOW)
     expect(page.locator("#id_address")).to_have_value("我自己写的地址")
