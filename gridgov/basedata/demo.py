@@ -196,11 +196,11 @@ def _build(scale: str) -> dict:
         lane = lane_of(names.get(community, ""), community, grid_k[g.code])
         if per_grid[g.code] >= 3 or g.grid_type == "compound":  # a 院 (楼院型 grids, or several buildings)
             if g.code not in yard:
-                lane_no[lane] = lane_no.get(lane, 0) + rng.randint(1, 6)
+                lane_no[lane] = lane_no.get(lane, 0) + 1 + int(g.code[-3:]) % 6  # no draw: the generator's
                 yard[g.code] = lane_no[lane]
             name = f"{lane}{yard[g.code]}号院{i + 1}号楼"
         else:
-            lane_no[lane] = lane_no.get(lane, 0) + rng.randint(1, 4)
+            lane_no[lane] = lane_no.get(lane, 0) + 1 + (int(g.code[-3:]) + i) % 4  # sequence stays as it was
             name = f"{lane}{lane_no[lane]}号"
         key = keys.get(where["unit_grid"] or "", g.scope_key)
         buildings.append(Building(code=f"B{g.code}{i + 1:02d}", name=name,
