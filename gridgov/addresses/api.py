@@ -91,7 +91,7 @@ def import_template(request):
 @router.post("/import", response=answers(AddressImportOut, 400, 403, 413, 422),
              summary="导入地址：请求体为 xlsx/CSV 文件（或 multipart 的 file 字段）；先校验每一行，"
                      "有错误则不写入（422 import_rejected，errors 列出每一行）",
-             openapi_extra={"requestBody": {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+             openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}})
 def import_addresses(request):
     from gridgov.basedata.importing import read_upload
 

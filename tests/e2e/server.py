@@ -5,6 +5,7 @@ throw-away database is created next to it and dropped afterwards, so browser tes
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import time
 import urllib.request
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 
@@ -48,11 +50,15 @@ def demo_server(folder):
         if db_url:
             env["GRIDGOV_DATABASE_URL"] = db_url
         demo = subprocess.run([sys.executable, "-m", "gridgov.cli", "demo"], cwd=folder, env=env,
-                              capture_output=True, text=True, timeout=600)
+                              capture_output=True, text=True, timeout=1500)
         assert demo.returncode == 0, demo.stderr
         port = _free_port()
+        # what the server prints goes to a file (a pipe nobody reads would stop the server once it is full), kept
+        # with the test artifacts for a failing run
+        log_path = Path(folder) / "serve.log"
+        log = open(log_path, "wb")
         proc = subprocess.Popen([sys.executable, "-m", "gridgov.cli", "serve", "--port", str(port)], cwd=folder,
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                env=env, stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
             # a busy machine (both backends' passes at once on two cores) may take minutes to start the workers:
@@ -64,7 +70,7 @@ def demo_server(folder):
                     break
                 except OSError:
                     if proc.poll() is not None:
-                        raise RuntimeError("gridgov serve exited:\n" + proc.stdout.read().decode(errors="replace")) from None
+                        raise RuntimeError("gridgov serve exited:\n" + log_path.read_text(errors="replace")) from None
                     if time.monotonic() > deadline:
                         raise RuntimeError("gridgov serve did not start within 600 s") from None
                     time.sleep(0.2)
@@ -72,3 +78,7 @@ def demo_server(folder):
         finally:
             proc.terminate()
             proc.wait(timeout=10)
+            log.close()
+            artifacts = Path(os.environ.get("GRIDGOV_ARTIFACTS", "test-artifacts"))
+            artifacts.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(log_path, artifacts / f"serve-{'postgresql' if db_url else 'sqlite'}.log")

@@ -53,6 +53,10 @@ def test_keyed_fields_are_every_scope_and_node_key_of_the_installed_apps():
         "basedata.Organisation.scope_key", "basedata.KeyTag.scope_key", "basedata.Visit.scope_key",
         "basedata.DiaryEntry.scope_key", "basedata.VisitTrigger.scope_key", "basedata.ImportJob.scope_key",
         "duty.Activation.scope_key",  # duty: a 预案 activation follows its case's place
+        "addresses.Address.scope_key",  # basemap: an address follows its grid
+        # briefs: a document, its series counter and a subscription are kept for a district or a street (never a
+        # grid: re-keying leaves them as they are); a mining run likewise
+        "briefs.Brief.scope_key", "briefs.Counter.scope_key", "briefs.Subscription.scope_key", "mining.Run.scope_key",
         "oversight.Notice.scope_key",  # the city's: a district or street code (never under a grid), kept general
         # tasks: campaigns, units, tasks and reports of a unit, drills and meetings
         "tasks.Campaign.scope_key", "tasks.Unit.scope_key", "tasks.Task.scope_key", "tasks.Report.scope_key",
