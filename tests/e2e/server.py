@@ -42,16 +42,33 @@ def _database():
             c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class _Built:
+    stdout = ""
+
+
 @contextmanager
 def demo_server(folder):
+    # GRIDGOV_E2E_SITE=<folder> (SQLite only; for working on one browser test, never set on CI): the demo is built
+    # there once and served again by later runs, instead of being rebuilt in a fresh folder each time
+    reuse = os.environ.get("GRIDGOV_E2E_SITE")
+    if reuse and not os.environ.get("GRIDGOV_DATABASE_URL", "").startswith("postgres"):
+        folder = Path(reuse)
+        folder.mkdir(parents=True, exist_ok=True)
     with _database() as db_url:
         env = {**os.environ, "GRIDGOV_DATA_DIR": str(folder)}
         env.pop("GRIDGOV_DATABASE_URL", None)
         if db_url:
             env["GRIDGOV_DATABASE_URL"] = db_url
-        demo = subprocess.run([sys.executable, "-m", "gridgov.cli", "demo"], cwd=folder, env=env,
-                              capture_output=True, text=True, timeout=1500)
-        assert demo.returncode == 0, demo.stderr
+        built = Path(folder) / "demo-built.txt"
+        if reuse and built.exists():
+            demo = _Built()
+            demo.stdout = built.read_text()
+        else:
+            demo = subprocess.run([sys.executable, "-m", "gridgov.cli", "demo"], cwd=folder, env=env,
+                                  capture_output=True, text=True, timeout=1500)
+            assert demo.returncode == 0, demo.stderr
+            if reuse:
+                built.write_text(demo.stdout)
         port = _free_port()
         # what the server prints goes to a file (a pipe nobody reads would stop the server once it is full), kept
         # with the test artifacts for a failing run

@@ -1735,6 +1735,9 @@ BASEMAP_ROWS = {
 ROWS.update(BASEMAP_ROWS)  # basemap
 
 
+# ==== a new block of EXPECTED and ROWS goes above this line (the test below stays last) ====
+
+
 # --- basemap: the rows added after test_each_post_gets_what_the_table_says was parametrized (its list(EXPECTED)
 # is taken where it is defined: kpi's and basemap's blocks above, anyone's appended later) are run here the same way
 _RUN_ABOVE = set(test_each_post_gets_what_the_table_says.pytestmark[0].args[1])
