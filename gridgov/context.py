@@ -68,7 +68,8 @@ SECTIONS = [
     ("统计分析", ["/kpi/", "/oversight/city/", "/analytics/", "/dashboard/screen/", "/screen/", "/exports/", "/briefs/",
               "/mining/"]),
     ("网格与数据", ["/map/", "/map/changes/", "/basedata/", "/addresses/", "/governance/", "/tasks/"]),
-    ("系统", ["/privacy/", "/admin/", "/accounts/", "/hotline/", "/open311/", "/notify/"]),
+    ("社区服务", ["/community/", "/notices/", "/services/", "/party/", "/groups/", "/training/"]),  # issue #17
+    ("系统", ["/privacy/", "/admin/", "/accounts/", "/hotline/", "/open311/", "/notify/", "/ops/"]),
 ]
 OTHER = "其他"
 
