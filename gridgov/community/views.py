@@ -4,19 +4,20 @@ Staff (``community.view``, within scope): ``/community/`` the grids with their b
 preview, the community's directory); ``/community/phones/`` the 服务热线 and 监督电话 (set with ``community.manage``).
 Public (no account): ``/community/q/<grid code>/`` where a board's QR code leads — the residents' report page with
 its position already in that grid, or a clear page for a grid retired by a grid change; ``/community/<community
-code>/`` the community's directory.
+code>/`` the community's directory. Both are GET only and counted against the address's throttle (``open.address``,
+as the public pages /open/).
 """
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
 
 from gridgov.accounts.scope import OutOfScope
 from gridgov.errors import DomainError, NotFound
 from gridgov.geo.models import Grid
 from gridgov.pages import has, page, render_page
+from gridgov.transparency.views import public  # GET only, throttled per address like /open/ and /r/
 
 from . import render as pdf
 from . import services
@@ -118,7 +119,7 @@ def _report_point(grid: Grid) -> tuple[float, float]:
     return round(p.x, 6), round(p.y, 6)
 
 
-@require_GET
+@public
 def qr(request, code: str):
     target = services.qr_target(code)
     if isinstance(target, Grid):
@@ -128,7 +129,7 @@ def qr(request, code: str):
     return render(request, "community/gone.html", {"code": code, "retired": target}, status=200 if target else 404)
 
 
-@require_GET
+@public
 def directory(request, code: str):
     try:
         community, boards, supervision = services.directory(code)
