@@ -116,7 +116,7 @@ def test_a_grid_shows_the_number_set_nearest_to_it(users):
 def test_the_board_lists_the_five_fixed_staff_with_the_grid_hotline(users):
     services.set_phone(users["admin"], kind="hotline", key=OWN_GRID, phone="010-85000001")
     b = services.board_for(users["gridworker"], OWN_GRID)
-    assert (b.code, b.community, b.street) == (OWN_GRID, "多福巷社区", "东华门街道")
+    assert (b.code, b.community, b.street) == (OWN_GRID, "多福巷社区居委会", "东华门街道")
     # the demo's 五定 of the grid: the 网格长 first, then the 网格员, then the street's 督导员
     assert [(p.post, p.name) for p in b.people] == [
         ("网格长", users["gridleader"].display_name), ("专职网格员", users["gridworker"].display_name),
