@@ -249,3 +249,25 @@ def test_the_public_directory_of_a_community(users):
 def test_unknown_node_is_a_not_found(users):
     with pytest.raises(NotFound):
         services.set_phone(users["admin"], kind="supervision", key="110101999999", phone="010-64000001")
+
+
+def test_the_board_list_reads_the_same_few_queries_for_any_page_size(client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = client_for("admin")
+    counts = []
+    for limit in (2, 40):
+        with CaptureQueriesContext(connection) as q:
+            r = c.get(f"/api/v1/community/boards?limit={limit}")
+        assert r.status_code == 200 and len(r.json()["items"]) == limit
+        counts.append(len(q))
+    assert counts[0] == counts[1]
+
+
+def test_a_district_sees_its_communities_first_then_one_communitys_boards(client_for):
+    c = client_for("admin")
+    page = c.get("/community/").content.decode()
+    assert "按社区查看" in page and 'href="?community=110101001001"' in page and "board.pdf" not in page
+    page = c.get("/community/?community=110101001001").content.decode()
+    assert f"/community/board/{OWN_GRID}/board.pdf" in page and "按社区查看" not in page
