@@ -53,6 +53,13 @@ def _silhouette(c, x: float, y: float, w: float, h: float) -> None:
     c.rect(x + 0.5, y - h * 0.13, w - 1, h * 0.13, stroke=0, fill=1)  # the shoulders end at the frame
 
 
+def _fitted(text: str, size: float, width: float) -> float:
+    """The font size (at most ``size``) at which ``text`` fits in ``width`` (long grid and community names)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return min(size, size * width / max(stringWidth(text, PDF_FONT, size), 1))
+
+
 def _para(c, text: str, x: float, y_top: float, width: float, size: float, colour=(0, 0, 0)) -> float:
     """A wrapped paragraph whose top is at ``y_top``; returns its height."""
     from reportlab.lib.colors import Color
@@ -84,8 +91,9 @@ def board_pdf(b: Board, url: str, size: str = "A4") -> bytes:
     c.setFillColorRGB(1, 1, 1)
     c.setFont(PDF_FONT, 30)
     c.drawCentredString(W / 2, H - 20 * mm, "网格公示牌")
-    c.setFont(PDF_FONT, 13)
-    c.drawCentredString(W / 2, H - 31 * mm, f"{b.street}　{b.community}　{b.name}（网格编码 {b.code}）")
+    heading = f"{b.street}　{b.community}　{b.name}（网格编码 {b.code}）"
+    c.setFont(PDF_FONT, _fitted(heading, 13, W - 20 * mm))
+    c.drawCentredString(W / 2, H - 31 * mm, heading)
     c.setFillColorRGB(0, 0, 0)
     y = H - 48 * mm
     c.setFont(PDF_FONT, 12)
@@ -164,7 +172,7 @@ def cards_pdf(b: Board, url: str) -> bytes:
             c.setFont(PDF_FONT, 12)
             c.drawString(x + 4 * mm, y + 47 * mm, "温馨提示卡")
             c.setFillColorRGB(0, 0, 0)
-            c.setFont(PDF_FONT, 8)
+            c.setFont(PDF_FONT, _fitted(f"{b.community} {b.name}", 8, CARD_W * mm - 8 * mm))
             c.drawString(x + 4 * mm, y + 41 * mm, f"{b.community} {b.name}")
             c.drawString(x + 4 * mm, y + 35 * mm, f"网格长：{leader or '—'}")
             _para(c, f"网格员：{workers or '—'}", x + 4 * mm, y + 33 * mm, 52 * mm, 8)
