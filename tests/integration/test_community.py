@@ -271,3 +271,25 @@ def test_a_district_sees_its_communities_first_then_one_communitys_boards(client
     assert "按社区查看" in page and 'href="?community=110101001001"' in page and "board.pdf" not in page
     page = c.get("/community/?community=110101001001").content.decode()
     assert f"/community/board/{OWN_GRID}/board.pdf" in page and "按社区查看" not in page
+
+
+def test_a_unit_grid_code_leads_to_its_management_grids_report_page():
+    unit = Grid.objects.filter(layer__code="unit", parent__code=OWN_GRID).order_by("code").first()
+    r = Client().get(f"/community/q/{unit.code}/")
+    assert r.status_code == 302 and r["Location"].endswith(f"&grid={OWN_GRID}")
+
+
+def test_the_api_sets_a_number_in_its_published_form_with_one_audit_record(client_for):
+    before = AuditRecord.objects.count()
+    r = client_for("gridleader").put("/api/v1/community/phones", {"kind": "hotline", "key": OWN_GRID,
+                                                                  "phone": "+86 010 8500 0003"},
+                                     content_type="application/json")
+    assert r.status_code == 200
+    assert r.json() == {"kind": "hotline", "key": OWN_GRID, "phone": "010-85000003", "removed": False}
+    assert AuditRecord.objects.count() == before + 1
+    r = client_for("gridleader").put("/api/v1/community/phones", {"kind": "hotline", "key": OWN_GRID, "phone": "110"},
+                                     content_type="application/json")
+    assert r.status_code == 400 and r.json()["code"] == "invalid_phone"
+    assert r.json()["message"].startswith("电话号码格式不正确")
+    board = client_for("gridworker").get(f"/api/v1/community/boards/{OWN_GRID}").json()
+    assert board["hotline"] == "010-85000003" and board["qr_url"] == f"http://testserver/community/q/{OWN_GRID}/"
