@@ -26,6 +26,7 @@ from gridgov.audit.api import router as audit_router
 from gridgov.basedata.api import router as basedata_router
 from gridgov.cases.api import router as cases_router
 from gridgov.catalog.api import router as catalog_router
+from gridgov.community.api import router as community_router  # community
 from gridgov.duty.api import router as duty_router
 from gridgov.errors import DomainError
 from gridgov.evaluation.api import router as evaluation_router  # evaluation
@@ -301,3 +302,4 @@ api.add_router("/hotline", hotline_router)  # open311: 12345 work orders
 api.add_router("/analytics", analytics_router)  # analytics: 统计分析
 api.add_router("/exports", exports_router)  # exports: 案件导出
 api.add_router("/addresses", addresses_router)  # basemap: 标准地址
+api.add_router("/community", community_router)  # community: 公示牌, 服务热线, 监督电话

@@ -247,6 +247,27 @@ _BRIEFS_RIGHTS: dict[Role, frozenset[str]] = {
 RIGHTS = {role: rights | _BRIEFS_RIGHTS.get(role, frozenset()) for role, rights in RIGHTS.items()}
 # ---- end briefs
 
+# ---- community (公示牌、温馨提示卡、社区名录; issue #17 item 1) ----
+# see the boards of the grids in scope, download them (A4/A3, 温馨提示卡) and read the configured numbers: the grid's
+# people (网格员, 网格长), the street's 督导员 and 监督员, the centre (受理员, 值班长, 派遣员, 信息员), leaders, the
+# administrator; set the 服务热线 and 监督电话 (seed 001 篇4 「联系方式、监督电话」): the community's 网格长 for its
+# community and grids, the street's 督导员 for its street, the administrator (a district's default)
+COMMUNITY_VIEW, COMMUNITY_MANAGE = "community.view", "community.manage"
+_COMMUNITY_RIGHTS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({COMMUNITY_VIEW, COMMUNITY_MANAGE}),
+    Role.GRID_SUPERVISOR: frozenset({COMMUNITY_VIEW, COMMUNITY_MANAGE}),
+    Role.GRID_LEADER: frozenset({COMMUNITY_VIEW, COMMUNITY_MANAGE}),
+    Role.GRID_WORKER: frozenset({COMMUNITY_VIEW}),
+    Role.INSPECTOR: frozenset({COMMUNITY_VIEW}),
+    Role.LEADER: frozenset({COMMUNITY_VIEW}),
+    Role.INTAKE_CLERK: frozenset({COMMUNITY_VIEW}),
+    Role.SHIFT_LEADER: frozenset({COMMUNITY_VIEW}),
+    Role.DISPATCHER: frozenset({COMMUNITY_VIEW}),
+    Role.CLERK: frozenset({COMMUNITY_VIEW}),
+}
+RIGHTS = {role: rights | _COMMUNITY_RIGHTS.get(role, frozenset()) for role, rights in RIGHTS.items()}
+# ---- end community
+
 
 def has_right(role: str, right: str) -> bool:
     try:

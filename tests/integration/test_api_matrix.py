@@ -1735,6 +1735,33 @@ BASEMAP_ROWS = {
 ROWS.update(BASEMAP_ROWS)  # basemap
 
 
+# --- community: 公示牌 and the published numbers — read by the staff posts within their scope (not a department's
+# handlers, not residents: residents read the public pages); the 服务热线 and 监督电话 are set by the administrator, the
+# street's 督导员 and the community's 网格长 (seed 001 篇4), each within its scope
+# columns:                                          anon adm  lead int  shif disp sup  insp gld  gwk  hand res  clerk
+EXPECTED.update({
+    "GET /api/v1/community/phones":                  "401  200  200  200  200  200  200  200  200  200  403  403  200",
+    "PUT /api/v1/community/phones":                  "401  200  403  403  403  403  200  403  200  403  403  403  403",
+    "PUT /api/v1/community/phones · elsewhere":      "401  200  403  403  403  403  404  403  404  403  403  403  403",
+    "GET /api/v1/community/boards":                  "401  200  200  200  200  200  200  200  200  200  403  403  200",
+    "GET /api/v1/community/boards/{code}":           "401  200  200  200  200  200  200  200  200  200  403  403  200",
+    "GET /api/v1/community/boards/{code} · elsewhere":
+                                                     "401  200  200  200  200  200  404  404  404  404  403  403  200",
+})
+COMMUNITY_ROWS = {
+    "GET /api/v1/community/phones": Row("get", f"{ROOT}/community/phones"),
+    "PUT /api/v1/community/phones": Row("put", f"{ROOT}/community/phones",
+                                        {"kind": "hotline", "key": OWN_GRID, "phone": "010-85000001"}),
+    "PUT /api/v1/community/phones · elsewhere": Row("put", f"{ROOT}/community/phones",
+                                                    {"kind": "hotline", "key": OTHER_STREET_GRID,
+                                                     "phone": "010-85000001"}),
+    "GET /api/v1/community/boards": Row("get", f"{ROOT}/community/boards?limit=5"),
+    "GET /api/v1/community/boards/{code}": Row("get", f"{ROOT}/community/boards/{OWN_GRID}"),
+    "GET /api/v1/community/boards/{code} · elsewhere": Row("get", f"{ROOT}/community/boards/{OTHER_STREET_GRID}"),
+}
+ROWS.update(COMMUNITY_ROWS)  # community
+
+
 # ==== a new block of EXPECTED and ROWS goes above this line (the test below stays last) ====
 
 

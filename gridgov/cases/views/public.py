@@ -205,10 +205,32 @@ def report(request):
                 return redirect("public:done", number=number)
         photos_lost = bool(files)
     else:
-        form = ReportForm(initial={"client_key": uuid.uuid4().hex})
+        form = ReportForm(initial={"client_key": uuid.uuid4().hex, **_started_at(request)})
         photos_lost = False
-    return _page(request, "report.html", {"form": form, "photos_lost": photos_lost, "max_photos": MAX_PHOTOS},
+    return _page(request, "report.html", {"form": form, "photos_lost": photos_lost, "max_photos": MAX_PHOTOS,
+                                          "from_grid": _from_grid(request)},
                  status=400 if form.errors else 200)
+
+
+def _started_at(request) -> dict:
+    """community: a report opened from a grid's 公示牌 QR code (/community/q/<code>/ redirects here with a point inside
+    that grid, ``?lon=&lat=&grid=``) starts with its position there; the person may still move it."""
+    try:
+        lon, lat = locating.check_point(request.GET.get("lon"), request.GET.get("lat"))
+    except DomainError:
+        return {}
+    return {"lon": lon, "lat": lat}
+
+
+def _from_grid(request) -> str:
+    """community: the name of the grid whose board the report was opened from (shown above the map), or ''."""
+    code = request.GET.get("grid", "")[:40]
+    if not code or not _started_at(request):
+        return ""
+    from gridgov.geo.models import Grid
+
+    g = Grid.objects.filter(layer__code="management", code=code).select_related("community").first()
+    return f"{g.community.name} {g.name or g.code}" if g else ""
 
 
 @never_cache

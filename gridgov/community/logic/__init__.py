@@ -1,0 +1,1 @@
+"""Pure logic of the grid's public face (no Django import)."""
