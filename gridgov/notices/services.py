@@ -62,6 +62,14 @@ def get(user, pk: int) -> Notice:
     return n
 
 
+def get_public(pk: int) -> Notice:
+    """A community notice or a warning, as anyone may read it (a resident following the link of their message)."""
+    n = Notice.objects.filter(pk=pk, kind__in=[Kind.COMMUNITY, Kind.WARNING]).select_related("author").first()
+    if n is None:
+        raise NotFound("no_notice", "没有这条通知")
+    return n
+
+
 def public_for(community_code: str, now=None) -> tuple[Jurisdiction, list[Notice], list[Notice]]:
     """The public page of one community (no account): its current warnings (the most severe first) and its current
     notices (newest first) — its own, its street's and its district's. Expired, not yet valid and withdrawn ones are

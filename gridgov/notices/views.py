@@ -84,8 +84,11 @@ def new(request):
         status=400 if error else 200)
 
 
-@page(VIEW)
+@page()
 def detail(request, pk: int):
+    if not has(request.user, VIEW):  # a resident following their message: the public notices only
+        n = services.get_public(pk)
+        return render_page(request, "notices/detail.html", {"n": n, "current": n.current()})
     n = services.open_notice(request.user, pk)
     manage = has(request.user, PUBLISH) and services.may_manage(request.user, n)
     receipts = services.receipts(request.user, pk) if manage and n.kind == Kind.STAFF else None

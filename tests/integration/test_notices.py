@@ -273,3 +273,48 @@ def test_a_resident_subscribes_and_unsubscribes_on_the_page(users, client_for):
     assert not Subscription.objects.filter(user=resident, active=True).exists()
     assert list(AuditRecord.objects.filter(object_type="notice_subscription").order_by("id")
                 .values_list("action", flat=True))[-2:] == ["subscribe", "unsubscribe"]
+
+
+def test_a_resident_follows_the_warning_message_to_the_notice_but_never_to_a_staff_notice(users, client_for):
+    resident = users["resident"]
+    Subscription.objects.filter(user=resident).delete()
+    services.subscribe(resident, COMMUNITY)
+    now = timezone.now()
+    w = services.publish(users["gridleader"], services.Draft(
+        kind="warning", title="今晚大风", body="请收好阳台物品。", scope=COMMUNITY, level="yellow", topic="大风",
+        ends_at=now + dt.timedelta(hours=6)))
+    staff = services.publish(users["gridleader"], services.Draft(
+        kind="staff", title="内部工作安排", body="仅工作人员。", scope=COMMUNITY, posts=["grid_worker"]))
+    (msg,) = Notification.objects.filter(user=resident, kind="notices.warning", object_id=str(w.pk))
+    assert msg.title == "黄色预警 大风：今晚大风"
+    c = client_for("resident")
+    r = c.post(f"/notify/{msg.pk}/open/")  # the inbox's link
+    assert r.status_code == 302 and r["Location"] == f"/notices/{w.pk}/"
+    r = c.get(r["Location"])
+    assert r.status_code == 200 and "请收好阳台物品。" in r.content.decode()
+    assert c.get(f"/notices/{staff.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("hour,sent", [(6, 0), (8, 1)])
+def test_the_background_pass_sends_yesterdays_digest_from_seven_in_the_morning(users, hour, sent):
+    resident = users["resident"]
+    Subscription.objects.filter(user=resident).delete()
+    services.subscribe(resident, COMMUNITY, now=dt.datetime(2021, 3, 1, tzinfo=SHANGHAI))
+    at = dt.datetime(2021, 3, 10, hour, tzinfo=SHANGHAI)
+    assert services.digest_due(at) == sent
+    assert list(DigestSent.objects.filter(user=resident, day__year=2021).values_list("day", flat=True)) == (
+        [dt.date(2021, 3, 9)] if sent else [])
+    assert services.digest_due(at) == 0  # the next hourly pass: nothing more
+
+
+def test_withdrawing_twice_and_reminding_a_withdrawn_notice_are_refused(users, client_for):
+    n = services.publish(users["gridleader"], services.Draft(
+        kind="staff", title="已撤回的通知", body="内容。", scope=COMMUNITY, posts=["grid_worker"]))
+    api = client_for("gridleader")
+    assert api.post(f"/api/v1/notices/{n.pk}/withdraw", {"reason": "重复"}, content_type="application/json"
+                    ).status_code == 200
+    r = api.post(f"/api/v1/notices/{n.pk}/withdraw", {}, content_type="application/json")
+    assert r.status_code == 409 and r.json() == {"code": "already_withdrawn", "message": "该通知已撤回"}
+    r = api.post(f"/api/v1/notices/{n.pk}/remind")
+    assert r.status_code == 409 and r.json()["code"] == "already_withdrawn"
+    assert not Notification.objects.filter(kind="notices.remind", object_id=str(n.pk)).exists()
