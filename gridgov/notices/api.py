@@ -22,7 +22,7 @@ CommunityCode = Annotated[str, Field(pattern=r"^\d{12}$", title="社区代码")]
 Post = Literal[tuple(services.STAFF_POSTS)]  # type: ignore[valid-type]
 
 
-class NoticeIn(Schema):
+class NoticePublishIn(Schema):
     kind: Kind = Field(title="类型（community 社区动态 / warning 预警 / staff 工作通知）")
     title: str = Field(max_length=100, title="标题")
     body: str = Field(max_length=2000, title="内容")
@@ -34,7 +34,7 @@ class NoticeIn(Schema):
     posts: list[Post] = Field([], max_length=len(services.STAFF_POSTS), title="接收岗位（工作通知）")
 
 
-class NoticeOut(Schema):
+class NoticeItemOut(Schema):
     id: int
     kind: str
     kind_label: str
@@ -63,7 +63,7 @@ def _out(n: Notice) -> dict:
             "current": n.current(), "withdrawn": n.withdrawn, "withdrawn_at": n.withdrawn_at}
 
 
-@router.get("", response=answers(page_of(NoticeOut), 403, 422),
+@router.get("", response=answers(page_of(NoticeItemOut), 403, 422),
             summary="通知公告（本辖区的社区动态和预警、发给本人的工作通知）；kind 筛选")
 def notices(request, page: Query[PageIn], kind: Kind | None = None):
     qs = services.visible(request.user).select_related("author").order_by("-published_at", "-id")
@@ -72,18 +72,18 @@ def notices(request, page: Query[PageIn], kind: Kind | None = None):
     return paginate(qs, page, _out)
 
 
-@router.post("", response=answers(NoticeOut, 400, 403, 422, status=201),
+@router.post("", response=answers(NoticeItemOut, 400, 403, 422, status=201),
              summary="发布社区动态、预警（级别、有效期）或工作通知（接收岗位，阅读回执）")
-def publish(request, payload: NoticeIn):
+def publish(request, payload: NoticePublishIn):
     n = services.publish(request.user, services.Draft(**payload.dict()))
     return Status(201, _out(n))
 
 
-class SubscriptionIn(Schema):
+class NoticeSubscriptionIn(Schema):
     community: CommunityCode
 
 
-class SubscriptionOut(Schema):
+class NoticeSubscriptionOut(Schema):
     community: str
     name: str
     since: dt.datetime
@@ -93,52 +93,56 @@ def _sub_out(s) -> dict:
     return {"community": s.community.code, "name": s.community.name, "since": s.created}
 
 
-@router.get("/subscriptions/mine", response=answers(list[SubscriptionOut], 403), summary="我订阅的社区（居民）")
+class NoticeSubscriptionsOut(Schema):
+    subscriptions: list[NoticeSubscriptionOut]
+
+
+@router.get("/subscriptions/mine", response=answers(NoticeSubscriptionsOut, 403), summary="我订阅的社区（居民）")
 def my_subscriptions(request):
-    return [_sub_out(s) for s in services.subscriptions(request.user)]
+    return {"subscriptions": [_sub_out(s) for s in services.subscriptions(request.user)]}
 
 
-@router.post("/subscriptions", response=answers(SubscriptionOut, 400, 403, 409, 422, status=201),
+@router.post("/subscriptions", response=answers(NoticeSubscriptionOut, 400, 403, 409, 422, status=201),
              summary="订阅社区的每日摘要：通知和案件进展（居民）")
-def subscribe(request, payload: SubscriptionIn):
+def subscribe(request, payload: NoticeSubscriptionIn):
     return Status(201, _sub_out(services.subscribe(request.user, payload.community)))
 
 
-@router.delete("/subscriptions/{code}", response=answers(SubscriptionOut, 403, 404, 422), summary="退订社区（居民）")
+@router.delete("/subscriptions/{code}", response=answers(NoticeSubscriptionOut, 403, 404, 422), summary="退订社区（居民）")
 def unsubscribe(request, code: CommunityCode):
     return _sub_out(services.unsubscribe(request.user, code))
 
 
-@router.get("/{pk}", response=answers(NoticeOut, 403, 404, 422), summary="通知详情（接收人打开即记录已读）")
+@router.get("/{pk}", response=answers(NoticeItemOut, 403, 404, 422), summary="通知详情（接收人打开即记录已读）")
 def notice(request, pk: Id):
     return _out(services.open_notice(request.user, pk))
 
 
-class WithdrawIn(Schema):
+class NoticeWithdrawIn(Schema):
     reason: str = field(Notice, "withdraw_reason", "")
 
 
-@router.post("/{pk}/withdraw", response=answers(NoticeOut, 403, 404, 409, 422), summary="撤回通知（保留记录）")
-def withdraw(request, pk: Id, payload: WithdrawIn):
+@router.post("/{pk}/withdraw", response=answers(NoticeItemOut, 403, 404, 409, 422), summary="撤回通知（保留记录）")
+def withdraw(request, pk: Id, payload: NoticeWithdrawIn):
     return _out(services.withdraw(request.user, pk, payload.reason))
 
 
-class ReaderOut(Schema):
+class NoticeReaderOut(Schema):
     username: str
     name: str
     post: str
     read_at: dt.datetime | None
 
 
-class ReceiptsOut(Schema):
+class NoticeReceiptsOut(Schema):
     total: int
     read_count: int
     unread_count: int
-    read: list[ReaderOut]
-    unread: list[ReaderOut]
+    read: list[NoticeReaderOut]
+    unread: list[NoticeReaderOut]
 
 
-@router.get("/{pk}/receipts", response=answers(ReceiptsOut, 403, 404, 409, 422),
+@router.get("/{pk}/receipts", response=answers(NoticeReceiptsOut, 403, 404, 409, 422),
             summary="阅读回执：已读和未读的人（姓名、岗位）及人数")
 def receipts(request, pk: Id):
     r = services.receipts(request.user, pk)
@@ -150,10 +154,10 @@ def receipts(request, pk: Id):
             "read": [person(u, at) for u, at in r.read], "unread": [person(u) for u in r.unread]}
 
 
-class RemindOut(Schema):
+class NoticeRemindOut(Schema):
     reminded: int
 
 
-@router.post("/{pk}/remind", response=answers(RemindOut, 403, 404, 409, 422), summary="提醒未读的接收人")
+@router.post("/{pk}/remind", response=answers(NoticeRemindOut, 403, 404, 409, 422), summary="提醒未读的接收人")
 def remind(request, pk: Id):
     return {"reminded": services.remind(request.user, pk)}
