@@ -39,6 +39,7 @@ from gridgov.inspection.api import router as inspection_router  # inspection
 from gridgov.integrity.api import router as integrity_router  # integrity
 from gridgov.kpi.api import router as kpi_router  # kpi: 指标
 from gridgov.ledgers.api import router as ledgers_router  # ledgers
+from gridgov.notices.api import router as notices_router  # notices
 from gridgov.notify.api import router as notify_router
 from gridgov.oversight.api import router as oversight_router
 from gridgov.patrol.api import router as patrol_router  # patrol
@@ -303,3 +304,4 @@ api.add_router("/analytics", analytics_router)  # analytics: 统计分析
 api.add_router("/exports", exports_router)  # exports: 案件导出
 api.add_router("/addresses", addresses_router)  # basemap: 标准地址
 api.add_router("/community", community_router)  # community: 公示牌, 服务热线, 监督电话
+api.add_router("/notices", notices_router)  # notices: 通知公告

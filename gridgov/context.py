@@ -55,6 +55,8 @@ NAV = [
     ("消息", "/notify/", None, None),  # notify: the inbox (unread count in the header), channels and quiet hours
     ("统计分析", "/dashboard/figures/", LEADERS | CENTRE | {R.GRID_SUPERVISOR, R.HANDLER}, roles.CASE_VIEW),  # analytics
     ("公示牌", "/community/", None, roles.COMMUNITY_VIEW),  # community: 公示牌、温馨提示卡、服务热线与监督电话
+    ("通知公告", "/notices/", None, roles.NOTICES_VIEW),  # notices: 社区动态、预警、工作通知（阅读回执）
+    ("通知公告", "/notices/subscribe/", frozenset({R.RESIDENT}), roles.NOTICES_SUBSCRIBE),  # notices: 订阅社区
 ]
 
 # The navigation in sections: the daily work is shown as links, every other section as a menu (the leader and the

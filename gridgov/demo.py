@@ -20,6 +20,7 @@ DISTRICT = "110101"
 ADMIN_APPS = ["geo", "accounts", "catalog", "cases", "worktime", "audit", "notify", "basedata", "duty", "oversight", "tasks", "inspection", "governance", "patrol", "ledgers", "evaluation", "integrity", "performance"]
 ADMIN_APPS.append("assess")  # assess: 考评 (read-only admin)
 ADMIN_APPS.append("addresses")  # basemap: 标准地址 and 底图 sources
+ADMIN_APPS.append("notices")  # notices: 通知公告 (read-only admin)
 PASSWORD = "gridgov-demo"
 DEPARTMENTS = [
     ("110101-CG", "区城市管理委员会"),
@@ -127,6 +128,7 @@ DEMO_APPS.append("gridgov.exports")  # exports: today's reports for the big scre
 DEMO_APPS.append("gridgov.briefs")  # briefs: issued 简报 of the last weeks (one draft), 月报, 通报, 值班日报, 分析报告 with its mining run; the leader subscribes
 DEMO_APPS.append("gridgov.notify")  # notify: unread messages for every post, preferences, delivery record examples (last: after every app that notifies)
 DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.community")  # community: 服务热线 and 监督电话 of the demo district, every grid's board
+DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.notices")  # notices: notices and a warning per street, a staff notice half read, subscribed residents and yesterday's digest
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

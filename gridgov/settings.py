@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "gridgov.mining",  # briefs: 数据挖掘 — hotspots, 屡禁不止, seasons, weak spots, forecasts
     "gridgov.addresses",  # basemap: 标准地址 (address register) and 底图 sources
     "gridgov.community",  # community: 公示牌, 温馨提示卡, 社区公示名录, 服务热线 and 监督电话
+    "gridgov.notices",  # notices: 社区动态, 预警, 工作通知 with read receipts, residents' daily digest
 ]
 
 MIDDLEWARE = [

@@ -54,6 +54,7 @@ urlpatterns = [
     path("basemap/", include((address_views.basemap_urls, "basemap"))),  # basemap: the own-data base
     path("addresses/", include((address_views.urls, "addresses"))),  # basemap: 标准地址
     path("community/", include("gridgov.community.urls")),  # community
+    path("notices/", include("gridgov.notices.urls")),  # notices
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", ops_health.healthz_view, name="healthz"),  # scale: DB, cache, broker, storage (200/503)

@@ -267,6 +267,27 @@ _COMMUNITY_RIGHTS: dict[Role, frozenset[str]] = {
 }
 RIGHTS = {role: rights | _COMMUNITY_RIGHTS.get(role, frozenset()) for role, rights in RIGHTS.items()}
 # ---- end community
+# ---- notices (通知公告: 社区动态, 预警, 工作通知 with read receipts, residents' subscriptions; issue #17 item 2) ----
+# read (every staff post, within its scope: the notices of its area and those addressed to it); publish, withdraw,
+# see receipts and remind (the community's 网格长, the street's 督导员, the centre's 值班长 and 信息员, the
+# administrator — 002 「社区动态」, 003 篇5 雨雪灾害预警); a resident subscribes to their community (daily digest)
+NOTICES_VIEW, NOTICES_PUBLISH, NOTICES_SUBSCRIBE = "notices.view", "notices.publish", "notices.subscribe"
+_NOTICES_RIGHTS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({NOTICES_VIEW, NOTICES_PUBLISH}),
+    Role.SHIFT_LEADER: frozenset({NOTICES_VIEW, NOTICES_PUBLISH}),
+    Role.CLERK: frozenset({NOTICES_VIEW, NOTICES_PUBLISH}),
+    Role.GRID_SUPERVISOR: frozenset({NOTICES_VIEW, NOTICES_PUBLISH}),
+    Role.GRID_LEADER: frozenset({NOTICES_VIEW, NOTICES_PUBLISH}),
+    Role.GRID_WORKER: frozenset({NOTICES_VIEW}),
+    Role.INSPECTOR: frozenset({NOTICES_VIEW}),
+    Role.INTAKE_CLERK: frozenset({NOTICES_VIEW}),
+    Role.DISPATCHER: frozenset({NOTICES_VIEW}),
+    Role.HANDLER: frozenset({NOTICES_VIEW}),
+    Role.LEADER: frozenset({NOTICES_VIEW}),
+    Role.RESIDENT: frozenset({NOTICES_SUBSCRIBE}),
+}
+RIGHTS = {role: rights | _NOTICES_RIGHTS.get(role, frozenset()) for role, rights in RIGHTS.items()}
+# ---- end notices
 
 
 def has_right(role: str, right: str) -> bool:

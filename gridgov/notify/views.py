@@ -24,7 +24,8 @@ def object_url(n: Notification, user) -> str:
     if oid.isdigit():
         return {"task": f"/tasks/tasks/{oid}/", "meeting": f"/tasks/meetings/{oid}/",
                 "notice": f"/oversight/notices/{oid}/", "city_dispatch": "/oversight/",
-                "activation": f"/duty/activations/{oid}/"}.get(n.object_type, "/notify/")
+                "activation": f"/duty/activations/{oid}/",
+                "notices": f"/notices/{oid}/"}.get(n.object_type, "/notify/")  # notices: 通知公告
     return "/notify/"
 
 

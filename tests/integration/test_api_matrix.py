@@ -1760,6 +1760,53 @@ COMMUNITY_ROWS = {
     "GET /api/v1/community/boards/{code} · elsewhere": Row("get", f"{ROOT}/community/boards/{OTHER_STREET_GRID}"),
 }
 ROWS.update(COMMUNITY_ROWS)  # community
+# --- notices: 通知公告 — every staff post reads the notices of its area (a district's, street's and community's, and
+# those addressed to it); the community's 网格长, the street's 督导员, the centre's 值班长 and 信息员 and the
+# administrator publish within their area, withdraw, read the receipts and remind the unread; a resident subscribes to
+# a community (the demo resident already has 多福巷社区, so the row subscribes to 银闸社区) and unsubscribes
+# columns:                                          anon adm  lead int  shif disp sup  insp gld  gwk  hand res  clerk
+EXPECTED.update({
+    "GET /api/v1/notices":                           "401  200  200  200  200  200  200  200  200  200  200  403  200",
+    "POST /api/v1/notices":                          "401  201  403  403  201  403  201  403  201  403  403  403  201",
+    "POST /api/v1/notices · another street":         "401  201  403  403  201  403  403  403  403  403  403  403  201",
+    "GET /api/v1/notices/{pk}":                      "401  200  200  200  200  200  200  200  200  200  200  403  200",
+    "GET /api/v1/notices/{pk} · elsewhere":          "401  200  200  200  200  200  404  404  404  404  200  403  200",
+    "POST /api/v1/notices/{pk}/withdraw":            "401  200  403  403  200  403  200  403  200  403  403  403  200",
+    "GET /api/v1/notices/{pk}/receipts":             "401  200  403  403  200  403  200  403  200  403  403  403  200",
+    "POST /api/v1/notices/{pk}/remind":              "401  200  403  403  200  403  200  403  200  403  403  403  200",
+    "GET /api/v1/notices/subscriptions/mine":        "401  403  403  403  403  403  403  403  403  403  403  200  403",
+    "POST /api/v1/notices/subscriptions":            "401  403  403  403  403  403  403  403  403  403  403  201  403",
+    "DELETE /api/v1/notices/subscriptions/{code}":   "401  403  403  403  403  403  403  403  403  403  403  200  403",
+})
+
+
+def _notices(ctx, users):
+    from gridgov.notices import services
+
+    def pub(who, **kw):
+        return services.publish(users[who], services.Draft(**{"kind": "community", "title": "矩阵通知",
+                                                               "body": "内容", "scope": COMMUNITY, **kw})).pk
+
+    return {"notice": pub("gridleader"), "notice_elsewhere": pub("shift", scope=OTHER_STREET_GRID[:12]),
+            "staff_notice": pub("gridleader", kind="staff", posts=["grid_worker"])}
+
+
+NOTICE_BODY = {"kind": "community", "title": "矩阵通知", "body": "内容", "scope": COMMUNITY}
+NT = f"{ROOT}/notices"
+ROWS.update({
+    "GET /api/v1/notices": Row("get", NT),
+    "POST /api/v1/notices": Row("post", NT, NOTICE_BODY),
+    "POST /api/v1/notices · another street": Row("post", NT, {**NOTICE_BODY, "scope": OTHER_STREET_GRID[:9]}),
+    "GET /api/v1/notices/{pk}": Row("get", f"{NT}/{{notice}}", setup=_notices),
+    "GET /api/v1/notices/{pk} · elsewhere": Row("get", f"{NT}/{{notice_elsewhere}}", setup=_notices),
+    "POST /api/v1/notices/{pk}/withdraw": Row("post", f"{NT}/{{notice}}/withdraw", {"reason": "矩阵"}, setup=_notices),
+    "GET /api/v1/notices/{pk}/receipts": Row("get", f"{NT}/{{staff_notice}}/receipts", setup=_notices),
+    "POST /api/v1/notices/{pk}/remind": Row("post", f"{NT}/{{staff_notice}}/remind", setup=_notices),
+    "GET /api/v1/notices/subscriptions/mine": Row("get", f"{NT}/subscriptions/mine"),
+    "POST /api/v1/notices/subscriptions": Row("post", f"{NT}/subscriptions", {"community": "110101001002"}),
+    "DELETE /api/v1/notices/subscriptions/{code}": Row("delete", f"{NT}/subscriptions/{COMMUNITY}"),
+})
+# --- end notices
 
 
 # ==== a new block of EXPECTED and ROWS goes above this line (the test below stays last) ====

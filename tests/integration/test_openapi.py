@@ -85,6 +85,7 @@ BINARY[("get", "/api/v1/performance/sheets/export")] = {
 # --- basemap: the address search (paged) and the address import template
 LISTS |= {"/api/v1/addresses"}
 BINARY[("get", "/api/v1/addresses/template")] = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+LISTS |= {"/api/v1/notices"}  # notices: 通知公告 (社区动态, 预警, 工作通知)
 
 
 @pytest.fixture

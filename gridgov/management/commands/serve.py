@@ -52,6 +52,9 @@ class Command(BaseCommand):
         from gridgov.briefs.services import start_background_subscriptions  # briefs: 简报订阅
 
         start_background_subscriptions(settings.GRIDGOV["BRIEF_SUBSCRIPTIONS_INTERVAL_S"])
+        from gridgov.notices.services import start_background_digest  # notices: 社区每日摘要 (hourly check)
+
+        start_background_digest(float(settings.GRIDGOV.get("NOTICES_DIGEST_INTERVAL_S", 3600)))
         from gridgov.exports.services import (
             start_background_purge as start_export_purge,  # exports: old files
         )

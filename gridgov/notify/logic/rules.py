@@ -9,10 +9,11 @@
 import datetime as dt
 
 # 督办 (a case urged, the city's 督办通知书), 紧急案件, red light (已超期), 应急预案, a task past its deadline
-URGENT_KINDS = frozenset({"case.urge", "case.urgent", "case.red", "duty.plan", "oversight.notice", "task.overdue"})
+URGENT_KINDS = frozenset({"case.urge", "case.urgent", "case.red", "duty.plan", "oversight.notice", "task.overdue",
+                          "notices.urgent"})  # notices: a 橙色/红色 预警 goes at once, quiet hours or not
 
 GROUP_LABELS = {"case": "案件", "task": "专项任务", "oversight": "市区督办", "duty": "值班应急",
-                "meeting": "会议", "evaluation": "回访评价"}
+                "meeting": "会议", "evaluation": "回访评价", "notices": "通知公告"}  # notices
 
 
 def group_of(kind: str) -> str:
