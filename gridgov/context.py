@@ -54,6 +54,8 @@ NAV = [
     ("我的账户", "/accounts/tokens/", None, None),  # API tokens, password, TOTP
     ("消息", "/notify/", None, None),  # notify: the inbox (unread count in the header), channels and quiet hours
     ("统计分析", "/dashboard/figures/", LEADERS | CENTRE | {R.GRID_SUPERVISOR, R.HANDLER}, roles.CASE_VIEW),  # analytics
+    ("便民服务", "/services/", None, roles.SERVICES_VIEW),  # services: 组团服务、志愿者、服务站、承诺、居家养老
+    ("居家养老", "/services/elderly/", frozenset({R.RESIDENT}), roles.SERVICES_REQUEST),  # services: a resident requests
 ]
 
 # The navigation in sections: the daily work is shown as links, every other section as a menu (the leader and the
