@@ -19,12 +19,12 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from gridgov.accounts import roles
 from gridgov.accounts.roles import Role
-from gridgov.accounts.scope import in_scope, require, scope_prefix, scoped
+from gridgov.accounts.scope import require, scope_prefix, scoped
 from gridgov.audit import services as audit
 from gridgov.errors import DomainError, Forbidden, NotFound
 from gridgov.geo.models import Grid, Jurisdiction, Level
@@ -81,10 +81,27 @@ def _phone(value, required: bool = False) -> dict:
     return phone_fields(phone) if phone else {}
 
 
+# A community's own rows (its volunteer teams, pledges, stations: scope_key = the 12-digit community code) are the
+# community's as a whole: besides the subtree rule of accounts.scope, the people of its grids (网格员 and 网格长 of a
+# management grid of the community) read and keep them too.
+def reaches(user, key: str) -> bool:
+    prefix = scope_prefix(user)
+    return prefix is not None and (key.startswith(prefix) or (len(key) == 12 and prefix.startswith(key)))
+
+
+def _community_rows(qs, user, right: str):
+    """``qs`` (rows keyed by a community code) as the user may read them: ``scoped`` plus their own community's."""
+    require(user, right)
+    prefix = scope_prefix(user)
+    if prefix and len(prefix) > 12:
+        return qs.filter(Q(scope_key__startswith=prefix) | Q(scope_key=prefix[:12]))
+    return scoped(qs, user, right)
+
+
 def _community(user, code: str, right: str) -> Jurisdiction:
     code = (code or "").strip()
     j = Jurisdiction.objects.filter(code=code, level=Level.COMMUNITY).first()
-    if j is None or not in_scope(user, code):
+    if j is None or not reaches(user, code):
         raise NotFound("unknown_community", f"社区「{code}」不存在或不在您的管辖范围内")
     return j
 
@@ -145,7 +162,7 @@ def reveal_phone(user, member_id: int, reason: str) -> str:
 
 
 def volunteer_teams(user):
-    return scoped(VolunteerTeam.objects.all(), user, VIEW).annotate(members=Count("volunteers", distinct=True))
+    return _community_rows(VolunteerTeam.objects.all(), user, VIEW).annotate(members=Count("volunteers", distinct=True))
 
 
 def team_of(user, team_id, right: str = VIEW) -> VolunteerTeam:
@@ -154,7 +171,7 @@ def team_of(user, team_id, right: str = VIEW) -> VolunteerTeam:
         pk = int(team_id)
     except (TypeError, ValueError):
         pk = 0
-    team = scoped(VolunteerTeam.objects.all(), user, right).filter(pk=pk).first()
+    team = _community_rows(VolunteerTeam.objects.all(), user, right).filter(pk=pk).first()
     if team is None:
         raise NotFound("unknown_team", "志愿者队伍不存在或不在您的管辖范围内")
     return team
@@ -275,7 +292,7 @@ def save_facility(user, *, kind: str, name: str, address: str, lon, lat, hours: 
         raise DomainError("invalid_kind", f"设施类型应为：{'、'.join(FacilityKind.labels)}")
     where = _located(lon, lat)
     community = where["community"]["code"]
-    if not in_scope(user, community):
+    if not reaches(user, community):
         raise NotFound("outside_scope", "该位置不在您的管辖范围内")
     f = Facility(kind=kind, name=_text(name, "名称", 100), address=_text(address, "地址", 200),
                  lon=float(lon), lat=float(lat), hours=_text(hours, "开放时间", 100), phone=_text(phone, "服务电话", 20, False),
