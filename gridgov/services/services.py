@@ -206,7 +206,7 @@ def _hours(value) -> Decimal:
         h = Decimal(str(value).strip())
     except (InvalidOperation, TypeError, ValueError):
         h = None
-    if h is None or not h.is_finite() or h <= 0 or h > MAX_HOURS or h != h.quantize(Decimal("0.5")):
+    if h is None or not h.is_finite() or h <= 0 or h > MAX_HOURS or (h * 2) % 1 != 0:
         raise DomainError("invalid_hours", f"服务时长应为 0.5～{MAX_HOURS:.0f} 小时，以半小时计")
     return h.quantize(Decimal("0.1"))
 
