@@ -248,7 +248,7 @@ def activities(team: VolunteerTeam, limit: int = 100):
 
 def hours_ranking(user, team_id, year: int, month: int | None = None) -> list[dict]:
     """Each volunteer of the team with their hours and activities in the year (or the month), most hours first
-    (then by name's order of joining); volunteers without hours in the period are listed with 0."""
+    (then in the order they were registered; equal hours share a rank); volunteers without hours are listed with 0."""
     team = team_of(user, team_id)
     if not isinstance(year, int) or not 2000 <= year <= 2099:
         raise DomainError("invalid_period", "年份应在 2000—2099 之间")
@@ -336,11 +336,6 @@ def nearby(user, *, lon=None, lat=None, address: str = "", kind: str = "") -> di
     found = within_walk(x, y, list(qs), WALK_RADIUS_M)
     return {"lon": x, "lat": y, "place": label, "radius_m": WALK_RADIUS_M,
             "items": [{"facility": f, "distance_m": round(d), "minutes": walk_minutes(d)} for f, d in found]}
-
-
-def facilities(user):
-    require(user, VIEW)
-    return Facility.objects.all()  # public information: every station of the system
 
 
 # ---------------------------------------------------------------- 服务承诺
