@@ -309,3 +309,31 @@ def test_volunteer_names_are_masked_for_posts_without_the_right(users):
     assert "欧阳明月" not in worker and "13500001111" not in worker and "135****1111" in worker
     assert "欧阳明月" in leader
     assert Volunteer.objects.get(team=team).phone_cipher != b""
+
+
+def test_lists_do_not_query_per_row(users, point):
+    """The activities and the requests are read in a fixed number of queries, however many rows there are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = users["admin"]
+    team = services.create_team(admin, COMMUNITY, "party", "查询次数测试队")
+    people = [services.add_volunteer(admin, team.pk, name=f"队员{i}") for i in range(3)]
+    c = client(users, "admin")
+
+    def count(url):
+        with CaptureQueriesContext(connection) as q:
+            assert c.get(url).status_code == 200
+        return len(q)
+
+    services.record_activity(admin, team.pk, held_on=dt.date(2026, 11, 1), place="甲", content="一",
+                             participants=[(people[0].pk, "1")])
+    one = count(f"{API}/volunteer-teams/{team.pk}/activities")
+    for day in (2, 3, 4):
+        services.record_activity(admin, team.pk, held_on=dt.date(2026, 11, day), place="乙", content="二",
+                                 participants=[(p.pk, "2") for p in people])
+    assert count(f"{API}/volunteer-teams/{team.pk}/activities") == one
+    before = count(f"{API}/requests")
+    services.request_service(users["gridworker"], item="60011", name="冯奶奶", phone="13600002222",
+                             address="多福巷", lon=point[0], lat=point[1])
+    assert count(f"{API}/requests") == before
