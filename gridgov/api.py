@@ -45,6 +45,7 @@ from gridgov.oversight.api import router as oversight_router
 from gridgov.patrol.api import router as patrol_router  # patrol
 from gridgov.performance.api import router as performance_router  # integrity: 人员考核
 from gridgov.privacy.api import router as privacy_router
+from gridgov.services.api import router as services_router  # services
 from gridgov.tasks.api import router as tasks_router  # tasks
 from gridgov.worktime.api import router as worktime_router
 
@@ -305,3 +306,4 @@ api.add_router("/exports", exports_router)  # exports: 案件导出
 api.add_router("/addresses", addresses_router)  # basemap: 标准地址
 api.add_router("/community", community_router)  # community: 公示牌, 服务热线, 监督电话
 api.add_router("/notices", notices_router)  # notices: 通知公告
+api.add_router("/services", services_router)  # services: 便民服务

@@ -57,6 +57,8 @@ NAV = [
     ("公示牌", "/community/", None, roles.COMMUNITY_VIEW),  # community: 公示牌、温馨提示卡、服务热线与监督电话
     ("通知公告", "/notices/", None, roles.NOTICES_VIEW),  # notices: 社区动态、预警、工作通知（阅读回执）
     ("通知公告", "/notices/subscribe/", frozenset({R.RESIDENT}), roles.NOTICES_SUBSCRIBE),  # notices: 订阅社区
+    ("便民服务", "/services/", None, roles.SERVICES_VIEW),  # services: 组团服务、志愿者、服务站、承诺、居家养老
+    ("居家养老", "/services/elderly/", frozenset({R.RESIDENT}), roles.SERVICES_REQUEST),  # services: a resident requests
 ]
 
 # The navigation in sections: the daily work is shown as links, every other section as a menu (the leader and the

@@ -129,6 +129,7 @@ DEMO_APPS.append("gridgov.briefs")  # briefs: issued 简报 of the last weeks (o
 DEMO_APPS.append("gridgov.notify")  # notify: unread messages for every post, preferences, delivery record examples (last: after every app that notifies)
 DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.community")  # community: 服务热线 and 监督电话 of the demo district, every grid's board
 DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.notices")  # notices: notices and a warning per street, a staff notice half read, subscribed residents and yesterday's digest
+DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.services")  # services: teams, volunteers, stations, pledges, elderly requests
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

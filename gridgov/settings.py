@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "gridgov.addresses",  # basemap: 标准地址 (address register) and 底图 sources
     "gridgov.community",  # community: 公示牌, 温馨提示卡, 社区公示名录, 服务热线 and 监督电话
     "gridgov.notices",  # notices: 社区动态, 预警, 工作通知 with read receipts, residents' daily digest
+    "gridgov.services",  # services: 便民服务 — 组团服务, volunteers and hours, 便民服务站 (15 分钟), 服务承诺, 居家养老
 ]
 
 MIDDLEWARE = [

@@ -55,6 +55,7 @@ urlpatterns = [
     path("addresses/", include((address_views.urls, "addresses"))),  # basemap: 标准地址
     path("community/", include("gridgov.community.urls")),  # community
     path("notices/", include("gridgov.notices.urls")),  # notices
+    path("services/", include("gridgov.services.urls")),  # services: 便民服务
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", ops_health.healthz_view, name="healthz"),  # scale: DB, cache, broker, storage (200/503)

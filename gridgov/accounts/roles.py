@@ -288,6 +288,26 @@ _NOTICES_RIGHTS: dict[Role, frozenset[str]] = {
 }
 RIGHTS = {role: rights | _NOTICES_RIGHTS.get(role, frozenset()) for role, rights in RIGHTS.items()}
 # ---- end notices
+# ---- services (便民服务; issue #17 item 3) ----
+# read the service teams, volunteer teams, activities and hours, facilities and requests (every staff post of the
+# community side and the centre, within its scope); manage them — team members, volunteers, activities, facilities,
+# pledges (the grid's people: 网格员, 网格长, the street's 督导员, the administrator); request an elderly service item
+# (a resident for themself; the grid's people and the centre's desk on a resident's behalf — they also report cases)
+SERVICES_VIEW, SERVICES_MANAGE, SERVICES_REQUEST = "services.view", "services.manage", "services.request"
+_SERVICES_RIGHTS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({SERVICES_VIEW, SERVICES_MANAGE, SERVICES_REQUEST}),
+    Role.LEADER: frozenset({SERVICES_VIEW}),
+    Role.INTAKE_CLERK: frozenset({SERVICES_VIEW, SERVICES_REQUEST}),
+    Role.SHIFT_LEADER: frozenset({SERVICES_VIEW, SERVICES_REQUEST}),
+    Role.DISPATCHER: frozenset({SERVICES_VIEW}),
+    Role.CLERK: frozenset({SERVICES_VIEW, SERVICES_REQUEST}),
+    Role.GRID_SUPERVISOR: frozenset({SERVICES_VIEW, SERVICES_MANAGE}),
+    Role.GRID_LEADER: frozenset({SERVICES_VIEW, SERVICES_MANAGE, SERVICES_REQUEST}),
+    Role.GRID_WORKER: frozenset({SERVICES_VIEW, SERVICES_MANAGE, SERVICES_REQUEST}),
+    Role.RESIDENT: frozenset({SERVICES_REQUEST}),
+}
+RIGHTS = {role: rights | _SERVICES_RIGHTS.get(role, frozenset()) for role, rights in RIGHTS.items()}
+# ---- end services
 
 
 def has_right(role: str, right: str) -> bool:

@@ -1807,6 +1807,84 @@ ROWS.update({
     "DELETE /api/v1/notices/subscriptions/{code}": Row("delete", f"{NT}/subscriptions/{COMMUNITY}"),
 })
 # --- end notices
+# --- services: 便民服务 — read (services.view) by the centre, the leader, the street's 督导员 and the grid's people
+# within their scope (a community's volunteer teams, pledges and stations also by the people of its grids), not by
+# the 监督员, a department or a resident; written (services.manage) by the 督导员, 网格长, 网格员 and the administrator; a
+# team member's full phone only for basedata.unmask (网格长, administrator); the catalogue, the 15-minute search and
+# requests also for those who request (a resident: their own requests; the centre's desk and the grid's people on a
+# resident's behalf); pledges are public
+# columns:                                          anon adm  lead int  shif disp sup  insp gld  gwk  hand res  clerk
+EXPECTED.update({
+    "GET /api/v1/services/grids/{code}/team":         "401  200  200  200  200  200  200  403  200  200  403  403  200",
+    "GET /api/v1/services/grids/{code}/team · elsewhere": "401  200  200  200  200  200  404  403  404  404  403  403  200",
+    "POST /api/v1/services/grids/{code}/team":        "401  201  403  403  403  403  201  403  201  201  403  403  403",
+    "POST /api/v1/services/members/{member_id}/phone": "401  200  403  403  403  403  403  403  200  403  403  403  403",
+    "GET /api/v1/services/volunteer-teams":           "401  200  200  200  200  200  200  403  200  200  403  403  200",
+    "POST /api/v1/services/volunteer-teams/{team_id}/volunteers":
+                                                      "401  201  403  403  403  403  201  403  201  201  403  403  403",
+    "GET /api/v1/services/volunteer-teams/{team_id}/activities":
+                                                      "401  200  200  200  200  200  200  403  200  200  403  403  200",
+    "POST /api/v1/services/volunteer-teams/{team_id}/activities":
+                                                      "401  201  403  403  403  403  201  403  201  201  403  403  403",
+    "GET /api/v1/services/volunteer-teams/{team_id}/hours":
+                                                      "401  200  200  200  200  200  200  403  200  200  403  403  200",
+    "GET /api/v1/services/facilities/nearby":         "401  200  200  200  200  200  200  403  200  200  403  200  200",
+    "POST /api/v1/services/facilities":               "401  201  403  403  403  403  201  403  201  201  403  403  403",
+    "GET /api/v1/services/pledges/{community}":       "200  200  200  200  200  200  200  200  200  200  200  200  200",
+    "POST /api/v1/services/pledges/{community}":      "401  201  403  403  403  403  201  403  201  201  403  403  403",
+    "GET /api/v1/services/elderly-items":             "401  200  200  200  200  200  200  403  200  200  403  200  200",
+    "POST /api/v1/services/requests":                 "401  201  403  201  201  403  403  403  201  201  403  201  201",
+    "GET /api/v1/services/requests":                  "401  200  200  200  200  200  200  403  200  200  403  200  200",
+    "GET /api/v1/services/requests/{request_id}":     "401  200  200  200  200  200  200  403  200  200  403  404  200",
+})
+
+
+def _services(ctx, users):
+    from gridgov.services import services
+    from gridgov.services.models import ServiceRequest, VolunteerTeam
+
+    member = services.add_member(users["admin"], OWN_GRID, role="doctor", name="矩阵医生", phone="13600001111")
+    team = VolunteerTeam.objects.filter(scope_key=COMMUNITY).order_by("id").first()
+    volunteer = team.volunteers.order_by("id").first()
+    request = ServiceRequest.objects.filter(scope_key__startswith=OWN_GRID, requested_by=users["gridworker"]
+                                            ).order_by("id").first()
+    return {"member": member.pk, "team": team.pk, "volunteer": volunteer.pk, "request": request.pk}
+
+
+SERVICES_ROWS = {
+    "GET /api/v1/services/grids/{code}/team": Row("get", f"{ROOT}/services/grids/{OWN_GRID}/team"),
+    "GET /api/v1/services/grids/{code}/team · elsewhere": Row("get", f"{ROOT}/services/grids/{OTHER_STREET_GRID}/team"),
+    "POST /api/v1/services/grids/{code}/team": Row("post", f"{ROOT}/services/grids/{OWN_GRID}/team",
+                                                   {"role": "lawyer", "name": "矩阵律师", "phone": "13700002222"}),
+    "POST /api/v1/services/members/{member_id}/phone": Row("post", f"{ROOT}/services/members/{{member}}/phone",
+                                                           {"reason": "联系义诊"}, setup=_services),
+    "GET /api/v1/services/volunteer-teams": Row("get", f"{ROOT}/services/volunteer-teams"),
+    "POST /api/v1/services/volunteer-teams/{team_id}/volunteers": Row(
+        "post", f"{ROOT}/services/volunteer-teams/{{team}}/volunteers", {"name": "矩阵志愿者"}, setup=_services),
+    "GET /api/v1/services/volunteer-teams/{team_id}/activities": Row(
+        "get", f"{ROOT}/services/volunteer-teams/{{team}}/activities", setup=_services),
+    "POST /api/v1/services/volunteer-teams/{team_id}/activities": Row(
+        "post", f"{ROOT}/services/volunteer-teams/{{team}}/activities",
+        lambda c, p: {"held_on": "2026-11-10", "place": "社区广场", "content": "矩阵活动",
+                      "participants": [{"volunteer_id": c["volunteer"], "hours": "2"}]}, setup=_services),
+    "GET /api/v1/services/volunteer-teams/{team_id}/hours": Row(
+        "get", f"{ROOT}/services/volunteer-teams/{{team}}/hours?year=2026&month=11", setup=_services),
+    "GET /api/v1/services/facilities/nearby": Row("get", f"{ROOT}/services/facilities/nearby?lon={{lon}}&lat={{lat}}"),
+    "POST /api/v1/services/facilities": Row("post", f"{ROOT}/services/facilities",
+                                            lambda c, p: {"kind": "station", "name": "矩阵服务站", "address": "多福巷",
+                                                          "lon": c["lon"], "lat": c["lat"], "hours": "全天"}),
+    "GET /api/v1/services/pledges/{community}": Row("get", f"{ROOT}/services/pledges/{COMMUNITY}"),
+    "POST /api/v1/services/pledges/{community}": Row("post", f"{ROOT}/services/pledges/{COMMUNITY}",
+                                                     {"post": "网格员", "text": "矩阵承诺", "time_limit": "当日"}),
+    "GET /api/v1/services/elderly-items": Row("get", f"{ROOT}/services/elderly-items"),
+    "POST /api/v1/services/requests": Row("post", f"{ROOT}/services/requests",
+                                          lambda c, p: {"item": "60021", "name": "矩阵老人", "phone": "13900003333",
+                                                        "lon": c["lon"], "lat": c["lat"], "address": "多福巷"}),
+    "GET /api/v1/services/requests": Row("get", f"{ROOT}/services/requests"),
+    "GET /api/v1/services/requests/{request_id}": Row("get", f"{ROOT}/services/requests/{{request}}",
+                                                      setup=_services),
+}
+ROWS.update(SERVICES_ROWS)  # services
 
 
 # ==== a new block of EXPECTED and ROWS goes above this line (the test below stays last) ====
