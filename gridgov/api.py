@@ -40,6 +40,7 @@ from gridgov.kpi.api import router as kpi_router  # kpi: 指标
 from gridgov.ledgers.api import router as ledgers_router  # ledgers
 from gridgov.notify.api import router as notify_router
 from gridgov.oversight.api import router as oversight_router
+from gridgov.party.api import router as party_router  # party: 党建引领
 from gridgov.patrol.api import router as patrol_router  # patrol
 from gridgov.performance.api import router as performance_router  # integrity: 人员考核
 from gridgov.privacy.api import router as privacy_router
@@ -301,3 +302,4 @@ api.add_router("/hotline", hotline_router)  # open311: 12345 work orders
 api.add_router("/analytics", analytics_router)  # analytics: 统计分析
 api.add_router("/exports", exports_router)  # exports: 案件导出
 api.add_router("/addresses", addresses_router)  # basemap: 标准地址
+api.add_router("/party", party_router)  # party: 党建引领 (网格党组织, 党员, 报到, 帮扶对子)

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "gridgov.briefs",  # briefs: 工作简报, 情况通报, 值班日报, 大数据分析报告 (Word/PDF), subscriptions
     "gridgov.mining",  # briefs: 数据挖掘 — hotspots, 屡禁不止, seasons, weak spots, forecasts
     "gridgov.addresses",  # basemap: 标准地址 (address register) and 底图 sources
+    "gridgov.party",  # party: 党建引领 — 网格党组织, 党员 (restricted), 党员报到, 承诺, 入户, 帮扶对子
 ]
 
 MIDDLEWARE = [
@@ -295,6 +296,8 @@ GRIDGOV = {
     "TOKEN_MAX_LIFETIME_DAYS": int(os.environ.get("GRIDGOV_TOKEN_MAX_LIFETIME_DAYS", "366")),
     # TOTP for administrators: "optional" (they may enrol) or "required" (they must; enrolment at the first sign-in)
     "ADMIN_TOTP": os.environ.get("GRIDGOV_ADMIN_TOTP", "optional"),
+    # party: a 帮扶对子 without a visit in this many days is flagged 超期未走访 (the page and the API may ask for another N)
+    "PARTY_PAIR_VISIT_DAYS": int(os.environ.get("GRIDGOV_PARTY_PAIR_VISIT_DAYS", "90")),
     # imports (residents, organisations, buildings, dwellings): the largest file and the most data rows of one
     # import; an .xlsx may unpack to at most 10 times the file limit (gridgov/basedata/importing.py)
     "IMPORT_MAX_BYTES": int(os.environ.get("GRIDGOV_IMPORT_MAX_BYTES", str(20 * 1024 * 1024))),
