@@ -71,7 +71,7 @@ class OrgOut(OrgRow):
 
 @router.get("/orgs", response=answers(page_of(OrgRow), 403, 422), summary="网格党组织（本人管辖范围内）")
 def org_list(request, page: Query[PageIn]):
-    return paginate(services.orgs(request.user), page, lambda o: org_row(request.user, o))
+    return paginate(services.org_list(request.user), page, lambda o: org_row(request.user, o))
 
 
 @router.get("/orgs/{org_id}", response=answers(OrgOut, 403, 404, 422), summary="一个网格党组织及其党员")
@@ -93,6 +93,18 @@ def org_create(request, payload: OrgIn):
     o = services.create_org(request.user, payload.name, payload.kind, [g[:40] for g in payload.grids],
                             payload.parent_name)
     return Status(201, org_row(request.user, o, 0))
+
+
+class LeaderIn(Schema):
+    member_id: Id
+
+
+@router.post("/orgs/{org_id}/leader", response=answers(OrgRow, 400, 403, 404, 422),
+             summary="设定网格党组织负责人（须为本组织党员）")
+def org_leader(request, org_id: Id, payload: LeaderIn):
+    services.set_leader(request.user, org_id, payload.member_id)
+    org, members = services.get_org(request.user, org_id)
+    return org_row(request.user, org, len(members))
 
 
 class MemberFilter(Schema):

@@ -121,6 +121,13 @@ def orgs(user):
             .annotate(n_members=Count("members")))
 
 
+def org_list(user) -> list[PartyOrg]:
+    """The organisations of the user's scope with their leaders (members: logged)."""
+    rows = list(orgs(user))
+    _log(user, AccessAction.SEARCH, "party_org", "", len(rows), "查看网格党组织")
+    return rows
+
+
 def get_org(user, pk: int) -> tuple[PartyOrg, list[Member]]:
     """An organisation and its members (a read of the members: logged)."""
     org = get_scoped(orgs(user), user, VIEW, pk=pk)
@@ -282,6 +289,8 @@ def create_org(user, name: str, kind: str, grid_codes: list[str], parent_name: s
 
 @transaction.atomic
 def set_leader(user, org_id: int, member_id: int) -> PartyOrg:
+    """The organisation's leader (书记/组长): one of its members."""
+    require(user, MANAGE)
     org = _org(user, org_id)
     m = _member(user, member_id)
     if m.org_id != org.pk:

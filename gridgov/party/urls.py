@@ -9,6 +9,7 @@ app_name = "party"
 urlpatterns = [
     path("", views.home, name="home"),
     path("orgs/<int:pk>/", views.org, name="org"),
+    path("orgs/<int:pk>/leader/", views.leader, name="leader"),
     path("members/", views.members, name="members"),
     path("members/<int:pk>/", views.member, name="member"),
     path("members/<int:pk>/<str:action>/", views.member_act, name="member_act"),

@@ -55,6 +55,18 @@ def org(request, pk: int):
         leader=services.person(request.user, o.leader.resident) if o.leader_id else None))
 
 
+@require_POST
+@page(services.MANAGE)
+def leader(request, pk: int):
+    try:
+        services.set_leader(request.user, pk, request.POST.get("member_id") or 0)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, "已设定负责人")
+    return redirect(reverse("party:org", args=[pk]))
+
+
 @page(services.VIEW)
 def members(request):
     this = timezone.localdate().year
@@ -82,10 +94,23 @@ def member(request, pk: int):
     return _member_page(request, pk)
 
 
+def _household_id(number: str) -> int:
+    """The page asks for the 户编号 (as the 一户一档 shows it); the service checks the household is in scope."""
+    from gridgov.basedata.models import Household
+
+    number = (number or "").strip()
+    if not number:
+        raise DomainError("required", "请填写户编号")
+    pk = Household.objects.filter(number=number[:40]).values_list("pk", flat=True).first()
+    if pk is None:
+        raise DomainError("household_not_found", f"户编号「{number}」不存在或不在您的管辖范围内")
+    return pk
+
+
 MEMBER_FORMS = {
     "pledge": (lambda u, pk, d: services.add_pledge(u, pk, d.get("year"), d.get("content", "")), "已登记承诺"),
-    "visit": (lambda u, pk, d: services.add_home_visit(u, pk, d.get("household_id") or 0, d.get("visited_on"),
-                                                       d.get("content", "")), "已登记入户"),
+    "visit": (lambda u, pk, d: services.add_home_visit(u, pk, _household_id(d.get("household", "")),
+                                                       d.get("visited_on"), d.get("content", "")), "已登记入户"),
     "register": (lambda u, pk, d: services.register(u, pk, d.get("employer", ""), d.get("registered_on")),
                  "已登记报到，待社区确认"),
 }

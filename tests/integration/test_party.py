@@ -102,11 +102,13 @@ def test_every_read_of_membership_is_in_the_access_log_and_a_refusal_writes_none
     assert leader.get(f"{API}/residents/{world.other.pk}").status_code == 200
     assert leader.get(f"{API}/members?year=2026").json()["count"] == 2
     assert leader.get(f"{API}/orgs/{world.org.pk}").json()["members"] == 2
+    assert leader.get(f"{API}/orgs").json()["count"] == 1
     assert new_logs(start) == [
         ("gridleader", "unmask", "party_member", str(world.active.pk), "party", 1),
         ("gridleader", "unmask", "resident", str(world.other.pk), "party", 1),
         ("gridleader", "search", "party_member", "", "party", 2),
         ("gridleader", "search", "party_org", str(world.org.pk), "party", 2),
+        ("gridleader", "search", "party_org", "", "party", 1),
     ]
     start = last_log()
     worker = client_for("gridworker")
@@ -115,6 +117,16 @@ def test_every_read_of_membership_is_in_the_access_log_and_a_refusal_writes_none
     assert new_logs(start) == []
     # the log names no one: no name in the reason or anywhere in the row
     assert not AccessLog.objects.filter(reason__contains="王建国").exists()
+
+
+def test_the_leader_of_an_organisation_is_one_of_its_members(world, client_for, users):
+    other_org = services.create_org(users["admin"], "多福巷社区第二网格党小组", "group", ["110101001001W002"])
+    c = client_for("gridleader")
+    r = c.post(f"{API}/orgs/{other_org.pk}/leader", {"member_id": world.active.pk}, content_type="application/json")
+    assert (r.status_code, r.json()["code"]) == (400, "not_a_member_of_org")
+    r = c.post(f"{API}/orgs/{world.org.pk}/leader", {"member_id": world.active.pk}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["leader"]["name"] == "王建国"
+    assert client_for("supervisor").get(f"{API}/orgs/{world.org.pk}").json()["leader"]["name"] == "王**"
 
 
 # 党员报到: (state, action) → result

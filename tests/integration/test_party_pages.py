@@ -131,3 +131,25 @@ def test_names_are_masked_for_the_leader_and_in_full_for_the_grid_leader(world, 
     assert "王**" in page and "王建国" not in page
     members = client_for("supervisor").get("/party/members/?year=2026").content.decode()
     assert "王**" in members and "王建国" not in members
+
+
+def test_pledge_and_home_visit_on_the_member_page_counted_for_the_year(world, client_for):
+    c = client_for("gridleader")
+    url = f"/party/members/{world.member.pk}"
+    assert c.post(f"{url}/pledge/", {"year": "2026", "content": "每月参加一次社区志愿服务"}).status_code == 302
+    assert c.post(f"{url}/visit/", {"household": world.household.number, "visited_on": "2026-11-19",
+                                    "content": "宣传养老政策"}).status_code == 302
+    elsewhere = Household.objects.filter(scope_key__startswith="110101002001").order_by("id").first()
+    REFUSED = [  # (form, fields, message)
+        ("visit", {"household": elsewhere.number, "visited_on": "2026-11-19", "content": "x"},
+         "户不存在或不在您的管辖范围内"),
+        ("visit", {"household": world.household.number, "visited_on": "2026-11-21", "content": "x"},
+         "入户日期不能晚于今天（2026-11-20）"),
+        ("pledge", {"year": "2024", "content": "x"}, "承诺年度应为 2025～2027 年"),
+    ]
+    for form, fields, message in REFUSED:
+        r = c.post(f"{url}/{form}/", fields)
+        assert r.status_code == 400 and f'data-form="{form}">{message}</p>' in r.content.decode(), form
+    page = c.get(f"{url}/").content.decode()
+    years = re.search(r'<table class="gv-table" id="years">.*?</table>', page, re.S).group(0)
+    assert re.findall(r"<tr><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td></tr>", years) == [("2026", "1", "1")]
