@@ -231,6 +231,19 @@ def _resident(user, pk) -> Resident:
         raise NotFound("resident_not_found", "人员不存在或不在您的管辖范围内") from None
 
 
+def resident_by_id_number(user, id_number: str) -> Resident:
+    """The resident of the user's scope with this ID number (the pages' way to name a person; never in a URL)."""
+    from gridgov.basedata.services import ID_FIELD, clean_id
+    from gridgov.crypto import cipher
+
+    require(user, MANAGE)
+    index = cipher().index(clean_id(id_number or ""), ID_FIELD)
+    r = scoped(Resident.objects.filter(id_index=index), user, MANAGE).first()
+    if r is None:
+        raise NotFound("resident_not_found", "人员不存在或不在您的管辖范围内")
+    return r
+
+
 def _household(user, pk) -> Household:
     try:
         return get_scoped(Household.objects.all(), user, MANAGE, pk=int(pk))

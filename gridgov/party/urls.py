@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("orgs/<int:pk>/", views.org, name="org"),
     path("orgs/<int:pk>/leader/", views.leader, name="leader"),
+    path("orgs/<int:pk>/members/", views.add_member, name="add_member"),
     path("members/", views.members, name="members"),
     path("members/<int:pk>/", views.member, name="member"),
     path("members/<int:pk>/<str:action>/", views.member_act, name="member_act"),

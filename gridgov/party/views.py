@@ -13,7 +13,7 @@ from gridgov.errors import DomainError
 from gridgov.pages import has, page, render_page
 
 from . import services
-from .models import RegistrationStatus
+from .models import MemberStatus, RegistrationStatus
 
 
 def _days(request) -> tuple[int, str]:
@@ -47,12 +47,33 @@ def home(request):
     return render_page(request, "party/home.html", _ctx(request, days=days, problem=problem, **data))
 
 
-@page(services.VIEW)
-def org(request, pk: int):
+def _org_page(request, pk: int, status: int = 200, error: str = "", posted=None):
     o, members = services.get_org(request.user, pk)
     return render_page(request, "party/org.html", _ctx(
         request, org=o, grids=sorted(g.code for g in o.grids.all()), members=_people(request, members, "resident"),
-        leader=services.person(request.user, o.leader.resident) if o.leader_id else None))
+        leader=services.person(request.user, o.leader.resident) if o.leader_id else None, error=error,
+        posted={k: v for k, v in (posted or {}).items() if k != "id_number"}, statuses=MemberStatus.choices),
+        status=status)
+
+
+@page(services.VIEW)
+def org(request, pk: int):
+    return _org_page(request, pk)
+
+
+@require_POST
+@page(services.MANAGE)
+def add_member(request, pk: int):
+    """登记党员 on the organisation's page: the resident named by their ID number (in the form's body only)."""
+    d = request.POST
+    try:
+        r = services.resident_by_id_number(request.user, d.get("id_number", ""))
+        services.add_member(request.user, r.pk, pk, d.get("status", "full"), d.get("joined_on") or None,
+                            d.get("in_service") == "1", d.get("employer", ""))
+    except DomainError as e:
+        return _org_page(request, pk, 400, e.message, d)
+    messages.success(request, "已登记党员")
+    return redirect(reverse("party:org", args=[pk]))
 
 
 @require_POST

@@ -153,3 +153,33 @@ def test_pledge_and_home_visit_on_the_member_page_counted_for_the_year(world, cl
     page = c.get(f"{url}/").content.decode()
     years = re.search(r'<table class="gv-table" id="years">.*?</table>', page, re.S).group(0)
     assert re.findall(r"<tr><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td></tr>", years) == [("2026", "1", "1")]
+
+
+def test_a_member_is_recorded_on_the_organisation_page_by_id_number(world, client_for):
+    from gridgov.basedata.services import ID_FIELD
+    from gridgov.crypto import cipher
+    from gridgov.party.models import Member
+
+    person = (Resident.objects.filter(scope_key__startswith=OWN_GRID + ".", status="active")
+              .exclude(pk=world.member.resident_id).order_by("id").first())
+    id_number = cipher().decrypt(person.id_cipher, ID_FIELD)
+    elsewhere = Resident.objects.filter(scope_key__startswith="110101002001", status="active").order_by("id").first()
+    c = client_for("gridleader")
+    url = f"/party/orgs/{world.org.pk}/members/"
+    REFUSED = [  # (form, message)
+        ({"id_number": "11010119900101123"}, "身份证号应为 18 位"),
+        ({"id_number": cipher().decrypt(elsewhere.id_cipher, ID_FIELD)}, "人员不存在或不在您的管辖范围内"),
+        ({"id_number": id_number, "in_service": "1"}, "在职党员请填写工作单位"),
+    ]
+    for form, message in REFUSED:
+        r = c.post(url, form)
+        assert r.status_code == 400 and message in r.content.decode(), form
+        assert id_number not in r.content.decode()  # the number is never sent back
+    assert Member.objects.filter(org=world.org).count() == 1
+    r = c.post(url, {"id_number": id_number, "status": "probationary", "in_service": "1", "employer": "区教育委员会"})
+    assert (r.status_code, r["Location"]) == (302, f"/party/orgs/{world.org.pk}/")
+    m = Member.objects.get(resident=person)
+    assert (m.org_id, m.status, m.in_service, m.employer) == (world.org.pk, "probationary", True, "区教育委员会")
+    again = c.post(url, {"id_number": id_number})
+    assert again.status_code == 400 and "该人员已登记为党员" in again.content.decode()
+    assert client_for("leader").post(url, {"id_number": id_number}).status_code == 403
