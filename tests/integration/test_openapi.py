@@ -85,6 +85,8 @@ BINARY[("get", "/api/v1/performance/sheets/export")] = {
 # --- basemap: the address search (paged) and the address import template
 LISTS |= {"/api/v1/addresses"}
 BINARY[("get", "/api/v1/addresses/template")] = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+# --- party: 网格党组织, 党员名册, 报到, 帮扶对子
+LISTS |= {"/api/v1/party/orgs", "/api/v1/party/members", "/api/v1/party/registrations", "/api/v1/party/pairs"}
 
 
 @pytest.fixture
