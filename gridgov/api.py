@@ -42,6 +42,7 @@ from gridgov.ledgers.api import router as ledgers_router  # ledgers
 from gridgov.notices.api import router as notices_router  # notices
 from gridgov.notify.api import router as notify_router
 from gridgov.oversight.api import router as oversight_router
+from gridgov.party.api import router as party_router  # party: 党建引领
 from gridgov.patrol.api import router as patrol_router  # patrol
 from gridgov.performance.api import router as performance_router  # integrity: 人员考核
 from gridgov.privacy.api import router as privacy_router
@@ -307,3 +308,4 @@ api.add_router("/addresses", addresses_router)  # basemap: 标准地址
 api.add_router("/community", community_router)  # community: 公示牌, 服务热线, 监督电话
 api.add_router("/notices", notices_router)  # notices: 通知公告
 api.add_router("/services", services_router)  # services: 便民服务
+api.add_router("/party", party_router)  # party: 党建引领 (网格党组织, 党员, 报到, 帮扶对子)

@@ -59,6 +59,7 @@ NAV = [
     ("通知公告", "/notices/subscribe/", frozenset({R.RESIDENT}), roles.NOTICES_SUBSCRIBE),  # notices: 订阅社区
     ("便民服务", "/services/", None, roles.SERVICES_VIEW),  # services: 组团服务、志愿者、服务站、承诺、居家养老
     ("居家养老", "/services/elderly/", frozenset({R.RESIDENT}), roles.SERVICES_REQUEST),  # services: a resident requests
+    ("党建引领", "/party/", None, roles.PARTY_VIEW),  # party: 网格党组织、党员报到、承诺与入户、帮扶对子
 ]
 
 # The navigation in sections: the daily work is shown as links, every other section as a menu (the leader and the

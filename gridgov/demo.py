@@ -130,6 +130,7 @@ DEMO_APPS.append("gridgov.notify")  # notify: unread messages for every post, pr
 DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.community")  # community: 服务热线 and 监督电话 of the demo district, every grid's board
 DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.notices")  # notices: notices and a warning per street, a staff notice half read, subscribed residents and yesterday's digest
 DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.services")  # services: teams, volunteers, stations, pledges, elderly requests
+DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.party")  # party: 网格党组织, 党员, 报到与承诺, 入户, 帮扶对子 (one overdue)
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

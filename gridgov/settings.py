@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "gridgov.community",  # community: 公示牌, 温馨提示卡, 社区公示名录, 服务热线 and 监督电话
     "gridgov.notices",  # notices: 社区动态, 预警, 工作通知 with read receipts, residents' daily digest
     "gridgov.services",  # services: 便民服务 — 组团服务, volunteers and hours, 便民服务站 (15 分钟), 服务承诺, 居家养老
+    "gridgov.party",  # party: 党建引领 — 网格党组织, 党员 (restricted), 党员报到, 承诺, 入户, 帮扶对子
 ]
 
 MIDDLEWARE = [
@@ -298,6 +299,8 @@ GRIDGOV = {
     "TOKEN_MAX_LIFETIME_DAYS": int(os.environ.get("GRIDGOV_TOKEN_MAX_LIFETIME_DAYS", "366")),
     # TOTP for administrators: "optional" (they may enrol) or "required" (they must; enrolment at the first sign-in)
     "ADMIN_TOTP": os.environ.get("GRIDGOV_ADMIN_TOTP", "optional"),
+    # party: a 帮扶对子 without a visit in this many days is flagged 超期未走访 (the page and the API may ask for another N)
+    "PARTY_PAIR_VISIT_DAYS": int(os.environ.get("GRIDGOV_PARTY_PAIR_VISIT_DAYS", "90")),
     # imports (residents, organisations, buildings, dwellings): the largest file and the most data rows of one
     # import; an .xlsx may unpack to at most 10 times the file limit (gridgov/basedata/importing.py)
     "IMPORT_MAX_BYTES": int(os.environ.get("GRIDGOV_IMPORT_MAX_BYTES", str(20 * 1024 * 1024))),

@@ -105,6 +105,11 @@ POSTS_WITH = {
     "briefs.draft": "admin shift_leader clerk grid_supervisor",
     "briefs.issue": "admin shift_leader grid_supervisor",
     "mining.view": "admin leader shift_leader clerk grid_supervisor",
+    # --- party: party membership is restricted — read by the community's 网格长, the street's 督导员, the leader and
+    # the administrator; recorded (organisations, members, 报到 confirmed, 承诺, 入户, 帮扶对子) by the 网格长, the 督导员
+    # and the administrator; not the 网格员 nor any other post
+    "party.view": "admin leader grid_supervisor grid_leader",
+    "party.manage": "admin grid_supervisor grid_leader",
 }
 
 

@@ -310,6 +310,22 @@ RIGHTS = {role: rights | _SERVICES_RIGHTS.get(role, frozenset()) for role, right
 # ---- end services
 
 
+# ---- party (党建引领: 网格党组织, 党员, 党员报到, 承诺, 入户, 帮扶对子; issue #17 item 4) ----
+# Party membership is restricted personal data: read (party.view) only by the community's 网格长 (社区党委's grid
+# work), the street's 网格督导员 (街道党工委), the leader and the administrator, each within its scope; recorded and
+# confirmed (party.manage: organisations, members, 报到 confirmed by the community, 承诺, 入户, 帮扶对子 and visits) by
+# the 网格长, the 督导员 and the administrator. Every other post sees nothing of it (seed 001 篇4: 党员到居住社区报到).
+PARTY_VIEW, PARTY_MANAGE = "party.view", "party.manage"
+_PARTY_RIGHTS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({PARTY_VIEW, PARTY_MANAGE}),
+    Role.LEADER: frozenset({PARTY_VIEW}),
+    Role.GRID_SUPERVISOR: frozenset({PARTY_VIEW, PARTY_MANAGE}),
+    Role.GRID_LEADER: frozenset({PARTY_VIEW, PARTY_MANAGE}),
+}
+RIGHTS = {role: rights | _PARTY_RIGHTS.get(role, frozenset()) for role, rights in RIGHTS.items()}
+# ---- end party
+
+
 def has_right(role: str, right: str) -> bool:
     try:
         return right in RIGHTS[Role(role)]

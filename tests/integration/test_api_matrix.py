@@ -1885,6 +1885,84 @@ SERVICES_ROWS = {
                                                       setup=_services),
 }
 ROWS.update(SERVICES_ROWS)  # services
+# --- party: 党建引领 — party membership is restricted: read (party.view) by the community's 网格长, the street's 网格督导员,
+# the leader and the administrator within their scope; every other post gets 403 (the attribute is never hinted at);
+# organisations, members, 报到 and its confirmation, 承诺, 入户, 帮扶对子 and their visits are recorded (party.manage)
+# by the 网格长, the 督导员 and the administrator
+# columns:                                          anon adm  lead int  shif disp sup  insp gld  gwk  hand res  clerk
+EXPECTED.update({
+    "GET /api/v1/party/orgs":                        "401  200  200  403  403  403  200  403  200  403  403  403  403",
+    "POST /api/v1/party/orgs":                       "401  201  403  403  403  403  201  403  201  403  403  403  403",
+    "GET /api/v1/party/orgs/{org_id}":               "401  200  200  403  403  403  200  403  200  403  403  403  403",
+    "POST /api/v1/party/orgs/{org_id}/leader":       "401  200  403  403  403  403  200  403  200  403  403  403  403",
+    "GET /api/v1/party/members":                     "401  200  200  403  403  403  200  403  200  403  403  403  403",
+    "POST /api/v1/party/members":                    "401  201  403  403  403  403  201  403  201  403  403  403  403",
+    "GET /api/v1/party/members/{member_id}":         "401  200  200  403  403  403  200  403  200  403  403  403  403",
+    "GET /api/v1/party/residents/{resident_id}":     "401  200  200  403  403  403  200  403  200  403  403  403  403",
+    "POST /api/v1/party/members/{member_id}/pledges": "401  201  403  403  403  403  201  403  201  403  403  403  403",
+    "POST /api/v1/party/members/{member_id}/visits": "401  201  403  403  403  403  201  403  201  403  403  403  403",
+    "GET /api/v1/party/registrations":               "401  200  200  403  403  403  200  403  200  403  403  403  403",
+    "POST /api/v1/party/registrations":              "401  201  403  403  403  403  201  403  201  403  403  403  403",
+    "POST /api/v1/party/registrations/{registration_id}/confirm":
+                                                     "401  200  403  403  403  403  200  403  200  403  403  403  403",
+    "GET /api/v1/party/pairs":                       "401  200  200  403  403  403  200  403  200  403  403  403  403",
+    "POST /api/v1/party/pairs":                      "401  201  403  403  403  403  201  403  201  403  403  403  403",
+    "GET /api/v1/party/pairs/{pair_id}":             "401  200  200  403  403  403  200  403  200  403  403  403  403",
+    "POST /api/v1/party/pairs/{pair_id}/visits":     "401  201  403  403  403  403  201  403  201  403  403  403  403",
+})
+
+
+def _party(ctx, users):
+    """In the grid worker's grid: an organisation, an 在职党员 not yet registered, one with a 报到 waiting, a pair, a
+    resident who is no member and a household the pair's helper is not paired with."""
+    from gridgov.basedata.models import Household, Resident
+    from gridgov.party import services
+    from gridgov.party.models import Member
+
+    admin = users["admin"]
+    org = services.create_org(admin, "矩阵网格党小组", "group", [OWN_GRID])
+    free = list(Resident.objects.filter(scope_key__startswith=OWN_GRID + ".", status="active", household__isnull=False)
+                .exclude(pk__in=Member.objects.values("resident_id")).order_by("id")[:4])
+    helper = services.add_member(admin, free[0].pk, org.pk, in_service=True, employer="区财政局")
+    waiting = services.add_member(admin, free[1].pk, org.pk, in_service=True, employer="区教育委员会")
+    reg = services.register(admin, waiting.pk)
+    households = list(Household.objects.filter(scope_key__startswith=OWN_GRID + ".")
+                      .exclude(pk=free[0].household_id).order_by("id").values_list("pk", flat=True)[:2])
+    pair = services.create_pair(admin, helper.pk, households[0], "独居老人")
+    return {"party_org": org.pk, "party_member": helper.pk, "party_resident": free[2].pk, "party_reg": reg.pk,
+            "party_pair": pair.pk, "party_household": households[1]}
+
+
+PA = f"{ROOT}/party"
+ROWS.update({
+    "GET /api/v1/party/orgs": Row("get", f"{PA}/orgs"),
+    "POST /api/v1/party/orgs": Row("post", f"{PA}/orgs", {"name": "矩阵网格党支部", "kind": "branch", "grids": [OWN_GRID]}),
+    "GET /api/v1/party/orgs/{org_id}": Row("get", f"{PA}/orgs/{{party_org}}", setup=_party),
+    "POST /api/v1/party/orgs/{org_id}/leader": Row("post", f"{PA}/orgs/{{party_org}}/leader",
+                                                   lambda c, p: {"member_id": c["party_member"]}, setup=_party),
+    "GET /api/v1/party/members": Row("get", f"{PA}/members?year=2026"),
+    "POST /api/v1/party/members": Row("post", f"{PA}/members", lambda c, p: {"resident_id": c["party_resident"],
+                                                                           "org_id": c["party_org"]}, setup=_party),
+    "GET /api/v1/party/members/{member_id}": Row("get", f"{PA}/members/{{party_member}}", setup=_party),
+    "GET /api/v1/party/residents/{resident_id}": Row("get", f"{PA}/residents/{{party_resident}}", setup=_party),
+    "POST /api/v1/party/members/{member_id}/pledges": Row("post", f"{PA}/members/{{party_member}}/pledges",
+                                                          {"content": "每月参加一次社区志愿服务"}, setup=_party),
+    "POST /api/v1/party/members/{member_id}/visits": Row("post", f"{PA}/members/{{party_member}}/visits",
+                                                         lambda c, p: {"household_id": c["party_household"],
+                                                                       "content": "宣传养老政策"}, setup=_party),
+    "GET /api/v1/party/registrations": Row("get", f"{PA}/registrations?status=pending"),
+    "POST /api/v1/party/registrations": Row("post", f"{PA}/registrations",
+                                            lambda c, p: {"member_id": c["party_member"]}, setup=_party),
+    "POST /api/v1/party/registrations/{registration_id}/confirm": Row(
+        "post", f"{PA}/registrations/{{party_reg}}/confirm", {"confirm": True}, setup=_party),
+    "GET /api/v1/party/pairs": Row("get", f"{PA}/pairs?days=90"),
+    "POST /api/v1/party/pairs": Row("post", f"{PA}/pairs", lambda c, p: {
+        "helper_id": c["party_member"], "household_id": c["party_household"], "need": "低保家庭"}, setup=_party),
+    "GET /api/v1/party/pairs/{pair_id}": Row("get", f"{PA}/pairs/{{party_pair}}", setup=_party),
+    "POST /api/v1/party/pairs/{pair_id}/visits": Row("post", f"{PA}/pairs/{{party_pair}}/visits",
+                                                     {"content": "陪同就医", "result": "已取药"}, setup=_party),
+})
+# --- end party
 
 
 # ==== a new block of EXPECTED and ROWS goes above this line (the test below stays last) ====

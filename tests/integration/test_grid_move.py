@@ -74,6 +74,9 @@ def test_keyed_fields_are_every_scope_and_node_key_of_the_installed_apps():
         "ledgers.QuotaYear.scope_key", "ledgers.UnitBase.scope_key", "ledgers.QuotaAdjustment.scope_key",
         "ledgers.SampleDraw.scope_key", "ledgers.Training.scope_key", "ledgers.Outage.scope_key",
         "ledgers.Publicity.scope_key",
+        # party: organisations on a grid, members, 报到, 承诺, 入户, 帮扶对子 and their visits follow their grid
+        "party.PartyOrg.scope_key", "party.Member.scope_key", "party.Registration.scope_key", "party.Pledge.scope_key",
+        "party.HomeVisit.scope_key", "party.Pair.scope_key", "party.PairVisit.scope_key",
     }
     assert set(rekey.KEEPS_HISTORY) == {"basedata.AccessLog"}
 

@@ -86,6 +86,8 @@ BINARY[("get", "/api/v1/performance/sheets/export")] = {
 LISTS |= {"/api/v1/addresses"}
 BINARY[("get", "/api/v1/addresses/template")] = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 LISTS |= {"/api/v1/notices"}  # notices: 通知公告 (社区动态, 预警, 工作通知)
+# --- party: 网格党组织, 党员名册, 报到, 帮扶对子
+LISTS |= {"/api/v1/party/orgs", "/api/v1/party/members", "/api/v1/party/registrations", "/api/v1/party/pairs"}
 
 
 @pytest.fixture
