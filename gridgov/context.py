@@ -54,6 +54,10 @@ NAV = [
     ("我的账户", "/accounts/tokens/", None, None),  # API tokens, password, TOTP
     ("消息", "/notify/", None, None),  # notify: the inbox (unread count in the header), channels and quiet hours
     ("统计分析", "/dashboard/figures/", LEADERS | CENTRE | {R.GRID_SUPERVISOR, R.HANDLER}, roles.CASE_VIEW),  # analytics
+    ("走访覆盖", "/basedata/coverage/", None, roles.BD_STATS),  # households: 网格长年度走访覆盖、未走访户
+    ("民情日记", "/basedata/diary/", None, roles.BD_VIEW),  # households
+    ("民情台账", "/basedata/ledger/", None, roles.BD_VIEW),  # households: 走访、日记、问题（按网格和月份，可导出）
+    ("网格员周排名", "/basedata/ranking/", None, roles.BD_STATS),  # households
 ]
 
 # The navigation in sections: the daily work is shown as links, every other section as a menu (the leader and the
