@@ -309,7 +309,8 @@ def _ledger_node(user, node: str | None) -> str:
     node = (node or "").strip() or prefix
     if not node.startswith(prefix):
         raise OutOfScope()
-    check_node_exists(node)
+    if node != prefix:
+        check_node_exists(node)
     return node
 
 

@@ -52,7 +52,8 @@ def _node(user, node: str | None) -> str:
     node = node or prefix
     if not node.startswith(prefix):
         raise OutOfScope()
-    check_node_exists(node)
+    if node != prefix:  # one's own node is a place by definition (even a grid retired since)
+        check_node_exists(node)
     return node
 
 

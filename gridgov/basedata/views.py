@@ -361,8 +361,8 @@ def diary(request):
             messages.success(request, f"已记录 {e.date:%Y-%m-%d} 的民情日记")
         return redirect(request.get_full_path())
     qs = rights.scoped(DiaryEntry.objects.select_related("worker"), user, rights.VIEW)
-    grids = sorted({k.split(".")[0] for k in qs.values_list("scope_key", flat=True).distinct()})
-    workers = sorted({(e.worker.username, str(e.worker)) for e in qs.distinct()[:1000]})
+    grids = sorted({k.split(".")[0] for k in qs.order_by().values_list("scope_key", flat=True).distinct()})
+    workers = sorted({(u, n or u) for u, n in qs.order_by().values_list("worker__username", "worker__display_name").distinct()})
     f = {"grid": (request.GET.get("grid") or "").strip(), "worker": (request.GET.get("worker") or "").strip(),
          "since": _date(request.GET.get("since")), "until": _date(request.GET.get("until"))}
     if f["grid"]:
