@@ -39,7 +39,6 @@ from .schemas import (
     BuildingDetail,
     BuildingOut,
     CategoryOut,
-    CoverageOut,
     DiaryOut,
     DwellingOut,
     HouseholdFile,
@@ -55,6 +54,7 @@ from .schemas import (
     StatsOut,
     TagCreated,
     TriggerCreated,
+    VisitCoverageOut,
     VisitDueOut,
     VisitOut,
     VisitRuleOut,
@@ -495,7 +495,7 @@ def ranking(request, node: str | None = None, date: dt.date | None = None):
     return stats.ranking(request.user, node, date)
 
 
-@router.get("/coverage", response=answers(CoverageOut, 400, 403, 404, 422),
+@router.get("/coverage", response=answers(VisitCoverageOut, 400, 403, 404, 422),
             summary="网格长年度走访覆盖率（按街道/社区/网格），管理网格列出未走访户（无明文权限时脱敏；明文记录访问日志）")
 def coverage_of(request, year: int | None = None, node: str | None = None):
     data = coverage.coverage(request.user, year, node)

@@ -297,7 +297,7 @@ class AccessLogOut(Schema):
 # ---- households: the 网格长's annual visit coverage (gridgov/basedata/coverage.py)
 
 
-class CoverageRow(Schema):
+class VisitCoverageRow(Schema):
     node: str = Field(description="街道/社区代码或管理网格范围键")
     name: str
     households: int = Field(description="户数")
@@ -318,7 +318,7 @@ class LeftHousehold(Schema):
     other_visit: dt.date | None = Field(description="其他人员本年最近一次走访")
 
 
-class CoverageOut(Schema):
+class VisitCoverageOut(Schema):
     node: str
     name: str
     year: int
@@ -328,5 +328,5 @@ class CoverageOut(Schema):
     left: int
     rate: float
     unmasked: bool = Field(description="未走访户名单是否为明文（有 basedata.unmask 权限；已记录访问日志）")
-    children: list[CoverageRow]
+    children: list[VisitCoverageRow]
     left_households: list[LeftHousehold] = Field(description="未走访户（范围为管理网格时列出）")
