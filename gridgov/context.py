@@ -60,6 +60,10 @@ NAV = [
     ("便民服务", "/services/", None, roles.SERVICES_VIEW),  # services: 组团服务、志愿者、服务站、承诺、居家养老
     ("居家养老", "/services/elderly/", frozenset({R.RESIDENT}), roles.SERVICES_REQUEST),  # services: a resident requests
     ("党建引领", "/party/", None, roles.PARTY_VIEW),  # party: 网格党组织、党员报到、承诺与入户、帮扶对子
+    ("走访覆盖", "/basedata/coverage/", None, roles.BD_STATS),  # households: 网格长年度走访覆盖、未走访户
+    ("民情日记", "/basedata/diary/", None, roles.BD_VIEW),  # households
+    ("民情台账", "/basedata/ledger/", None, roles.BD_VIEW),  # households: 走访、日记、问题（按网格和月份，可导出）
+    ("网格员周排名", "/basedata/ranking/", None, roles.BD_STATS),  # households
 ]
 
 # The navigation in sections: the daily work is shown as links, every other section as a menu (the leader and the

@@ -131,6 +131,7 @@ DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.community")  # comm
 DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.notices")  # notices: notices and a warning per street, a staff notice half read, subscribed residents and yesterday's digest
 DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.services")  # services: teams, volunteers, stations, pledges, elderly requests
 DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.party")  # party: 网格党组织, 党员, 报到与承诺, 入户, 帮扶对子 (one overdue)
+DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.basedata.households")  # households: 网格长本年走访（覆盖 60–90 %）、关联案件的走访
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

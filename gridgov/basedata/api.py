@@ -16,7 +16,7 @@ from gridgov.errors import DomainError
 from gridgov.limits import Id, field
 from gridgov.schemas import PageIn, answers, binary, page_of, paginate
 
-from . import exporting, importing, rights, services, stats
+from . import coverage, exporting, importing, rights, services, stats
 from .models import (
     AccessLog,
     Building,
@@ -54,6 +54,7 @@ from .schemas import (
     StatsOut,
     TagCreated,
     TriggerCreated,
+    VisitCoverageOut,
     VisitDueOut,
     VisitOut,
     VisitRuleOut,
@@ -279,7 +280,7 @@ def resident_tag(request, pk: Id, payload: TagIn):
     return {"id": t.pk, "category": t.category.code, "since": t.since}
 
 
-@router.get("/households/{pk}", response=answers(HouseholdFile, 403, 404, 422), summary="一户一档：成员、房屋、走访、必访事项")
+@router.get("/households/{pk}", response=answers(HouseholdFile, 403, 404, 422), summary="一户一档：成员、房屋、走访、必访事项、本户案件")
 def household_file(request, pk: Id):
     hh = rights.get_scoped(Household.objects.select_related("dwelling__building"), request.user, rights.VIEW, pk=pk)
     members = list(hh.members.order_by("relation", "id"))
@@ -292,7 +293,7 @@ def household_file(request, pk: Id):
         "visits": [visit_out(v) for v in hh.visits.select_related("worker")[:100]],
         "triggers": [{"id": t.pk, "rule": t.rule.name, "occurred_on": t.occurred_on, "due_on": t.due_on,
                       "done": t.visit_id is not None, "note": t.note} for t in hh.triggers.select_related("rule")],
-        "cases": [],  # the cases app links here later (Visit.case_number for now)
+        "cases": coverage.household_cases(request.user, hh),  # households: 本楼栋、成员上报、走访关联
     }
 
 
@@ -489,9 +490,17 @@ def statistics(request, node: str | None = None):
     return stats.statistics(request.user, node)
 
 
-@router.get("/ranking", response=answers(RankingOut, 403, 404, 422), summary="网格员周排名（采集量、走访量）")
+@router.get("/ranking", response=answers(RankingOut, 400, 403, 404, 422), summary="网格员周排名（采集量、走访量）；未来的周 400 future_week")
 def ranking(request, node: str | None = None, date: dt.date | None = None):
     return stats.ranking(request.user, node, date)
+
+
+@router.get("/coverage", response=answers(VisitCoverageOut, 400, 403, 404, 422),
+            summary="网格长年度走访覆盖率（按街道/社区/网格），管理网格列出未走访户（无明文权限时脱敏；明文记录访问日志）")
+def coverage_of(request, year: int | None = None, node: str | None = None):
+    data = coverage.coverage(request.user, year, node)
+    coverage.log_left(request.user, data["node"], data["year"], len(data["left_households"]), "unmask")
+    return data
 
 
 # ---------------------------------------------------------------- import, export, templates, access log

@@ -145,6 +145,18 @@ class DwellingWithBuilding(DwellingOut):
     building: BuildingOut
 
 
+class HouseholdCase(Schema):
+    """households: one case of the household's file, with why it is listed (gridgov/basedata/coverage.py)."""
+
+    number: str = Field(description="案件编号")
+    status: str
+    status_label: str
+    matter: str = Field(description="事项/部件类别")
+    address: str
+    reported_at: dt.datetime
+    reasons: list[str] = Field(description="列入原因：本楼栋（楼栋 30 米内）、成员上报（成员手机号上报）、走访关联（走访记录所填案件）")
+
+
 class HouseholdFile(Schema):
     """一户一档."""
 
@@ -155,7 +167,7 @@ class HouseholdFile(Schema):
     members: list[ResidentRow]
     visits: list[VisitOut] = Field(description="走访记录（最近 100 条）")
     triggers: list[TriggerOut] = Field(description="六必访事项")
-    cases: list[str] = Field(description="关联案件（暂为空）")
+    cases: list[HouseholdCase] = Field(description="本户案件：本楼栋、成员上报、走访关联（本人可查看的案件）")
 
 
 class CategoryOut(Schema):
@@ -280,3 +292,41 @@ class AccessLogOut(Schema):
     count: int
     reason: str
     scope_key: str
+
+
+# ---- households: the 网格长's annual visit coverage (gridgov/basedata/coverage.py)
+
+
+class VisitCoverageRow(Schema):
+    node: str = Field(description="街道/社区代码或管理网格范围键")
+    name: str
+    households: int = Field(description="户数")
+    visited: int = Field(description="本年网格长已走访户数")
+    left: int = Field(description="未走访户数")
+    others: int = Field(description="网格长未访、但其他人员本年已走访的户数")
+    rate: float = Field(description="覆盖率（%）")
+
+
+class LeftHousehold(Schema):
+    id: int
+    number: str = Field(description="户编号")
+    grid: str = Field(description="管理网格")
+    address: str = Field(description="地址（无查看明文权限时室号脱敏）")
+    head: str = Field(description="户主（无查看明文权限时脱敏）")
+    members: int = Field(description="在住人数")
+    building_id: int | None
+    other_visit: dt.date | None = Field(description="其他人员本年最近一次走访")
+
+
+class VisitCoverageOut(Schema):
+    node: str
+    name: str
+    year: int
+    is_grid: bool
+    households: int
+    visited: int
+    left: int
+    rate: float
+    unmasked: bool = Field(description="未走访户名单是否为明文（有 basedata.unmask 权限；已记录访问日志）")
+    children: list[VisitCoverageRow]
+    left_households: list[LeftHousehold] = Field(description="未走访户（范围为管理网格时列出）")

@@ -52,7 +52,20 @@ def _node(user, node: str | None) -> str:
     node = node or prefix
     if not node.startswith(prefix):
         raise OutOfScope()
+    if node != prefix:  # one's own node is a place by definition (even a grid retired since)
+        check_node_exists(node)
     return node
+
+
+def check_node_exists(node: str) -> None:
+    """households: a node asked for must be a place — a district, street or community code, or a grid's scope key
+    (``""``, the whole system, always is); an unknown grid is 404 ``unknown_node``, not a page of zeros."""
+    from gridgov.errors import NotFound
+    from gridgov.geo.models import Grid, Jurisdiction
+
+    if not node or Jurisdiction.objects.filter(code=node).exists() or Grid.objects.filter(scope_key=node).exists():
+        return
+    raise NotFound("unknown_node", "没有这个网格或辖区")
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -109,6 +122,10 @@ def ranking(user, node: str | None = None, day: dt.date | None = None) -> dict:
     """网格员周排名 (every Friday the 网格长 ranks the workers): collection (people registered or changed, dwellings
     and organisations collected) and visits (走访 + 民情日记) in the week containing ``day``."""
     node = _node(user, node)
+    if day is not None and week_start(day) > week_start(timezone.localdate()):
+        from gridgov.errors import DomainError
+
+        raise DomainError("future_week", "不能查看未来一周的排名，请选择本周或以前的周")
     start = week_start(day or timezone.localdate())
     t0, t1 = _local_midnight(start), _local_midnight(start + dt.timedelta(days=7))
     flt = {"scope_key__startswith": node}

@@ -14,4 +14,12 @@ urlpatterns = [
     path("residents/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
     path("dwellings/<int:pk>/edit/", views.dwelling_edit, name="dwelling_edit"),
     path("visits/new/", views.visit_new, name="visit_new"),
+    # households (issue #17 item 5)
+    path("coverage/", views.coverage_page, name="coverage"),
+    path("coverage/export.xlsx", views.coverage_export, name="coverage_export"),
+    path("households/<int:pk>/", views.household, name="household"),
+    path("diary/", views.diary, name="diary"),
+    path("ledger/", views.ledger_page, name="ledger"),
+    path("ledger/export.xlsx", views.ledger_export, name="ledger_export"),
+    path("ranking/", views.ranking_page, name="ranking"),
 ]

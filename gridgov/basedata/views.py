@@ -6,6 +6,7 @@ validates, re-checks scope and records the history). A post without the right ge
 an object outside one's scope is "not found" (404), never revealed. Personal data appears only masked.
 """
 
+import datetime as dt
 
 from django.contrib import messages
 from django.db.models import Case, Count, IntegerField, Max, Prefetch, Q, Value, When
@@ -30,7 +31,8 @@ MAX_CHOICES = 300  # a select longer than this is useless on a phone: choose fro
 def _render(request, template, context=None, status=200):
     user = request.user
     ctx = {"scope_label": scope_label(user), "can_edit": rights.has_right(user, rights.EDIT),
-           "can_visit": rights.has_right(user, rights.VISIT), **(context or {})}
+           "can_visit": rights.has_right(user, rights.VISIT), "can_stats": rights.has_right(user, rights.STATS),
+           **(context or {})}
     return render(request, template, ctx, status=status)
 
 
@@ -259,3 +261,165 @@ def visit_new(request):
     else:
         intro = ""
     return _form_page(request, form, "登记走访", "保存走访记录", _building_url(dwelling), intro=intro)
+
+
+# ---------------------------------------------------------------- households (issue #17 item 5)
+# 走访覆盖 (the 网格长's annual visit), 一户一档, 民情日记, 民情台账, 网格员周排名: desk pages with tables, under the
+# sub-navigation of ``basedata/desk.html``. Reads go through ``coverage``/``stats`` (scope and rights checked there);
+# bad input (an unknown grid, a year or week in the future) is shown as a message on the page with its status.
+
+DIARY_MAX = 200
+
+
+def _desk(request, template, context, status=200):
+    return _render(request, template, context, status=status)
+
+
+def _xlsx(data: bytes, ctype: str, name: str):
+    from django.http import HttpResponse
+
+    resp = HttpResponse(data, content_type=ctype)
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+def _crumbs(node: str, user) -> list[tuple[str, str]]:
+    """The levels above ``node`` within one's scope, for the drill-down: [(node, name)…], the widest first."""
+    from gridgov.accounts.scope import scope_prefix
+
+    from .coverage import node_names
+
+    prefix = scope_prefix(user) or ""
+    keys = [k for k in (node[:6], node[:9], node[:12], node.split(".")[0]) if len(k) >= len(prefix) and k != node]
+    keys = list(dict.fromkeys(k for k in keys if k.startswith(prefix) and len(k) < len(node)))
+    names = node_names(keys)
+    return [(k, names.get(k, k)) for k in keys]
+
+
+@page(rights.STATS)
+def coverage_page(request):
+    from . import coverage
+
+    user = request.user
+    node = (request.GET.get("node") or "").strip() or None
+    year = _int(request.GET.get("year"))
+    try:
+        data = coverage.coverage(user, year, node)
+    except DomainError as e:
+        return _desk(request, "basedata/coverage.html", {"error": e.message, "year": year}, status=e.status)
+    coverage.log_left(user, data["node"], data["year"], len(data["left_households"]), "unmask")
+    return _desk(request, "basedata/coverage.html", {"data": data, "year": data["year"],
+                                                     "crumbs": _crumbs(data["node"], user)})
+
+
+@page(rights.STATS)
+def coverage_export(request):
+    from . import coverage
+
+    try:
+        data, ctype = coverage.coverage_xlsx(request.user, _int(request.GET.get("year")),
+                                             (request.GET.get("node") or "").strip() or None)
+    except DomainError as e:
+        return _desk(request, "basedata/coverage.html", {"error": e.message}, status=e.status)
+    return _xlsx(data, ctype, "coverage.xlsx")
+
+
+@page(rights.VIEW)
+def household(request, pk: int):
+    """一户一档: the dwelling, the members (masked), visits, 六必访 items and the household's cases."""
+    from .coverage import CASE_RADIUS_M, household_cases
+
+    user = request.user
+    hh = rights.get_scoped(Household.objects.select_related("dwelling__building"), user, rights.VIEW, pk=pk)
+    return _desk(request, "basedata/household.html", {
+        "h": hh, "members": list(_members(user, rights.VIEW).filter(household=hh)),
+        "visits": list(hh.visits.select_related("worker")[:50]),
+        "triggers": list(hh.triggers.select_related("rule", "visit")),
+        "cases": household_cases(user, hh), "radius": int(CASE_RADIUS_M)})
+
+
+def _date(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+@page(rights.VIEW)
+def diary(request):
+    """民情日记: the entries of one's scope (filter by grid, worker, dates); a grid worker or 网格长 writes one."""
+    from .coverage import node_names
+    from .models import DiaryEntry
+
+    user = request.user
+    if request.method == "POST":
+        try:
+            e = services.add_diary(user, request.POST.get("content", ""), _date(request.POST.get("date")))
+        except DomainError as err:
+            messages.error(request, err.message)
+        else:
+            messages.success(request, f"已记录 {e.date:%Y-%m-%d} 的民情日记")
+        return redirect(request.get_full_path())
+    qs = rights.scoped(DiaryEntry.objects.select_related("worker"), user, rights.VIEW)
+    grids = sorted({k.split(".")[0] for k in qs.order_by().values_list("scope_key", flat=True).distinct()})
+    workers = sorted({(u, n or u) for u, n in qs.order_by().values_list("worker__username", "worker__display_name").distinct()})
+    f = {"grid": (request.GET.get("grid") or "").strip(), "worker": (request.GET.get("worker") or "").strip(),
+         "since": _date(request.GET.get("since")), "until": _date(request.GET.get("until"))}
+    if f["grid"]:
+        qs = qs.filter(scope_key__startswith=f["grid"])
+    if f["worker"]:
+        qs = qs.filter(worker__username=f["worker"])
+    if f["since"]:
+        qs = qs.filter(date__gte=f["since"])
+    if f["until"]:
+        qs = qs.filter(date__lte=f["until"])
+    names = node_names(grids)
+    return _desk(request, "basedata/diary.html", {
+        "entries": list(qs[:DIARY_MAX]), "total": qs.count(), "f": f, "workers": workers,
+        "grids": [(g, names.get(g, g)) for g in grids], "today": services.today()})
+
+
+@page(rights.VIEW)
+def ledger_page(request):
+    from . import coverage
+
+    node = (request.GET.get("node") or "").strip() or None
+    try:
+        data = coverage.ledger(request.user, node, request.GET.get("month"))
+    except DomainError as e:
+        return _desk(request, "basedata/ledger.html", {"error": e.message, "month": request.GET.get("month", "")},
+                     status=e.status)
+    return _desk(request, "basedata/ledger.html", {"data": data, "month": data["month"]})
+
+
+@page(rights.VIEW)
+def ledger_export(request):
+    from . import coverage
+
+    try:
+        data, ctype = coverage.ledger_xlsx(request.user, (request.GET.get("node") or "").strip() or None,
+                                           request.GET.get("month"))
+    except DomainError as e:
+        return _desk(request, "basedata/ledger.html", {"error": e.message}, status=e.status)
+    return _xlsx(data, ctype, f"ledger-{(request.GET.get('month') or 'month')[:7]}.xlsx")
+
+
+@page(rights.STATS)
+def ranking_page(request):
+    """网格员周排名 with the week chooser (``week=2026-W49``)."""
+    from . import stats
+
+    value = (request.GET.get("week") or "").strip()
+    day = None
+    try:
+        if value:
+            try:
+                year, week = value.split("-W")
+                day = dt.date.fromisocalendar(int(year), int(week), 1)
+            except ValueError:
+                raise DomainError("invalid_week", "周的格式应为 YYYY-Www，例如 2026-W49") from None
+        data = stats.ranking(request.user, (request.GET.get("node") or "").strip() or None, day)
+    except DomainError as e:
+        return _desk(request, "basedata/ranking.html", {"error": e.message, "week": value}, status=e.status)
+    iso = data["week_start"].isocalendar()
+    return _desk(request, "basedata/ranking.html", {"data": data, "week": f"{iso[0]}-W{iso[1]:02d}"})

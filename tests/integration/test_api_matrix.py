@@ -1963,6 +1963,17 @@ ROWS.update({
                                                      {"content": "陪同就医", "result": "已取药"}, setup=_party),
 })
 # --- end party
+# --- households: 网格长年度走访覆盖 — the posts with basedata.stats, each within its scope (another street's community:
+# 404 for the street's, the community's and the grid's posts)
+# columns:                                          anon adm  lead int  shif disp sup  insp gld  gwk  hand res  clerk
+EXPECTED.update({
+    "GET /api/v1/basedata/coverage":                 "401  200  200  403  403  403  200  403  200  200  403  403  403",
+    "GET /api/v1/basedata/coverage · elsewhere":     "401  200  200  403  403  403  404  403  404  404  403  403  403",
+})
+ROWS.update({
+    "GET /api/v1/basedata/coverage": Row("get", f"{ROOT}/basedata/coverage"),
+    "GET /api/v1/basedata/coverage · elsewhere": Row("get", f"{ROOT}/basedata/coverage?node=110101002001"),
+})  # households
 
 
 # ==== a new block of EXPECTED and ROWS goes above this line (the test below stays last) ====
