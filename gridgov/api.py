@@ -44,6 +44,7 @@ from gridgov.patrol.api import router as patrol_router  # patrol
 from gridgov.performance.api import router as performance_router  # integrity: 人员考核
 from gridgov.privacy.api import router as privacy_router
 from gridgov.tasks.api import router as tasks_router  # tasks
+from gridgov.training.api import router as training_router  # training
 from gridgov.worktime.api import router as worktime_router
 
 log = logging.getLogger("gridgov.api")
@@ -301,3 +302,4 @@ api.add_router("/hotline", hotline_router)  # open311: 12345 work orders
 api.add_router("/analytics", analytics_router)  # analytics: 统计分析
 api.add_router("/exports", exports_router)  # exports: 案件导出
 api.add_router("/addresses", addresses_router)  # basemap: 标准地址
+api.add_router("/training", training_router)  # training: 培训考试
