@@ -146,7 +146,7 @@ def add_material(user, course_id: int, title: str, body: str = "", upload: tuple
         m.file.save(f"{c.pk}{suffix}", ContentFile(data), save=False)  # the storage picks a free name
     m.save()
     audit.record(user, "create", "training_material", m.pk,
-                 after=audit.values(m, ("course", "title", "file", "file_name")))
+                 after={**audit.values(m, ("course", "title", "file_name")), "file": m.file.name})
     return m
 
 
@@ -285,7 +285,7 @@ def start(user, exam_id: int) -> Attempt:
     e = get_exam(user, exam_id)
     settle_overdue(Attempt.objects.filter(exam=e, user=user))
     with transaction.atomic():
-        mine = Attempt.objects.select_for_update().filter(exam=e, user=user)
+        mine = Attempt.objects.filter(exam=e, user=user)  # two starts at once: the unique number refuses one
         current = mine.filter(status=AttemptStatus.IN_PROGRESS).first()
         if current is not None:
             return current
@@ -357,6 +357,8 @@ def _write(user, pk: int, given: dict, final: bool) -> Attempt:
         if a.user_id != user.pk:
             raise Forbidden("not_your_attempt", "只能由考生本人作答")
         a.exam = Exam.objects.get(pk=a.exam_id)
+        if a.status == AttemptStatus.EXPIRED:
+            raise _late(a, final)
         if a.status != AttemptStatus.IN_PROGRESS:
             raise Conflict("attempt_closed", "本次考试已经交卷，不能重复提交" if final else "本次考试已经结束，不能再修改答案")
         now = timezone.now()
@@ -373,10 +375,14 @@ def _write(user, pk: int, given: dict, final: bool) -> Attempt:
                 audit.record(user, "answer", "training_attempt", a.pk, after={"answered": len(a.answers)})
     if expired:  # the server closes it as it stood at the deadline, then refuses what came late
         _settle(pk)
-        at = timezone.localtime(a.deadline).strftime("%Y-%m-%d %H:%M:%S")
-        raise Conflict("attempt_expired", f"考试时间已于 {at} 截止，{'交卷' if final else '保存答案'}未被接受；"
-                                          "已按截止前保存的答案评分")
+        raise _late(a, final)
     return a
+
+
+def _late(a: Attempt, final: bool) -> Conflict:
+    at = timezone.localtime(a.deadline).strftime("%Y-%m-%d %H:%M:%S")
+    return Conflict("attempt_expired", f"考试时间已于 {at} 截止，{'交卷' if final else '保存答案'}未被接受；"
+                                       "已按截止前保存的答案评分")
 
 
 def save_answers(user, pk: int, given: dict) -> Attempt:

@@ -135,9 +135,10 @@ def test_a_submission_after_the_time_is_refused_and_the_saved_answers_are_marked
     assert "考试时间已于 2026-11-10 09:30:00 截止，交卷未被接受；已按截止前保存的答案评分" in late.content.decode()
     a = Attempt.objects.get(pk=pk)
     assert (a.status, a.score, a.passed, a.finished_at) == ("expired", 20, False, NOW + dt.timedelta(minutes=30))
-    # the API says the same with a stable code
+    # the API says the same with a stable code, and nothing changes
     api = c.post(f"/api/v1/training/attempts/{pk}/submit", {"answers": {}}, content_type="application/json")
-    assert api.status_code == 409 and api.json()["code"] == "attempt_closed"
+    assert api.status_code == 409 and api.json()["code"] == "attempt_expired"
+    assert Attempt.objects.get(pk=pk).score == 20
 
 
 def test_an_attempt_left_open_is_closed_when_read_after_its_deadline(users, exam, time_machine):
