@@ -13,6 +13,7 @@ urlpatterns = [
     path("exams/<int:pk>/start/", views.start, name="start"),
     path("attempts/<int:pk>/", views.attempt, name="attempt"),
     path("attempts/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
+    path("manage/", views.manage, name="manage"),
     path("banks/", views.banks, name="banks"),
     path("banks/template.xlsx", views.bank_template, name="bank_template"),
     path("banks/<int:pk>/", views.bank, name="bank"),

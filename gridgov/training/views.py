@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gridgov import pages
+from gridgov.accounts.roles import ROLE_LABELS, Role
 from gridgov.errors import DomainError
 from gridgov.ledgers.models import TrainingKind
 from gridgov.pages import has, page
@@ -104,6 +105,44 @@ def certificate(request, pk: int):
     resp = HttpResponse(data, content_type="application/pdf")
     resp["Content-Disposition"] = f'attachment; filename="{name}"'
     return resp
+
+
+def _int(value: str, label: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise DomainError("invalid_input", f"{label}应为整数") from None
+
+
+@page(MANAGE)
+def manage(request):
+    """课程与考试: a new course, a material (text and/or a file) for a course, a new exam."""
+    u, p = request.user, request.POST
+    ctx, status = {"posts": [(r.value, ROLE_LABELS[r]) for r in Role if r != Role.RESIDENT], "form": p}, 200
+    if request.method == "POST":
+        action = p.get("action")
+        try:
+            if action == "course":
+                c = services.create_course(u, p.get("title", ""), p.get("summary", ""), p.get("unit") or None,
+                                           p.getlist("posts"))
+                ctx["done"] = f"已新建课程「{c.title}」"
+            elif action == "material":
+                f = request.FILES.get("file")
+                m = services.add_material(u, _int(p.get("course"), "课程"), p.get("title", ""), p.get("body", ""),
+                                          (f.name, f.read()) if f else None)
+                ctx["done"] = f"已添加材料「{m.title}」"
+            elif action == "exam":
+                e = services.create_exam(u, _int(p.get("course"), "课程"), _int(p.get("bank"), "题库"),
+                                         p.get("title", ""), _int(p.get("question_count"), "抽题数"),
+                                         _int(p.get("minutes"), "限时"), _int(p.get("pass_mark"), "合格分数"))
+                ctx["done"] = f"已新建考试「{e.title}」"
+        except DomainError as e:
+            ctx["error"], ctx["failed"], status = e.message, action, e.status
+        else:
+            ctx["form"] = {}
+    ctx["courses"] = services.courses(u).order_by("-created_at", "-id")[:200]
+    ctx["banks"] = services.banks(u)[:200]
+    return render_page(request, "training/manage.html", ctx, status=status)
 
 
 @page(MANAGE)

@@ -210,12 +210,52 @@ def test_a_session_enters_the_ledgers_training_register(users, time_machine):
     assert not Training.objects.filter(title="另一场").exists()
 
 
+def test_a_street_supervisor_makes_a_course_with_a_file_and_an_exam_over_the_pages(users):
+    from gridgov.training.models import Course, Exam
+
+    sup = signed_in(users["supervisor"])
+    r = sup.post("/training/manage/", {"action": "course", "title": "东华门街道新员工课程", "summary": "岗前必学",
+                                       "posts": ["grid_worker"]})
+    assert r.status_code == 200 and "已新建课程「东华门街道新员工课程」" in r.content.decode()
+    course = Course.objects.get(title="东华门街道新员工课程")
+    assert (course.scope_key, course.posts) == ("110101001", ",grid_worker,")
+    upload = io.BytesIO("第一条：按时巡查。".encode())
+    upload.name = "手册.txt"
+    r = sup.post("/training/manage/", {"action": "material", "course": course.pk, "title": "员工手册", "body": "",
+                                       "file": upload})
+    assert "已添加材料「员工手册」" in r.content.decode()
+    bank = sup.post("/training/banks/", {"title": "街道题库"})
+    bank_id = int(bank["Location"].rstrip("/").rsplit("/", 1)[1])
+    sup.post(f"/training/banks/{bank_id}/", {"file": io.BytesIO(xlsx(QUESTIONS[:3]))})
+    exam = {"action": "exam", "course": course.pk, "bank": bank_id, "title": "岗前测验", "question_count": "5",
+            "minutes": "20", "pass_mark": "20"}
+    r = sup.post("/training/manage/", exam)
+    assert r.status_code == 400 and "题库「街道题库」只有 3 道题，不够抽取 5 道" in r.content.decode()
+    assert not Exam.objects.filter(title="岗前测验").exists()
+    r = sup.post("/training/manage/", {**exam, "question_count": "3"})
+    assert "已新建考试「岗前测验」" in r.content.decode()
+    # the street's grid worker finds the course, its file and the exam; the grid leader (another post) does not
+    worker = signed_in(users["gridworker"])
+    assert "东华门街道新员工课程" in worker.get("/training/").content.decode()
+    page = worker.get(f"/training/courses/{course.pk}/").content.decode()
+    assert "下载附件：手册.txt" in page and "岗前测验" in page
+    m = course.materials.get()
+    f = worker.get(f"/training/materials/{m.pk}/file")
+    assert f.status_code == 200 and b"".join(f.streaming_content).decode() == "第一条：按时巡查。"
+    assert signed_in(users["gridleader"]).get(f"/training/courses/{course.pk}/").status_code == 404
+    # the district's course is not the street's to change
+    district = Course.objects.create(title="区级课程", scope_key="110101")
+    r = sup.post("/training/manage/", {"action": "material", "course": district.pk, "title": "改", "body": "改"})
+    assert r.status_code == 403 and "只能管理本辖区的培训内容" in r.content.decode()
+
+
 # who may open which page (typed from the rights: every staff post learns; 值班长, 督导员, administrator manage)
 PAGES = {
     #                    admin leader intake shift disp sup  insp gld  gwk  hand res  clerk
     "/training/":          "200 200 200 200 200 200 200 200 200 200 403 200",
     "/training/results/":  "200 403 403 200 403 200 403 403 403 403 403 403",
     "/training/banks/":    "200 403 403 200 403 200 403 403 403 403 403 403",
+    "/training/manage/":   "200 403 403 200 403 200 403 403 403 403 403 403",
     "/training/sessions/": "200 200 200 200 200 200 200 200 200 200 403 200",
 }
 ORDER = ["admin", "leader", "intake", "shift", "dispatcher", "supervisor", "inspector", "gridleader", "gridworker",
