@@ -28,9 +28,10 @@ def render(a: Attempt) -> bytes:
     small = ParagraphStyle("s", parent=body, fontSize=11, leading=16, firstLineIndent=0)
     person = a.user.display_name or a.user.username
     day = timezone.localtime(a.finished_at).date()
-    text = (f"{person}（{a.user.role_label}）参加「{a.exam.course.title}」课程的考试「{a.exam.title}」，"
-            f"成绩 {a.score} 分（满分 {a.max_score} 分，合格分数 {a.exam.pass_mark} 分），考试合格，特发此证。")
-    story = [Paragraph("培训合格证书", title), Spacer(1, 24), Paragraph(escape(text), body), Spacer(1, 36),
+    lines = [f"{person}（{a.user.role_label}）", f"参加「{a.exam.course.title}」课程的考试「{a.exam.title}」，",
+             f"成绩 {a.score} 分（满分 {a.max_score} 分，合格分数 {a.exam.pass_mark} 分），考试合格，特发此证。"]
+    story = [Paragraph("培训合格证书", title), Spacer(1, 24), *[Paragraph(escape(t), body) for t in lines],
+             Spacer(1, 36),
              Paragraph("网格化管理平台 · 培训考试", right),
              Paragraph(f"{day.year} 年 {day.month} 月 {day.day} 日", right), Spacer(1, 24),
              Paragraph(escape(f"证书编号：{a.certificate_number}"), small)]
