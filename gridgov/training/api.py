@@ -133,11 +133,9 @@ def bank_template(request):
 
 
 @router.post("/banks/{bank_id}/import", response=answers(ImportOut, 400, 403, 404, 413, 422),
-             summary="导入试题：请求体为 xlsx 文件（或 multipart 的 file 字段）；先校验每一行，有错误则不写入"
+             summary="导入试题：请求体为 xlsx 或 CSV 文件（或 multipart 的 file 字段）；先校验每一行，有错误则不写入"
                      "（400 import_rejected，errors 逐行列出）",
-             openapi_extra={"requestBody": {"content": {
-                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                     "schema": {"type": "string", "format": "binary"}}}}})
+             openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}})
 def import_questions(request, bank_id: Id):
     from gridgov.basedata.importing import read_upload
 

@@ -85,6 +85,11 @@ BINARY[("get", "/api/v1/performance/sheets/export")] = {
 # --- basemap: the address search (paged) and the address import template
 LISTS |= {"/api/v1/addresses"}
 BINARY[("get", "/api/v1/addresses/template")] = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+# --- training: the courses, exams, results and sessions (paged); the bank template and a certificate
+LISTS |= {"/api/v1/training/courses", "/api/v1/training/exams", "/api/v1/training/results",
+          "/api/v1/training/sessions"}
+BINARY[("get", "/api/v1/training/banks/template")] = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+BINARY[("get", "/api/v1/training/attempts/{attempt_id}/certificate")] = {"application/pdf"}
 
 
 @pytest.fixture
