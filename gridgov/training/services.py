@@ -98,7 +98,7 @@ def _managed(user, obj, scope_key: str):
 
 def _jurisdiction(user, code: str | None) -> str:
     code = (code or "").strip() or _prefix(user)
-    if not Jurisdiction.objects.filter(code=code).exists() or not in_scope(user, code):
+    if "\x00" in code or not Jurisdiction.objects.filter(code=code).exists() or not in_scope(user, code):
         raise NotFound("unknown_unit", f"辖区「{code[:40]}」不存在或不在您的管辖范围内")
     return code
 
@@ -428,6 +428,9 @@ def record_session(user, held_on: dt.date, title: str, kind: str, attendees: lis
     names = list(dict.fromkeys(n.strip() for n in attendees if n and n.strip()))
     if not names:
         raise DomainError("no_attendees", "请填写参训人员（账号）")
+    if any("\x00" in n or len(n) > 150 for n in names):
+        raise DomainError("unknown_attendee", "参训人员账号含有不允许的字符或过长")
+    title = _text(title, "培训主题", 200)
     course = get_course(user, course_id) if course_id else None
     t = ledgers.submit_training(user, held_on, title, kind, len(names), evidence="培训考试：签到名单见培训场次",
                                 street_code=street)
