@@ -134,7 +134,7 @@ def add_material(user, course_id: int, title: str, body: str = "", upload: tuple
                  position=c.materials.count() + 1)
     if upload is not None:
         name, data = upload
-        name = os.path.basename(name or "附件")[-200:]
+        name = os.path.basename(name or "").replace("\x00", "")[-200:] or "附件"
         suffix = os.path.splitext(name)[1].lower()
         if suffix not in MATERIAL_SUFFIXES:
             raise DomainError("material_type", f"附件「{name}」的类型不支持（可上传 {' '.join(MATERIAL_SUFFIXES)}）")
