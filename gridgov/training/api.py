@@ -29,14 +29,14 @@ Answer = Annotated[str, Field(max_length=20, title="答案（选项字母，如 
 # ---------------------------------------------------------------- courses
 
 
-class CourseIn(Schema):
+class TrainingCourseIn(Schema):
     title: str = field(Course, "title")
     summary: str = Field("", max_length=2000, title="课程简介")
     unit: str | None = Field(None, max_length=40, title="面向辖区代码（默认本人所在辖区）")
     posts: list[Post] = Field([], max_length=20, title="面向岗位（为空：全部工作人员）")
 
 
-class MaterialOut(Schema):
+class TrainingMaterialOut(Schema):
     id: int
     title: str
     body: str
@@ -44,7 +44,7 @@ class MaterialOut(Schema):
     url: str | None = Field(None, description="附件下载地址（页面）")
 
 
-class CourseOut(Schema):
+class TrainingCourseOut(Schema):
     id: int
     title: str
     summary: str
@@ -52,8 +52,8 @@ class CourseOut(Schema):
     posts: list[str]
 
 
-class CourseDetailOut(CourseOut):
-    materials: list[MaterialOut]
+class TrainingCourseDetailOut(TrainingCourseOut):
+    materials: list[TrainingMaterialOut]
 
 
 def _course(c: Course) -> dict:
@@ -65,30 +65,30 @@ def _material(m: Material) -> dict:
             "url": f"/training/materials/{m.pk}/file" if m.file else None}
 
 
-@router.get("/courses", response=answers(page_of(CourseOut), 403, 422), summary="本人可学的课程（管理者：本辖区全部课程）")
+@router.get("/courses", response=answers(page_of(TrainingCourseOut), 403, 422), summary="本人可学的课程（管理者：本辖区全部课程）")
 def courses(request, page: Query[PageIn]):
     return paginate(services.courses(request.user).order_by("-created_at", "-id"), page, _course)
 
 
-@router.post("/courses", response=answers(CourseOut, 400, 403, 404, 422, status=201), summary="新建课程")
-def create_course(request, payload: CourseIn):
+@router.post("/courses", response=answers(TrainingCourseOut, 400, 403, 404, 422, status=201), summary="新建课程")
+def create_course(request, payload: TrainingCourseIn):
     return Status(201, _course(services.create_course(request.user, **payload.dict())))
 
 
-@router.get("/courses/{course_id}", response=answers(CourseDetailOut, 403, 404, 422), summary="一门课程及其材料")
+@router.get("/courses/{course_id}", response=answers(TrainingCourseDetailOut, 403, 404, 422), summary="一门课程及其材料")
 def course(request, course_id: Id):
     c = services.get_course(request.user, course_id)
     return {**_course(c), "materials": [_material(m) for m in c.materials.all()]}
 
 
-class MaterialIn(Schema):
+class TrainingMaterialIn(Schema):
     title: str = field(Material, "title")
     body: str = Field("", max_length=20000, title="正文")
 
 
-@router.post("/courses/{course_id}/materials", response=answers(MaterialOut, 400, 403, 404, 422, status=201),
+@router.post("/courses/{course_id}/materials", response=answers(TrainingMaterialOut, 400, 403, 404, 422, status=201),
              summary="添加课程材料（multipart：title、body 和可选的附件 file）")
-def add_material(request, course_id: Id, payload: Form[MaterialIn], file: File[UploadedFile] = None):
+def add_material(request, course_id: Id, payload: Form[TrainingMaterialIn], file: File[UploadedFile] = None):
     upload = (file.name, file.read()) if file is not None else None
     return Status(201, _material(services.add_material(request.user, course_id, payload.title, payload.body, upload)))
 
@@ -96,19 +96,19 @@ def add_material(request, course_id: Id, payload: Form[MaterialIn], file: File[U
 # ---------------------------------------------------------------- banks
 
 
-class BankIn(Schema):
+class TrainingBankIn(Schema):
     title: str = field(Bank, "title")
     unit: str | None = Field(None, max_length=40, title="所属辖区代码（默认本人所在辖区）")
 
 
-class BankOut(Schema):
+class TrainingBankOut(Schema):
     id: int
     title: str
     unit: str
     questions: int
 
 
-class ImportOut(Schema):
+class TrainingImportOut(Schema):
     imported: int
     questions: int
 
@@ -117,8 +117,8 @@ def _bank(b: Bank) -> dict:
     return {"id": b.pk, "title": b.title, "unit": b.scope_key, "questions": b.questions.count()}
 
 
-@router.post("/banks", response=answers(BankOut, 400, 403, 404, 422, status=201), summary="新建题库")
-def create_bank(request, payload: BankIn):
+@router.post("/banks", response=answers(TrainingBankOut, 400, 403, 404, 422, status=201), summary="新建题库")
+def create_bank(request, payload: TrainingBankIn):
     return Status(201, _bank(services.create_bank(request.user, payload.title, payload.unit)))
 
 
@@ -132,7 +132,7 @@ def bank_template(request):
     return resp
 
 
-@router.post("/banks/{bank_id}/import", response=answers(ImportOut, 400, 403, 404, 413, 422),
+@router.post("/banks/{bank_id}/import", response=answers(TrainingImportOut, 400, 403, 404, 413, 422),
              summary="导入试题：请求体为 xlsx 或 CSV 文件（或 multipart 的 file 字段）；先校验每一行，有错误则不写入"
                      "（400 import_rejected，errors 逐行列出）",
              openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}})
@@ -148,7 +148,7 @@ def import_questions(request, bank_id: Id):
 # ---------------------------------------------------------------- exams and attempts
 
 
-class ExamIn(Schema):
+class TrainingExamIn(Schema):
     course: Id
     bank: Id
     title: str = field(Exam, "title")
@@ -157,7 +157,7 @@ class ExamIn(Schema):
     pass_mark: int = Field(ge=1, le=20000, title="合格分数")
 
 
-class ExamOut(Schema):
+class TrainingExamOut(Schema):
     id: int
     course: int
     title: str
@@ -171,18 +171,18 @@ def _exam(e: Exam) -> dict:
             "minutes": e.minutes, "pass_mark": e.pass_mark}
 
 
-@router.get("/exams", response=answers(page_of(ExamOut), 403, 422), summary="本人可参加的考试")
+@router.get("/exams", response=answers(page_of(TrainingExamOut), 403, 422), summary="本人可参加的考试")
 def exams(request, page: Query[PageIn]):
     return paginate(services.exams(request.user).order_by("-created_at", "-id"), page, _exam)
 
 
-@router.post("/exams", response=answers(ExamOut, 400, 403, 404, 422, status=201), summary="新建考试")
-def create_exam(request, payload: ExamIn):
+@router.post("/exams", response=answers(TrainingExamOut, 400, 403, 404, 422, status=201), summary="新建考试")
+def create_exam(request, payload: TrainingExamIn):
     return Status(201, _exam(services.create_exam(request.user, payload.course, payload.bank, payload.title,
                                                   payload.question_count, payload.minutes, payload.pass_mark)))
 
 
-class QuestionOut(Schema):
+class TrainingQuestionOut(Schema):
     id: int
     kind: str
     text: str
@@ -192,7 +192,7 @@ class QuestionOut(Schema):
     answer: str | None = Field(None, description="标准答案（交卷后才显示）")
 
 
-class AttemptOut(Schema):
+class TrainingAttemptOut(Schema):
     id: int
     exam: int
     person: str
@@ -204,7 +204,7 @@ class AttemptOut(Schema):
     score: int | None
     max_score: int | None
     passed: bool | None
-    questions: list[QuestionOut] | None = Field(None, description="试题（本人的考试）")
+    questions: list[TrainingQuestionOut] | None = Field(None, description="试题（本人的考试）")
 
 
 def _attempt(a: Attempt, with_questions: bool = False) -> dict:
@@ -219,35 +219,35 @@ def _attempt(a: Attempt, with_questions: bool = False) -> dict:
     return out
 
 
-@router.post("/exams/{exam_id}/attempts", response=answers(AttemptOut, 403, 404, 409, 422, status=201),
+@router.post("/exams/{exam_id}/attempts", response=answers(TrainingAttemptOut, 403, 404, 409, 422, status=201),
              summary="开始考试（已有进行中的考试时返回它）；服务器按限时设定截止时间")
 def start(request, exam_id: Id):
     return Status(201, _attempt(services.start(request.user, exam_id), with_questions=True))
 
 
-@router.get("/attempts/{attempt_id}", response=answers(AttemptOut, 403, 404, 422), summary="一次考试")
+@router.get("/attempts/{attempt_id}", response=answers(TrainingAttemptOut, 403, 404, 422), summary="一次考试")
 def attempt(request, attempt_id: Id):
     a = services.get_attempt(request.user, attempt_id)
     return _attempt(a, with_questions=a.user_id == request.user.pk)
 
 
-class AnswersIn(Schema):
+class TrainingAnswersIn(Schema):
     answers: dict[str, Answer] = Field(max_length=500, title="答案（试题编号 → 答案；空字符串清除）")
 
 
-@router.put("/attempts/{attempt_id}/answers", response=answers(AttemptOut, 400, 403, 404, 409, 422),
+@router.put("/attempts/{attempt_id}/answers", response=answers(TrainingAttemptOut, 400, 403, 404, 409, 422),
             summary="保存答案（截止时间前）")
-def save_answers(request, attempt_id: Id, payload: AnswersIn):
+def save_answers(request, attempt_id: Id, payload: TrainingAnswersIn):
     return _attempt(services.save_answers(request.user, attempt_id, payload.answers), with_questions=True)
 
 
-class SubmitIn(Schema):
+class TrainingSubmitIn(Schema):
     answers: dict[str, Answer] = Field({}, max_length=500, title="最后的答案（可省略：按已保存的答案）")
 
 
-@router.post("/attempts/{attempt_id}/submit", response=answers(AttemptOut, 400, 403, 404, 409, 422),
+@router.post("/attempts/{attempt_id}/submit", response=answers(TrainingAttemptOut, 400, 403, 404, 409, 422),
              summary="交卷并自动评分；重复交卷（attempt_closed）和超时交卷（attempt_expired）被拒绝")
-def submit(request, attempt_id: Id, payload: SubmitIn):
+def submit(request, attempt_id: Id, payload: TrainingSubmitIn):
     return _attempt(services.submit(request.user, attempt_id, payload.answers), with_questions=True)
 
 
@@ -260,7 +260,7 @@ def certificate(request, attempt_id: Id):
     return resp
 
 
-@router.get("/results", response=answers(page_of(AttemptOut), 403, 422), summary="本辖区的考试成绩（管理者）")
+@router.get("/results", response=answers(page_of(TrainingAttemptOut), 403, 422), summary="本辖区的考试成绩（管理者）")
 def results(request, page: Query[PageIn], exam: Id | None = None):
     return paginate(services.results(request.user, exam), page, _attempt)
 
@@ -268,7 +268,7 @@ def results(request, page: Query[PageIn], exam: Id | None = None):
 # ---------------------------------------------------------------- sessions and records
 
 
-class SessionIn(Schema):
+class TrainingSessionIn(Schema):
     held_on: dt.date = Field(title="培训日期")
     title: str = Field(min_length=1, max_length=200, title="培训主题")
     kind: TrainingKind = Field(title="培训范围（whole 全体网格员 / partial 部分网格员）")
@@ -277,7 +277,7 @@ class SessionIn(Schema):
     course: Id | None = None
 
 
-class SessionOut(Schema):
+class TrainingSessionOut(Schema):
     id: int
     held_on: dt.date
     title: str
@@ -294,28 +294,28 @@ def _session(s: Session) -> dict:
             "attendees": t.attendees, "ledger": t.pk, "ledger_status": t.status}
 
 
-@router.get("/sessions", response=answers(page_of(SessionOut), 403, 422),
+@router.get("/sessions", response=answers(page_of(TrainingSessionOut), 403, 422),
             summary="培训场次（管理者：本辖区；其他人：本人参加的）")
 def sessions(request, page: Query[PageIn]):
     return paginate(services.sessions(request.user), page, _session)
 
 
-@router.post("/sessions", response=answers(SessionOut, 400, 403, 404, 422, status=201),
+@router.post("/sessions", response=answers(TrainingSessionOut, 400, 403, 404, 422, status=201),
              summary="登记培训场次（同时记入考评台账的培训记录，待中心确认）")
-def record_session(request, payload: SessionIn):
+def record_session(request, payload: TrainingSessionIn):
     return Status(201, _session(services.record_session(
         request.user, payload.held_on, payload.title, payload.kind, payload.attendees, payload.street,
         payload.course)))
 
 
-class RecordOut(Schema):
+class TrainingRecordOut(Schema):
     person: str
     post: str
-    sessions: list[SessionOut]
-    attempts: list[AttemptOut]
+    sessions: list[TrainingSessionOut]
+    attempts: list[TrainingAttemptOut]
 
 
-@router.get("/records/{person_id}", response=answers(RecordOut, 403, 404, 422),
+@router.get("/records/{person_id}", response=answers(TrainingRecordOut, 403, 404, 422),
             summary="培训档案：参加的培训场次和考试成绩（本人；管理者：本辖区人员）")
 def record(request, person_id: Id):
     r = services.record(request.user, person_id)
