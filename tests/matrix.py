@@ -105,6 +105,11 @@ POSTS_WITH = {
     "briefs.draft": "admin shift_leader clerk grid_supervisor",
     "briefs.issue": "admin shift_leader grid_supervisor",
     "mining.view": "admin leader shift_leader clerk grid_supervisor",
+    # --- training: every staff post learns and takes exams; the centre's 值班长, a street's 督导员 and the
+    # administrator keep courses, banks, exams and sessions and read the results
+    "training.view": "admin leader intake_clerk shift_leader dispatcher grid_supervisor inspector grid_leader "
+                     "grid_worker handler clerk",
+    "training.manage": "admin shift_leader grid_supervisor",
 }
 
 
