@@ -20,6 +20,7 @@ DISTRICT = "110101"
 ADMIN_APPS = ["geo", "accounts", "catalog", "cases", "worktime", "audit", "notify", "basedata", "duty", "oversight", "tasks", "inspection", "governance", "patrol", "ledgers", "evaluation", "integrity", "performance"]
 ADMIN_APPS.append("assess")  # assess: 考评 (read-only admin)
 ADMIN_APPS.append("addresses")  # basemap: 标准地址 and 底图 sources
+ADMIN_APPS.append("training")  # training: 培训考试 (read-only admin)
 PASSWORD = "gridgov-demo"
 DEPARTMENTS = [
     ("110101-CG", "区城市管理委员会"),
