@@ -48,6 +48,7 @@ from gridgov.performance.api import router as performance_router  # integrity: �
 from gridgov.privacy.api import router as privacy_router
 from gridgov.services.api import router as services_router  # services
 from gridgov.tasks.api import router as tasks_router  # tasks
+from gridgov.training.api import router as training_router  # training
 from gridgov.worktime.api import router as worktime_router
 
 log = logging.getLogger("gridgov.api")
@@ -309,3 +310,4 @@ api.add_router("/community", community_router)  # community: 公示牌, 服务�
 api.add_router("/notices", notices_router)  # notices: 通知公告
 api.add_router("/services", services_router)  # services: 便民服务
 api.add_router("/party", party_router)  # party: 党建引领 (网格党组织, 党员, 报到, 帮扶对子)
+api.add_router("/training", training_router)  # training: 培训考试

@@ -21,6 +21,7 @@ ADMIN_APPS = ["geo", "accounts", "catalog", "cases", "worktime", "audit", "notif
 ADMIN_APPS.append("assess")  # assess: 考评 (read-only admin)
 ADMIN_APPS.append("addresses")  # basemap: 标准地址 and 底图 sources
 ADMIN_APPS.append("notices")  # notices: 通知公告 (read-only admin)
+ADMIN_APPS.append("training")  # training: 培训考试 (read-only admin)
 PASSWORD = "gridgov-demo"
 DEPARTMENTS = [
     ("110101-CG", "区城市管理委员会"),
@@ -132,6 +133,7 @@ DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.notices")  # notice
 DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.services")  # services: teams, volunteers, stations, pledges, elderly requests
 DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.party")  # party: 网格党组织, 党员, 报到与承诺, 入户, 帮扶对子 (one overdue)
 DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.basedata.households")  # households: 网格长本年走访（覆盖 60–90 %）、关联案件的走访
+DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.training")  # training: two courses, a bank, an exam taken, last month's sessions
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

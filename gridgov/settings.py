@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "gridgov.notices",  # notices: 社区动态, 预警, 工作通知 with read receipts, residents' daily digest
     "gridgov.services",  # services: 便民服务 — 组团服务, volunteers and hours, 便民服务站 (15 分钟), 服务承诺, 居家养老
     "gridgov.party",  # party: 党建引领 — 网格党组织, 党员 (restricted), 党员报到, 承诺, 入户, 帮扶对子
+    "gridgov.training",  # training: 培训考试 — courses, question banks, timed exams, certificates, sessions
 ]
 
 MIDDLEWARE = [

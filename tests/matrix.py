@@ -110,6 +110,11 @@ POSTS_WITH = {
     # and the administrator; not the 网格员 nor any other post
     "party.view": "admin leader grid_supervisor grid_leader",
     "party.manage": "admin grid_supervisor grid_leader",
+    # --- training: every staff post learns and takes exams; the centre's 值班长, a street's 督导员 and the
+    # administrator keep courses, banks, exams and sessions and read the results
+    "training.view": "admin leader intake_clerk shift_leader dispatcher grid_supervisor inspector grid_leader "
+                     "grid_worker handler clerk",
+    "training.manage": "admin shift_leader grid_supervisor",
 }
 
 

@@ -326,6 +326,22 @@ RIGHTS = {role: rights | _PARTY_RIGHTS.get(role, frozenset()) for role, rights i
 # ---- end party
 
 
+# ---- training (培训考试; issue #17 item 7; seeds 002 在线培训系统, 003 篇7 专业化) ----
+# view (every staff post: the courses and exams offered to its post and place, one's own attempts, certificates and
+# training record); manage (courses, materials, question banks, exams, training sessions and the results of one's
+# scope: the centre's 值班长, a street's 督导员 for its street, the administrator)
+TRAINING_VIEW, TRAINING_MANAGE = "training.view", "training.manage"
+_TRAINING_RIGHTS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({TRAINING_VIEW, TRAINING_MANAGE}),
+    Role.SHIFT_LEADER: frozenset({TRAINING_VIEW, TRAINING_MANAGE}),
+    Role.GRID_SUPERVISOR: frozenset({TRAINING_VIEW, TRAINING_MANAGE}),
+    **{r: frozenset({TRAINING_VIEW}) for r in (Role.LEADER, Role.INTAKE_CLERK, Role.DISPATCHER, Role.INSPECTOR,
+                                               Role.GRID_LEADER, Role.GRID_WORKER, Role.HANDLER, Role.CLERK)},
+}
+RIGHTS = {role: rights | _TRAINING_RIGHTS.get(role, frozenset()) for role, rights in RIGHTS.items()}
+# ---- end training
+
+
 def has_right(role: str, right: str) -> bool:
     try:
         return right in RIGHTS[Role(role)]

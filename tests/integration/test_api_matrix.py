@@ -1974,6 +1974,99 @@ ROWS.update({
     "GET /api/v1/basedata/coverage": Row("get", f"{ROOT}/basedata/coverage"),
     "GET /api/v1/basedata/coverage · elsewhere": Row("get", f"{ROOT}/basedata/coverage?node=110101002001"),
 })  # households
+# --- training: 培训考试 — every staff post reads the courses and exams offered to it, takes them and reads its own
+# attempt, certificate and record; the centre's 值班长, a street's 督导员 and the administrator manage (courses, banks,
+# exams, sessions, results) within their own subtree: the district's course and bank are not the street's to change
+# (403), someone else's attempt is seen by the managers of its scope only (others 404) and answered by its owner only
+_TV = "401  {0}  {0}  {0}  {0}  {0}  {0}  {0}  {0}  {0}  {0}  403  {0}"  # training.view
+_TM = "401  {0}  403  403  {0}  403  {0}  403  403  403  403  403  403"  # training.manage
+_TD = "401  {0}  403  403  {0}  403  403  403  403  403  403  403  403"  # manage, the district's own content
+_TA = "401  {0}  404  404  {0}  404  {0}  404  404  {1}  404  403  404"  # the grid worker's attempt or record
+# columns:                                          anon adm  lead int  shif disp sup  insp gld  gwk  hand res  clerk
+EXPECTED.update({
+    "GET /api/v1/training/courses": _TV.format(200),
+    "POST /api/v1/training/courses": _TM.format(201),
+    "GET /api/v1/training/courses/{course_id}": _TV.format(200),
+    "POST /api/v1/training/courses/{course_id}/materials": _TD.format(201),
+    "POST /api/v1/training/banks": _TM.format(201),
+    "GET /api/v1/training/banks/template": _TM.format(200),
+    "POST /api/v1/training/banks/{bank_id}/import": _TD.format(200),
+    "GET /api/v1/training/exams": _TV.format(200),
+    "POST /api/v1/training/exams": _TD.format(201),
+    "POST /api/v1/training/exams/{exam_id}/attempts": _TV.format(201),
+    "GET /api/v1/training/attempts/{attempt_id}": _TA.format(200, 200),
+    "PUT /api/v1/training/attempts/{attempt_id}/answers": _TA.format(403, 200),
+    "POST /api/v1/training/attempts/{attempt_id}/submit": _TA.format(403, 200),
+    "GET /api/v1/training/attempts/{attempt_id}/certificate": _TA.format(200, 200),
+    "GET /api/v1/training/results": _TM.format(200),
+    "GET /api/v1/training/sessions": _TV.format(200),
+    "POST /api/v1/training/sessions": _TM.format(201),
+    "GET /api/v1/training/records/{person_id}": _TA.format(200, 200),
+})
+TRAINING_SHEET = [["题型", "题目", "选项A", "选项B", "答案", "分值"], ["单选", "矩阵题一", "对的", "错的", "A", "50"],
+                  ["判断", "矩阵题二", "", "", "对", "50"]]
+
+
+def training_sheet() -> bytes:
+    from gridgov import spreadsheets
+
+    return spreadsheets.write("xlsx", TRAINING_SHEET[0], TRAINING_SHEET[1:])[0]
+
+
+def training_exam(ctx, users, passed: bool | None = None):
+    """The district's course (every staff post), a bank of two questions and an exam of both; with ``passed``
+    given, the grid worker's attempt (passed: both answered right; False: open)."""
+    from gridgov.training import services
+
+    admin = users["admin"]
+    course = services.create_course(admin, "矩阵课程", "", "110101")
+    bank = services.create_bank(admin, "矩阵题库", "110101")
+    services.import_questions(admin, bank.pk, training_sheet())
+    exam = services.create_exam(admin, course.pk, bank.pk, "矩阵考试", 2, 30, 60)
+    out = {"course": course.pk, "bank": bank.pk, "exam": exam.pk, "person": users["gridworker"].pk}
+    if passed is not None:
+        a = services.start(users["gridworker"], exam.pk)
+        if passed:
+            services.submit(users["gridworker"], a.pk, {str(q.pk): q.answer for q in services.questions_of(a)})
+        out["attempt"] = a.pk
+    return out
+
+
+TR = f"{ROOT}/training"
+ROWS.update({
+    "GET /api/v1/training/courses": Row("get", f"{TR}/courses"),
+    "POST /api/v1/training/courses": Row("post", f"{TR}/courses", {"title": "矩阵课程", "posts": ["grid_worker"]}),
+    "GET /api/v1/training/courses/{course_id}": Row("get", f"{TR}/courses/{{course}}", setup=training_exam),
+    "POST /api/v1/training/courses/{course_id}/materials": Row("post", f"{TR}/courses/{{course}}/materials",
+                                                               {"title": "材料", "body": "正文"}, kind="multipart",
+                                                               setup=training_exam),
+    "POST /api/v1/training/banks": Row("post", f"{TR}/banks", {"title": "矩阵题库"}),
+    "GET /api/v1/training/banks/template": Row("get", f"{TR}/banks/template"),
+    "POST /api/v1/training/banks/{bank_id}/import": Row(
+        "post", f"{TR}/banks/{{bank}}/import",
+        lambda c, p: training_sheet(), kind="raw", setup=training_exam),
+    "GET /api/v1/training/exams": Row("get", f"{TR}/exams"),
+    "POST /api/v1/training/exams": Row("post", f"{TR}/exams", lambda c, p: {
+        "course": c["course"], "bank": c["bank"], "title": "矩阵考试二", "question_count": 2, "minutes": 20,
+        "pass_mark": 60}, setup=training_exam),
+    "POST /api/v1/training/exams/{exam_id}/attempts": Row("post", f"{TR}/exams/{{exam}}/attempts", setup=training_exam),
+    "GET /api/v1/training/attempts/{attempt_id}": Row("get", f"{TR}/attempts/{{attempt}}",
+                                                      setup=lambda c, u: training_exam(c, u, passed=False)),
+    "PUT /api/v1/training/attempts/{attempt_id}/answers": Row("put", f"{TR}/attempts/{{attempt}}/answers",
+                                                              {"answers": {}},
+                                                              setup=lambda c, u: training_exam(c, u, passed=False)),
+    "POST /api/v1/training/attempts/{attempt_id}/submit": Row("post", f"{TR}/attempts/{{attempt}}/submit", {},
+                                                              setup=lambda c, u: training_exam(c, u, passed=False)),
+    "GET /api/v1/training/attempts/{attempt_id}/certificate": Row(
+        "get", f"{TR}/attempts/{{attempt}}/certificate", setup=lambda c, u: training_exam(c, u, passed=True)),
+    "GET /api/v1/training/results": Row("get", f"{TR}/results"),
+    "GET /api/v1/training/sessions": Row("get", f"{TR}/sessions"),
+    "POST /api/v1/training/sessions": Row("post", f"{TR}/sessions", {
+        "held_on": "2026-11-05", "title": "矩阵培训", "kind": "whole", "attendees": ["gridworker"],
+        "street": "110101001"}),
+    "GET /api/v1/training/records/{person_id}": Row("get", f"{TR}/records/{{person}}", setup=training_exam),
+})
+# --- end training
 
 
 # ==== a new block of EXPECTED and ROWS goes above this line (the test below stays last) ====

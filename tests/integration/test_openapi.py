@@ -88,6 +88,11 @@ BINARY[("get", "/api/v1/addresses/template")] = {"application/vnd.openxmlformats
 LISTS |= {"/api/v1/notices"}  # notices: 通知公告 (社区动态, 预警, 工作通知)
 # --- party: 网格党组织, 党员名册, 报到, 帮扶对子
 LISTS |= {"/api/v1/party/orgs", "/api/v1/party/members", "/api/v1/party/registrations", "/api/v1/party/pairs"}
+# --- training: the courses, exams, results and sessions (paged); the bank template and a certificate
+LISTS |= {"/api/v1/training/courses", "/api/v1/training/exams", "/api/v1/training/results",
+          "/api/v1/training/sessions"}
+BINARY[("get", "/api/v1/training/banks/template")] = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+BINARY[("get", "/api/v1/training/attempts/{attempt_id}/certificate")] = {"application/pdf"}
 
 
 @pytest.fixture
