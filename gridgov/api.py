@@ -19,6 +19,7 @@ from gridgov.accounts.api import router as accounts_router
 from gridgov.accounts.auth import API_AUTH
 from gridgov.accounts.scope import NoRight, OutOfScope
 from gridgov.addresses.api import router as addresses_router  # basemap: 标准地址
+from gridgov.groups.api import router as groups_router  # groups: 人员网格
 from gridgov.analytics.api import router as analytics_router  # analytics: 统计分析
 from gridgov.apidocs import OfflineSwagger
 from gridgov.assess.api import router as assess_router  # assess: 考评
@@ -301,3 +302,4 @@ api.add_router("/hotline", hotline_router)  # open311: 12345 work orders
 api.add_router("/analytics", analytics_router)  # analytics: 统计分析
 api.add_router("/exports", exports_router)  # exports: 案件导出
 api.add_router("/addresses", addresses_router)  # basemap: 标准地址
+api.add_router("/groups", groups_router)  # groups: 人员网格

@@ -126,6 +126,7 @@ DEMO_APPS.append("gridgov.analytics")  # analytics: the per-day roll-up rebuilt 
 DEMO_APPS.append("gridgov.exports")  # exports: today's reports for the big screen, a shared column set, a finished export
 DEMO_APPS.append("gridgov.briefs")  # briefs: issued 简报 of the last weeks (one draft), 月报, 通报, 值班日报, 分析报告 with its mining run; the leader subscribes
 DEMO_APPS.append("gridgov.notify")  # notify: unread messages for every post, preferences, delivery record examples (last: after every app that notifies)
+DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.groups")  # groups: a class with four dormitories, a company, 独居且 80 岁以上
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "gridgov.briefs",  # briefs: 工作简报, 情况通报, 值班日报, 大数据分析报告 (Word/PDF), subscriptions
     "gridgov.mining",  # briefs: 数据挖掘 — hotspots, 屡禁不止, seasons, weak spots, forecasts
     "gridgov.addresses",  # basemap: 标准地址 (address register) and 底图 sources
+    "gridgov.groups",  # groups: 人员网格 — organisations in groups, notices, whereabouts, 例会, dynamic groups
 ]
 
 MIDDLEWARE = [
