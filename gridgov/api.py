@@ -19,7 +19,6 @@ from gridgov.accounts.api import router as accounts_router
 from gridgov.accounts.auth import API_AUTH
 from gridgov.accounts.scope import NoRight, OutOfScope
 from gridgov.addresses.api import router as addresses_router  # basemap: 标准地址
-from gridgov.groups.api import router as groups_router  # groups: 人员网格
 from gridgov.analytics.api import router as analytics_router  # analytics: 统计分析
 from gridgov.apidocs import OfflineSwagger
 from gridgov.assess.api import router as assess_router  # assess: 考评
@@ -34,6 +33,7 @@ from gridgov.exports.api import router as exports_router  # exports: 案件导�
 from gridgov.geo.api import router as geo_router
 from gridgov.geo.changes_api import router as grid_changes_router  # gridchange
 from gridgov.governance.api import router as governance_router  # matters
+from gridgov.groups.api import router as groups_router  # groups: 人员网格
 from gridgov.hotline.api import router as hotline_router  # open311: 12345 work orders
 from gridgov.inspection.api import router as inspection_router  # inspection
 from gridgov.integrity.api import router as integrity_router  # integrity
