@@ -142,6 +142,15 @@ def open_group(user, pk) -> Access:
     raise NotFound("group_not_found", "网格不存在或不在您的管辖范围内")
 
 
+def my_groups(user) -> list[tuple[Group, Member]]:
+    """The groups an account belongs to as a member (its own group, and the groups it is the cadre of)."""
+    out = []
+    for m in Member.objects.filter(user=user).select_related("group", "group__organisation").order_by("id"):
+        out.append((m.group, m))
+        out += [(g, m) for g in m.leads.select_related("organisation").exclude(pk=m.group_id).order_by("id")]
+    return out
+
+
 def tree(org: Organisation) -> list[tuple[Group, int]]:
     """The groups of an organisation in tree order, each with its depth (0: top)."""
     groups = list(org.groups.select_related("cadre").annotate(n=Count("members")).order_by("name", "id"))

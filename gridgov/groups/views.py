@@ -33,11 +33,18 @@ def _done(request, back: str, call, ok: str):
     return redirect(back)
 
 
-@page(VIEW)
+@page()
 def home(request):
+    """Staff: the organisations and dynamic groups of their scope. A member with a linked account and no staff right:
+    their own groups (我的网格); anyone else: 403."""
     from gridgov.basedata.models import KeyCategory, RegistrationType
 
     user = request.user
+    if not has(user, VIEW):
+        mine = services.my_groups(user)
+        if not mine:
+            return render_page(request, "forbidden.html", {"right_label": "查看人员网格"}, status=403)
+        return render_page(request, "groups/mine.html", {"mine": mine})
     return render_page(request, "groups/home.html", {
         "orgs": services.organisations(user)[:200], "kinds": KINDS.items(),
         "dynamic": [(d, services.describe(d)) for d in services.dynamic_groups(user)[:200]],

@@ -310,11 +310,14 @@ def test_a_dynamic_group_of_residents_living_alone_and_over_80(frozen, client_fo
 
 # ---------------------------------------------------------------- rights per post (pages)
 
-# post → (GET /groups/, POST /groups/orgs/new/ answered with a redirect to the new page?)
+# post → (GET /groups/, the navigation names 人员网格, POST /groups/orgs/new/ makes an organisation)
+# the demo's resident account is the 寝室长 of the demo class's 4号寝室: /groups/ shows it their own groups (我的网格),
+# without a navigation entry and without any staff right
 PAGE_RIGHTS = {
-    "admin": (200, True), "leader": (200, False), "intake": (403, False), "shift": (403, False),
-    "dispatcher": (403, False), "supervisor": (200, True), "inspector": (403, False), "gridleader": (200, True),
-    "gridworker": (200, True), "handler": (403, False), "resident": (403, False), "clerk": (403, False),
+    "admin": (200, True, True), "leader": (200, True, False), "intake": (403, False, False),
+    "shift": (403, False, False), "dispatcher": (403, False, False), "supervisor": (200, True, True),
+    "inspector": (403, False, False), "gridleader": (200, True, True), "gridworker": (200, True, True),
+    "handler": (403, False, False), "resident": (200, False, False), "clerk": (403, False, False),
 }
 
 
@@ -323,15 +326,22 @@ def test_who_may_read_and_manage_groups(post_name, client_for):
     from gridgov.groups.models import Organisation
 
     c = client_for(post_name)
-    read, manage = PAGE_RIGHTS[post_name]
+    read, nav, manage = PAGE_RIGHTS[post_name]
     page = c.get("/groups/")
     assert page.status_code == read
-    # the page's navigation names it under 社区服务 for those who may read it
-    assert ('<a href="/groups/" aria-current="page">人员网格</a>' in page.content.decode()) is (read == 200)
+    assert ('<a href="/groups/" aria-current="page">人员网格</a>' in page.content.decode()) is nav
     n = Organisation.objects.count()
     r = c.post("/groups/orgs/new/", {"name": f"{post_name} 的单位", "kind": "company", "grid": GRID})
     assert (r.status_code == 302 and r["Location"].startswith("/groups/orgs/")) is manage
     assert Organisation.objects.count() == n + (1 if manage else 0)
+
+
+def test_a_member_without_staff_rights_sees_only_their_own_groups(client_for):
+    page = client_for("resident").get("/groups/").content.decode()
+    assert "我的网格" in page
+    assert re.findall(r'<li><a href="/groups/g/\d+/">([^<]+)</a>([^<]*)</li>', page) == [
+        ("演示医学院 13级护理班 · 4号寝室", "（负责人）")]
+    assert "演示物业服务公司" not in page
 
 
 def test_a_grid_worker_of_another_street_does_not_see_the_class(frozen, client_for, users):
