@@ -147,8 +147,13 @@ def test_the_return_check_lists_the_late_and_the_overdue_and_masks_places_for_re
         r = post(leader, f"{API}/holidays/{h}/whereabouts", {"member_id": ids[name], "plan": plan, "place": place,
                                                              "leave_on": leave, "back_on": back})
         assert r.status_code == 200, r.content
+    # one write, one audit record: the place named as a field, never its value
+    n = AuditRecord.objects.count()
     assert post(leader, f"{API}/holidays/{h}/returns", {"member_id": ids["张晓梅"], "returned_on": "2026-10-08"}
                 ).status_code == 200
+    assert AuditRecord.objects.count() == n + 1
+    record = AuditRecord.objects.filter(object_type="group_holiday", action="whereabouts").order_by("-id").first()
+    assert record.after["fields"] == ["place"] and "云南" not in str(record.after)
     assert post(leader, f"{API}/holidays/{h}/returns", {"member_id": ids["李雨晴"], "returned_on": "2026-10-10"}
                 ).status_code == 200
     # bad input: a return before the departure, a planned return before the departure, a second return
