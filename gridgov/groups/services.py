@@ -324,8 +324,9 @@ def confirm_notice(user, notice_id, group_id, member_id=None) -> Receipt:
     n = Notice.objects.select_related("organisation").filter(pk=_int(notice_id, "通知")).first()
     if n is None:
         raise NotFound("notice_not_found", "通知不存在或不在您的管辖范围内")
-    r = Receipt.objects.select_for_update().select_related("group", "group__cadre").filter(
-        notice=n, group_id=_int(group_id, "网格")).first()
+    # lock the receipt row alone (PostgreSQL refuses FOR UPDATE over the outer join to a group without a cadre)
+    r = Receipt.objects.select_for_update(of=("self",)).select_related("group", "group__cadre").filter(
+        notice=n, group_id=_int(group_id, "网格")).order_by("pk").first()
     in_reach = in_scope(user, n.organisation.scope_key)
     cadre = r is not None and r.group.cadre is not None and r.group.cadre.user_id == getattr(user, "pk", None)
     if not (cadre or (has(user, MANAGE) and in_reach)):
@@ -394,7 +395,7 @@ def record_whereabouts(user, holiday_id, member_id, plan: str, place: str = "", 
     refusal = rl.plan_refusal(plan, place, leave, back, h.starts_on, h.ends_on)
     if refusal:
         raise DomainError(*refusal)
-    w = Whereabouts.objects.select_for_update().filter(holiday=h, member=m).first()
+    w = Whereabouts.objects.select_for_update().filter(holiday=h, member=m).order_by("pk").first()
     if w is not None and w.returned_on:
         raise Conflict("already_returned", f"已于 {w.returned_on} 登记返回，不能再修改去向")
     if plan == "stay":
@@ -413,7 +414,7 @@ def record_return(user, holiday_id, member_id, returned_on=None) -> Whereabouts:
     """返回登记: the day the member came back (a return before the departure, or twice, is refused)."""
     h = get_holiday(user, holiday_id, MANAGE)
     m = _member_of(h.organisation, member_id)
-    w = Whereabouts.objects.select_for_update().filter(holiday=h, member=m).first()
+    w = Whereabouts.objects.select_for_update().filter(holiday=h, member=m).order_by("pk").first()
     if w is None:
         raise DomainError("no_whereabouts", f"「{m.name}」的假期去向尚未登记")
     day = _day(returned_on, "返回日期", required=False) or timezone.localdate()
