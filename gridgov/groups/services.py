@@ -203,13 +203,16 @@ def create_organisation(user, data: dict) -> Organisation:
         raise DomainError("invalid_kind", f"类型应为：{'、'.join(f'{k}（{v}）' for k, v in KINDS.items())}")
     grid = _grid(user, data.get("grid", ""))
     lon, lat = _place(grid)
-    every = data.get("meeting_every") or ml.INTERVAL_DAYS
-    if not 1 <= int(every) <= 92:
+    try:
+        every = int(data.get("meeting_every") or ml.INTERVAL_DAYS)
+    except (TypeError, ValueError):
+        raise DomainError("invalid_interval", "例会间隔应为天数（整数）") from None
+    if not 1 <= every <= 92:
         raise DomainError("invalid_interval", "例会间隔应在 1 至 92 天之间")
     o = Organisation.objects.create(
         name=_text(data.get("name"), "单位名称", 100, required=True), kind=kind, scope_key=grid.scope_key,
         lon=lon, lat=lat, address=_text(data.get("address"), "地址", 200), head=_text(data.get("head"), "负责人", 50),
-        meeting_start=_day(data.get("meeting_start"), "例会起始日期", required=False), meeting_every=int(every),
+        meeting_start=_day(data.get("meeting_start"), "例会起始日期", required=False), meeting_every=every,
         created_by=user)
     audit.record(user, "create", "group_org", o.pk, after={"name": o.name, "kind": kind, "scope_key": o.scope_key,
                                                            "meeting_start": str(o.meeting_start or "")})

@@ -163,6 +163,9 @@ def test_the_return_check_lists_the_late_and_the_overdue_and_masks_places_for_re
     r = post(leader, f"{API}/holidays/{h}/returns", {"member_id": ids["赵一凡"], "returned_on": "2026-10-01"})
     assert (r.status_code, r.json()["code"]) == (400, "return_before_departure")
     assert r.json()["message"] == "返回日期 2026-10-01 早于离开日期 2026-10-02"
+    r = leader.post(f"/groups/holidays/{h}/return/", {"member_id": ids["赵一凡"], "returned_on": "2026-10-01"},
+                    follow=True)
+    assert "返回日期 2026-10-01 早于离开日期 2026-10-02" in r.content.decode()
     r = post(leader, f"{API}/holidays/{h}/whereabouts", {"member_id": ids["赵一凡"], "plan": "home", "place": "大理",
                                                          "leave_on": "2026-10-05", "back_on": "2026-10-03"})
     assert (r.status_code, r.json()["code"]) == (400, "return_before_departure")
@@ -358,6 +361,11 @@ def test_a_grid_worker_of_another_street_does_not_see_the_class(frozen, client_f
     assert c.get(f"/groups/orgs/{org.pk}/").status_code == 404
     assert c.get(f"{API}/orgs/{org.pk}").status_code == 404
     assert "测试学院 护理一班" not in c.get("/groups/").content.decode()
+    # nor may the demo's grid worker place an organisation in that street's grid
+    r = post(client_for("gridworker"), f"{API}/orgs", {"name": "越界单位", "grid": "110101002001W001"})
+    assert (r.status_code, r.json()["code"]) == (404, "grid_not_found")
+    r = post(client_for("gridworker"), f"{API}/orgs", {"name": "间隔有误", "grid": GRID, "meeting_every": 0})
+    assert r.status_code == 422
 
 
 def test_the_demo_class_has_four_dormitories_and_one_missing_confirmation(client_for):
