@@ -24,7 +24,7 @@ router = Router(tags=["人员网格"])
 # ---------------------------------------------------------------- organisations
 
 
-class OrgRow(Schema):
+class PeopleOrgRow(Schema):
     id: int
     name: str
     kind: str
@@ -39,12 +39,12 @@ def org_row(o) -> dict:
             "groups": o.n_groups, "members": o.n_members}
 
 
-@router.get("/orgs", response=answers(page_of(OrgRow), 403, 422), summary="人员网格单位（学校、企业、园区）")
+@router.get("/orgs", response=answers(page_of(PeopleOrgRow), 403, 422), summary="人员网格单位（学校、企业、园区）")
 def org_list(request, page: Query[PageIn]):
     return paginate(services.organisations(request.user), page, org_row)
 
 
-class OrgIn(Schema):
+class PeopleOrgIn(Schema):
     name: str = Field(..., max_length=100)
     kind: str = Field("school", max_length=10, description="school 学校 / company 企业 / park 园区 / other 其他")
     grid: str = Field(..., max_length=40, description="所在管理网格编码")
@@ -54,7 +54,7 @@ class OrgIn(Schema):
     meeting_every: int = Field(14, ge=1, le=92)
 
 
-class GroupOut(Schema):
+class PeopleGroupOut(Schema):
     id: int
     name: str
     parent_id: int | None
@@ -63,7 +63,7 @@ class GroupOut(Schema):
     members: int
 
 
-class MemberOut(Schema):
+class PeopleMemberOut(Schema):
     id: int
     name: str
     title: str
@@ -74,7 +74,7 @@ class MemberOut(Schema):
     linked: bool
 
 
-class MeetingOut(Schema):
+class PeopleMeetingOut(Schema):
     scheduled_for: dt.date
     held_on: dt.date | None
     missed: bool
@@ -82,7 +82,7 @@ class MeetingOut(Schema):
     recorder: str
 
 
-class OrgOut(Schema):
+class PeopleOrgOut(Schema):
     id: int
     name: str
     kind: str
@@ -90,9 +90,9 @@ class OrgOut(Schema):
     scope_key: str
     address: str
     head: str
-    groups: list[GroupOut]
-    members: list[MemberOut]
-    meetings: list[MeetingOut]
+    groups: list[PeopleGroupOut]
+    members: list[PeopleMemberOut]
+    meetings: list[PeopleMeetingOut]
     next_meeting: dt.date | None
 
 
@@ -114,30 +114,30 @@ def org_out(user, o) -> dict:
             "meetings": meetings, "next_meeting": plan.next_due}
 
 
-@router.post("/orgs", response=answers(OrgOut, 400, 403, 404, 422, status=201), summary="登记人员网格单位")
-def org_create(request, payload: OrgIn):
+@router.post("/orgs", response=answers(PeopleOrgOut, 400, 403, 404, 422, status=201), summary="登记人员网格单位")
+def org_create(request, payload: PeopleOrgIn):
     o = services.create_organisation(request.user, payload.dict())
     return Status(201, org_out(request.user, o))
 
 
-@router.get("/orgs/{org_id}", response=answers(OrgOut, 403, 404, 422), summary="单位：网格树、成员、例会")
+@router.get("/orgs/{org_id}", response=answers(PeopleOrgOut, 403, 404, 422), summary="单位：网格树、成员、例会")
 def org_detail(request, org_id: Id):
     return org_out(request.user, services.get_org(request.user, org_id))
 
 
-class GroupIn(Schema):
+class PeopleGroupIn(Schema):
     name: str = Field(..., max_length=50)
     parent_id: Id | None = None
 
 
-@router.post("/orgs/{org_id}/groups", response=answers(OrgOut, 400, 403, 404, 409, 422, status=201),
+@router.post("/orgs/{org_id}/groups", response=answers(PeopleOrgOut, 400, 403, 404, 409, 422, status=201),
              summary="添加网格（如 班级、寝室），可挂在上级网格下")
-def group_create(request, org_id: Id, payload: GroupIn):
+def group_create(request, org_id: Id, payload: PeopleGroupIn):
     services.add_group(request.user, org_id, payload.name, payload.parent_id)
     return Status(201, org_out(request.user, services.get_org(request.user, org_id)))
 
 
-class MemberIn(Schema):
+class PeopleMemberIn(Schema):
     group_id: Id
     name: str = Field("", max_length=50)
     phone: str = Field("", max_length=20)
@@ -147,9 +147,9 @@ class MemberIn(Schema):
     cadre: bool = Field(False, description="设为该网格负责人（班干部）")
 
 
-@router.post("/orgs/{org_id}/members", response=answers(OrgOut, 400, 403, 404, 422, status=201),
+@router.post("/orgs/{org_id}/members", response=answers(PeopleOrgOut, 400, 403, 404, 422, status=201),
              summary="添加成员（可设为网格负责人）")
-def member_create(request, org_id: Id, payload: MemberIn):
+def member_create(request, org_id: Id, payload: PeopleMemberIn):
     services.add_member(request.user, org_id, payload.dict())
     return Status(201, org_out(request.user, services.get_org(request.user, org_id)))
 
@@ -157,14 +157,14 @@ def member_create(request, org_id: Id, payload: MemberIn):
 # ---------------------------------------------------------------- notices
 
 
-class NoticeIn(Schema):
+class PeopleNoticeIn(Schema):
     title: str = Field(..., max_length=100)
     body: str = Field("", max_length=5000)
     group_ids: list[Id] = Field(default_factory=list, max_length=200, description="空：发给所有末级网格")
     confirm_by: dt.date | None = None
 
 
-class ReceiptOut(Schema):
+class PeopleReceiptOut(Schema):
     group_id: int
     group: str
     cadre: str
@@ -172,15 +172,15 @@ class ReceiptOut(Schema):
     confirmed_by: str
 
 
-class NoticeOut(Schema):
+class PeopleNoticeOut(Schema):
     id: int
     organisation_id: int
     title: str
     body: str
     confirm_by: dt.date | None
     sent_at: dt.datetime
-    confirmed: list[ReceiptOut]
-    missing: list[ReceiptOut]
+    confirmed: list[PeopleReceiptOut]
+    missing: list[PeopleReceiptOut]
 
 
 def notice_out(user, n) -> dict:
@@ -197,26 +197,26 @@ def notice_out(user, n) -> dict:
             "missing": [row(r) for r in missing]}
 
 
-@router.post("/orgs/{org_id}/notices", response=answers(NoticeOut, 400, 403, 404, 422, status=201),
+@router.post("/orgs/{org_id}/notices", response=answers(PeopleNoticeOut, 400, 403, 404, 422, status=201),
              summary="发通知（全部或部分网格），各网格负责人确认")
-def notice_send(request, org_id: Id, payload: NoticeIn):
+def notice_send(request, org_id: Id, payload: PeopleNoticeIn):
     n = services.send_notice(request.user, org_id, payload.title, payload.body, payload.group_ids, payload.confirm_by)
     return Status(201, notice_out(request.user, n))
 
 
-@router.get("/notices/{notice_id}", response=answers(NoticeOut, 403, 404, 422), summary="通知：已确认与未确认的网格")
+@router.get("/notices/{notice_id}", response=answers(PeopleNoticeOut, 403, 404, 422), summary="通知：已确认与未确认的网格")
 def notice_detail(request, notice_id: Id):
     return notice_out(request.user, services.get_notice(request.user, notice_id))
 
 
-class ConfirmIn(Schema):
+class PeopleConfirmIn(Schema):
     group_id: Id
     member_id: Id | None = Field(None, description="代为登记时：确认的成员（默认该网格负责人）")
 
 
-@router.post("/notices/{notice_id}/confirm", response=answers(NoticeOut, 400, 403, 404, 409, 422),
+@router.post("/notices/{notice_id}/confirm", response=answers(PeopleNoticeOut, 400, 403, 404, 409, 422),
              summary="确认通知（一个网格只能确认一次）")
-def notice_confirm(request, notice_id: Id, payload: ConfirmIn):
+def notice_confirm(request, notice_id: Id, payload: PeopleConfirmIn):
     r = services.confirm_notice(request.user, notice_id, payload.group_id, payload.member_id)
     n = r.notice
     if services.has(request.user, services.VIEW):
@@ -227,14 +227,14 @@ def notice_confirm(request, notice_id: Id, payload: ConfirmIn):
 # ---------------------------------------------------------------- holidays
 
 
-class HolidayIn(Schema):
+class PeopleHolidayIn(Schema):
     name: str = Field(..., max_length=50)
     starts_on: dt.date
     ends_on: dt.date
     return_due_on: dt.date | None = Field(None, description="返回截止日期（默认假期结束日期）")
 
 
-class ReturnRowOut(Schema):
+class PeopleReturnRowOut(Schema):
     member_id: int
     name: str
     group: str
@@ -248,14 +248,14 @@ class ReturnRowOut(Schema):
     state_label: str
 
 
-class HolidayOut(Schema):
+class PeopleHolidayOut(Schema):
     id: int
     organisation_id: int
     name: str
     starts_on: dt.date
     ends_on: dt.date
     return_due_on: dt.date
-    rows: list[ReturnRowOut]
+    rows: list[PeopleReturnRowOut]
     counts: dict[str, int]
     overdue: list[str]
 
@@ -271,21 +271,21 @@ def holiday_out(user, h) -> dict:
                 "state_label")}} for r in rows]}
 
 
-@router.post("/orgs/{org_id}/holidays", response=answers(HolidayOut, 400, 403, 404, 422, status=201),
+@router.post("/orgs/{org_id}/holidays", response=answers(PeopleHolidayOut, 400, 403, 404, 422, status=201),
              summary="登记假期（返回截止日期）")
-def holiday_create(request, org_id: Id, payload: HolidayIn):
+def holiday_create(request, org_id: Id, payload: PeopleHolidayIn):
     h = services.create_holiday(request.user, org_id, payload.name, payload.starts_on, payload.ends_on,
                                 payload.return_due_on)
     return Status(201, holiday_out(request.user, h))
 
 
-@router.get("/holidays/{holiday_id}", response=answers(HolidayOut, 403, 404, 422),
+@router.get("/holidays/{holiday_id}", response=answers(PeopleHolidayOut, 403, 404, 422),
             summary="假期去向与返回核查（逾期返回、逾期未返回）")
 def holiday_detail(request, holiday_id: Id):
     return holiday_out(request.user, services.get_holiday(request.user, holiday_id))
 
 
-class WhereaboutsIn(Schema):
+class PeopleWhereaboutsIn(Schema):
     member_id: Id
     plan: str = Field(..., max_length=10, description="stay 留校/留守 / home 回家 / travel 外出旅行 / other 其他")
     place: str = Field("", max_length=100)
@@ -293,22 +293,22 @@ class WhereaboutsIn(Schema):
     back_on: dt.date | None = Field(None, description="计划返回日期")
 
 
-@router.post("/holidays/{holiday_id}/whereabouts", response=answers(HolidayOut, 400, 403, 404, 409, 422),
+@router.post("/holidays/{holiday_id}/whereabouts", response=answers(PeopleHolidayOut, 400, 403, 404, 409, 422),
              summary="登记成员假期去向")
-def whereabouts_record(request, holiday_id: Id, payload: WhereaboutsIn):
+def whereabouts_record(request, holiday_id: Id, payload: PeopleWhereaboutsIn):
     services.record_whereabouts(request.user, holiday_id, payload.member_id, payload.plan, payload.place,
                                 payload.leave_on, payload.back_on)
     return holiday_out(request.user, services.get_holiday(request.user, holiday_id))
 
 
-class ReturnIn(Schema):
+class PeopleReturnIn(Schema):
     member_id: Id
     returned_on: dt.date | None = Field(None, description="默认今天")
 
 
-@router.post("/holidays/{holiday_id}/returns", response=answers(HolidayOut, 400, 403, 404, 409, 422),
+@router.post("/holidays/{holiday_id}/returns", response=answers(PeopleHolidayOut, 400, 403, 404, 409, 422),
              summary="登记成员返回")
-def return_record(request, holiday_id: Id, payload: ReturnIn):
+def return_record(request, holiday_id: Id, payload: PeopleReturnIn):
     services.record_return(request.user, holiday_id, payload.member_id, payload.returned_on)
     return holiday_out(request.user, services.get_holiday(request.user, holiday_id))
 
@@ -316,7 +316,7 @@ def return_record(request, holiday_id: Id, payload: ReturnIn):
 # ---------------------------------------------------------------- meetings
 
 
-class MeetingIn(Schema):
+class PeopleMeetingIn(Schema):
     scheduled_for: dt.date
     held_on: dt.date
     minutes: str = Field(..., max_length=10000)
@@ -324,9 +324,9 @@ class MeetingIn(Schema):
     attendees: int = Field(0, ge=0, le=1000)
 
 
-@router.post("/orgs/{org_id}/meetings", response=answers(OrgOut, 400, 403, 404, 409, 422, status=201),
+@router.post("/orgs/{org_id}/meetings", response=answers(PeopleOrgOut, 400, 403, 404, 409, 422, status=201),
              summary="登记例会纪要（每两周一次）")
-def meeting_record(request, org_id: Id, payload: MeetingIn):
+def meeting_record(request, org_id: Id, payload: PeopleMeetingIn):
     services.record_meeting(request.user, org_id, payload.scheduled_for, payload.held_on, payload.minutes,
                             payload.recorder, payload.attendees)
     return Status(201, org_out(request.user, services.get_org(request.user, org_id)))
@@ -335,13 +335,13 @@ def meeting_record(request, org_id: Id, payload: MeetingIn):
 # ---------------------------------------------------------------- reports
 
 
-class ReportIn(Schema):
+class PeopleReportIn(Schema):
     description: str = Field(..., max_length=1900)
     member_id: Id | None = Field(None, description="反映问题的成员（成员本人上报时可不填）")
     matter: str | None = Field(None, max_length=10, description="事项编码（可不填，由受理员归类）")
 
 
-class ReportOut(Schema):
+class PeopleReportOut(Schema):
     case_number: str
     group_id: int
     group: str
@@ -349,9 +349,9 @@ class ReportOut(Schema):
     status: str
 
 
-@router.post("/groups/{group_id}/reports", response=answers(ReportOut, 400, 403, 404, 422, status=201),
+@router.post("/groups/{group_id}/reports", response=answers(PeopleReportOut, 400, 403, 404, 422, status=201),
              summary="成员或负责人从网格页面反映问题：进入案件受理（来源记为该单位与网格）")
-def report_create(request, group_id: Id, payload: ReportIn):
+def report_create(request, group_id: Id, payload: PeopleReportIn):
     r = services.report(request.user, group_id, payload.description, payload.member_id, payload.matter)
     return Status(201, {"case_number": r.case.number, "group_id": r.group_id, "group": r.group.name,
                         "organisation": r.group.organisation.name, "status": r.case.status})
@@ -360,21 +360,21 @@ def report_create(request, group_id: Id, payload: ReportIn):
 # ---------------------------------------------------------------- dynamic groups
 
 
-class Condition(Schema):
+class PeopleCondition(Schema):
     field: str = Field(..., max_length=20, description="age / gender / reg_type / living_alone / tag")
     op: str = Field("eq", max_length=4, description="gte ≥ / lte ≤ / eq 为")
     value: Any = Field(..., description="整数（年龄）、true/false（独居）、M/F、类别或人口类型编码")
 
 
-class DynamicIn(Schema):
+class PeopleDynamicIn(Schema):
     name: str = Field(..., max_length=50)
     place: str = Field(..., max_length=100, description="社区或街道代码，或管理网格编码")
-    conditions: list[Condition] = Field(..., max_length=8)
+    conditions: list[PeopleCondition] = Field(..., max_length=8)
     responsible: str = Field(..., max_length=50)
     responsible_username: str = Field("", max_length=150)
 
 
-class DynamicRow(Schema):
+class PeopleDynamicRow(Schema):
     id: int
     name: str
     place: str
@@ -387,7 +387,7 @@ def dynamic_row(d) -> dict:
             "responsible": d.responsible}
 
 
-class ResidentOut(Schema):
+class PeopleResidentOut(Schema):
     id: int
     name: str
     age: int
@@ -395,8 +395,8 @@ class ResidentOut(Schema):
     phone: str
 
 
-class DynamicOut(DynamicRow):
-    members: list[ResidentOut]
+class PeopleDynamicOut(PeopleDynamicRow):
+    members: list[PeopleResidentOut]
     count: int
 
 
@@ -407,19 +407,19 @@ def dynamic_out(user, d) -> dict:
                          "gender": r.gender, "phone": r.phone_masked} for r in people]}
 
 
-@router.get("/dynamic", response=answers(page_of(DynamicRow), 403, 422), summary="动态人群网格（按条件）")
+@router.get("/dynamic", response=answers(page_of(PeopleDynamicRow), 403, 422), summary="动态人群网格（按条件）")
 def dynamic_list(request, page: Query[PageIn]):
     return paginate(services.dynamic_groups(request.user), page, dynamic_row)
 
 
-@router.post("/dynamic", response=answers(DynamicOut, 400, 403, 404, 422, status=201),
+@router.post("/dynamic", response=answers(PeopleDynamicOut, 400, 403, 404, 422, status=201),
              summary="新建动态人群网格（条件存为数据，成员随时重新计算）")
-def dynamic_create(request, payload: DynamicIn):
+def dynamic_create(request, payload: PeopleDynamicIn):
     d = services.create_dynamic(request.user, payload.name, payload.place, [c.dict() for c in payload.conditions],
                                 payload.responsible, payload.responsible_username)
     return Status(201, dynamic_out(request.user, d))
 
 
-@router.get("/dynamic/{dynamic_id}", response=answers(DynamicOut, 403, 404, 422), summary="动态人群网格：当前成员")
+@router.get("/dynamic/{dynamic_id}", response=answers(PeopleDynamicOut, 403, 404, 422), summary="动态人群网格：当前成员")
 def dynamic_detail(request, dynamic_id: Id):
     return dynamic_out(request.user, services.get_dynamic(request.user, dynamic_id))
