@@ -34,6 +34,7 @@ from gridgov.exports.api import router as exports_router  # exports: 案件导�
 from gridgov.geo.api import router as geo_router
 from gridgov.geo.changes_api import router as grid_changes_router  # gridchange
 from gridgov.governance.api import router as governance_router  # matters
+from gridgov.groups.api import router as groups_router  # groups: 人员网格
 from gridgov.hotline.api import router as hotline_router  # open311: 12345 work orders
 from gridgov.inspection.api import router as inspection_router  # inspection
 from gridgov.integrity.api import router as integrity_router  # integrity
@@ -311,3 +312,4 @@ api.add_router("/notices", notices_router)  # notices: 通知公告
 api.add_router("/services", services_router)  # services: 便民服务
 api.add_router("/party", party_router)  # party: 党建引领 (网格党组织, 党员, 报到, 帮扶对子)
 api.add_router("/training", training_router)  # training: 培训考试
+api.add_router("/groups", groups_router)  # groups: 人员网格

@@ -134,6 +134,7 @@ DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.services")  # servi
 DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.party")  # party: 网格党组织, 党员, 报到与承诺, 入户, 帮扶对子 (one overdue)
 DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.basedata.households")  # households: 网格长本年走访（覆盖 60–90 %）、关联案件的走访
 DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.training")  # training: two courses, a bank, an exam taken, last month's sessions
+DEMO_APPS.insert(DEMO_APPS.index("gridgov.notify"), "gridgov.groups")  # groups: a class with four dormitories, a company, 独居且 80 岁以上
 
 
 def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "gridgov.services",  # services: 便民服务 — 组团服务, volunteers and hours, 便民服务站 (15 分钟), 服务承诺, 居家养老
     "gridgov.party",  # party: 党建引领 — 网格党组织, 党员 (restricted), 党员报到, 承诺, 入户, 帮扶对子
     "gridgov.training",  # training: 培训考试 — courses, question banks, timed exams, certificates, sessions
+    "gridgov.groups",  # groups: 人员网格 — organisations in groups, notices, whereabouts, 例会, dynamic groups
 ]
 
 MIDDLEWARE = [

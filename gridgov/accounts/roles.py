@@ -342,6 +342,24 @@ RIGHTS = {role: rights | _TRAINING_RIGHTS.get(role, frozenset()) for role, right
 # ---- end training
 
 
+# ---- groups (人员网格: organisations divided into groups without geometry, dynamic groups of residents; issue #17
+# item 6, seeds 003 篇4 班级网格化管理, 000 「按人群特征划分网格」) ----
+# read the organisations, their groups, notices with confirmations, holiday whereabouts (places masked), meetings and
+# dynamic groups (the grid's people, the street's 督导员, the leader, the administrator, within their scope); manage
+# them — add groups and members, send notices and record confirmations, record whereabouts and returns (places in
+# full, logged), minutes, dynamic groups: the grid's people, the street's 督导员 and the administrator
+GROUPS_VIEW, GROUPS_MANAGE = "groups.view", "groups.manage"
+_GROUPS_RIGHTS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({GROUPS_VIEW, GROUPS_MANAGE}),
+    Role.LEADER: frozenset({GROUPS_VIEW}),
+    Role.GRID_SUPERVISOR: frozenset({GROUPS_VIEW, GROUPS_MANAGE}),
+    Role.GRID_LEADER: frozenset({GROUPS_VIEW, GROUPS_MANAGE}),
+    Role.GRID_WORKER: frozenset({GROUPS_VIEW, GROUPS_MANAGE}),
+}
+RIGHTS = {role: rights | _GROUPS_RIGHTS.get(role, frozenset()) for role, rights in RIGHTS.items()}
+# ---- end groups
+
+
 def has_right(role: str, right: str) -> bool:
     try:
         return right in RIGHTS[Role(role)]

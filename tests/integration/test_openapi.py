@@ -84,6 +84,7 @@ BINARY[("get", "/api/v1/performance/sheets/export")] = {
     "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 # --- basemap: the address search (paged) and the address import template
 LISTS |= {"/api/v1/addresses"}
+LISTS |= {"/api/v1/groups/orgs", "/api/v1/groups/dynamic"}  # groups: 人员网格单位, 动态人群网格
 BINARY[("get", "/api/v1/addresses/template")] = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 LISTS |= {"/api/v1/notices"}  # notices: 通知公告 (社区动态, 预警, 工作通知)
 # --- party: 网格党组织, 党员名册, 报到, 帮扶对子
