@@ -22,6 +22,7 @@ ADMIN_APPS.append("assess")  # assess: 考评 (read-only admin)
 ADMIN_APPS.append("addresses")  # basemap: 标准地址 and 底图 sources
 ADMIN_APPS.append("notices")  # notices: 通知公告 (read-only admin)
 ADMIN_APPS.append("training")  # training: 培训考试 (read-only admin)
+ADMIN_APPS += ["community", "services", "party", "groups"]  # the community side (#17): read-only admin pages
 PASSWORD = "gridgov-demo"
 DEPARTMENTS = [
     ("110101-CG", "区城市管理委员会"),

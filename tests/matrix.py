@@ -115,6 +115,25 @@ POSTS_WITH = {
     "training.view": "admin leader intake_clerk shift_leader dispatcher grid_supervisor inspector grid_leader "
                      "grid_worker handler clerk",
     "training.manage": "admin shift_leader grid_supervisor",
+    # --- community: the 公示牌 and the directory are read by every staff post of the territory (not a department,
+    # not a resident); the 服务热线 and 监督电话 are set by the 网格长, the street's 督导员 and the administrator
+    "community.view": "admin leader intake_clerk shift_leader dispatcher grid_supervisor inspector grid_leader "
+                      "grid_worker clerk",
+    "community.manage": "admin grid_supervisor grid_leader",
+    # --- notices: every staff post reads notices (and its receipts); the 网格长, the 督导员, the centre's 值班长 and
+    # 信息员 and the administrator publish; residents subscribe to their community
+    "notices.view": "admin leader intake_clerk shift_leader dispatcher grid_supervisor inspector grid_leader "
+                    "grid_worker handler clerk",
+    "notices.publish": "admin shift_leader clerk grid_supervisor grid_leader",
+    "notices.subscribe": "resident",
+    # --- services: teams, volunteers, stations and pledges read by the territory's staff, kept by the grids' people
+    # and the 督导员; elderly service requests made by residents and by the posts that take them for a resident
+    "services.view": "admin leader intake_clerk shift_leader dispatcher grid_supervisor grid_leader grid_worker clerk",
+    "services.manage": "admin grid_supervisor grid_leader grid_worker",
+    "services.request": "admin intake_clerk shift_leader grid_leader grid_worker resident clerk",
+    # --- groups: grids of people — kept by the grid's people and the 督导员, read by the leader too
+    "groups.view": "admin leader grid_supervisor grid_leader grid_worker",
+    "groups.manage": "admin grid_supervisor grid_leader grid_worker",
 }
 
 

@@ -24,7 +24,7 @@ Community = Annotated[str, Field(min_length=12, max_length=12, title="社区代�
 # ---------------------------------------------------------------- 组团服务
 
 
-class MemberOut(Schema):
+class TeamMemberOut(Schema):
     id: int
     role: str
     role_label: str
@@ -42,7 +42,7 @@ def member_out(user, m: TeamMember) -> dict:
 class GridTeamOut(Schema):
     grid: str
     community: str
-    members: list[MemberOut]
+    members: list[TeamMemberOut]
 
 
 @router.get("/grids/{code}/team", response=answers(GridTeamOut, 403, 404), summary="一个管理网格的组团服务团队")
@@ -51,7 +51,7 @@ def grid_team(request, code: GridCode):
     return {"grid": grid.code, "community": grid.community.name, "members": [member_out(request.user, m) for m in members]}
 
 
-class MemberIn(Schema):
+class TeamMemberIn(Schema):
     role: str = Field(max_length=16, description="grid_leader 网格长、party 党小组长、police 民警、doctor 医生、lawyer 律师、"
                                                  "property 物业、social_worker 社工、building 楼宇长、utilities 水电暖、"
                                                  "housekeeping 家政、teacher 教师")
@@ -61,9 +61,9 @@ class MemberIn(Schema):
     duty: str = Field("", max_length=200)
 
 
-@router.post("/grids/{code}/team", response=answers(MemberOut, 400, 403, 404, 422, status=201),
+@router.post("/grids/{code}/team", response=answers(TeamMemberOut, 400, 403, 404, 422, status=201),
              summary="添加组团服务成员")
-def add_member(request, payload: MemberIn, code: GridCode):
+def add_member(request, payload: TeamMemberIn, code: GridCode):
     m = services.add_member(request.user, code, **payload.dict())
     return Status(201, member_out(request.user, m))
 
@@ -72,12 +72,12 @@ class RevealIn(Schema):
     reason: str = Field(max_length=200, description="事由（记入个人信息访问日志）")
 
 
-class PhoneOut(Schema):
+class TeamPhoneOut(Schema):
     id: int
     phone: str
 
 
-@router.post("/members/{member_id}/phone", response=answers(PhoneOut, 400, 403, 404, 422),
+@router.post("/members/{member_id}/phone", response=answers(TeamPhoneOut, 400, 403, 404, 422),
              summary="查看组团服务成员的完整电话（需 basedata.unmask，记入访问日志）")
 def reveal_phone(request, member_id: Id, payload: RevealIn):
     return {"id": member_id, "phone": services.reveal_phone(request.user, member_id, payload.reason)}
@@ -190,10 +190,17 @@ class HoursOut(Schema):
     activities: int
 
 
-@router.get("/volunteer-teams/{team_id}/hours", response=answers(list[HoursOut], 400, 403, 404, 422),
+class HoursRankingOut(Schema):
+    year: int
+    month: int | None = Field(description="空：全年")
+    rows: list[HoursOut]
+
+
+@router.get("/volunteer-teams/{team_id}/hours", response=answers(HoursRankingOut, 400, 403, 404, 422),
             summary="志愿服务时长排行（按月或按年）")
 def hours(request, team_id: Id, q: Query[HoursIn]):
-    return [{**r, "hours": float(r["hours"])} for r in services.hours_ranking(request.user, team_id, q.year, q.month)]
+    rows = services.hours_ranking(request.user, team_id, q.year, q.month)
+    return {"year": q.year, "month": q.month, "rows": [{**r, "hours": float(r["hours"])} for r in rows]}
 
 
 # ---------------------------------------------------------------- 便民服务站

@@ -77,6 +77,16 @@ def test_keyed_fields_are_every_scope_and_node_key_of_the_installed_apps():
         # party: organisations on a grid, members, 报到, 承诺, 入户, 帮扶对子 and their visits follow their grid
         "party.PartyOrg.scope_key", "party.Member.scope_key", "party.Registration.scope_key", "party.Pledge.scope_key",
         "party.HomeVisit.scope_key", "party.Pair.scope_key", "party.PairVisit.scope_key",
+        # notices: a notice is kept for its community, street or district
+        "notices.Notice.scope_key",
+        # services: a grid's team, a community's volunteer teams, volunteers, activities, pledges, stations, requests
+        "services.TeamMember.scope_key", "services.VolunteerTeam.scope_key", "services.Volunteer.scope_key",
+        "services.Activity.scope_key", "services.Pledge.scope_key", "services.Facility.scope_key",
+        "services.ServiceRequest.scope_key",
+        # groups: an organisation is placed in one management grid; a dynamic group is kept for its area
+        "groups.Organisation.scope_key", "groups.DynamicGroup.scope_key",
+        # training: courses and banks kept for an area, attempts by the person's place
+        "training.Course.scope_key", "training.Bank.scope_key", "training.Attempt.scope_key",
     }
     assert set(rekey.KEEPS_HISTORY) == {"basedata.AccessLog"}
 

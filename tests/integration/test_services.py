@@ -70,7 +70,7 @@ def test_a_volunteer_activity_recorded_over_the_pages_sums_the_hours(users):
     last_year = worker.get(f"/services/teams/{team.pk}/?year=2025&month=12").content.decode()
     assert hours_table(last_year, "hours-month") == {zhang.pk: (1, "4.0"), wang.pk: (2, "0.0"), li.pk: (2, "0.0")}
     api = worker.get(f"{API}/volunteer-teams/{team.pk}/hours?year=2026").json()
-    assert [(h["volunteer_id"], h["hours"], h["activities"]) for h in api] == [(wang.pk, 3.5, 2), (li.pk, 2.0, 1),
+    assert [(h["volunteer_id"], h["hours"], h["activities"]) for h in api["rows"]] == [(wang.pk, 3.5, 2), (li.pk, 2.0, 1),
                                                                              (zhang.pk, 0.0, 0)]
 
 
