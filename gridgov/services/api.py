@@ -45,7 +45,7 @@ class GridTeamOut(Schema):
     members: list[TeamMemberOut]
 
 
-@router.get("/grids/{code}/team", response=answers(GridTeamOut, 403, 404), summary="一个管理网格的组团服务团队")
+@router.get("/grids/{code}/team", response=answers(GridTeamOut, 403, 404, 422), summary="一个管理网格的组团服务团队")
 def grid_team(request, code: GridCode):
     grid, members = services.grid_team(request.user, code)
     return {"grid": grid.code, "community": grid.community.name, "members": [member_out(request.user, m) for m in members]}
@@ -318,12 +318,16 @@ class ElderlyItemOut(Schema):
     time_limit: str = Field(description="办结时限（该事项的处置时限规则）")
 
 
-@router.get("/elderly-items", response=answers(list[ElderlyItemOut], 403), summary="居家养老服务目录（9 大类 27 项）")
+class ElderlyCatalogueOut(Schema):
+    items: list[ElderlyItemOut] = Field(description="按大类、项目排列的 27 项")
+
+
+@router.get("/elderly-items", response=answers(ElderlyCatalogueOut, 403), summary="居家养老服务目录（9 大类 27 项）")
 def elderly_items(request):
     services.require_reader(request.user)
-    return [{"code": r["code"], "class_no": r["item"].class_no, "class_name": r["item"].class_name,
+    return {"items": [{"code": r["code"], "class_no": r["item"].class_no, "class_name": r["item"].class_name,
              "name": r["item"].name, "description": r["item"].description, "time_limit": r["limit"]}
-            for r in services.catalogue()]
+            for r in services.catalogue()]}
 
 
 class RequestIn(Schema):
@@ -372,6 +376,6 @@ def requests(request, page: Query[PageIn]):
                     lambda r: request_out(request.user, r))
 
 
-@router.get("/requests/{request_id}", response=answers(RequestOut, 403, 404), summary="一项服务申请及其办理状态")
+@router.get("/requests/{request_id}", response=answers(RequestOut, 403, 404, 422), summary="一项服务申请及其办理状态")
 def request_detail(request, request_id: Id):
     return request_out(request.user, services.request_of(request.user, request_id))

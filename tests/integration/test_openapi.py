@@ -86,6 +86,9 @@ BINARY[("get", "/api/v1/performance/sheets/export")] = {
 LISTS |= {"/api/v1/addresses"}
 LISTS |= {"/api/v1/groups/orgs", "/api/v1/groups/dynamic"}  # groups: 人员网格单位, 动态人群网格
 BINARY[("get", "/api/v1/addresses/template")] = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+# --- community: the configured numbers and the boards; services: volunteer teams, their activities, requests
+LISTS |= {"/api/v1/community/boards", "/api/v1/community/phones", "/api/v1/services/requests",
+          "/api/v1/services/volunteer-teams", "/api/v1/services/volunteer-teams/{team_id}/activities"}
 LISTS |= {"/api/v1/notices"}  # notices: 通知公告 (社区动态, 预警, 工作通知)
 # --- party: 网格党组织, 党员名册, 报到, 帮扶对子
 LISTS |= {"/api/v1/party/orgs", "/api/v1/party/members", "/api/v1/party/registrations", "/api/v1/party/pairs"}
