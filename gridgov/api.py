@@ -39,6 +39,7 @@ from gridgov.integrity.api import router as integrity_router  # integrity
 from gridgov.kpi.api import router as kpi_router  # kpi: 指标
 from gridgov.ledgers.api import router as ledgers_router  # ledgers
 from gridgov.notify.api import router as notify_router
+from gridgov.ops.api import router as ops_router  # ops: 运行状态
 from gridgov.oversight.api import router as oversight_router
 from gridgov.patrol.api import router as patrol_router  # patrol
 from gridgov.performance.api import router as performance_router  # integrity: 人员考核
@@ -301,3 +302,4 @@ api.add_router("/hotline", hotline_router)  # open311: 12345 work orders
 api.add_router("/analytics", analytics_router)  # analytics: 统计分析
 api.add_router("/exports", exports_router)  # exports: 案件导出
 api.add_router("/addresses", addresses_router)  # basemap: 标准地址
+api.add_router("/ops", ops_router)  # ops: 运行状态

@@ -54,6 +54,7 @@ NAV = [
     ("我的账户", "/accounts/tokens/", None, None),  # API tokens, password, TOTP
     ("消息", "/notify/", None, None),  # notify: the inbox (unread count in the header), channels and quiet hours
     ("统计分析", "/dashboard/figures/", LEADERS | CENTRE | {R.GRID_SUPERVISOR, R.HANDLER}, roles.CASE_VIEW),  # analytics
+    ("运行状态", "/ops/", None, roles.OPS_VIEW),  # ops: health, queues, outbox, periodic runs, workers, fault days
 ]
 
 # The navigation in sections: the daily work is shown as links, every other section as a menu (the leader and the

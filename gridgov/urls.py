@@ -53,6 +53,7 @@ urlpatterns = [
     path("tiles/", include((address_views.tile_urls, "tiles"))),  # basemap: offline tile archives
     path("basemap/", include((address_views.basemap_urls, "basemap"))),  # basemap: the own-data base
     path("addresses/", include((address_views.urls, "addresses"))),  # basemap: 标准地址
+    path("ops/", include("gridgov.ops.urls")),  # ops: 运行状态
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", ops_health.healthz_view, name="healthz"),  # scale: DB, cache, broker, storage (200/503)

@@ -107,7 +107,9 @@ def run_periodic(name: str) -> None:
     if item is None:
         log.error("periodic work %s is not registered on this worker", name)
         return
-    item.work()
+    from gridgov.ops.runs import timed
+
+    timed(name, item.work)  # ops: the run recorded for /ops/
 
 
 # ---------------------------------------------------------------- what the workers know

@@ -105,6 +105,8 @@ POSTS_WITH = {
     "briefs.draft": "admin shift_leader clerk grid_supervisor",
     "briefs.issue": "admin shift_leader grid_supervisor",
     "mining.view": "admin leader shift_leader clerk grid_supervisor",
+    # --- ops: the site's running state (/ops/: health, queues, outbox, periodic runs, workers) — the administrator
+    "ops.view": "admin",
 }
 
 
