@@ -81,9 +81,9 @@ def test_fault_days_are_the_beijing_days_a_period_touches(periods, days):
 @pytest.fixture
 def state(users, time_machine):
     """Known rows: 3 background jobs (1 failing), 8 outside deliveries, 3 12345 changes, 4 fault periods."""
+    from gridgov.cases.models import Case
     from gridgov.geo.models import Jurisdiction, Level
     from gridgov.hotline.models import Delivery as HotlineDelivery
-    from gridgov.cases.models import Case
     from gridgov.hotline.models import Order, Receiver
     from gridgov.ledgers.models import Outage
     from gridgov.notify.models import Delivery, Notification
