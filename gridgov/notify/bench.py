@@ -2,8 +2,8 @@
 ≥ 500 messages/s with 2 workers"), run by bench_notify in a throw-away PostgreSQL database.
 
 N inbox messages, each with an SMS and a 企业微信 delivery, are recorded; then, the clock started, their
-deliveries are queued exactly as ``notify`` queues them (``background.submit("notify.deliver", *50 ids)``: an
-outbox row, published to RabbitMQ after the commit) and ``workers`` real ``celery worker`` processes (the threads
+deliveries are queued exactly as ``notify`` queues them (``background.submit("notify.deliver", *50 ids)`` in one
+transaction: an outbox row each, published to RabbitMQ after the commit) and ``workers`` real ``celery worker`` processes (the threads
 pool, ``concurrency`` threads each; a queue of this run's own, deleted afterwards) claim and send them to the test
 gateway (a real HTTP server on 127.0.0.1, in this process). The figure is deliveries recorded as sent / (the last
 ``sent_at`` − the start). Every delivery must be sent once: the gateway's SMS and 企业微信 requests are counted.
@@ -16,6 +16,7 @@ import time
 import uuid
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 
@@ -61,8 +62,9 @@ def celery_run(n: int, workers: int, concurrency: int, broker: str, timeout_s: f
             load = os.getloadavg()
             start = timezone.now()
             t0 = time.perf_counter()
-            for i in range(0, len(ids), services.BATCH):
-                background.submit("notify.deliver", *ids[i:i + services.BATCH])
+            with transaction.atomic():  # as notify queues them: in the notifying transaction, published at its commit
+                for i in range(0, len(ids), services.BATCH):
+                    background.submit("notify.deliver", *ids[i:i + services.BATCH])
             queued = time.perf_counter() - t0
             deadline = time.monotonic() + timeout_s
             while Delivery.objects.filter(pk__in=ids, status=Delivery.SENT).count() < len(ids):
