@@ -60,6 +60,9 @@ def celery_run(n: int, workers: int, concurrency: int, broker: str, timeout_s: f
             _warm_up(procs, user, gw)
             ids = Command()._prepare(user, n)
             load = os.getloadavg()
+            parts = {"workers": [p.pid for p in procs], "gateway": [os.getpid()], "PostgreSQL": _backends(),
+                     "RabbitMQ": _pids_of("beam.smp")}
+            before = {k: _cpu(v) for k, v in parts.items()}
             start = timezone.now()
             t0 = time.perf_counter()
             with transaction.atomic():  # as notify queues them: in the notifying transaction, published at its commit
@@ -72,12 +75,16 @@ def celery_run(n: int, workers: int, concurrency: int, broker: str, timeout_s: f
                     raise RuntimeError(f"deliveries not all sent (workers: {[p.poll() for p in procs]})\n{_logs()}")
                 time.sleep(0.05)
             last = max(Delivery.objects.filter(pk__in=ids).values_list("sent_at", flat=True))
+            cpu = {k: (_cpu(v) - before[k]) / len(ids) * 1000 for k, v in parts.items()}  # ms a delivery
             seconds = (last - start).total_seconds()
             sms, wecom = gw.paths.get("/sms", 0), gw.paths.get("/cgi-bin/message/send", 0)
             yield (f"celery: {len(ids):,} deliveries ({n:,} messages × SMS + 企业微信) sent by {workers} workers × "
                    f"{concurrency} threads in {seconds:.2f} s — {len(ids) / seconds:,.0f} deliveries/s, "
                    f"{n / seconds:,.0f} messages/s (queued in {queued:.2f} s; gateway: {sms:,} SMS, "
                    f"{wecom:,} 企业微信 requests; load average before {load[0]:.1f})")
+            total = sum(cpu.values())
+            yield ("        CPU a delivery: " + ", ".join(f"{k} {v:.2f} ms" for k, v in cpu.items())
+                   + f" = {total:.2f} ms, i.e. ≈ {2000 / total:,.0f} deliveries/s on two free cores")
             if sms != n or wecom != n:
                 raise RuntimeError(f"sent twice or not at all: {sms} SMS, {wecom} 企业微信 for {n} messages")
         finally:
@@ -118,3 +125,38 @@ def _logs() -> str:
     from pathlib import Path
 
     return "\n".join(p.read_text()[-1500:] for p in sorted(Path(settings.DATA_DIR).glob("worker*.log")))
+
+
+def _cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) used so far by these processes (those that ended count 0: measure live ones)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def _backends() -> list[int]:
+    """The PostgreSQL server processes serving this database (the workers' connections, kept open)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        return [r[0] for r in cur.fetchall()]
+
+
+def _pids_of(name: str) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as f:
+                    if f.read().strip() == name:
+                        out.append(int(entry))
+            except OSError:
+                pass
+    return out
