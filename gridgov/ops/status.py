@@ -59,15 +59,16 @@ def queues() -> list[dict]:
                 "pending": broker_queue_depth() if celery else None, "failing": 0, "given_up": 0, "oldest": None})
     waiting = Q(status__in=(Delivery.PENDING, Delivery.SENDING, Delivery.HELD))
     retrying = Q(status=Delivery.FAILED, next_attempt__isnull=False)
-    d = Delivery.objects.aggregate(
+    unsent = (Delivery.PENDING, Delivery.SENDING, Delivery.HELD, Delivery.FAILED)  # the index (status, next_attempt)
+    d = Delivery.objects.filter(status__in=unsent).aggregate(  # the sent ones (nearly all) are not read
         pending=_count(waiting), failing=_count(retrying),
         given_up=_count(Q(status=Delivery.FAILED, next_attempt__isnull=True)),
         oldest=Min("created", filter=waiting | retrying))
     out.append({"key": "notify", "label": "短信、企业微信、邮件投递", "pending": d["pending"], "failing": d["failing"],
                 "given_up": d["given_up"], "oldest": d["oldest"]})
     pending = Q(status=HotlineDelivery.PENDING)
-    h = HotlineDelivery.objects.aggregate(pending=_count(pending), failing=_count(pending & Q(attempts__gt=0)),
-                                          oldest=Min("at", filter=pending))
+    h = HotlineDelivery.objects.filter(pending).aggregate(pending=Count("id"), failing=_count(Q(attempts__gt=0)),
+                                                          oldest=Min("at"))
     out.append({"key": "hotline", "label": "12345 状态回传", "pending": h["pending"], "failing": h["failing"],
                 "given_up": 0, "oldest": h["oldest"]})
     for q in out:
