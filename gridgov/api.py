@@ -42,6 +42,7 @@ from gridgov.kpi.api import router as kpi_router  # kpi: 指标
 from gridgov.ledgers.api import router as ledgers_router  # ledgers
 from gridgov.notices.api import router as notices_router  # notices
 from gridgov.notify.api import router as notify_router
+from gridgov.ops.api import router as ops_router  # ops: 运行状态
 from gridgov.oversight.api import router as oversight_router
 from gridgov.party.api import router as party_router  # party: 党建引领
 from gridgov.patrol.api import router as patrol_router  # patrol
@@ -313,3 +314,4 @@ api.add_router("/services", services_router)  # services: 便民服务
 api.add_router("/party", party_router)  # party: 党建引领 (网格党组织, 党员, 报到, 帮扶对子)
 api.add_router("/training", training_router)  # training: 培训考试
 api.add_router("/groups", groups_router)  # groups: 人员网格
+api.add_router("/ops", ops_router)  # ops: 运行状态

@@ -66,6 +66,7 @@ NAV = [
     ("网格员周排名", "/basedata/ranking/", None, roles.BD_STATS),  # households
     ("培训考试", "/training/", None, roles.TRAINING_VIEW),  # training: courses, exams, results, sessions
     ("人员网格", "/groups/", None, roles.GROUPS_VIEW),  # groups: 班级/寝室, 通知确认, 假期去向, 例会, 动态人群
+    ("运行状态", "/ops/", None, roles.OPS_VIEW),  # ops: health, queues, outbox, periodic runs, workers, fault days
 ]
 
 # The navigation in sections: the daily work is shown as links, every other section as a menu (the leader and the

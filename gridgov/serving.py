@@ -191,13 +191,15 @@ def every(name: str, interval_s: float, work, *, first_after: float | None = Non
     def loop():
         from django.db import close_old_connections
 
+        from gridgov.ops.runs import timed
+
         stop = threading.Event()
         wait = interval_s if first_after is None else first_after
         while not stop.wait(wait):
             wait = interval_s
             try:
                 close_old_connections()
-                work()
+                timed(name, work)  # ops: the run recorded for /ops/
             except Exception:  # keep the loop alive; the next pass retries
                 logging.getLogger("gridgov.serving").exception("%s failed", name)
             finally:

@@ -59,6 +59,7 @@ urlpatterns = [
     path("party/", include("gridgov.party.urls")),  # party: 党建引领
     path("training/", include("gridgov.training.urls")),  # training
     path("groups/", include("gridgov.groups.urls")),  # groups: 人员网格
+    path("ops/", include("gridgov.ops.urls")),  # ops: 运行状态
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", ops_health.healthz_view, name="healthz"),  # scale: DB, cache, broker, storage (200/503)

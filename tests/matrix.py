@@ -134,6 +134,8 @@ POSTS_WITH = {
     # --- groups: grids of people — kept by the grid's people and the 督导员, read by the leader too
     "groups.view": "admin leader grid_supervisor grid_leader grid_worker",
     "groups.manage": "admin grid_supervisor grid_leader grid_worker",
+    # --- ops: the site's running state (/ops/: health, queues, outbox, periodic runs, workers) — the administrator
+    "ops.view": "admin",
 }
 
 

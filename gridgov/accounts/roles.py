@@ -358,6 +358,14 @@ _GROUPS_RIGHTS: dict[Role, frozenset[str]] = {
 }
 RIGHTS = {role: rights | _GROUPS_RIGHTS.get(role, frozenset()) for role, rights in RIGHTS.items()}
 # ---- end groups
+# ---- ops (运行状态: health, queues, outbox, periodic runs, workers, fault days — issue #12) ----
+# the site's running state is the administrator's (as /metrics and the 系统运行 record's automatic periods are)
+OPS_VIEW = "ops.view"
+_OPS_RIGHTS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset({OPS_VIEW}),
+}
+RIGHTS = {role: rights | _OPS_RIGHTS.get(role, frozenset()) for role, rights in RIGHTS.items()}
+# ---- end ops
 
 
 def has_right(role: str, right: str) -> bool:

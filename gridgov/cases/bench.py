@@ -267,7 +267,7 @@ def http_intake(n: int, clients: int, server_workers: int = 2, client_procs: int
                 "client_procs": procs, "server_workers": server_workers, "batch": batch}
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=60)  # a loaded machine may take longer than 10 s to stop it
         log.close()
 
 

@@ -21,13 +21,14 @@ Each path is instantiated once per configuration and reused (``configured()``), 
 
 import hashlib
 import hmac
+import http.client
 import json
 import logging
-import urllib.error
-import urllib.request
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -148,31 +149,66 @@ def config() -> dict:
 def _post_json(url: str, payload: dict, headers: dict | None = None) -> dict:
     """POST JSON, return the JSON answer. A timeout, a refused connection or an HTTP error raises Refused."""
     data = json.dumps(payload, ensure_ascii=False).encode()
-    request = urllib.request.Request(url, data=data, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})})
-    return _open(request)
+    return _open("POST", url, data, {"Content-Type": "application/json; charset=utf-8", **(headers or {})})
 
 
 def _get_json(url: str) -> dict:
-    return _open(urllib.request.Request(url, method="GET"))
+    return _open("GET", url, None, {})
 
 
-def _open(request) -> dict:
+# One keep-alive connection per (thread, scheme, host): a worker sending hundreds of messages a second to one
+# gateway does not open a TCP (and TLS) connection for each (measured: README "Tests and benchmarks", bench notify).
+_connections = threading.local()
+STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)  # an idle connection the peer closed
+
+
+def _connection(scheme: str, netloc: str, timeout: float) -> tuple[http.client.HTTPConnection, bool]:
+    """This thread's connection to ``netloc`` and whether it served a request before."""
+    pool = _connections.__dict__.setdefault("pool", {})
+    conn = pool.get((scheme, netloc))
+    if conn is not None and conn.timeout == timeout:
+        return conn, True
+    if conn is not None:
+        conn.close()
+    cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+    conn = pool[(scheme, netloc)] = cls(netloc, timeout=timeout)
+    return conn, False
+
+
+def _drop(scheme: str, netloc: str) -> None:
+    conn = _connections.__dict__.get("pool", {}).pop((scheme, netloc), None)
+    if conn is not None:
+        conn.close()
+
+
+def _open(method: str, url: str, body: bytes | None, headers: dict) -> dict:
     timeout = float(config().get("TIMEOUT_S", 5))
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (a configured URL)
-            raw = response.read(65536)
-    except urllib.error.HTTPError as e:
-        raise Refused(f"HTTP {e.code}") from None
-    except TimeoutError:
-        raise Refused("超时（网关无应答）") from None
-    except OSError as e:  # URLError is an OSError
-        reason = getattr(e, "reason", e)
-        if isinstance(reason, TimeoutError):
+    parts = urlsplit(url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    while True:
+        conn, reused = _connection(parts.scheme, parts.netloc, timeout)
+        try:
+            conn.request(method, target, body=body, headers=headers)
+            response = conn.getresponse()
+            raw = response.read()
+            break
+        except STALE as e:
+            _drop(parts.scheme, parts.netloc)
+            if reused:  # the gateway closed an idle connection before reading this request: once more, anew
+                continue
+            raise Refused(f"无法连接：{type(e).__name__}") from None
+        except TimeoutError:
+            _drop(parts.scheme, parts.netloc)
             raise Refused("超时（网关无应答）") from None
-        raise Refused(f"无法连接：{type(reason).__name__}") from None
+        except (OSError, http.client.HTTPException) as e:
+            _drop(parts.scheme, parts.netloc)
+            raise Refused(f"无法连接：{type(e).__name__}") from None
+    if response.will_close:
+        _drop(parts.scheme, parts.netloc)
+    if response.status >= 300:
+        raise Refused(f"HTTP {response.status}")
     try:
-        answer = json.loads(raw.decode("utf-8"))
+        answer = json.loads(raw[:65536].decode("utf-8"))
     except ValueError:
         raise Refused("应答不是 JSON：" + raw[:200].decode("utf-8", "replace")) from None
     return answer if isinstance(answer, dict) else {"raw": answer}

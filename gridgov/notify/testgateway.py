@@ -45,6 +45,7 @@ class Gateway:
         self.mode: dict[str, str] = {}
         self.record = record
         self.count = 0
+        self.paths: dict[str, int] = {}  # requests by path (counted also when not recording)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         gateway = self
@@ -66,6 +67,7 @@ class Gateway:
                     body = {"raw": raw.decode("utf-8", "replace")}
                 with gateway._lock:
                     gateway.count += 1
+                    gateway.paths[url.path] = gateway.paths.get(url.path, 0) + 1
                     if gateway.record:
                         gateway.received.append(Received(method, url.path, {k: v[0] for k, v in
                                                                              parse_qs(url.query).items()},
@@ -92,7 +94,10 @@ class Gateway:
             def do_POST(self):
                 self._answer("POST")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 128  # many senders connecting at once (the bench) are not refused
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, name="test-gateway", daemon=True)
 

@@ -41,3 +41,22 @@ class Probe(models.Model):
     finished = models.PositiveIntegerField(default=0)
     finished_by = models.IntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class PeriodicRun(models.Model):
+    """The last pass of one periodic work (the deadline scan, the delivery sweep, the health watch … — a loop of
+    ``serving.every`` in `gridgov serve`, or the beat's ``gridgov.periodic`` task on a worker), shared by every
+    machine: when it last started and finished, whether it failed (the kind of error only), how many passes and
+    failures so far, and which process ran it. Written by :func:`gridgov.ops.runs.timed`; read by /ops/."""
+
+    name = models.CharField(max_length=60, unique=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    ok = models.BooleanField(default=True)
+    error = models.CharField(max_length=300, blank=True)
+    runs = models.PositiveIntegerField(default=0)
+    failures = models.PositiveIntegerField(default=0)
+    host = models.CharField(max_length=100, blank=True)  # "<host name>:<pid>"
+
+    class Meta:
+        ordering = ["name"]

@@ -2161,6 +2161,13 @@ GROUPS_ROWS = {
 }
 ROWS.update(GROUPS_ROWS)
 # ---- end groups
+# --- ops: 运行状态 (health checks, queues and outboxes, periodic runs, workers, this month's fault days) — the
+# administrator's, like /metrics
+# columns:                                          anon adm  lead int  shif disp sup  insp gld  gwk  hand res  clerk
+EXPECTED.update({
+    "GET /api/v1/ops/status":                        "401  200  403  403  403  403  403  403  403  403  403  403  403",
+})
+ROWS.update({"GET /api/v1/ops/status": Row("get", f"{ROOT}/ops/status")})  # ops
 
 
 # ==== a new block of EXPECTED and ROWS goes above this line (the test below stays last) ====

@@ -30,6 +30,10 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=30, help="pages: 每个页面的请求次数")
         parser.add_argument("--cases", type=int, default=100_000, help="analytics: 案件数（100000、1000000、10000000）")
         parser.add_argument("--keep", action="store_true", help="analytics: 复用已建的 gg_analytics_bench 数据库")
+        parser.add_argument("--celery", action="store_true",
+                            help="notify: 经 RabbitMQ 交给 --celery-workers 个 Celery worker 进程投递（只在 PostgreSQL 上）")
+        parser.add_argument("--celery-workers", type=int, default=2, help="notify --celery: worker 进程数")
+        parser.add_argument("--concurrency", type=int, default=4, help="notify --celery: 每个 worker 的投递线程数")
 
     def handle(self, what, grids, points, single, seed, n, backends, workers, clients, client_procs, server_workers,
                requests, batch, **options):
@@ -52,7 +56,12 @@ class Command(BaseCommand):
                 coverage(options["workers_month"], seed, out=self.stdout.write)
             return
         if what == "notify":  # notify: deliveries per second to a local test gateway, 1 and 4 sending threads
-            self._per_backend(chosen, ["bench-notify"] + (["--messages", str(n)] if n else []))
+            worker = ["bench-notify"] + (["--messages", str(n)] if n else [])
+            if options["celery"]:  # issue #12: through RabbitMQ to real worker processes — several processes: PostgreSQL
+                worker += ["--celery", "--workers", str(options["celery_workers"]),
+                           "--concurrency", str(options["concurrency"])]
+                chosen = ["postgresql"]
+            self._per_backend(chosen, worker)
             return
         if what in ("import", "audit"):
             worker = {"import": ["bench-import"] + (["--rows", str(n)] if n else []),

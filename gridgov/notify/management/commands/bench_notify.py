@@ -1,6 +1,7 @@
 """(internal) `gridgov bench notify` runs this in a throw-away database of each backend: deliveries per second to a
 local test gateway (gridgov/notify/testgateway.py, a real HTTP server on 127.0.0.1), in-process with 1 and more
-sending threads."""
+sending threads; with ``--celery`` (`gridgov bench notify --celery`, PostgreSQL): through RabbitMQ to ``--workers``
+real Celery worker processes, from the queueing of the jobs to the last delivery recorded as sent."""
 
 import threading
 import time
@@ -22,8 +23,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--messages", type=int, default=2000)
         parser.add_argument("--threads", default="1,4")
+        parser.add_argument("--celery", action="store_true", help="经 RabbitMQ 交给 Celery worker 进程投递")
+        parser.add_argument("--workers", type=int, default=2, help="--celery：worker 进程数")
+        parser.add_argument("--concurrency", type=int, default=4, help="--celery：每个 worker 的线程数")
+        parser.add_argument("--broker", default="amqp://guest:guest@127.0.0.1:5672//")
 
     def handle(self, messages, threads, **options):
+        if options["celery"]:
+            from gridgov.notify.bench import celery_run
+
+            for line in celery_run(messages, options["workers"], options["concurrency"], options["broker"]):
+                self.stdout.write(line)
+            return
         with Gateway(record=False) as gw:
             settings.GRIDGOV["NOTIFY"] = gw.settings()
             settings.GRIDGOV["BACKGROUND"] = "inline"
