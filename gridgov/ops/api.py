@@ -31,7 +31,7 @@ class QueueOut(Schema):
     oldest: datetime | None
 
 
-class RunOut(Schema):
+class PeriodicRunOut(Schema):
     name: str
     started_at: datetime | None
     finished_at: datetime | None
@@ -65,7 +65,7 @@ class StatusOut(Schema):
     at: datetime
     health: HealthOut
     queues: list[QueueOut]
-    periodic: list[RunOut]
+    periodic: list[PeriodicRunOut]
     workers: WorkersOut
     outages: OutagesOut
 
