@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from gridgov.audit.admin import ReadOnlyAdmin
 
-from .models import PublicPhone
+from .models import PublicPhone, StaffPhoto
 
 
 @admin.register(PublicPhone)
@@ -13,3 +13,11 @@ class PublicPhoneAdmin(ReadOnlyAdmin):
     list_display = ("kind", "node_name", "key", "phone", "updated_at")
     list_filter = ("kind",)
     search_fields = ("key", "node_name", "phone")
+
+
+@admin.register(StaffPhoto)
+class StaffPhotoAdmin(ReadOnlyAdmin):
+    """Set on the board's page (本人, or the 网格长/督导员/管理员 of the grid), which checks and audits the upload."""
+
+    list_display = ("person", "updated_by", "updated_at")
+    search_fields = ("person__username", "person__display_name")

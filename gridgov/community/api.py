@@ -46,6 +46,7 @@ class PersonOut(Schema):
     duties: str
     hours: str
     phone: str = Field(description="联系电话：网格的服务热线（不公开个人手机号）")
+    photo_url: str = Field("", description="公示照片（公开）的地址；空：未上传，公示牌上以剪影代替")
 
 
 class BoardOut(Schema):
@@ -72,7 +73,9 @@ def _phone_out(p: PublicPhone) -> dict:
 def _board_out(request, b: services.Board) -> dict:
     return {**{k: getattr(b, k) for k in ("code", "name", "community", "community_code", "street", "hotline",
                                           "supervision")},
-            "people": [vars(p) for p in b.people], "qr_url": request.build_absolute_uri(b.qr_path),
+            "people": [{"name": p.name, "post": p.post, "duties": p.duties, "hours": p.hours, "phone": p.phone,
+                        "photo_url": request.build_absolute_uri(p.photo_path) if p.photo_path else ""}
+                       for p in b.people], "qr_url": request.build_absolute_uri(b.qr_path),
             "pdf_a4": f"/community/board/{b.code}/board.pdf", "pdf_a3": f"/community/board/{b.code}/board.pdf?size=A3",
             "cards": f"/community/board/{b.code}/cards.pdf", "directory": f"/community/{b.community_code}/"}
 

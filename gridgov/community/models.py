@@ -35,3 +35,21 @@ class PublicPhone(models.Model):
 
     def __str__(self):
         return f"{self.node_name} · {self.get_kind_display()} · {self.phone}"
+
+
+class StaffPhoto(models.Model):
+    """公示照片: the photo of a member of staff on the boards of their grids (001 篇4 「统一公开身份…公示牌」). Kept as a
+    3:4 JPEG through the photo store (content-addressed, local disk or object storage)."""
+
+    person = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="人员", on_delete=models.CASCADE,
+                                  related_name="board_photo")
+    key = models.CharField("文件", max_length=200)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField("上传时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "公示照片"
+
+    def __str__(self):
+        return f"{self.person} 的公示照片"

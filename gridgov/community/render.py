@@ -42,7 +42,7 @@ def _qr(c, url: str, x: float, y: float, size: float) -> None:
 
 
 def _silhouette(c, x: float, y: float, w: float, h: float) -> None:
-    """The placeholder of a photo: a grey figure on a light ground (no photo is kept of the staff)."""
+    """The placeholder of a photo: a grey figure on a light ground (no 公示照片 kept of this person)."""
     c.setFillColorRGB(0.92, 0.92, 0.92)
     c.setStrokeColorRGB(*GREY)
     c.rect(x, y, w, h, stroke=1, fill=1)
@@ -51,6 +51,20 @@ def _silhouette(c, x: float, y: float, w: float, h: float) -> None:
     c.ellipse(x + w * 0.15, y - h * 0.12, x + w * 0.85, y + h * 0.42, stroke=0, fill=1)
     c.setFillColorRGB(0.92, 0.92, 0.92)
     c.rect(x + 0.5, y - h * 0.13, w - 1, h * 0.13, stroke=0, fill=1)  # the shoulders end at the frame
+
+
+def _portrait(c, p, x: float, y: float, w: float, h: float) -> None:
+    """The person's 公示照片 (3:4) in the frame, or the silhouette when none is kept."""
+    if not p.photo:
+        _silhouette(c, x, y, w, h)
+        return
+    from reportlab.lib.utils import ImageReader
+
+    from gridgov.cases.storage import photo_store
+
+    c.drawImage(ImageReader(io.BytesIO(photo_store().open(p.photo))), x, y, w, h)
+    c.setStrokeColorRGB(*GREY)
+    c.rect(x, y, w, h, stroke=1, fill=0)
 
 
 def _fitted(text: str, size: float, width: float) -> float:
@@ -103,7 +117,7 @@ def board_pdf(b: Board, url: str, size: str = "A4") -> bytes:
     for p in b.people[:MAX_PEOPLE]:
         c.setStrokeColorRGB(*GREY)
         c.line(18 * mm, y, W - 18 * mm, y)
-        _silhouette(c, 20 * mm, y - 26 * mm, 20 * mm, 24 * mm)
+        _portrait(c, p, 20 * mm, y - 26 * mm, 20 * mm, 24 * mm)
         c.setFont(PDF_FONT, 15)
         c.drawString(45 * mm, y - 8 * mm, p.name)
         c.setFont(PDF_FONT, 11)

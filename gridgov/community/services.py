@@ -21,7 +21,7 @@ from gridgov.errors import DomainError, NotFound
 from gridgov.geo.models import Grid, GridDuty, Jurisdiction, Level, Post, RetiredGrid
 
 from .logic import phones
-from .models import PhoneKind, PublicPhone
+from .models import PhoneKind, PublicPhone, StaffPhoto
 
 VIEW, MANAGE = roles.COMMUNITY_VIEW, roles.COMMUNITY_MANAGE
 BOARD_LAYER = "management"  # the 五定 are kept on the management grids: one board per management grid
@@ -118,6 +118,12 @@ class Person:
     duties: str
     hours: str
     phone: str
+    person_id: int = 0
+    photo: str = ""  # the photo store's key of the person's 公示照片, "" when none (a silhouette is shown)
+
+    @property
+    def photo_path(self) -> str:
+        return f"/community/photos/{self.person_id}.jpg" if self.photo else ""
 
 
 @dataclass
@@ -144,12 +150,15 @@ def boards(grids) -> list[Board]:
         duties.setdefault(d.grid_id, []).append(d)
     streets = {j.code: j.name for j in Jurisdiction.objects.filter(code__in={g.community.code[:9] for g in grids})}
     table = numbers_for([g.scope_key for g in grids])
+    photos = dict(StaffPhoto.objects.filter(person__in={d.person_id for ds in duties.values() for d in ds})
+                  .values_list("person_id", "key"))
     out = []
     for g in grids:
         hotline = resolve(PhoneKind.HOTLINE, g.scope_key, table)
         rank = {p: i for i, p in enumerate(POST_ORDER)}
         people = [Person(name=d.person.display_name or d.person.username, post=d.get_post_display(),
-                         duties=DUTIES.get(d.post, ""), hours=d.duty_hours, phone=hotline)
+                         duties=DUTIES.get(d.post, ""), hours=d.duty_hours, phone=hotline,
+                         person_id=d.person_id, photo=photos.get(d.person_id, ""))
                   for d in sorted(duties.get(g.pk, []), key=lambda d: (rank.get(d.post, 99), d.pk))]
         out.append(Board(code=g.code, name=g.name or g.code, community=g.community.name,
                          community_code=g.community.code, street=streets.get(g.community.code[:9], ""),
@@ -215,3 +224,85 @@ def directory(code: str) -> tuple[Jurisdiction, list[Board], str]:
         raise NotFound("unknown_community", "没有这个社区")
     return community, boards(_board_grids().filter(community=community)), \
         resolve(PhoneKind.SUPERVISION, community.code)
+
+
+# ---------------------------------------------------------------- 公示照片
+
+
+PHOTO_SIZE = (300, 400)  # pixels, 3:4 like an ID photo; the board prints it 20 × 24 mm (≈ 380 dpi)
+
+
+def on_board(person_id: int) -> bool:
+    """Whether the person is on a board (holds a 五定 duty on a management grid): only then is their photo public."""
+    return GridDuty.objects.filter(person_id=person_id, grid__layer__code=BOARD_LAYER).exists()
+
+
+def _photo_grids(actor, person):
+    """The person's board grids the actor may keep the photo of: their own (any post with ``community.view``), or any
+    person on a board within scope (``community.manage``)."""
+    grids = grids_in_scope(actor).filter(duties__person=person)
+    if actor.pk != person.pk:
+        require(actor, MANAGE)
+    return grids
+
+
+def _photo_jpeg(name: str, data: bytes) -> bytes:
+    """The uploaded photo checked like a case photo (type, size, a real image), cropped to 3:4 around its centre
+    (a little above it: faces are in the upper half) and scaled to PHOTO_SIZE, as JPEG without metadata."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    from gridgov.cases.services.photos import check_photo
+
+    checked = check_photo(name, data)
+    with Image.open(io.BytesIO(checked.data)) as img:
+        img = ImageOps.exif_transpose(img).convert("RGB")
+        img = ImageOps.fit(img, PHOTO_SIZE, method=Image.Resampling.LANCZOS, centering=(0.5, 0.4))
+        out = io.BytesIO()
+        img.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def set_photo(actor, person, name: str, data: bytes) -> StaffPhoto:
+    """Set (replace) a person's 公示照片. Refused with a clear message for a file that is not a photo; nothing is kept
+    then. Audited (the file's key, never its bytes)."""
+    from gridgov.cases.storage import photo_store
+
+    if not _photo_grids(actor, person).exists():
+        raise OutOfScope()
+    jpeg = _photo_jpeg(name, data)
+    with transaction.atomic():
+        row = StaffPhoto.objects.select_for_update().filter(person=person).first()
+        before = {"key": row.key} if row else None
+        key = photo_store().save(jpeg, ".jpg")
+        if row is None:
+            row = StaffPhoto.objects.create(person=person, key=key, updated_by=actor)
+        else:
+            row.key, row.updated_by = key, actor
+            row.save(update_fields=["key", "updated_by", "updated_at"])
+        audit.record(actor, "community.photo_set", "staff_photo", person.pk, before=before, after={"key": key})
+    return row
+
+
+def remove_photo(actor, person) -> bool:
+    """Remove a person's 公示照片 (the board shows the silhouette again). Audited; False when there was none."""
+    if not _photo_grids(actor, person).exists():
+        raise OutOfScope()
+    with transaction.atomic():
+        row = StaffPhoto.objects.select_for_update().filter(person=person).first()
+        if row is None:
+            return False
+        audit.record(actor, "community.photo_removed", "staff_photo", person.pk, before={"key": row.key})
+        row.delete()
+    return True
+
+
+def photo_bytes(person_id: int) -> bytes | None:
+    """The JPEG of a person on a board, or None (no photo, or the person is on no board: then it is not public)."""
+    from gridgov.cases.storage import photo_store
+
+    key = StaffPhoto.objects.filter(person_id=person_id).values_list("key", flat=True).first()
+    if not key or not on_board(person_id):
+        return None
+    return photo_store().open(key)

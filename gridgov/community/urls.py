@@ -13,5 +13,7 @@ urlpatterns = [
     path("board/<str:code>/board.pdf", views.board_pdf, name="board_pdf"),
     path("board/<str:code>/cards.pdf", views.cards_pdf, name="cards_pdf"),
     path("q/<str:code>/", views.qr, name="qr"),
+    path("photos/<int:person_id>/", views.photo, name="photo"),  # upload or remove (POST)
+    path("photos/<int:person_id>.jpg", views.photo_file, name="photo_file"),  # public, like the boards
     re_path(r"^(?P<code>\d{12})/$", views.directory, name="directory"),
 ]

@@ -56,8 +56,53 @@ def board(request, code: str):
 
     b = services.board_for(request.user, code)
     url = _url(request, b)
-    return render_page(request, "community/board.html", {"b": b, "url": url,
+    manage = has(request.user, services.MANAGE)
+    seen: set[int] = set()
+    forms_for = [p for p in b.people if (manage or p.person_id == request.user.pk)
+                 and not (p.person_id in seen or seen.add(p.person_id))]
+    return render_page(request, "community/board.html", {"b": b, "url": url, "photo_forms": forms_for,
                                                          "qr": segno.make(url, error="m").svg_data_uri(scale=4)})
+
+
+@page(services.VIEW)
+def photo(request, person_id: int):
+    """Upload (``photo``) or remove (``remove``) a person's 公示照片, then back to the board (POST only)."""
+    from django.contrib.auth import get_user_model
+    from django.http import HttpResponseNotAllowed
+
+    from gridgov.cases.views.centre import safe_next
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    person = get_user_model().objects.filter(pk=person_id).first()
+    if person is None:
+        raise NotFound("unknown_person", "没有这个人员")
+    back = safe_next(request) or "/community/"
+    try:
+        if request.POST.get("remove"):
+            services.remove_photo(request.user, person)
+            messages.success(request, f"已删除 {person.display_name or person.username} 的公示照片")
+        else:
+            upload = request.FILES.get("photo")
+            if upload is None:
+                messages.error(request, "请选择要上传的照片")
+                return redirect(back)
+            services.set_photo(request.user, person, upload.name, upload.read())
+            messages.success(request, f"已上传 {person.display_name or person.username} 的公示照片")
+    except DomainError as e:
+        messages.error(request, e.message)
+    return redirect(back)
+
+
+@public
+def photo_file(request, person_id: int):
+    """A 公示照片 (public: it is printed on the boards), for a person on a board; else 404."""
+    data = services.photo_bytes(person_id)
+    if data is None:
+        return HttpResponse("没有这张照片", status=404, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def _pdf(body: bytes, name: str) -> HttpResponse:
