@@ -78,7 +78,8 @@ def _registers(shift, months: list[str], now: dt.datetime) -> dict:
     supervisor = User.objects.get(username="supervisor")
     Problem.objects.filter(scope_key__startswith=DISTRICT).delete()
     SampleDraw.objects.filter(scope_key__startswith=DISTRICT, period__in=months).delete()
-    Training.objects.filter(scope_key__startswith=DISTRICT).delete()
+    # its own registers only: a row a training session (gridgov/training) entered stays with its session
+    Training.objects.filter(scope_key__startswith=DISTRICT, session__isnull=True).delete()
     Outage.objects.filter(scope_key__startswith=DISTRICT).delete()
     Publicity.objects.filter(scope_key__startswith=DISTRICT).delete()
     counts = {"problems": 0, "sampled": 0, "trainings": 0}

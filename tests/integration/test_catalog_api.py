@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 def test_items_list_and_filters(client_for):
     c = client_for("gridworker")
     page = c.get("/api/v1/catalog/items?limit=500").json()
-    assert (len(page["items"]), page["count"], page["limit"], page["offset"]) == (418, 418, 500, 0)
+    # 418 of GB/T 47678.5 and the local 社会治理事项, + 27 居家养老服务 items (services: local major 60)
+    assert (len(page["items"]), page["count"], page["limit"], page["offset"]) == (445, 445, 500, 0)
     comps = c.get("/api/v1/catalog/items?kind=component&limit=500").json()["items"]
     assert len(comps) == 153 and {r["kind_label"] for r in comps} == {"管理部件"}
     # 153 components + 250 matters of GB/T 47678.5 + 15 local 社会治理事项 (majors 50–55)
@@ -56,7 +57,7 @@ def test_items_query_count(client_for):
     c = client_for("admin")
     c.get("/api/v1/catalog/items?kind=component")
     with CaptureQueriesContext(connection) as ctx:
-        assert len(c.get("/api/v1/catalog/items?limit=500").json()["items"]) == 418
+        assert len(c.get("/api/v1/catalog/items?limit=500").json()["items"]) == 445
     assert len(ctx.captured_queries) <= 4
     with CaptureQueriesContext(connection) as ctx:
         c.get("/api/v1/catalog/deadlines")

@@ -14,7 +14,10 @@ pytestmark = pytest.mark.django_db
 def test_counts():
     assert CatalogItem.objects.filter(kind="component").count() == 153
     assert CatalogItem.objects.filter(kind="matter", major_code__lt="50").count() == 250  # GB/T 47678.5
-    assert CatalogItem.objects.filter(kind="matter", major_code__gte="50").count() == 15  # local 社会治理事项
+    # local 社会治理事项 (majors 50–55)
+    assert CatalogItem.objects.filter(kind="matter", major_code__gte="50", major_code__lt="60").count() == 15
+    # 居家养老服务 (services: local major 60, 9 classes × 3 items; seed 001 篇4 「9大类27项服务」)
+    assert CatalogItem.objects.filter(kind="matter", major_code="60").count() == 27
 
 
 @pytest.mark.parametrize("code,name,major", [
