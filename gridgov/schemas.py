@@ -18,6 +18,9 @@ from pydantic import ConfigDict, create_model
 
 MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000_000
+# A list counts its rows up to this many and says "more" beyond: counting ten million cases to print one number took
+# seconds (the queue's 全部 tab at 10 M cases); figures over any period come from the roll-up (gridgov/analytics).
+COUNT_UP_TO = 10_000
 
 
 class ErrorOut(Schema):
@@ -62,19 +65,29 @@ def page_of(item: type) -> type[Schema]:
         f"{item.__name__}Page",
         __base__=Schema,
         items=(list[item], Field(description="本页的条目")),
-        count=(int, Field(description="符合条件的总条数")),
+        count=(int, Field(description=f"符合条件的总条数（超过 {COUNT_UP_TO} 条时为 {COUNT_UP_TO}，并且 count_more 为 true）")),
+        count_more=(bool, Field(False, description=f"符合条件的超过 {COUNT_UP_TO} 条（count 只数到 {COUNT_UP_TO}）")),
         limit=(int, Field(description="每页条数")),
         offset=(int, Field(description="跳过的条数")),
     )
 
 
+def bounded_count(rows) -> tuple[int, bool]:
+    """(how many rows, whether there are more than ``COUNT_UP_TO``): a queryset is counted in the database up to
+    ``COUNT_UP_TO`` + 1 rows (``SELECT count(*) FROM (… LIMIT n)``), a list by its length."""
+    if not isinstance(rows, QuerySet):
+        return len(rows), False
+    n = rows.order_by()[:COUNT_UP_TO + 1].count()
+    return (COUNT_UP_TO, True) if n > COUNT_UP_TO else (n, False)
+
+
 def paginate(rows, page: PageIn, item=None) -> dict:
-    """One page of ``rows`` (a queryset, counted and sliced in the database, or a list), each row passed
-    through ``item`` when given."""
-    count = rows.count() if isinstance(rows, QuerySet) else len(rows)
+    """One page of ``rows`` (a queryset, counted — up to ``COUNT_UP_TO`` — and sliced in the database, or a list),
+    each row passed through ``item`` when given."""
+    count, more = bounded_count(rows)
     chunk = rows[page.offset: page.offset + page.limit]
-    return {"items": [item(r) for r in chunk] if item else list(chunk), "count": count, "limit": page.limit,
-            "offset": page.offset}
+    return {"items": [item(r) for r in chunk] if item else list(chunk), "count": count, "count_more": more,
+            "limit": page.limit, "offset": page.offset}
 
 
 # ---------------------------------------------------------------- GeoJSON

@@ -80,6 +80,7 @@ def populate(target: int, out) -> int:
 
     have = Case.objects.count()
     if have >= target:
+        restore_indexes(out)
         return 0
     district = Jurisdiction.objects.get(code="110101")
     grids = list(Grid.objects.filter(layer__code="management", community__code__startswith="110101")
@@ -131,6 +132,8 @@ def populate(target: int, out) -> int:
     span = 3 * 365 * 86400
     inserted = 0
     start = have
+    if target - have >= BULK:  # a big build: the secondary indexes are dropped and built again at the end
+        drop_indexes(out)
     while start < target:
         stop = min(target, start + CHUNK)
         sql = f"""
@@ -151,6 +154,8 @@ def populate(target: int, out) -> int:
               FROM generate_series(%(lo)s::bigint, %(hi)s::bigint) AS g) a) b) c
         """
         with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SET LOCAL synchronous_commit = off")
+            cur.execute("SET LOCAL work_mem = '256MB'")
             cur.execute("SELECT coalesce(max(id), 0) FROM cases_case")
             before = cur.fetchone()[0]
             cur.execute(sql, {**params, "now": now, "span": span, "total": target, "ngrids": len(grids),
@@ -166,7 +171,51 @@ def populate(target: int, out) -> int:
         inserted += stop - start
         out(json.dumps({"kind": "progress", "cases": stop}))
         start = stop
+    restore_indexes(out)
     return inserted
+
+
+BULK = 2_000_000  # from this many new cases on, inserting without the secondary indexes and building them after pays
+
+
+def drop_indexes(out) -> None:
+    """Drop the cases' and events' secondary indexes (not the keys), their definitions kept in a table of the bench
+    database, so an interrupted build still gets them back (``restore_indexes`` on the next run)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("CREATE TABLE IF NOT EXISTS bench_dropped_index (name text PRIMARY KEY, definition text)")
+        cur.execute("""SELECT i.indexname, i.indexdef FROM pg_indexes i
+                       JOIN pg_class c ON c.relname = i.indexname JOIN pg_index x ON x.indexrelid = c.oid
+                       WHERE i.tablename IN ('cases_case', 'cases_caseevent') AND NOT x.indisprimary
+                         AND NOT x.indisunique""")
+        rows = cur.fetchall()
+        for name, definition in rows:
+            cur.execute("INSERT INTO bench_dropped_index VALUES (%s, %s) ON CONFLICT DO NOTHING", [name, definition])
+            cur.execute(f'DROP INDEX "{name}"')
+    out(json.dumps({"kind": "indexes", "action": "dropped", "n": len(rows), "seconds": 0}))
+
+
+def restore_indexes(out) -> None:
+    """Build again the indexes ``drop_indexes`` dropped (if any)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT to_regclass('bench_dropped_index') IS NOT NULL")
+        if not cur.fetchone()[0]:
+            return
+        cur.execute("SELECT name, definition FROM bench_dropped_index ORDER BY name")
+        rows = cur.fetchall()
+        t = time.perf_counter()
+        cur.execute("SET maintenance_work_mem = '1GB'")
+        cur.execute("SET max_parallel_maintenance_workers = 2")
+        for name, definition in rows:
+            cur.execute("SELECT to_regclass(%s) IS NULL", [name])
+            if cur.fetchone()[0]:
+                cur.execute(definition)
+            cur.execute("DELETE FROM bench_dropped_index WHERE name = %s", [name])
+        cur.execute("DROP TABLE bench_dropped_index")
+    out(json.dumps({"kind": "indexes", "action": "built", "n": len(rows), "seconds": time.perf_counter() - t}))
 
 
 def fill_rollup() -> dict:
@@ -227,6 +276,7 @@ def fill_rollup() -> dict:
             "source": ("source", "left(a12, 9)")}
     t0 = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL work_mem = '1GB'")
         DailyCount.objects.all().delete()
         CohortCount.objects.all().delete()
         cur.execute("DROP TABLE IF EXISTS fine")
@@ -276,7 +326,7 @@ def views(today: dt.date) -> list[tuple[str, str, str]]:
         ("/cases/?all=1", "dispatcher", "queue: 全部 tab"),
         ("/cases/", "dispatcher", "queue: first tab"),
         ("/cases/overdue/", "dispatcher", "overdue board"),
-        (f"/api/v1/cases?status=closed&source=hotline&reported_from={today - dt.timedelta(days=90)}", "leader",
+        (f"/api/v1/cases?status=closed&source=hotline&date_from={today - dt.timedelta(days=90)}", "leader",
          "case list, filtered (the export's first page)"),
     ]
 
@@ -311,6 +361,8 @@ def measure(requests: int) -> list[dict]:
 
 
 def format_line(r: dict) -> str:
+    if r["kind"] == "indexes":
+        return f"  secondary indexes {r['action']}: {r['n']}" + (f" in {r['seconds']:.0f} s" if r["seconds"] else "")
     if r["kind"] == "progress":
         return f"  … {r['cases']:,} cases"
     if r["kind"] == "data":

@@ -69,7 +69,7 @@ def test_search_by_part_prefix_and_pinyin_initials(client_for, point):
     codes = [i["code"] for i in got["items"]]
     assert {"T1", "T2"} <= set(codes)
     assert codes.index("T2") < codes.index("T1")  # 「卫生胡同3号」 starts with the text: first
-    assert set(got) == {"items", "count", "limit", "offset"}
+    assert set(got) == {"items", "count", "count_more", "limit", "offset"}
     assert "T1" in [i["code"] for i in c.get(f"{ROOT}?q=wsfwz").json()["items"]]  # 卫生服务站
     assert c.get(f"{ROOT}?q=T2").json()["count"] == 0 or True  # codes are not searched as text
     assert c.get(f"{ROOT}?q=").json()["count"] == 0

@@ -22,7 +22,7 @@ BINARY = {
     ("get", "/api/v1/patrol/attendance/export"): {  # patrol
         "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
 }
-# the list endpoints: limit/offset in, {"items", "count", "limit", "offset"} out
+# the list endpoints: limit/offset in, {"items", "count", "count_more", "limit", "offset"} out
 LISTS = {
     "/api/v1/tree", "/api/v1/layers", "/api/v1/cases", "/api/v1/catalog/items", "/api/v1/catalog/deadlines",
     "/api/v1/catalog/components", "/api/v1/notifications", "/api/v1/audit/records", "/api/v1/basedata/buildings",
@@ -236,7 +236,7 @@ def test_every_list_is_the_one_page_shape(doc):
         if method == "get" and {"limit", "offset"} <= names:
             paged.add(path)
             page = json_schema(doc, op["responses"]["200"])
-            assert set(page["properties"]) == {"items", "count", "limit", "offset"}, path
+            assert set(page["properties"]) == {"items", "count", "count_more", "limit", "offset"}, path
             assert page["properties"]["items"]["type"] == "array", path
             limit = next(p for p in op["parameters"] if p["name"] == "limit")["schema"]
             offset = next(p for p in op["parameters"] if p["name"] == "offset")["schema"]
@@ -253,7 +253,7 @@ def test_lists_answer_a_page(client_for, path):
     r = client_for("admin").get(f"{path}?limit=2&offset=1")
     assert r.status_code == 200, r.content[:300]
     body = r.json()
-    assert set(body) == {"items", "count", "limit", "offset"}
+    assert set(body) == {"items", "count", "count_more", "limit", "offset"}
     assert (body["limit"], body["offset"]) == (2, 1)
     assert len(body["items"]) == max(0, min(2, body["count"] - 1))
 

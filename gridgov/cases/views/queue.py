@@ -25,6 +25,7 @@ from gridgov.context import CENTRE
 from gridgov.errors import DomainError
 from gridgov.geo.models import Jurisdiction
 from gridgov.pages import page, render_page
+from gridgov.schemas import bounded_count
 
 from .. import services
 from ..api import CaseFilter, filtered
@@ -127,15 +128,18 @@ def queue(request):
         error = ""
     except DomainError as e:
         qs, error = Case.objects.none(), e.message
-    total = qs.count()
+    total, more = bounded_count(qs)  # beyond COUNT_UP_TO: 「10000+ 件」, pages without a last one
     try:
         page_no = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page_no = 1
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
-    page_no = min(page_no, pages)
+    if not more:
+        page_no = min(page_no, pages)
     order = dict(pairs).get("order", "newest")
-    rows = _rows(ordered(qs, order)[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE])
+    rows = _rows(ordered(qs, order)[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE + 1])
+    has_next = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
     # the poll looks for cases after the newest of the whole set (by id: new reports get higher ids)
     newest = (qs.order_by("-id").values_list("id", flat=True).first() or 0) if page_no == 1 else 0
     query = urlencode(pairs)
@@ -143,7 +147,7 @@ def queue(request):
     saved_active = next((v.pk for v in saved if v.query == query), None) if tab == "" else None
     bulk = bulk_actions(user)
     ctx = {
-        "rows": _rows_context(rows), "total": total, "page": page_no, "pages": pages, "error": error,
+        "rows": _rows_context(rows), "total": total, "more": more, "page": page_no, "pages": pages, "error": error,
         "selectable": bool(bulk), "bulk_actions": [(str(a), ACTION_LABELS[a]) for a in bulk],
         "bulk_departments": _bulk_departments(user) if Action.DISPATCH in bulk else [],
         "bulk_next": reverse("cases:queue") + "?" + urlencode(  # back here after a bulk action: this tab, filters, page
@@ -160,7 +164,7 @@ def queue(request):
                                                    *([("order", k)] if k != "newest" else [])]))
                         for k, label in ORDERS.items()],
         "prev_url": f"?{urlencode([('view', ''), *pairs, ('page', page_no - 1)])}" if page_no > 1 else "",
-        "next_url": f"?{urlencode([('view', ''), *pairs, ('page', page_no + 1)])}" if page_no < pages else "",
+        "next_url": f"?{urlencode([('view', ''), *pairs, ('page', page_no + 1)])}" if has_next else "",
         "poll_url": reverse("cases:poll") + "?" + urlencode([*pairs, ("after", newest)]),
     }
     return render_page(request, "cases/centre/queue.html", ctx)
@@ -200,7 +204,9 @@ def poll(request):
     if not rows:
         return HttpResponse(status=204)
     newest = max(c.id for c in rows)
-    ctx = {"rows": _rows_context(rows), "fresh": True, "total": qs.count(), "selectable": bool(bulk_actions(user)),
+    total, more = bounded_count(qs)
+    ctx = {"rows": _rows_context(rows), "fresh": True, "total": total, "more": more,
+           "selectable": bool(bulk_actions(user)),
            "poll_url": reverse("cases:poll") + "?" + urlencode([*pairs, ("after", newest)])}
     return render_page(request, "cases/centre/_poll.html", ctx)
 
