@@ -2,7 +2,7 @@
 environment (the test process's own Django uses the suite's database): ``seed`` makes a minimal world with many
 cases in bulk; ``start`` asks for an export as a user would (``exports.services.start``) and prints its id.
 
-    python export_world.py seed      # GRIDGOV_DATABASE_URL=sqlite:///…/workers.sqlite3 (migrated)
+    python export_world.py seed      # GRIDGOV_DATABASE_URL=sqlite:///…/workers.sqlite3: migrate, then the world
     python export_world.py start     # with GRIDGOV_BROKER_URL and GRIDGOV_BROKER_QUEUE: the job goes to the workers
 
 The world (the test types these numbers): 东城区's jurisdictions; the account ``exporter`` (领导, 东华门街道
@@ -24,6 +24,7 @@ COLUMNS = ["number", "reported_at", "matter", "source", "address", "street", "co
 
 
 def seed() -> None:
+    from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -33,6 +34,7 @@ def seed() -> None:
     from gridgov.geo import services as geo
     from gridgov.geo.models import Jurisdiction
 
+    call_command("migrate", verbosity=0)  # every app's tables (an empty database file first)
     district = geo.init_district("110101")
     here = Jurisdiction.objects.filter(code__startswith="110101001", level="community").order_by("code").first()
     there = Jurisdiction.objects.filter(code__startswith="110101002", level="community").order_by("code").first()
