@@ -190,7 +190,7 @@ def _rows_qs(export: Export):
 
 
 def _progress(export_id: int, done: int) -> None:
-    Export.objects.filter(pk=export_id).update(done=done)
+    Export.objects.filter(pk=export_id, status=ExportStatus.RUNNING).update(done=done)  # not once another finished it
 
 
 def _write(export: Export, f) -> int:
@@ -245,9 +245,17 @@ def _sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
+def _unfinished(export_id: int):
+    """The export while no attempt has finished it. A job may run twice at once (its message given again while the
+    first worker still runs; ``resume``'s second submission taken beside the first): the attempt that ends first
+    finishes it by a conditional UPDATE (the row's lock makes the other wait and then find nothing to update)."""
+    return Export.objects.filter(pk=export_id).exclude(status__in=(ExportStatus.DONE, ExportStatus.EXPIRED))
+
+
 @background.task("exports.build")
 def build(export_id: int) -> None:
-    """Make the export's file (a queued or interrupted one; a finished one is left as it is)."""
+    """Make the export's file (a queued or interrupted one; a finished one is left as it is; of two attempts at once,
+    the first to end finishes it, once)."""
     with transaction.atomic():
         export = Export.objects.select_for_update().filter(pk=export_id).select_related("user").first()
         if export is None or export.status in (ExportStatus.DONE, ExportStatus.EXPIRED):
@@ -262,18 +270,21 @@ def build(export_id: int) -> None:
     except Exception as e:
         log.exception("export %s failed", export_id)
         with transaction.atomic():
-            Export.objects.filter(pk=export_id).update(status=ExportStatus.FAILED, error=str(type(e).__name__)[:300])
-            record(None, "fail", "case_export", export_id)
+            if _unfinished(export_id).update(status=ExportStatus.FAILED, error=str(type(e).__name__)[:300]):
+                record(None, "fail", "case_export", export_id)
         return
     now = timezone.now()
     with transaction.atomic():
-        Export.objects.filter(pk=export_id).update(
+        finished = _unfinished(export_id).update(
             status=ExportStatus.DONE, done=n, total=n, file_name=name, size=size, finished_at=now,
             expires_at=now + dt.timedelta(days=conf("EXPORT_KEEP_DAYS")))
-        record(None, "finish", "case_export", export_id, after={"rows": n, "size": size})
-        if export.unmask:
-            log_access(export.user, "export", "case_report", export.pk,
-                       ",".join(cols.personal(export.columns)), n, export.reason, scope_prefix(export.user) or "")
+        if finished:
+            record(None, "finish", "case_export", export_id, after={"rows": n, "size": size})
+            if export.unmask:
+                log_access(export.user, "export", "case_report", export.pk,
+                           ",".join(cols.personal(export.columns)), n, export.reason, scope_prefix(export.user) or "")
+    if not finished:  # another attempt finished it meanwhile: this file, named nowhere, is not kept
+        default_storage.delete(name)
 
 
 # ---------------------------------------------------------------- reads

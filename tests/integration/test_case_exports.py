@@ -186,3 +186,42 @@ def test_the_page_starts_an_export_and_lists_it(users, point, client_for):
     html = c.get("/exports/").content.decode()
     assert f"/exports/{e.pk}/download/" in html
     assert client_for("gridworker").get("/exports/").status_code == 403
+
+
+@pytest.mark.parametrize("late_attempt", ["succeeds", "fails"])
+def test_two_attempts_at_one_export_overlapping_finish_it_once(users, point, settings, monkeypatch,
+                                                               django_capture_on_commit_callbacks, late_attempt):
+    """A job may run twice at once (a message given again while its first worker still runs, or ``resume``'s
+    second submission taken beside the first): whichever attempt ends first finishes the export; the later one
+    keeps no file of its own, writes no second "finish" — and, failing, does not turn the finished export into a
+    failed one."""
+    from gridgov.audit.models import AuditRecord
+    from gridgov.exports import services
+
+    report(users, point, n=3)
+    settings.GRIDGOV = {**settings.GRIDGOV, "EXPORT_SYNC_ROWS": 1}
+    with django_capture_on_commit_callbacks(execute=False):
+        e = services.start(users["intake"], f"q={TAG}", ["number"], "csv")
+    real_progress, others = services._progress, []
+
+    def progress_with_another_attempt(export_id, done):  # the other attempt runs to its end meanwhile
+        real_progress(export_id, done)
+        if not others:
+            others.append(export_id)
+            services.build(export_id)
+            if late_attempt == "fails":
+                raise OSError("disk full")
+
+    def files() -> set[str]:
+        return set(default_storage.listdir("exports")[1]) if default_storage.exists("exports") else set()
+
+    before = files()
+    monkeypatch.setattr(services, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(services, "_progress", progress_with_another_attempt)
+    services.build(e.pk)
+    e.refresh_from_db()
+    assert (e.status, e.done, e.total) == ("done", 3, 3)
+    assert files() - before == {e.file_name.split("/")[-1]}  # one file: the later attempt's is not kept
+    assert len(read_csv(e)) == 4
+    assert list(AuditRecord.objects.filter(object_type="case_export", object_id=str(e.pk)).order_by("id")
+                .values_list("action", flat=True)) == ["create", "finish"]

@@ -63,12 +63,13 @@ class Workers:
     def __init__(self, env, queue):
         self.env, self.queue, self.procs = {**env, "GRIDGOV_BROKER_QUEUE": queue}, queue, []
 
-    def start(self) -> subprocess.Popen:
+    def start(self, log=None) -> subprocess.Popen:
+        """A worker; with ``log`` (a path) its INFO lines go there (each task it received, and how it ended)."""
         n = len(self.procs)
+        logging = ["--loglevel", "INFO", "--logfile", str(log)] if log else ["--loglevel", "WARNING"]
         p = subprocess.Popen([sys.executable, "-m", "celery", "-A", "gridgov.workers", "worker", "-Q", self.queue,
                               "--pool", "solo", "--without-gossip", "--without-mingle", "-n", f"t{n}-{self.queue}@%h",
-                              "--loglevel", "WARNING"], env=self.env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+                              *logging], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.procs.append(p)
         return p
 
