@@ -137,8 +137,11 @@ class Case(models.Model):
                          name="case_dispatched_kpi"),
             models.Index(fields=["handle_due_at", "scope_key", "assignee_department", "handled_at"],
                          name="case_handle_due_kpi"),
+            # the open cases' counts (dashboard, overdue board, queue tabs) from the index alone, the lights'
+            # columns (running: stage, paused_at; red: stage_due_at; yellow: stage_yellow_at) included — at 10 M
+            # cases with 200 k open, reading the table for ``stage`` cost 147 k page reads
             models.Index(fields=["status", "scope_key", "assignee_department", "management_grid", "stage_due_at",
-                                 "paused_at"], name="case_open_cover"),
+                                 "paused_at", "stage", "stage_yellow_at"], name="case_open_lights"),
         ]
 
     def __str__(self):

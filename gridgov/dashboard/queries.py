@@ -121,7 +121,29 @@ def _rolled_up(scope, p: kpi.Periods) -> list[dict]:
     return out
 
 
-def grouped(user, now: dt.datetime, p: kpi.Periods) -> dict[tuple[str, int | None], dict]:
+def open_groups(user, now: dt.datetime) -> list[dict]:
+    """The open cases now, counted per (street, department, management grid): open, and overdue (red). One scan of
+    the open cases, from the index alone (``case_open_lights``); the summary sums it per (street, department), the
+    map per grid."""
+    rows = (cases_of(user).filter(open_q()).order_by()
+            .values(street=Substr("scope_key", 1, STREET_LEN), dept=F("assignee_department_id"),
+                    grid=F("management_grid_id"))
+            .annotate(open=Count("*"), overdue=Count("status", filter=overdue_q(now))))
+    return list(rows)
+
+
+def _open_by_street(rows: list[dict]) -> list[dict]:
+    out: dict[tuple, dict] = {}
+    for r in rows:
+        g = out.setdefault((r["street"], r["dept"]), {"street": r["street"], "dept": r["dept"], "open": 0,
+                                                       "overdue": 0})
+        g["open"] += r["open"]
+        g["overdue"] += r["overdue"]
+    return list(out.values())
+
+
+def grouped(user, now: dt.datetime, p: kpi.Periods, open_rows: list[dict] | None = None
+            ) -> dict[tuple[str, int | None], dict]:
     """(street, department) → today's (``_t``) and this month's (``_m``) counts and the open/overdue counts now.
 
     The counts come from the roll-up (``gridgov.analytics``) — a few hundred rows whatever the number of cases;
@@ -131,12 +153,10 @@ def grouped(user, now: dt.datetime, p: kpi.Periods) -> dict[tuple[str, int | Non
     from gridgov.analytics.figures import scope_of
 
     cases = cases_of(user)
+    opened = _open_by_street(open_groups(user, now) if open_rows is None else open_rows)
     scope = scope_of(user, "department")
     if scope is not None:
-        parts = [_rolled_up(scope, p)]
-        parts.append(_by_group(cases.filter(open_q()), open=Count("*"),
-                               overdue=Count("status", filter=overdue_q(now))))
-        return _merge(parts)
+        return _merge([_rolled_up(scope, p), opened])
     since, until = min(p.today, p.month), max(p.tomorrow, p.next_month)
     parts = []
     for field, name, extra in [("reported_at", "reported", None), ("registered_at", "registered", None),
@@ -149,7 +169,7 @@ def grouped(user, now: dt.datetime, p: kpi.Periods) -> dict[tuple[str, int | Non
             counts.update({f"{extra[0]}_t": Count(field, filter=today & extra[1]),
                            f"{extra[0]}_m": Count(field, filter=month & extra[1])})
         parts.append(_by_group(cases.filter(_in(field, since, until)), **counts))
-    parts.append(_by_group(cases.filter(open_q()), open=Count("*"), overdue=Count("status", filter=overdue_q(now))))
+    parts.append(opened)
     return _merge(parts)
 
 
@@ -166,11 +186,11 @@ def _tally(row: dict, suffix: str) -> kpi.Tally:
                      overdue=row.get("overdue", 0))
 
 
-def summary(user, now: dt.datetime | None = None) -> dict:
+def summary(user, now: dt.datetime | None = None, open_rows: list[dict] | None = None) -> dict:
     """Headline (today, month), by street and by department (this month): sums of the grouped rows."""
     now = now or timezone.now()
     p = kpi.periods(now, timezone.get_current_timezone())
-    groups = grouped(user, now, p)
+    groups = grouped(user, now, p, open_rows)
     today = kpi.total(_tally(r, "_t") for r in groups.values())
     month = kpi.total(_tally(r, "_m") for r in groups.values())
     by_street: dict[str, kpi.Tally] = {}
@@ -225,22 +245,23 @@ def kpi_period(first: dt.date, last: dt.date):
     return day_range(first, last)
 
 
-def open_by_grid(user, now: dt.datetime | None = None) -> list[dict]:
+def open_by_grid(user, now: dt.datetime | None = None, open_rows: list[dict] | None = None) -> list[dict]:
     """Open cases per management grid with the grid's centre (from its bounding box): aggregates only."""
+    from gridgov.geo.models import Grid
+
     now = now or timezone.now()
-    rows = (cases_of(user).filter(open_q(), management_grid__isnull=False).order_by()
-            .values("management_grid__code", "management_grid__name", "management_grid__community__name",
-                    "management_grid__min_lon", "management_grid__min_lat", "management_grid__max_lon",
-                    "management_grid__max_lat")
-            .annotate(n=Count("*"), overdue=Count("status", filter=overdue_q(now))))
+    counts: dict[int, list[int]] = {}
+    for r in (open_groups(user, now) if open_rows is None else open_rows):
+        if r["grid"] is not None:
+            c = counts.setdefault(r["grid"], [0, 0])
+            c[0] += r["open"]
+            c[1] += r["overdue"]
     out = []
-    for r in rows:
-        if r["management_grid__min_lon"] is None:
-            continue
-        out.append({"code": r["management_grid__code"], "name": r["management_grid__name"],
-                    "community": r["management_grid__community__name"],
-                    "lon": round((r["management_grid__min_lon"] + r["management_grid__max_lon"]) / 2, 6),
-                    "lat": round((r["management_grid__min_lat"] + r["management_grid__max_lat"]) / 2, 6),
-                    "n": r["n"], "overdue": r["overdue"]})
+    for g in (Grid.objects.filter(pk__in=sorted(counts), min_lon__isnull=False)
+              .values("id", "code", "name", "community__name", "min_lon", "min_lat", "max_lon", "max_lat")):
+        n, overdue = counts[g["id"]]
+        out.append({"code": g["code"], "name": g["name"], "community": g["community__name"],
+                    "lon": round((g["min_lon"] + g["max_lon"]) / 2, 6), "lat": round((g["min_lat"] + g["max_lat"]) / 2, 6),
+                    "n": n, "overdue": overdue})
     out.sort(key=lambda g: g["code"])
     return out

@@ -32,13 +32,15 @@ def _cards(t: kpi.Tally) -> list[dict]:
 
 @page(roles.CASE_VIEW, posts=LEADERS)
 def home(request):
-    s = queries.summary(request.user)
+    now = timezone.now()
+    open_rows = queries.open_groups(request.user, now)  # one scan of the open cases for the cards and the map
+    s = queries.summary(request.user, now, open_rows)
     trend = queries.trend(request.user, s["now"])
     ctx = {
         "s": s, "today_cards": _cards(s["today"]), "month_cards": _cards(s["month"]),
         "overdue": s["month"].overdue, "open": s["month"].open,
         "trend": trend, "trend_rows": list(zip(trend["dates"], trend["reported"], trend["closed"], strict=True)),
-        "grids": queries.open_by_grid(request.user, s["now"]),
+        "grids": queries.open_by_grid(request.user, s["now"], open_rows),
         # the streets' outlines under the markers (a few kB: generated or imported street boundaries)
         "outlines": [{"name": r["name"], "geometry": json.loads(r["geometry"])} for r in s["streets"] if r["geometry"]],
         "schematic": geo_services.schematic_note(request.user),

@@ -129,7 +129,7 @@ def serve_env(tmp_path, **keys):
 def test_serve_refuses_to_start_without_keys_of_its_own_and_says_how_to_set_them(tmp_path, keys):
     """Issue 13, defect 6: outside the demo, the public default keys are refused before the port is opened."""
     p = subprocess.run([sys.executable, "-m", "gridgov.cli", "serve", "--port", "1"], cwd=tmp_path,
-                       env=serve_env(tmp_path, **keys), capture_output=True, text=True, timeout=120)
+                       env=serve_env(tmp_path, **keys), capture_output=True, text=True, timeout=600)
     assert p.returncode == 2
     assert "gridgov serve 拒绝启动：本站点没有自己的密钥" in p.stderr
     assert "GRIDGOV_DATA_KEY 未设置" in p.stderr
@@ -142,7 +142,7 @@ def test_data_key_prints_a_new_key(tmp_path):
     import base64
 
     out = subprocess.run([sys.executable, "-m", "gridgov.cli", "data-key"], cwd=tmp_path, env=serve_env(tmp_path),
-                         capture_output=True, text=True, timeout=120).stdout
+                         capture_output=True, text=True, timeout=600).stdout
     assert len(base64.b64decode(out.strip(), validate=True)) == 32
 
 

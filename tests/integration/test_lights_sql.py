@@ -65,3 +65,18 @@ def test_light_and_sql_filters_agree_at_the_boundaries(clocks, client_for, time_
     rows = {by_number[r["case"].number]: r["red"] for g in board.context["groups"] for r in g["rows"]
             if r["case"].number in by_number}
     assert rows == {"late": True, "due_now": False, "yellow_now": False}
+
+
+def test_late_in_order_is_the_late_cases_by_due_time_red_first_paged_past_paused_ones(clocks):
+    """The overdue board's list (``late_in_order``) walks the due-time index in pages: with a page of 1 it must
+    step over the paused case (due before ``late``) and still give red first, then the yellow ones by due time."""
+    from gridgov.cases.services.lights import late_in_order
+
+    mine = Case.objects.filter(number__in=clocks.values())
+    by_number = {n: name for name, n in clocks.items()}
+    # due times: paused_late T0-1h (paused: not late), late T0-1µs (red), due_now T0, yellow_now T0+1h (yellow)
+    assert [by_number[c.number] for c in late_in_order(mine, T0, 10)] == ["late", "due_now", "yellow_now"]
+    assert [by_number[c.number] for c in late_in_order(mine, T0, 1)] == ["late"]
+    assert [by_number[c.number] for c in late_in_order(mine, T0, 2)] == ["late", "due_now"]
+    assert [by_number[c.number] for c in late_in_order(mine, T0 + 2 * H, 10)] == [
+        "late", "due_now", "yellow_now", "green"]  # two hours on: three red by due time, then green turned yellow

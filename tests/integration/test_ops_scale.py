@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -325,3 +326,30 @@ def test_backup_and_restore_round_trip_on_sqlite(tmp_path):
     r = subprocess.run([*gg, "restore", str(damaged)], env=fresh_env, capture_output=True, text=True)
     assert r.returncode != 0 and "校验和不符" in r.stderr
     assert not (tmp_path / "fresh" / "gridgov.sqlite3").exists()
+
+
+@pytest.mark.django_db
+def test_intake_with_a_broker_runs_the_same_statements_and_queues_nothing(users, point, settings,
+                                                                           django_capture_on_commit_callbacks):
+    """Issue #12, "bench intake with the broker is not slower": a report taken in (no outside channel configured, as
+    in the benchmark) runs the same SQL statements with a broker configured as without one, writes no outbox row
+    and never touches the broker (here one nobody listens on) — the request path is the same code."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gridgov.cases import services
+    from gridgov.ops.models import OutboxJob
+
+    def take(i):
+        with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True):
+            services.intake(users["gridworker"], source="grid_worker", lon=point[0] + i / 100000, lat=point[1],
+                            description=f"代理对照{i}", matter="06010", find_duplicates=False)
+        # the statements without their values (numbers, quoted text, savepoint names)
+        return [re.sub(r"'[^']*'|\d+", "?", q["sql"].split(" WHERE ")[0])[:60] for q in ctx.captured_queries]
+
+    take(0)  # warm the caches both runs share
+    without = take(1)
+    settings.GRIDGOV = {**settings.GRIDGOV, "BROKER_URL": "amqp://guest:guest@127.0.0.1:1//"}
+    with_broker = take(2)
+    assert len(with_broker) == len(without) and with_broker == without
+    assert not OutboxJob.objects.exists()

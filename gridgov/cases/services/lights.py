@@ -59,6 +59,34 @@ def late_q(now: dt.datetime) -> Q:
     return running_q() & (red_q(now) | yellow_q(now))
 
 
+def _running_row(case) -> bool:
+    """``running_q`` of one loaded case (the same three conditions)."""
+    return case.status in OPEN_STATES and case.paused_at is None and case.stage != ""
+
+
+def late_in_order(qs, now: dt.datetime, limit: int) -> list:
+    """The first ``limit`` cases of ``qs`` matching ``late_q`` in due-time order (then id) — what
+    ``qs.filter(late_q(now)).order_by("stage_due_at", "id")[:limit]`` gives. Every red case is due before ``now``
+    and every yellow-only one at or after it, so the red ones come first: they are read by walking the due-time
+    index from the oldest due time (keyset pages, the running ones kept), because with the status condition in the
+    query the planner takes "open and due" for rare and sorts every late case (3 s with 200 k late at 10 M cases)."""
+    red: list = []
+    after = None
+    while len(red) < limit:
+        page = qs.filter(stage_due_at__lt=now)
+        if after is not None:
+            page = page.filter(stage_due_at__gte=after[0]).filter(Q(stage_due_at__gt=after[0]) | Q(id__gt=after[1]))
+        rows = list(page.order_by("stage_due_at", "id")[:limit])
+        red += [c for c in rows if _running_row(c)]
+        if len(rows) < limit:
+            break
+        after = (rows[-1].stage_due_at, rows[-1].id)
+    if len(red) >= limit:
+        return red[:limit]
+    yellow = qs.filter(running_q() & yellow_q(now) & (Q(stage_due_at__gte=now) | Q(stage_due_at__isnull=True)))
+    return red + list(yellow.order_by("stage_due_at", "id")[:limit - len(red)])
+
+
 # the orders of a case list (the queue page and ``GET /api/v1/cases``): key → label
 ORDERS = {"newest": "最新上报在前", "time_left": "剩余时间最少在前（超期在前）"}
 

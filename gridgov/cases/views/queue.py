@@ -41,7 +41,7 @@ from ..logic.lifecycle import (
 )
 from ..models import Case, SavedView, Source, Urgency
 from ..services import saved_views
-from ..services.lights import ORDERS, late_q, light, ordered
+from ..services.lights import ORDERS, late_in_order, late_q, light, ordered
 from ..services.transitions import MAX_BULK
 from .centre import safe_next
 
@@ -323,9 +323,9 @@ HELD_BY = {State.REPORTED: "指挥中心：待受理、立案", State.VERIFIED: 
 def overdue(request):
     user = request.user
     now = timezone.now()
-    qs = filtered(user, CaseFilter()).filter(late_q(now))
-    total = qs.count()
-    cases = list(qs.select_related(*ROW_RELATED).order_by("stage_due_at", "id")[:MAX_OVERDUE])
+    scoped_cases = filtered(user, CaseFilter())
+    total = scoped_cases.filter(late_q(now)).count()
+    cases = late_in_order(scoped_cases.select_related(*ROW_RELATED), now, MAX_OVERDUE)
     groups: dict[str, dict] = {}
     node_names = dict(Jurisdiction.objects.filter(code__in={c.assignee_node for c in cases if c.assignee_node})
                       .values_list("code", "name"))
