@@ -126,10 +126,11 @@ def serve_env(tmp_path, **keys):
 
 @pytest.mark.parametrize("keys", [{}, {"GRIDGOV_SECRET_KEY": OWN_KEYS["GRIDGOV_SECRET_KEY"]}],
                          ids=["no-keys", "no-data-key"])
-def test_serve_refuses_to_start_without_keys_of_its_own_and_says_how_to_set_them(tmp_path, keys):
-    """Issue 13, defect 6: outside the demo, the public default keys are refused before the port is opened."""
-    p = subprocess.run([sys.executable, "-m", "gridgov.cli", "serve", "--port", "1"], cwd=tmp_path,
-                       env=serve_env(tmp_path, **keys), capture_output=True, text=True, timeout=600)
+def test_serve_refuses_to_start_without_keys_of_its_own_and_says_how_to_set_them(district, keys):
+    """Issue 13, defect 6: outside the demo, the public default keys are refused before the port is opened — here on
+    the site the newcomer set up above (a district, no demo), which saves migrating another fresh database."""
+    p = subprocess.run([sys.executable, "-m", "gridgov.cli", "serve", "--port", "1"], cwd=district,
+                       env=serve_env(district, **keys), capture_output=True, text=True, timeout=600)
     assert p.returncode == 2
     assert "gridgov serve 拒绝启动：本站点没有自己的密钥" in p.stderr
     assert "GRIDGOV_DATA_KEY 未设置" in p.stderr
@@ -146,9 +147,10 @@ def test_data_key_prints_a_new_key(tmp_path):
     assert len(base64.b64decode(out.strip(), validate=True)) == 32
 
 
-def test_serve_runs_worker_processes_restarts_them_and_stops_them(tmp_path):
+def test_serve_runs_worker_processes_restarts_them_and_stops_them(district):
     """serve --workers 2 with the site's own keys: two worker processes answer on one port, a killed worker is
-    replaced, the deadline scan is started once, and SIGTERM stops everything."""
+    replaced, the deadline scan is started once, and SIGTERM stops everything. It serves the site the newcomer set up
+    above (migrating a fresh database costs half a minute or more; the fixture already covers that path)."""
     import signal
     import socket
     import urllib.request
@@ -156,13 +158,13 @@ def test_serve_runs_worker_processes_restarts_them_and_stops_them(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "GRIDGOV_DATA_DIR": str(tmp_path), "GRIDGOV_SCAN_INTERVAL_S": "30", **OWN_KEYS}
+    env = {**os.environ, "GRIDGOV_DATA_DIR": str(district), "GRIDGOV_SCAN_INTERVAL_S": "30", **OWN_KEYS}
     env.pop("GRIDGOV_DATABASE_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "gridgov.cli", "serve", "--port", str(port), "--workers", "2",
-                             "--threads", "2"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                             "--threads", "2"], cwd=district, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     try:
-        # serve first migrates a fresh database: on a machine shared with other work that can take minutes
+        # a machine shared with other work may take minutes to start the workers
         workers = _wait(lambda: (lambda c: c if len(c) == 2 else None)(_children(proc.pid)), seconds=180)
 
         def answers():

@@ -30,6 +30,7 @@ def settings_with(env: dict) -> dict:
     return json.loads(r.stdout)
 
 
+@pytest.mark.no_database
 def test_nothing_configured_is_one_machine_as_before():
     s = settings_with({})
     assert s["caches"]["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
@@ -38,6 +39,7 @@ def test_nothing_configured_is_one_machine_as_before():
     assert s["databases"] == ["default"]
 
 
+@pytest.mark.no_database
 def test_the_environment_turns_on_redis_object_storage_and_the_replica():
     s = settings_with({"GRIDGOV_REDIS_URL": "redis://10.0.0.5:6379/2", "GRIDGOV_S3_BUCKET": "gridgov-files",
                        "GRIDGOV_S3_ENDPOINT_URL": "http://10.0.0.9:9000", "GRIDGOV_S3_ACCESS_KEY": "ak",
@@ -56,6 +58,7 @@ def test_the_environment_turns_on_redis_object_storage_and_the_replica():
 # ---------------------------------------------------------------- files
 
 
+@pytest.mark.no_database
 def test_files_keep_the_paths_the_disk_store_wrote(settings, tmp_path):
     """An existing file at media/photos/ab/cd/<sha256>.jpg (the former DiskStore's layout) is read by its key, and
     a new file lands at that layout."""
@@ -96,6 +99,7 @@ def s3_server():
     server.stop()
 
 
+@pytest.mark.no_database
 def test_files_through_an_s3_compatible_object_store(s3_server):
     """The storage django-storages makes from the settings' options, against a real S3 server on 127.0.0.1."""
     import boto3
@@ -283,6 +287,7 @@ def test_a_short_blip_is_no_outage():
 # ---------------------------------------------------------------- backup and restore
 
 
+@pytest.mark.no_database
 def test_backup_and_restore_round_trip_on_sqlite(tmp_path):
     """`gridgov backup` of a site (SQLite file + files), `gridgov restore` into an empty folder: the same rows, the
     same files; a second restore onto it is refused; a damaged archive is refused before anything is touched."""
