@@ -148,15 +148,15 @@ def grouped(user, now: dt.datetime, p: kpi.Periods, open_rows: list[dict] | None
 
     The counts come from the roll-up (``gridgov.analytics``) — a few hundred rows whatever the number of cases;
     for a user it cannot answer (a department's handlers), one small GROUP BY per kind of event, each reading only
-    the rows of its period through the index on its own timestamp. Open and overdue: the open cases (status
-    index)."""
+    the rows of its period through the index on its own timestamp. Open and overdue: ``open_groups`` (or the
+    ``open_rows`` it already gave the caller), summed per (street, department)."""
     from gridgov.analytics.figures import scope_of
 
-    cases = cases_of(user)
     opened = _open_by_street(open_groups(user, now) if open_rows is None else open_rows)
     scope = scope_of(user, "department")
     if scope is not None:
         return _merge([_rolled_up(scope, p), opened])
+    cases = cases_of(user)
     since, until = min(p.today, p.month), max(p.tomorrow, p.next_month)
     parts = []
     for field, name, extra in [("reported_at", "reported", None), ("registered_at", "registered", None),
