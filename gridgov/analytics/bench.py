@@ -273,7 +273,7 @@ def fill_rollup() -> dict:
         WHERE e.action IN ('confirm', 'refute', 'inspect_pass', 'inspect_fail', 'dispatch', 'rule_uphold', 'return')
       ) y GROUP BY grid, a12, dept, major, source, restricted, day"""
     dims = {"grid": ("grid", "a12"), "department": ("dept", "left(a12, 9)"), "major": ("major", "left(a12, 9)"),
-            "source": ("source", "left(a12, 9)")}
+            "source": ("source", "left(a12, 9)"), "community": ("''", "a12"), "street": ("''", "left(a12, 9)")}
     t0 = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL work_mem = '1GB'")

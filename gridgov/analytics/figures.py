@@ -33,8 +33,20 @@ from . import logic
 from .models import CohortCount, DailyCount
 
 GEO = {"district": 6, "street": 9, "community": 12}
-LEVEL_DIM = {"district": "grid", "street": "grid", "community": "grid", "grid": "grid", "department": "department",
-             "major": "major", "source": "source"}
+LEVEL_DIM = {"grid": "grid", "department": "department", "major": "major", "source": "source"}
+LEVELS = (*GEO, *LEVEL_DIM)
+
+
+def dim_of(level: str, narrowed: int = 0) -> str | None:
+    """The roll-up's dimension that answers ``level`` for an area code ``narrowed`` digits long (the user's scope,
+    a drilled-into street or community): the coarsest area dimension holding both the level's and that area's
+    codes (district and street: the street rows; community: the community rows), the group's own otherwise; None
+    when the roll-up keeps nothing that fine (a scope below the community)."""
+    if level in GEO:
+        need = max(GEO[level], narrowed)
+        return next((d for d in logic.AREA_DIMS if need <= logic.DIMS[d]), None)
+    dim = LEVEL_DIM.get(level)
+    return dim if dim and narrowed <= logic.DIMS[dim] else None
 
 
 def _row_key(level: str):
@@ -65,12 +77,12 @@ def scope_of(user, level: str) -> tuple[str, frozenset] | None:
     when only the case table can (see the module's docstring)."""
     from gridgov.catalog.cache import hidden_matter_ids, snapshot
 
-    if level not in LEVEL_DIM:
+    if level not in LEVELS:
         return None
     if getattr(user, "department_id", None) and not user.is_superuser:
         return None
     prefix = scope_prefix(user)
-    if prefix is None or (prefix and (not prefix.isdigit() or len(prefix) > logic.DIMS[LEVEL_DIM[level]])):
+    if prefix is None or (prefix and (not prefix.isdigit() or dim_of(level, len(prefix)) is None)):
         return None
     hidden = hidden_matter_ids(user)
     if not hidden:
@@ -85,7 +97,7 @@ def tallies(user, level: str, p: ind.Period, within: str = "") -> dict:
     cases under that area code (the caller checks it is the user's to see)."""
     require(user, roles.CASE_VIEW)
     scope = scope_of(user, level)
-    if scope is None or len(within) > logic.DIMS[LEVEL_DIM[level]]:
+    if scope is None or dim_of(level, len(within)) is None:
         from gridgov.kpi.queries import live_tallies
 
         return live_tallies(user, level, p, within)
@@ -139,7 +151,7 @@ def _days(p: ind.Period) -> tuple[dt.date, dt.date]:
 
 
 def _tallies(prefix: str, lacking: frozenset, level: str, p: ind.Period, cases) -> dict:
-    dim = LEVEL_DIM[level]
+    dim = dim_of(level, len(prefix))
     first, end = _days(p)
     merged: dict = defaultdict(dict)
     rows = (_filtered(DailyCount.objects.all(), prefix, lacking, dim).filter(_in_period(first, end))
@@ -193,7 +205,7 @@ def series(user, p: ind.Period, step: str = "day", level: str | None = None, key
             out.append((b, got.get(key, ind.Tally()) if key is not None else ind.total(got.values())))
         return out
     prefix, lacking = scope
-    qs = _filtered(DailyCount.objects.all(), prefix, lacking, LEVEL_DIM[level])
+    qs = _filtered(DailyCount.objects.all(), prefix, lacking, dim_of(level, len(prefix)))
     qs = qs.filter(_in_period(first, end)) if step == "month" else qs.filter(grain="d", day__gte=first, day__lt=end)
     if key is not None:
         if level in GEO:

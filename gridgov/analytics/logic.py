@@ -11,7 +11,8 @@ a last, partial month is counted from the case table (``gridgov.analytics.figure
 
 Groups (``DIMS``): the management grid (its community's code is the row's area, so district → street → community →
 grid are prefixes of it), the 主办部门, the matter's major class (大类) and the source, each of these three within its
-street (area = the street's code). Each row also carries the matter's restricted right (信访, 治安 …: hidden from
+street (area = the street's code), and the areas themselves — the community and the street (key '') — so that a
+period by street or community reads a row per area, not one per grid. Each row also carries the matter's restricted right (信访, 治安 …: hidden from
 posts without it). A case change is applied as ``contribution(after) − contribution(before)`` in the same
 transaction as the change (``gridgov.analytics.rollup``), so the roll-up always equals a GROUP BY over the cases.
 
@@ -26,8 +27,10 @@ from gridgov.kpi.logic import indicators as ind
 
 SHANGHAI = ind.SHANGHAI
 
-# the groups: dim → how long its area code is (community 12 for the grid dim, the street 9 for the others)
-DIMS = {"grid": 12, "department": 9, "major": 9, "source": 9}
+# the groups: dim → how long its area code is (the community's 12 digits for the grid dim, the street's 9 for the
+# department, class and source dims); the two area dims have no key
+DIMS = {"grid": 12, "department": 9, "major": 9, "source": 9, "community": 12, "street": 9}
+AREA_DIMS = ("street", "community")  # the coarsest first
 
 # the Tally fields kept per day (every one but the two cohorts)
 COHORT_FIELDS = ("close_due", "close_done", "handle_due", "handle_done")
@@ -65,7 +68,7 @@ def groups(case: dict) -> list[tuple[str, str, str, str]]:
     scope, restricted = case["scope_key"] or "", case["restricted"] or ""
     dept = case["department"]
     keys = {"grid": case["grid"] or "", "department": "" if dept is None else str(dept), "major": case["major"] or "",
-            "source": case["source"] or ""}
+            "source": case["source"] or "", "community": "", "street": ""}
     return [(dim, keys[dim], scope[:n], restricted) for dim, n in DIMS.items()]
 
 

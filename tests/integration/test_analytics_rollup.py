@@ -131,7 +131,7 @@ def test_the_roll_up_matches_the_case_table_and_survives_a_rebuild(three):
     before = rows()
     rollup.rebuild(dt.date(2025, 3, 31), dt.date(2025, 4, 1))
     assert rows() == before
-    DailyCount.objects.filter(day=dt.date(2025, 4, 1), dim="grid").update(closed=0)  # damage it
+    DailyCount.objects.filter(day=dt.date(2025, 4, 1), dim="street").update(closed=0)  # damage it
     assert "2025-04 street 110101001 closed: 汇总 0 ≠ 案件表 2" in differences([ind.month(2025, 4)], ["street"])
     call_command("analytics", "rebuild", "--from", "2025-04-01", "--to", "2025-04-01")
     call_command("analytics", "check", "--period", "2025-04", "--period", "2025-03-31~2025-04-01")

@@ -87,7 +87,8 @@ def test_one_case_counts_on_the_days_of_its_steps():
     assert cohort == {("close", dt.date(2026, 3, 2), 202603): 1}
     groups = logic.groups(c)
     assert groups == [("grid", "110101001002M01", "110101001002", ""), ("department", "7", "110101001", ""),
-                      ("major", "event-06", "110101001", ""), ("source", "grid_worker", "110101001", "")]
+                      ("major", "event-06", "110101001", ""), ("source", "grid_worker", "110101001", ""),
+                      ("community", "", "110101001002", ""), ("street", "", "110101001", "")]
 
 
 def test_a_change_is_the_difference_of_before_and_after():
@@ -103,6 +104,8 @@ def test_a_change_is_the_difference_of_before_and_after():
         "reported": 1, "valid": 1, "registered": 1, "registered_on_time": 1, "found_own": 1}
     assert cohort[(("grid", "110101001002M01", "110101001002", ""), "d", ("close", dt.date(2026, 3, 3), 0))] == 1
     assert cohort[(("grid", "110101001002M01", "110101001002", ""), "m", ("close", dt.date(2026, 3, 1), 0))] == 1
-    # days: department 7 on the 2nd; department 8, the grid, the major class and the source on the 2nd and the 3rd;
-    # months: those five groups' March rows. Cohorts: the 4 groups × day and month.
-    assert len(daily) == 1 + 4 * 2 + 5 and len(cohort) == 8
+    assert daily[(("street", "", "110101001", ""), "d", dt.date(2026, 3, 3))] == {
+        "registered": 1, "registered_on_time": 1, "found_own": 1}
+    # days: department 7 on the 2nd; department 8, the grid, the major class, the source, the community and the
+    # street on the 2nd and the 3rd; months: those seven groups' March rows. Cohorts: the 6 groups × day and month.
+    assert len(daily) == 1 + 6 * 2 + 7 and len(cohort) == 12
