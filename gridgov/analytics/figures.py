@@ -23,6 +23,7 @@ from collections import defaultdict
 
 from django.db.models import F, Q, Sum, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 
 from gridgov.accounts import roles
 from gridgov.accounts.scope import require, scope_prefix
@@ -153,6 +154,7 @@ def _days(p: ind.Period) -> tuple[dt.date, dt.date]:
 def _tallies(prefix: str, lacking: frozenset, level: str, p: ind.Period, cases) -> dict:
     dim = dim_of(level, len(prefix))
     first, end = _days(p)
+    now = timezone.now()
     merged: dict = defaultdict(dict)
     rows = (_filtered(DailyCount.objects.all(), prefix, lacking, dim).filter(_in_period(first, end))
             .order_by().values(k=_row_key(level)).annotate(**{f: Sum(f) for f in logic.DAILY_FIELDS}))
@@ -161,30 +163,44 @@ def _tallies(prefix: str, lacking: frozenset, level: str, p: ind.Period, cases) 
     for kind, due, done, done_at, start_at in (("close", "close_due", "close_done", "closed_at", "registered_at"),
                                                  ("handle", "handle_due", "handle_done", "handled_at",
                                                   "handle_due_at")):
-        for k, n_due, n_done in _cohort(prefix, lacking, dim, level, kind, first, end):
+        inside = end.day != 1  # the period ends inside a month: add what was done in that month before the end
+        lo, hi = _month_of(end)
+        # counted from the cases over the shorter side of the end: [month start, end) itself, or the whole month's
+        # (the roll-up's done_month) less [end, next month) — nothing at all for a period ending now or later
+        rest = inside and (p.end >= now or p.end - lo > hi - p.end)
+        for k, n_due, n_done, n_end_month in _cohort(prefix, lacking, dim, level, kind, first, end):
             m = merged[_clean(level, k)]
             m[due] = m.get(due, 0) + n_due
-            m[done] = m.get(done, 0) + n_done
-        if end.day != 1:  # the period ends inside a month: what was done in that month before the end
-            month_start = end.replace(day=1)
-            lo = dt.datetime(month_start.year, month_start.month, 1, tzinfo=logic.SHANGHAI)
-            part = (cases.filter(**{f"{done_at}__gte": lo, f"{done_at}__lt": p.end, f"{start_at}__gte": p.start,
+            m[done] = m.get(done, 0) + n_done + (n_end_month if rest else 0)
+        if inside and not (rest and p.end >= now):
+            a, b, sign = (p.end, hi, -1) if rest else (lo, p.end, 1)
+            part = (cases.filter(**{f"{done_at}__gte": a, f"{done_at}__lt": b, f"{start_at}__gte": p.start,
                                     f"{start_at}__lt": p.end})
                     .order_by().values(k=_case_key(level)).annotate(n=Sum(Value(1))))
             for r in part:
                 m = merged[_clean(level, r["k"])]
-                m[done] = m.get(done, 0) + r["n"]
+                m[done] = m.get(done, 0) + sign * r["n"]
     return {k: ind.Tally(**v) for k, v in merged.items()}
 
 
+def _month_of(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The local month holding ``day``: [its first midnight, the next month's)."""
+    first = day.replace(day=1)
+    nxt = (first + dt.timedelta(days=32)).replace(day=1)
+    return (dt.datetime(first.year, first.month, 1, tzinfo=logic.SHANGHAI),
+            dt.datetime(nxt.year, nxt.month, 1, tzinfo=logic.SHANGHAI))
+
+
 def _cohort(prefix, lacking, dim, level, kind, first, end):
-    """(key, due, done before the month of ``end``) of the cohort ``kind`` started in [first, end)."""
+    """(key, due, done before the month of ``end``, done in that month) of the cohort ``kind`` started in
+    [first, end)."""
     end_month = end.year * 100 + end.month
     rows = (_filtered(CohortCount.objects.all(), prefix, lacking, dim).filter(_in_period(first, end, "start"),
                                                                              kind=kind)
             .order_by().values(k=_row_key(level))
-            .annotate(due=Sum("n"), done=Sum("n", filter=Q(done_month__gt=0, done_month__lt=end_month))))
-    return [(r["k"], r["due"] or 0, r["done"] or 0) for r in rows]
+            .annotate(due=Sum("n"), done=Sum("n", filter=Q(done_month__gt=0, done_month__lt=end_month)),
+                      done_end=Sum("n", filter=Q(done_month=end_month))))
+    return [(r["k"], r["due"] or 0, r["done"] or 0, r["done_end"] or 0) for r in rows]
 
 
 def series(user, p: ind.Period, step: str = "day", level: str | None = None, key=None) -> list[tuple]:

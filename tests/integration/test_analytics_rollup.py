@@ -156,3 +156,26 @@ def test_a_rolled_back_transition_leaves_the_roll_up_as_it_was(three, users):
 def test_the_roll_up_answers_the_leader_and_the_street(users):
     assert figures.scope_of(users["leader"], "grid") is not None
     assert figures.scope_of(users["handler"], "street") is None, "a department's handlers: from the cases"
+
+
+def test_a_period_ending_late_in_a_month_counts_the_cohort_from_the_month_less_its_rest(three, users):
+    """应结案 / 已结案 of a period ending inside a month: done in that month before the end. Counted from the month's
+    cohort rows less what was done after the end when that side is shorter (here 21–30 April), from the cases
+    before it otherwise (1–5 April)."""
+    insp = User.objects.get(username="an-insp")
+    transition(users["handler"], three["B"], "accept", {}, now=at(4, 25, 9))
+    transition(users["handler"], three["B"], "handle", {"feedback": "已清运"}, now=at(4, 25, 10))
+    transition(insp, three["B"], "inspect_pass", {}, now=at(4, 25, 10, 30))
+    transition(users["intake"], three["B"], "close", {}, now=at(4, 25, 11))
+
+    def close(first, last):
+        t = figures.system_tallies(S1, "street", periods.parse("range", first, last))[S1]
+        return t.close_due, t.close_done
+
+    # A and B registered on 31 March, C on 1 April; A and C closed on 1 April, B on 25 April
+    assert close("2025-03-31", "2025-04-20") == (3, 2), "B closed after the end (the month less its rest)"
+    assert close("2025-03-31", "2025-04-05") == (3, 2), "B closed after the end (the first days from the cases)"
+    assert close("2025-03-31", "2025-04-27") == (3, 3)
+    assert close("2025-04-01", "2025-04-27") == (1, 1), "A and B started before the period"
+    ps = [periods.parse("range", "2025-03-31", a) for a in ("2025-04-05", "2025-04-20", "2025-04-24", "2025-04-25")]
+    assert differences(ps) == []
