@@ -41,3 +41,22 @@ def differences(periods: list[ind.Period], levels=LEVELS) -> list[str]:
                     if abs(x - y) > 1e-6:
                         out.append(f"{p.label} {level} {key} {f.name}: 汇总 {x} ≠ 案件表 {y}")
     return out
+
+
+def open_differences(now: dt.datetime | None = None) -> list[str]:
+    """Each (street, department, grid, count) where the open counts and the open cases disagree at ``now``."""
+    from gridgov.dashboard.queries import open_from_cases
+
+    now = now or timezone.now()
+
+    def keyed(rows):
+        return {(r["street"], r["dept"], r["grid"]): (r["open"], r["overdue"]) for r in rows if r["open"] or r["overdue"]}
+
+    fast, slow = keyed(figures.open_counts(SYSTEM, now)), keyed(open_from_cases(SYSTEM, now))
+    out = []
+    for key in sorted(set(fast) | set(slow), key=str):
+        a, b = fast.get(key, (0, 0)), slow.get(key, (0, 0))
+        for name, x, y in (("在办", a[0], b[0]), ("超期", a[1], b[1])):
+            if x != y:
+                out.append(f"在办 {key[0]} 部门 {key[1]} 网格 {key[2]} {name}: 汇总 {x} ≠ 案件表 {y}")
+    return out

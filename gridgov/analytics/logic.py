@@ -23,6 +23,7 @@ one row per group and whole month, and day rows only for the days of a partial m
 import datetime as dt
 from collections import defaultdict
 
+from gridgov.cases.logic.lifecycle import OPEN_STATES
 from gridgov.kpi.logic import indicators as ind
 
 SHANGHAI = ind.SHANGHAI
@@ -149,3 +150,31 @@ def difference(before: tuple | None, after: tuple | None) -> tuple[dict, dict]:
         if kept:
             out_daily[key] = kept
     return out_daily, {k: n for k, n in cohort.items() if n}
+
+
+# ---------------------------------------------------------------- the open cases now (the dashboard's 在办 / 超期)
+
+
+def open_key(case: dict) -> tuple[str, int, int, str, int] | None:
+    """The open-count row (``models.OpenCount``) an open case adds one to: (its community's code — the scope key's
+    first 12 digits —, management grid id or 0, 主办部门 id or 0, the matter's restricted right or '', the local
+    month (yyyymm) its running stage is due, 0 when no clock runs); None for a case no longer open.
+
+    A clock runs as ``gridgov.cases.services.lights.running_q`` says: an open case with a current stage, not paused
+    (挂账). Red (超期) at ``now`` is then: due in a month before now's (the rows), or due since that month began and
+    before ``now`` (the few cases the due-time index gives) — so the rows never depend on the clock."""
+    if case["status"] not in OPEN_STATES:
+        return None
+    running = bool(case["stage"]) and case["paused_at"] is None
+    return ((case["scope_key"] or "")[:12], case["management_grid_id"] or 0, case["assignee_department_id"] or 0,
+            case["restricted"] or "", month_number(case["stage_due_at"]) if running else 0)
+
+
+def open_difference(before: dict | None, after: dict | None) -> dict:
+    """after − before of the open counts: {open_key: ±1} (nothing when the case stays in the same row)."""
+    out: dict = defaultdict(int)
+    for sign, case in ((-1, before), (1, after)):
+        key = open_key(case) if case is not None else None
+        if key is not None:
+            out[key] += sign
+    return {k: n for k, n in out.items() if n}

@@ -51,3 +51,21 @@ class CohortCount(models.Model):
                                                        "restricted", "done_month"], name="analytics_cohort_key")]
         indexes = [models.Index(fields=["kind", "dim", "grain", "area", "start"], name="analytics_cohort_area",
                                 opclasses=["varchar_pattern_ops"] * 4 + ["date_ops"])]
+
+
+class OpenCount(models.Model):
+    """在办案件计数: the open cases now per (community, management grid, department, restricted right, the month
+    their running stage is due — 0 when no clock runs), kept as cases change (``logic.open_key``), so the dashboard
+    reads a few thousand rows instead of every open case; grid and department 0: none."""
+
+    area = models.CharField("社区代码", max_length=12)
+    grid = models.BigIntegerField("管理网格", default=0)
+    department = models.BigIntegerField("主办部门", default=0)
+    restricted = models.CharField("可见权限", max_length=40, blank=True, default="")
+    due_month = models.IntegerField("到期月份", default=0, help_text="yyyymm；0 为未计时（挂账或无当前环节）")
+    n = models.IntegerField("件数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "在办案件计数"
+        constraints = [models.UniqueConstraint(fields=["area", "grid", "department", "restricted", "due_month"],
+                                               name="analytics_open_key")]

@@ -23,11 +23,12 @@ from gridgov.catalog.models import CatalogItem
 from gridgov.geo.models import Grid
 
 from . import logic
-from .models import CohortCount, DailyCount
+from .models import CohortCount, DailyCount, OpenCount
 
 ROW_FIELDS = ("reported_at", "registered_at", "dispatched_at", "handled_at", "closed_at", "handle_due_at",
               "late_stages", "source", "rework_count", "handle_hours", "satisfaction", "scope_key",
-              "management_grid_id", "assignee_department_id", "matter_id")
+              "management_grid_id", "assignee_department_id", "matter_id", "status", "stage", "stage_due_at",
+              "paused_at")
 DB_FIELDS = ROW_FIELDS + ("management_grid__code", "matter__kind", "matter__major_code", "matter__restricted_right")
 
 
@@ -86,9 +87,7 @@ def _lookups(cases, olds: dict) -> tuple[dict, dict]:
 
 
 # the case fields the roll-up reads, and those that move its timeline events' counts too (group, on-time bits)
-READ = frozenset({"reported_at", "registered_at", "dispatched_at", "handled_at", "closed_at", "handle_due_at",
-                  "late_stages", "source", "rework_count", "handle_hours", "satisfaction", "scope_key",
-                  "management_grid_id", "assignee_department_id", "matter_id"})
+READ = frozenset(ROW_FIELDS)
 MOVES_EVENTS = frozenset({"late_stages", "scope_key", "management_grid_id", "assignee_department_id", "matter_id"})
 
 
@@ -126,6 +125,7 @@ def added(cases: list[Case]) -> None:
 def _apply(changes) -> None:
     daily: dict = defaultdict(lambda: defaultdict(float))
     cohort: dict = defaultdict(int)
+    opened: dict = defaultdict(int)
     for before, after in changes:
         d, k = logic.difference(before, after)
         for key, fields in d.items():
@@ -133,8 +133,11 @@ def _apply(changes) -> None:
                 daily[key][f] += v
         for key, n in k.items():
             cohort[key] += n
+        for key, n in logic.open_difference(before and before[0], after and after[0]).items():
+            opened[key] += n
     _upsert_daily({k: v for k, v in daily.items() if any(v.values())})
     _upsert_cohort({k: n for k, n in cohort.items() if n})
+    _upsert(OpenCount._meta.db_table, OPEN_KEYS, ["n"], [(*k, n) for k, n in sorted(opened.items()) if n])
 
 
 def _q(name: str) -> str:
@@ -158,6 +161,7 @@ def _upsert(table: str, keys: list[str], values: list[str], rows: list[tuple]) -
 
 DAILY_KEYS = ["dim", "grain", "key", "area", "restricted", "day"]
 COHORT_KEYS = ["kind", "dim", "grain", "key", "area", "restricted", "start", "done_month"]
+OPEN_KEYS = ["area", "grid", "department", "restricted", "due_month"]
 
 
 def _upsert_daily(daily: dict) -> None:
@@ -240,8 +244,31 @@ def rebuild(date_from: dt.date | None = None, date_to: dt.date | None = None, ba
                 out(f"{n:,} cases read")
         _upsert_daily(daily)
         _upsert_cohort(cohort)
-        summary = {"cases": n, "daily_rows": len(daily), "cohort_rows": len(cohort),
+        opened = rebuild_open()
+        summary = {"cases": n, "daily_rows": len(daily), "cohort_rows": len(cohort), "open_rows": opened,
                    "from": date_from.isoformat() if date_from else None,
                    "to": date_to.isoformat() if date_to else None}
         record(None, "rebuild", "analytics", "rollup", before={}, after=summary)
     return summary
+
+
+def rebuild_open(batch: int = 5000) -> int:
+    """Recompute the open counts (``OpenCount``) from the open cases — after a grid change re-keyed cases past the
+    services, and in every ``rebuild``; inside the caller's transaction. Returns the rows written."""
+    from gridgov.cases.logic.lifecycle import OPEN_STATES
+
+    OpenCount.objects.all().delete()
+    counts: dict = defaultdict(int)
+    cases = Case.objects.filter(status__in=sorted(OPEN_STATES))
+    last = 0
+    while True:
+        rows = list(cases.filter(pk__gt=last).order_by("pk").values("id", *DB_FIELDS)[:batch])
+        if not rows:
+            break
+        last = rows[-1]["id"]
+        for r in rows:
+            key = logic.open_key(_case_dict(r))
+            if key is not None:
+                counts[key] += 1
+    _upsert(OpenCount._meta.db_table, OPEN_KEYS, ["n"], [(*k, n) for k, n in sorted(counts.items())])
+    return len(counts)

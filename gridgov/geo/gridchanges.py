@@ -645,6 +645,9 @@ def _apply(t: Transition, change: GridChange, now) -> dict:
     unit_ids = dict(Grid.objects.filter(layer=layers[UNIT], community__in=t.area.communities)
                     .values_list("code", "id"))
     repointed = _repoint(t, unit_ids, ids)
+    from gridgov.analytics.rollup import rebuild_open
+
+    rebuild_open()  # the open cases' counts per grid (the dashboard), re-keyed with them
     # 4. 五定: carried, then copied to new grids left without people
     duties = _carry_duties(t, ids, unit_ids, snapshot)
     # 5. history: the retired grids and the mapping; then they leave the live table (units looked up by id: a test

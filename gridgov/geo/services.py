@@ -457,6 +457,9 @@ def _move_grid(grid: Grid, community: Jurisdiction) -> dict[str, int]:
     grid.community = community
     counts = rekey.rekey(old_key, grid.scope_key, keys, community=community, codes=codes,
                          management_code=management_code)
+    from gridgov.analytics.rollup import rebuild_open
+
+    rebuild_open()  # the open cases' counts per grid (the dashboard), re-keyed with them
     bump_layers(UNIT_LAYER, MANAGEMENT_LAYER)
     return counts
 

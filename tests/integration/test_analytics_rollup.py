@@ -21,8 +21,9 @@ from django.db import transaction
 
 from gridgov.accounts.models import User
 from gridgov.analytics import figures, logic, periods, rollup
-from gridgov.analytics.check import SYSTEM, differences
-from gridgov.analytics.models import CohortCount, DailyCount
+from gridgov.analytics.check import SYSTEM, differences, open_differences
+from gridgov.analytics.models import CohortCount, DailyCount, OpenCount
+from gridgov.cases.models import Case
 from gridgov.cases.services.intake import intake
 from gridgov.cases.services.transitions import transition
 from gridgov.geo.models import Grid
@@ -142,7 +143,8 @@ def test_a_rolled_back_transition_leaves_the_roll_up_as_it_was(three, users):
     def snapshot():
         return (sorted(DailyCount.objects.values_list("dim", "day", "area", "key", "restricted", "handled",
                                                       "handle_hours_n", "dispatch_misses")),
-                sorted(CohortCount.objects.values_list("kind", "dim", "start", "area", "key", "done_month", "n")))
+                sorted(CohortCount.objects.values_list("kind", "dim", "start", "area", "key", "done_month", "n")),
+                sorted(OpenCount.objects.filter(n__gt=0).values_list("area", "grid", "department", "due_month", "n")))
 
     before = snapshot()
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -179,3 +181,46 @@ def test_a_period_ending_late_in_a_month_counts_the_cohort_from_the_month_less_i
     assert close("2025-04-01", "2025-04-27") == (1, 1), "A and B started before the period"
     ps = [periods.parse("range", "2025-03-31", a) for a in ("2025-04-05", "2025-04-20", "2025-04-24", "2025-04-25")]
     assert differences(ps) == []
+
+
+def test_the_open_counts_follow_the_cases_and_turn_red_with_the_clock(three, users):
+    """Open and 超期 now per (street, department, grid) from the open counts: B's share (dispatched again on 31 March
+    at 11:10, its 签收 clock running) typed by hand — what closing it takes away, at several moments (the demo's
+    other open cases stay as they are) —, and the same as the plain GROUP BY at any moment."""
+    b = Case.objects.get(number=three["B"])
+    assert (b.status, b.stage, b.paused_at) == ("dispatched", "accept", None)
+    due = b.stage_due_at
+    key = (S1, b.assignee_department_id, b.management_grid_id)
+    moments = {"at the due time (red strictly after)": due, "a second later (this month's: from the cases)":
+               due + dt.timedelta(seconds=1), "next month (from the rows)": at(5, 2, 9), "before": at(3, 1, 9)}
+
+    def seen(now):
+        return {(r["street"], r["dept"], r["grid"]): (r["open"], r["overdue"])
+                for r in figures.open_counts(SYSTEM, now) if r["open"] or r["overdue"]}
+
+    with_b = {name: seen(now) for name, now in moments.items()}
+    for now in (*moments.values(), at(4, 1, 0)):
+        assert open_differences(now) == []
+    transition(users["handler"], three["B"], "accept", {}, now=at(4, 2, 9))
+    transition(users["handler"], three["B"], "handle", {"feedback": "已清运"}, now=at(4, 2, 10))
+    transition(User.objects.get(username="an-insp"), three["B"], "inspect_pass", {}, now=at(4, 2, 10, 30))
+    transition(users["intake"], three["B"], "close", {}, now=at(4, 2, 11))
+    share = {}
+    for name, now in moments.items():
+        after = seen(now)
+        assert set(after) | {key} == set(with_b[name]) | {key}, "only B's group changes"
+        a, w = after.get(key, (0, 0)), with_b[name][key]
+        share[name] = (w[0] - a[0], w[1] - a[1])
+        assert open_differences(now) == []
+    assert share == {"at the due time (red strictly after)": (1, 0),
+                     "a second later (this month's: from the cases)": (1, 1),
+                     "next month (from the rows)": (1, 1), "before": (1, 0)}
+
+
+def test_the_open_counts_are_rebuilt_from_the_cases(three):
+    kept = sorted(OpenCount.objects.filter(n__gt=0).values_list("area", "grid", "department", "due_month", "n"))
+    OpenCount.objects.update(n=0)  # damage them
+    assert open_differences(at(4, 15, 9)) != []
+    rollup.rebuild_open()
+    assert open_differences(at(4, 15, 9)) == []
+    assert sorted(OpenCount.objects.filter(n__gt=0).values_list("area", "grid", "department", "due_month", "n")) == kept

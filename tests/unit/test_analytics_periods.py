@@ -109,3 +109,36 @@ def test_a_change_is_the_difference_of_before_and_after():
     # days: department 7 on the 2nd; department 8, the grid, the major class, the source, the community and the
     # street on the 2nd and the 3rd; months: those seven groups' March rows. Cohorts: the 6 groups × day and month.
     assert len(daily) == 1 + 6 * 2 + 7 and len(cohort) == 12
+
+
+def open_case(**fields):
+    base = {"status": "accepted", "stage": "handle", "paused_at": None, "stage_due_at": local(2026, 11, 20),
+            "scope_key": "110101001001.110101001001001", "management_grid_id": 7, "assignee_department_id": 3,
+            "restricted": ""}
+    return {**base, **fields}
+
+
+@pytest.mark.parametrize("fields, key", [
+    ({}, ("110101001001", 7, 3, "", 202611)),
+    # the due time's Shanghai month: 30 November 17:00 UTC is 1 December 01:00 in Beijing
+    ({"stage_due_at": dt.datetime(2026, 11, 30, 17, tzinfo=UTC)}, ("110101001001", 7, 3, "", 202612)),
+    ({"stage_due_at": dt.datetime(2026, 11, 30, 15, tzinfo=UTC)}, ("110101001001", 7, 3, "", 202611)),
+    ({"status": "suspended", "paused_at": local(2026, 11, 2)}, ("110101001001", 7, 3, "", 0)),  # 挂账: no clock
+    ({"status": "reported", "stage": "", "stage_due_at": None}, ("110101001001", 7, 3, "", 0)),
+    ({"management_grid_id": None, "assignee_department_id": None, "scope_key": "110101001001",
+      "restricted": "cases.view_petition"}, ("110101001001", 0, 0, "cases.view_petition", 202611)),
+    ({"status": "closed", "stage": ""}, None),
+    ({"status": "declined", "stage": ""}, None),
+])
+def test_the_open_count_row_of_a_case(fields, key):
+    assert logic.open_key(open_case(**fields)) == key
+
+
+def test_an_open_count_moves_with_the_case():
+    before, after = open_case(), open_case(stage="inspect", stage_due_at=local(2026, 12, 2), status="handled")
+    assert logic.open_difference(before, after) == {("110101001001", 7, 3, "", 202611): -1,
+                                                     ("110101001001", 7, 3, "", 202612): 1}
+    assert logic.open_difference(before, open_case(status="closed", stage="")) == {
+        ("110101001001", 7, 3, "", 202611): -1}
+    assert logic.open_difference(None, before) == {("110101001001", 7, 3, "", 202611): 1}
+    assert logic.open_difference(before, open_case(assignee_department_id=3)) == {}, "the same row: no change"

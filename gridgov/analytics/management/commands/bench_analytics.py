@@ -15,7 +15,7 @@ class Command(BaseCommand):
         from django.db import connection
 
         from gridgov.analytics import bench
-        from gridgov.analytics.check import default_periods, differences
+        from gridgov.analytics.check import default_periods, differences, open_differences
         from gridgov.analytics.models import DailyCount
         from gridgov.cases import bench as cases_bench
         from gridgov.cases.models import Case
@@ -37,8 +37,8 @@ class Command(BaseCommand):
             cur.execute("VACUUM ANALYZE")
         t = time.perf_counter()
         periods = default_periods()
-        diffs = differences(periods)
-        emit({"kind": "check", "periods": "、".join(p.label for p in periods), "differences": len(diffs),
+        diffs = differences(periods) + open_differences()
+        emit({"kind": "check", "periods": "、".join(p.label for p in periods) + "、在办/超期", "differences": len(diffs),
               "first": diffs[0] if diffs else "", "seconds": time.perf_counter() - t})
         for r in bench.measure(requests):
             emit(r)
