@@ -274,6 +274,9 @@ def fill_rollup() -> dict:
       ) y GROUP BY grid, a12, dept, major, source, restricted, day"""
     dims = {"grid": ("grid", "a12"), "department": ("dept", "left(a12, 9)"), "major": ("major", "left(a12, 9)"),
             "source": ("source", "left(a12, 9)"), "community": ("''", "a12"), "street": ("''", "left(a12, 9)")}
+    def by(key: str) -> str:  # the group key in GROUP BY (the area dims' constant '' is not grouped by)
+        return "" if key == "''" else f"{key}, "
+
     t0 = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL work_mem = '1GB'")
@@ -286,7 +289,7 @@ def fill_rollup() -> dict:
                 cur.execute(f"""INSERT INTO analytics_dailycount (dim, grain, key, area, restricted, day,
                                                                   {", ".join(fields)})
                                 SELECT %s, %s, {key}, {area}, restricted, {day}, {sums} FROM fine
-                                GROUP BY {key}, {area}, restricted, {day}""", [dim, grain])
+                                GROUP BY {by(key)}{area}, restricted, {day}""", [dim, grain])
         cur.execute("DROP TABLE fine")
         for kind, start, done in (("close", "c.registered_at", "c.closed_at"),
                                   ("handle", "c.handle_due_at", "c.handled_at")):
@@ -300,7 +303,7 @@ def fill_rollup() -> dict:
                     cur.execute(f"""INSERT INTO analytics_cohortcount (kind, dim, grain, key, area, restricted,
                                                                        start, done_month, n)
                                     SELECT %s, %s, %s, {key}, {area}, restricted, {st}, done_month, sum(n)
-                                    FROM cfine GROUP BY {key}, {area}, restricted, {st}, done_month""",
+                                    FROM cfine GROUP BY {by(key)}{area}, restricted, {st}, done_month""",
                                 [kind, dim, grain])
             cur.execute("DROP TABLE cfine")
         from .rollup import rebuild_open
