@@ -41,7 +41,7 @@ from ..logic.lifecycle import (
 )
 from ..models import Case, SavedView, Source, Urgency
 from ..services import saved_views
-from ..services.lights import ORDERS, late_in_order, late_q, light, ordered
+from ..services.lights import ORDERS, late_in_order, light, ordered, overdue_q, running_q, yellow_q
 from ..services.transitions import MAX_BULK
 from .centre import safe_next
 
@@ -319,12 +319,23 @@ HELD_BY = {State.REPORTED: "指挥中心：待受理、立案", State.VERIFIED: 
            State.INSPECTED: "指挥中心：待结案"}
 
 
+def _late_total(user, scoped_cases, now) -> int:
+    """红灯 + 黄灯 (``lights.late_q``) in the user's scope, counted as two parts that cannot overlap: the red ones
+    from the open counts when they answer the user (``analytics.figures.open_counts``: not every late case read),
+    and the yellow ones not yet due through the due-time index (only the cases still in time)."""
+    from gridgov.analytics.figures import open_counts
+
+    kept = open_counts(user, now)
+    red = sum(r["overdue"] for r in kept) if kept is not None else scoped_cases.filter(overdue_q(now)).count()
+    return red + scoped_cases.filter(running_q(), yellow_q(now), stage_due_at__gte=now).count()
+
+
 @page(roles.CASE_VIEW, posts=CENTRE)
 def overdue(request):
     user = request.user
     now = timezone.now()
     scoped_cases = filtered(user, CaseFilter())
-    total = scoped_cases.filter(late_q(now)).count()
+    total = _late_total(user, scoped_cases, now)
     cases = late_in_order(scoped_cases.select_related(*ROW_RELATED), now, MAX_OVERDUE)
     groups: dict[str, dict] = {}
     node_names = dict(Jurisdiction.objects.filter(code__in={c.assignee_node for c in cases if c.assignee_node})
