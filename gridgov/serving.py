@@ -188,12 +188,13 @@ def every(name: str, interval_s: float, work, *, first_after: float | None = Non
             PERIODIC[name] = Periodic(name, interval_s, work)
             return PERIODIC[name]
 
+    stop = threading.Event()  # set by whoever owns the loop (a test) to end it after the current pass
+
     def loop():
         from django.db import close_old_connections
 
         from gridgov.ops.runs import timed
 
-        stop = threading.Event()
         wait = interval_s if first_after is None else first_after
         while not stop.wait(wait):
             wait = interval_s
@@ -206,5 +207,6 @@ def every(name: str, interval_s: float, work, *, first_after: float | None = Non
                 close_old_connections()
 
     t = threading.Thread(target=loop, name=f"gridgov-{name}", daemon=True)
+    t.stop = stop
     t.start()
     return t
