@@ -276,7 +276,7 @@ def open_counts(user, now: dt.datetime) -> list[dict] | None:
     prefix, lacking = scope
     lo, _ = _month_of(timezone.localtime(now, logic.SHANGHAI).date())
     month = logic.month_number(now)
-    qs = OpenCount.objects.filter(n__gt=0)
+    qs = OpenCount.objects.exclude(n=0)  # (a row may be negative: a case leaving a folded month, see fold_open)
     if prefix:
         qs = qs.filter(area__startswith=prefix)
     if lacking:

@@ -272,3 +272,35 @@ def rebuild_open(batch: int = 5000) -> int:
                 counts[key] += 1
     _upsert(OpenCount._meta.db_table, OPEN_KEYS, ["n"], [(*k, n) for k, n in sorted(counts.items())])
     return len(counts)
+
+
+FOLD_KEEP_MONTHS = 2  # due months this far before now's keep their own rows (a read at a recent past moment stays exact)
+
+
+def fold_open(now: dt.datetime) -> int:
+    """Merge the open counts of due months long past (before now's month less ``FOLD_KEEP_MONTHS``) into one row per
+    group (due month 1: "due in a month long past") and drop the empty rows — the backlog's cases stay red and
+    their sums the same for every read at or after that cut, while a district's rows fall from one per group and
+    due month to a few per group. Run by the deadline scan; safe beside concurrent case writes (PostgreSQL: the
+    moved rows are deleted and re-added by one statement; SQLite: one writer at a time). Returns the rows moved."""
+    d = now.astimezone(logic.SHANGHAI).date().replace(day=1)
+    for _ in range(FOLD_KEEP_MONTHS):
+        d = (d - dt.timedelta(days=1)).replace(day=1)
+    cut = d.year * 100 + d.month
+    t = _q(OpenCount._meta.db_table)
+    keys = "area, grid, department, restricted"
+    upsert = (f"ON CONFLICT (area, grid, department, restricted, due_month) DO UPDATE SET n = {t}.n + excluded.n")
+    with transaction.atomic(), connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(f"""WITH gone AS (DELETE FROM {t} WHERE due_month > 1 AND due_month < %s
+                                         RETURNING {keys}, n)
+                            INSERT INTO {t} ({keys}, due_month, n) SELECT {keys}, 1, SUM(n) FROM gone
+                            GROUP BY {keys} {upsert}""", [cut])
+            moved = cur.rowcount
+        else:
+            cur.execute(f"""INSERT INTO {t} ({keys}, due_month, n) SELECT {keys}, 1, SUM(n) FROM {t}
+                            WHERE due_month > 1 AND due_month < %s GROUP BY {keys} {upsert}""", [cut])
+            moved = cur.rowcount
+            cur.execute(f"DELETE FROM {t} WHERE due_month > 1 AND due_month < %s", [cut])
+        cur.execute(f"DELETE FROM {t} WHERE n = 0")
+    return moved

@@ -224,3 +224,32 @@ def test_the_open_counts_are_rebuilt_from_the_cases(three):
     rollup.rebuild_open()
     assert open_differences(at(4, 15, 9)) == []
     assert sorted(OpenCount.objects.filter(n__gt=0).values_list("area", "grid", "department", "due_month", "n")) == kept
+
+
+def test_folding_long_past_due_months_keeps_every_figure(three, users):
+    """The deadline scan merges the open counts of due months before now's month less two into one row per group
+    (due month 1): B (due on 31 March or 1 April 2025) is folded by a scan in July 2025, not by one in May; its
+    figures stay the same for any moment from then on, and the next case change still lands right."""
+    b = Case.objects.get(number=three["B"])
+    due_month = b.stage_due_at.astimezone(SH).year * 100 + b.stage_due_at.astimezone(SH).month
+    key = (S1, b.assignee_department_id, b.management_grid_id)
+
+    def b_rows():
+        return sorted(OpenCount.objects.filter(area=b.scope_key[:12], grid=b.management_grid_id,
+                                               department=b.assignee_department_id, n__gt=0)
+                      .values_list("due_month", flat=True))
+
+    def seen(now):
+        return {(r["street"], r["dept"], r["grid"]): (r["open"], r["overdue"])
+                for r in figures.open_counts(SYSTEM, now)}.get(key)
+
+    assert due_month in b_rows()
+    before = {now: seen(now) for now in (at(7, 1, 9), at(8, 15, 9))}
+    rollup.fold_open(at(5, 20, 9))
+    assert due_month in b_rows(), "May: March and April are kept (two months back)"
+    rollup.fold_open(at(7, 1, 9))
+    assert due_month not in b_rows() and 1 in b_rows(), "July: folded into the long-past row"
+    assert {now: seen(now) for now in before} == before
+    assert open_differences(at(7, 1, 9)) == []
+    transition(users["handler"], three["B"], "accept", {}, now=at(7, 2, 9))  # B leaves its folded row
+    assert open_differences(at(7, 2, 10)) == []

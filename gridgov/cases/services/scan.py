@@ -62,7 +62,10 @@ def start_background_scan(interval_s: float) -> threading.Thread | None:
     from gridgov.serving import every
 
     def once():
+        from gridgov.analytics.rollup import fold_open
+
         result = scan()
+        fold_open(timezone.now())  # analytics: the open counts of long-past due months merged (the dashboard)
         if result["yellow"] or result["red"]:
             log.info("deadline scan: %(yellow)d yellow, %(red)d red", result)
 
