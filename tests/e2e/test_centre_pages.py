@@ -395,6 +395,24 @@ def test_overdue_board_lists_only_late_cases_and_urge_works_once(client_for, rep
     assert r["Location"] == f"/cases/{late.number}/"
 
 
+def test_overdue_board_pages_the_longest_overdue_first(client_for, report, monkeypatch):
+    from gridgov.cases.views import queue as queue_views
+
+    monkeypatch.setattr(queue_views, "OVERDUE_PAGE", 2)
+    mine = [report(f"超期案件{i}") for i in range(3)]
+    now = timezone.now()
+    for days, c in zip((3000, 2000, 1000), mine, strict=True):  # older than any demo case: these come first
+        Case.objects.filter(pk=c.pk).update(stage_due_at=now - dt.timedelta(days=days))
+    shift = client_for("shift")
+    first, second = (shift.get(f"/cases/overdue/?page={n}").content.decode() for n in (1, 2))
+    assert mine[0].number in first and mine[1].number in first and mine[2].number not in first
+    assert mine[2].number in second and mine[0].number not in second
+    assert 'href="?page=2" rel="next"' in first and 'href="?page=1" rel="prev"' in second
+    assert "本页第 1–2 件" in first and "本页第 3–" in second
+    assert 'name="next" value="/cases/overdue/?page=2"' in second, "督办 comes back to the same page"
+    assert shift.get("/cases/overdue/?page=x").status_code == 200, "a bad page number shows the first page"
+
+
 def test_delegate_offers_the_levels_below_that_contain_the_case(client_for, report, users):
     case = report()
     services.transition(users["intake"], case.number, "register")

@@ -46,7 +46,8 @@ from ..services.transitions import MAX_BULK
 from .centre import safe_next
 
 PAGE_SIZE = 50
-MAX_OVERDUE = 300
+OVERDUE_PAGE = 100  # the overdue board's rows per page (each with a 督办 form)
+OVERDUE_PAGES = 50  # pages walked at most (5,000 cases, the longest overdue first)
 
 # ------------------------------------------------------------------ the live queue
 
@@ -336,7 +337,12 @@ def overdue(request):
     now = timezone.now()
     scoped_cases = filtered(user, CaseFilter())
     total = _late_total(user, scoped_cases, now)
-    cases = late_in_order(scoped_cases.select_related(*ROW_RELATED), now, MAX_OVERDUE)
+    try:
+        number = min(max(int(request.GET.get("page", "1")), 1), OVERDUE_PAGES)
+    except ValueError:
+        number = 1
+    first = (number - 1) * OVERDUE_PAGE
+    cases = late_in_order(scoped_cases.select_related(*ROW_RELATED), now, first + OVERDUE_PAGE)[first:]
     groups: dict[str, dict] = {}
     node_names = dict(Jurisdiction.objects.filter(code__in={c.assignee_node for c in cases if c.assignee_node})
                       .values_list("code", "name"))
@@ -357,7 +363,10 @@ def overdue(request):
                           "can_urge": Action.URGE in services.available_actions(user, c)})
     ordered = sorted(groups.values(), key=lambda g: (-g["red"], -g["yellow"], g["label"]))
     return render_page(request, "cases/centre/overdue.html",
-                       {"groups": ordered, "total": total, "shown": len(cases), "now": now})
+                       {"groups": ordered, "total": total, "shown": len(cases), "now": now, "page": number,
+                        "first": first + 1, "last": first + len(cases),
+                        "next_page": number + 1 if first + len(cases) < total and number < OVERDUE_PAGES else None,
+                        "previous_page": number - 1 if number > 1 else None})
 
 
 urls = [
