@@ -132,9 +132,10 @@ class Case(models.Model):
             # (with the cohorts' start and the management grid: the roll-up's partial month of 应结案 / 应处理 for a
             # period ending inside a month, gridgov/analytics/figures.py; and the 办结层级 the dashboard counts)
             models.Index(fields=["closed_at", "scope_key", "assignee_department", "late_stages", "satisfaction",
-                                 "registered_at", "management_grid"], name="case_closed_kpi"),
+                                 "registered_at", "management_grid", "source", "matter"], name="case_closed_kpi"),
             models.Index(fields=["handled_at", "scope_key", "assignee_department", "rework_count", "handle_hours",
-                                 "settled_level", "handle_due_at", "management_grid"], name="case_handled_kpi"),
+                                 "settled_level", "handle_due_at", "management_grid", "source", "matter"],
+                         name="case_handled_kpi"),
             models.Index(fields=["dispatched_at", "scope_key", "assignee_department", "late_stages"],
                          name="case_dispatched_kpi"),
             models.Index(fields=["handle_due_at", "scope_key", "assignee_department", "handled_at"],

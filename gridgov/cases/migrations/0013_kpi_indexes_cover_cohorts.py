@@ -25,10 +25,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(fields=['closed_at', 'scope_key', 'assignee_department', 'late_stages', 'satisfaction', 'registered_at', 'management_grid'], name='case_closed_kpi'),
+            index=models.Index(fields=['closed_at', 'scope_key', 'assignee_department', 'late_stages', 'satisfaction', 'registered_at', 'management_grid', 'source', 'matter'], name='case_closed_kpi'),
         ),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(fields=['handled_at', 'scope_key', 'assignee_department', 'rework_count', 'handle_hours', 'settled_level', 'handle_due_at', 'management_grid'], name='case_handled_kpi'),
+            index=models.Index(fields=['handled_at', 'scope_key', 'assignee_department', 'rework_count', 'handle_hours', 'settled_level', 'handle_due_at', 'management_grid', 'source', 'matter'], name='case_handled_kpi'),
         ),
     ]
