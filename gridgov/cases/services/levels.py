@@ -25,5 +25,6 @@ def settled_figures(user, since: dt.datetime | None = None, until: dt.datetime |
         qs = qs.filter(handled_at__gte=since)
     if until is not None:
         qs = qs.filter(handled_at__lt=until)
-    counts = dict(qs.order_by().values_list("settled_level").annotate(n=Count("id")))
+    # (counting a column of the handling index, not "id": PostgreSQL answers from the index alone)
+    counts = dict(qs.order_by().values_list("settled_level").annotate(n=Count("settled_level")))
     return settled_shares(counts)
