@@ -18,7 +18,7 @@ import os
 import statistics
 import time
 
-DB = "gg_analytics_bench"
+DB = os.environ.get("GRIDGOV_BENCH_DB", "gg_analytics_bench")  # another name keeps several sizes side by side
 CHUNK = 500_000
 SOURCES = ["grid_worker"] * 5 + ["inspector"] * 2 + ["resident", "hotline", "hotline", "sensor", "media", "leader"]
 
