@@ -1,7 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
 
-DB_NOTE = "(database gg_analytics_bench, kept with --keep)"
-
 
 class Command(BaseCommand):
     help = ("基准测试（不是测试）：gridgov bench locate | grids | intake | loop | import | audit | pages | tracks | kpi | notify。"
@@ -76,9 +74,11 @@ class Command(BaseCommand):
             run_pages(requests, chosen, closed // 10, closed, out=self.stdout.write)
             return
         if what == "analytics":  # analytics: every dashboard view at --cases cases, PostgreSQL (gg_analytics_bench)
+            from gridgov.analytics.bench import DB
             from gridgov.analytics.bench import run as run_analytics
 
-            self.stdout.write(f"bench analytics: {options['cases']:,} cases over three years, PostgreSQL {DB_NOTE}")
+            self.stdout.write(f"bench analytics: {options['cases']:,} cases over three years, PostgreSQL "
+                              f"(database {DB}, kept with --keep; GRIDGOV_BENCH_DB names another)")
             run_analytics(options["cases"], min(requests, 20), options["keep"], out=self.stdout.write)
             return
         if what == "kpi":  # kpi: the KPI table by street for a month and a year
