@@ -81,10 +81,11 @@ def custom_plans():
     it then cannot narrow — at 10 M cases a community's grids over 45 days took 240 ms instead of 80 once the
     figures' statements had run a few times on the connection. The dashboards' queries are few and their values
     matter; the case engine keeps its cached plans. Other backends: nothing."""
-    conn = connections[alias()]
-    if conn.vendor != "postgresql":
+    name = alias()
+    if name not in settings.DATABASES or connections[name].vendor != "postgresql":
         yield
         return
+    conn = connections[name]
     with conn.cursor() as cur:
         cur.execute("SET plan_cache_mode = force_custom_plan")
     try:
