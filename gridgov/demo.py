@@ -169,10 +169,25 @@ def build(stdout=print, scale: str = "demo") -> list[tuple[str, str, str]]:
     from importlib import import_module
     from importlib.util import find_spec
 
-    for app in DEMO_APPS:
-        if find_spec(f"{app}.demo") is not None:
-            import_module(f"{app}.demo").build(stdout, scale)
-            lap(app.rsplit(".", 1)[-1])
+    from django.conf import settings
+
+    from gridgov import background
+
+    # the demo's background jobs (the 值班长's export, documents) run here as each step commits: in a thread of their
+    # own they wait on SQLite's one writer behind the next step, and on a busy machine gave up (an export left 生成中)
+    had = settings.GRIDGOV.get("BACKGROUND")
+    if background.mode() == "thread":
+        settings.GRIDGOV["BACKGROUND"] = "inline"
+    try:
+        for app in DEMO_APPS:
+            if find_spec(f"{app}.demo") is not None:
+                import_module(f"{app}.demo").build(stdout, scale)
+                lap(app.rsplit(".", 1)[-1])
+    finally:
+        if had is None:
+            settings.GRIDGOV.pop("BACKGROUND", None)
+        else:
+            settings.GRIDGOV["BACKGROUND"] = had
     stdout(f"演示数据构建完成，共用时 {time.monotonic() - started:.1f} 秒")
     return accounts
 

@@ -29,6 +29,7 @@ def build(stdout=print, scale: str = "demo") -> None:
     made = _today(users)
     Export.objects.filter(user=shift).delete()
     e = services.start(shift, "status=closed&status=archived", DAILY, "xlsx", by_class=True)
+    e.refresh_from_db()  # (the demo runs its jobs as each step commits: built by now)
     stdout(f"案件导出：共享模板「日报导出」，值班长的导出 #{e.pk}（{e.total} 件已结案案件，按事项大类分表，{e.get_status_display()}）；"
            f"今日新上报 {made} 件（指挥大屏 /screen/），公开信息 /open/")
 
