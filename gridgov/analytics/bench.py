@@ -274,6 +274,7 @@ def fill_rollup() -> dict:
       ) y GROUP BY grid, a12, dept, major, source, restricted, day"""
     dims = {"grid": ("grid", "a12"), "department": ("dept", "left(a12, 9)"), "major": ("major", "left(a12, 9)"),
             "source": ("source", "left(a12, 9)"), "community": ("''", "a12"), "street": ("''", "left(a12, 9)")}
+
     def by(key: str) -> str:  # the group key in GROUP BY (the area dims' constant '' is not grouped by)
         return "" if key == "''" else f"{key}, "
 

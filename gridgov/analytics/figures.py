@@ -160,14 +160,15 @@ def _tallies(prefix: str, lacking: frozenset, level: str, p: ind.Period, cases) 
             .order_by().values(k=_row_key(level)).annotate(**{f: Sum(f) for f in logic.DAILY_FIELDS}))
     for r in rows:
         merged[_clean(level, r.pop("k"))].update({k: v or 0 for k, v in r.items()})
+    inside = end.day != 1  # the period ends inside a month: add what was done in that month before the end
+    end_month = ind.month(end.year, end.month)
+    lo, hi = end_month.start, end_month.end
+    # counted from the cases over the shorter side of the end: [month start, end) itself, or the whole month's
+    # (the roll-up's done_month) less [end, next month) — nothing at all for a period ending now or later
+    rest = inside and (p.end >= now or p.end - lo > hi - p.end)
     for kind, due, done, done_at, start_at in (("close", "close_due", "close_done", "closed_at", "registered_at"),
                                                  ("handle", "handle_due", "handle_done", "handled_at",
                                                   "handle_due_at")):
-        inside = end.day != 1  # the period ends inside a month: add what was done in that month before the end
-        lo, hi = _month_of(end)
-        # counted from the cases over the shorter side of the end: [month start, end) itself, or the whole month's
-        # (the roll-up's done_month) less [end, next month) — nothing at all for a period ending now or later
-        rest = inside and (p.end >= now or p.end - lo > hi - p.end)
         for k, n_due, n_done, n_end_month in _cohort(prefix, lacking, dim, level, kind, first, end):
             m = merged[_clean(level, k)]
             m[due] = m.get(due, 0) + n_due
@@ -181,14 +182,6 @@ def _tallies(prefix: str, lacking: frozenset, level: str, p: ind.Period, cases) 
                 m = merged[_clean(level, r["k"])]
                 m[done] = m.get(done, 0) + sign * r["n"]
     return {k: ind.Tally(**v) for k, v in merged.items()}
-
-
-def _month_of(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The local month holding ``day``: [its first midnight, the next month's)."""
-    first = day.replace(day=1)
-    nxt = (first + dt.timedelta(days=32)).replace(day=1)
-    return (dt.datetime(first.year, first.month, 1, tzinfo=logic.SHANGHAI),
-            dt.datetime(nxt.year, nxt.month, 1, tzinfo=logic.SHANGHAI))
 
 
 def _cohort(prefix, lacking, dim, level, kind, first, end):
@@ -274,8 +267,8 @@ def open_counts(user, now: dt.datetime) -> list[dict] | None:
     if scope is None:
         return None
     prefix, lacking = scope
-    lo, _ = _month_of(timezone.localtime(now, logic.SHANGHAI).date())
-    month = logic.month_number(now)
+    local = timezone.localtime(now, logic.SHANGHAI)
+    lo, month = ind.month(local.year, local.month).start, logic.month_number(now)
     qs = OpenCount.objects.exclude(n=0)  # (a row may be negative: a case leaving a folded month, see fold_open)
     if prefix:
         qs = qs.filter(area__startswith=prefix)

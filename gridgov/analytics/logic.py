@@ -12,8 +12,8 @@ a last, partial month is counted from the case table (``gridgov.analytics.figure
 Groups (``DIMS``): the management grid (its community's code is the row's area, so district → street → community →
 grid are prefixes of it), the 主办部门, the matter's major class (大类) and the source, each of these three within its
 street (area = the street's code), and the areas themselves — the community and the street (key '') — so that a
-period by street or community reads a row per area, not one per grid. Each row also carries the matter's restricted right (信访, 治安 …: hidden from
-posts without it). A case change is applied as ``contribution(after) − contribution(before)`` in the same
+period by street or community reads a row per area, not one per grid. Each row also carries the matter's restricted
+right (信访, 治安 …: hidden from posts without it). A case change is applied as ``contribution(after) − contribution(before)`` in the same
 transaction as the change (``gridgov.analytics.rollup``), so the roll-up always equals a GROUP BY over the cases.
 
 Every count is kept twice: on its day (grain "d") and in its month (grain "m", dated the 1st), so a period reads

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import migrations, models
 
+
 def fill(apps, schema_editor):
     from gridgov.cases.logic.lifecycle import OPEN_STATES
 
